@@ -1,0 +1,3 @@
+"""Qingdao new-urbanization simulator: residents as agents, SimPy as the calendar."""
+
+__version__ = "0.1.0"

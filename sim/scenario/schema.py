@@ -1,0 +1,290 @@
+"""The scenario schema: every setting, its unit, default and source.
+
+Defaults that no published source gives are marked ``assumption:`` with the
+reasoning; each is a scenario parameter so that it can be overridden, swept
+and calibrated. Sources refer to ``shared/reference`` of the project
+(``qingdao_facts.yaml``, ``literature.md``) as copied into ``sim/data``.
+"""
+
+from __future__ import annotations
+
+from .fields import Field, MapOf, Section
+
+DISTRICTS: tuple[str, ...] = (
+    "shinan", "shibei", "licang", "laoshan", "xihaian",
+    "chengyang", "jimo", "jiaozhou", "pingdu", "laixi",
+)
+
+#: names a scenario may use for itself (they become folder names under results/)
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+
+_PCT = {"unit": "%", "minimum": 0.0, "maximum": 100.0}
+_HAZARD = {"unit": "per year", "minimum": 0.0, "maximum": 50.0}
+_MULT = {"unit": "multiplier", "minimum": 0.0, "maximum": 100.0}
+
+PERIOD = Section(
+    {
+        "start": Field("date", "2021-01-01", "First day simulated; must be the first day of a month.",
+                       source="the plan's span, 2021-2023 by the evidence in qingdao_facts.yaml (plan.years)",
+                       minimum="2000-01-01", maximum="2100-12-31"),
+        "end": Field("date", "2023-12-31", "Last day simulated; must be the last day of a month.",
+                     source="the plan's span, 2021-2023 (plan.years)",
+                     minimum="2000-01-01", maximum="2100-12-31"),
+    },
+    doc="The simulated calendar period. The initial population is the 2020 census.",
+)
+
+POPULATION = Section(
+    {
+        "scale": Field("float", 100.0, "Residents each agent stands for (1 = every resident an agent, 10.07 million).",
+                       unit="persons per agent", minimum=1.0, maximum=100000.0),
+        "district_urbanization_rate_pct": MapOf(
+            DISTRICTS,
+            Field("float", None, "Share of a district's residents living in its urban part.", **_PCT),
+            default={"shinan": 100.0, "shibei": 100.0, "licang": 100.0, "laoshan": 86.07,
+                     "chengyang": 88.86, "xihaian": 79.58, "jimo": 62.86, "jiaozhou": 64.72,
+                     "pingdu": 48.94, "laixi": 51.72},
+            doc="Urban share of each district's residents at the start.",
+            unit="%",
+            source="assumption: no district rates are published for 2020; the four core districts are taken as "
+                   "fully urban and the others ranked by their urban character, then scaled together so that "
+                   "the city total is the census 76.34%",
+        ),
+        "nonlocal_share_pct": Field(
+            "float", 20.0, "Share of residents without a Qingdao hukou at the start.", **_PCT,
+            source="assumption: the 2020 hukou population is not published; the registered population was "
+                   "7.70 million in 2012 against 8.72 million residents in 2010 (about 12% non-local), and "
+                   "in-migration since then raised the non-local share"),
+        "nonlocal_share_of_rural_residents_pct": Field(
+            "float", 5.0, "Share of rural residents without a Qingdao hukou.", **_PCT,
+            source="assumption: migrants settle mostly in towns and cities"),
+        "hukou_urbanization_rate_pct": Field(
+            "float", 50.0, "Urban-hukou holders over all local-hukou residents at the start (户籍人口城镇化率).",
+            **_PCT,
+            source="assumption: if the 4.07 million 'rural population' of the 2019 village-structure report is "
+                   "the registered rural population and the registered total is about 8 million, the hukou "
+                   "rate is about 50%"),
+        "residence_permit_share_pct": Field(
+            "float", 50.0, "Share of non-local residents aged 16+ holding a residence permit at the start.",
+            **_PCT, source="assumption: residence-permit counts not found (qingdao_facts.yaml policy_history)"),
+        "employed_share_pct": Field(
+            "float", 75.0, "Share of residents aged 16-59 in insured employment.", **_PCT,
+            source="assumption: typical urban employment-to-population ratio"),
+        "talent_share_of_nonlocal_adults_pct": Field(
+            "float", 25.0, "Share of non-local adults with tertiary education (talent status).", **_PCT,
+            source="assumption: no Qingdao figure; talent status makes hukou conversion eligible under the "
+                   "2018 rules"),
+        "nonlocal_homestead_share_pct": Field(
+            "float", 60.0, "Share of non-local households holding a homestead in their home village.", **_PCT,
+            source="assumption: most migrants come from rural areas (NBS migrant worker report 2023)"),
+        "family_household_size_shares_pct": MapOf(
+            ("1", "2", "3", "4", "5", "6"),
+            Field("float", None, "Weight of a family-household size.", **_PCT),
+            default={"1": 22.0, "2": 31.0, "3": 25.0, "4": 11.0, "5": 7.0, "6": 4.0},
+            doc="Shape of the family-household size distribution; sizes are then adjusted so that households "
+                "and persons match the census exactly (mean 2.55).",
+            unit="%",
+            source="assumption: the census gives only the mean size 2.55; the shape follows an ageing "
+                   "city with many one- and two-person households",
+        ),
+    },
+    doc="The synthetic population built from the 2020 census (sim/data/census.yaml).",
+)
+
+FERTILITY = Section(
+    {
+        "total_fertility_rate": Field(
+            "float", 1.07, "Births per woman over ages 15-49 at current rates.", unit="births per woman",
+            minimum=0.0, maximum=8.0,
+            source="assumption: set so that the crude birth rate at the 2020 age structure is 7.5 per mille, "
+                   "the national 2021 rate (NBS); Qingdao's own rate was 9.75 in 2012"),
+        "mean_age_at_birth_years": Field("float", 30.0, "Centre of the bell-shaped age pattern of fertility.",
+                                         unit="years", minimum=15.0, maximum=49.0,
+                                         source="assumption: typical for urban China"),
+        "sd_age_at_birth_years": Field("float", 5.5, "Spread of the age pattern of fertility.",
+                                       unit="years", minimum=1.0, maximum=20.0,
+                                       source="assumption: typical for urban China"),
+        "male_share_at_birth_pct": Field("float", 51.2, "Share of boys among births.", **_PCT,
+                                         source="assumption: sex ratio at birth of about 105"),
+    },
+    doc="Births to women aged 15-49: hazard = TFR * normal density of age, summed over ages 15-49 to TFR.",
+)
+
+MORTALITY = Section(
+    {
+        "gompertz_level_per_year": Field(
+            "float", 3.116e-05, "Gompertz death hazard extrapolated to age 0.", unit="per year",
+            minimum=0.0, maximum=1.0,
+            source="assumption: set so that the crude death rate at the 2020 age structure is 7.26 per mille, "
+                   "Qingdao's 2011 rate (山东统计年鉴2012)"),
+        "gompertz_slope_per_year_of_age": Field(
+            "float", 0.09, "Rate at which the death hazard grows with age.", unit="per year of age",
+            minimum=0.0, maximum=0.3, source="assumption: adult human mortality doubles about every 8 years"),
+    },
+    doc="Deaths: Gompertz hazard h(a) = level * exp(slope * age).",
+)
+
+IN_MIGRATION = Section(
+    {
+        "rate_per_year": Field(
+            "float", 0.030, "Persons arriving from outside Qingdao per resident per year.", unit="per year",
+            minimum=0.0, maximum=1.0,
+            source="assumption: with the departure hazards below it gives net migration near +0.7% a year, "
+                   "below the +1.3% a year of 2010-2020 (census to census, natural increase near zero)"),
+        "urban_share_pct": Field("float", 90.0, "Share of arriving households that settle in an urban zone.",
+                                 **_PCT, source="assumption: migrants settle mostly in towns and cities"),
+        "talent_share_pct": Field("float", 30.0, "Share of arriving adults with tertiary education.", **_PCT,
+                                  source="assumption: no Qingdao figure"),
+        "household_size_shares_pct": MapOf(
+            ("1", "2", "3", "4"),
+            Field("float", None, "Weight of an arriving household size.", **_PCT),
+            default={"1": 55.0, "2": 20.0, "3": 20.0, "4": 5.0},
+            doc="Size of arriving households (the first member is an adult, the others may be children).",
+            unit="%",
+            source="assumption: most migrants arrive alone; family migration is the minority"),
+        "adult_age_mean_years": Field("float", 32.0, "Mean age of arriving adults.", unit="years",
+                                      minimum=16.0, maximum=80.0,
+                                      source="assumption: below the 38.9 mean of out-of-county migrant workers "
+                                             "(NBS 2023), since students and graduates arrive too"),
+        "adult_age_sd_years": Field("float", 9.0, "Spread of arriving adults' age.", unit="years",
+                                    minimum=0.0, maximum=30.0, source="assumption"),
+        "destination_population_exponent": Field(
+            "float", 1.0, "Gravity exponent: a district attracts arrivals in proportion to its population of "
+                          "the destination type raised to this power.", unit="", minimum=0.0, maximum=5.0,
+            source="gravity form (literature.md: Simini et al. 2012; Fan et al. 2018); exponent an assumption"),
+    },
+    doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population.",
+)
+
+DEPARTURE = Section(
+    {
+        "nonlocal_hazard_per_year": Field(
+            "float", 0.10, "Departure hazard of a non-local household.", **_HAZARD,
+            source="assumption: above the 1.5% a year return migration of Bai, Wang and Zhang 2018 since "
+                   "departures include moves to other cities"),
+        "local_hazard_per_year": Field("float", 0.004, "Departure hazard of a local-hukou household.",
+                                       **_HAZARD, source="assumption"),
+    },
+    doc="Departures from Qingdao, decided by the household's reference person; the household leaves together.",
+)
+
+RURAL_TO_URBAN = Section(
+    {
+        "base_hazard_per_year": Field(
+            "float", 0.02, "Hazard that a rural household moves to an urban zone, at the reference income ratio.",
+            **_HAZARD, source="assumption: to be calibrated (issue: calibration)"),
+        "income_ratio": Field(
+            "float", 2.0, "Urban over rural disposable income per head.", unit="ratio", minimum=0.1,
+            maximum=10.0,
+            source="between 2.30 (2012) and the half-year 1.81 (2022 H1), which understates the annual ratio "
+                   "(qingdao_facts.yaml income)"),
+        "reference_income_ratio": Field("float", 2.0, "Income ratio at which the base hazard applies.",
+                                        unit="ratio", minimum=0.1, maximum=10.0, source="assumption"),
+        "income_elasticity": Field(
+            "float", 1.0, "Elasticity of the move hazard to the income ratio (Harris-Todaro expected income).",
+            unit="", minimum=0.0, maximum=10.0,
+            source="form: Harris and Todaro 1970; size an assumption"),
+        "homestead_lockin_multiplier": Field(
+            "float", 0.83, "Multiplier on the hazard for households living on their own homestead.", **_MULT,
+            source="Giles and Mu (World Bank): land insecurity lowers out-migration by about 17%"),
+        "older_head_multiplier": Field("float", 0.3, "Multiplier when the reference person is 60 or older.",
+                                       **_MULT, source="assumption: mobility falls with age"),
+        "same_district_share_pct": Field(
+            "float", 70.0, "Share of moves that stay within the home district (to its towns).", **_PCT,
+            source="assumption: most rural-urban moves go to the nearest county town; the rest follow "
+                   "urban population (gravity)"),
+    },
+    doc="Moves from a rural to an urban zone inside Qingdao (household decision).",
+)
+
+URBAN_TO_RURAL = Section(
+    {
+        "return_hazard_per_year": Field(
+            "float", 0.015, "Hazard that an urban household with a local rural hukou returns to its village.",
+            **_HAZARD, source="Bai, Wang and Zhang 2018: about 22% of migrants returned over 1998-2015, at "
+                              "least 1.5% a year"),
+        "other_hazard_per_year": Field("float", 0.002, "Hazard of an urban-to-rural move for other urban "
+                                                       "households.", **_HAZARD, source="assumption"),
+    },
+    doc="Moves from an urban to a rural zone inside Qingdao (household decision).",
+)
+
+HUKOU = Section(
+    {
+        "nonlocal_conversion_hazard_per_year": Field(
+            "float", 0.04, "Hazard that an eligible non-local urban household takes a Qingdao urban hukou.",
+            **_HAZARD,
+            source="assumption: about 30% of migrants intend to transfer hukou (CMDS 2016, Qiu and Zhou 2019), "
+                   "realised over several years"),
+        "local_rural_conversion_hazard_per_year": Field(
+            "float", 0.06, "Hazard that an eligible urban household with a local rural hukou converts it.",
+            **_HAZARD, source="assumption"),
+        "min_insurance_years": Field(
+            "float", 2.0, "Years of social insurance that make a non-talent urban resident eligible.",
+            unit="years", minimum=0.0, maximum=50.0,
+            source="assumption approximating the 2018 rules (关于深化户籍制度改革的实施意见: settlement by "
+                   "residence with social insurance, by talent, investment and points)"),
+        "talent_exempt": Field("bool", True, "Talent status makes a resident eligible regardless of insurance.",
+                               source="2018 hukou reform, talent settlement (qingdao_facts.yaml policy_history)"),
+        "homestead_multiplier": Field(
+            "float", 0.88, "Multiplier on conversion for households holding a homestead.", **_MULT,
+            source="Gu et al. 2020, Habitat International 102267: about -12% transfer propensity"),
+    },
+    doc="Hukou conversion to a Qingdao urban hukou under the eligibility rules of 2020 (household decision).",
+)
+
+RESIDENCE_PERMIT = Section(
+    {
+        "uptake_hazard_per_year": Field("float", 0.5, "Hazard that an eligible non-local resident takes a "
+                                                      "residence permit.", **_HAZARD, source="assumption"),
+        "min_residence_months": Field("float", 6.0, "Months of residence before a permit can be issued.",
+                                      unit="months", minimum=0.0, maximum=120.0,
+                                      source="居住证暂行条例 (2016): half a year of residence"),
+        "min_age_years": Field("float", 16.0, "Minimum age of a permit holder.", unit="years", minimum=0.0,
+                               maximum=100.0, source="居住证暂行条例 (2016): 16 and over apply themselves"),
+    },
+    doc="Residence-permit (居住证) uptake by non-local residents.",
+)
+
+BEHAVIOUR = Section(
+    {
+        "fertility": FERTILITY,
+        "mortality": MORTALITY,
+        "in_migration": IN_MIGRATION,
+        "departure": DEPARTURE,
+        "rural_to_urban": RURAL_TO_URBAN,
+        "urban_to_rural": URBAN_TO_RURAL,
+        "hukou": HUKOU,
+        "residence_permit": RESIDENCE_PERMIT,
+    },
+    doc="Behavioural parameters of the residents' competing hazards.",
+)
+
+POLICIES = Section(
+    {},
+    doc="Policy levers of the plan, each dated, scoped and graded. None in this version: the baseline is the "
+        "policies of 2020 carrying on, expressed by the behaviour section.",
+)
+
+OUTPUTS = Section(
+    {
+        "plots": Field("bool", True, "Draw PNG plots into the run's plots/ folder."),
+    },
+    doc="What a run writes besides the CSV tables and the manifest.",
+)
+
+SCENARIO = Section(
+    {
+        "name": Field("str", None, "Short name; the results go to results/<name>/. Defaults to the file name.",
+                      pattern=NAME_PATTERN),
+        "description": Field("str", "", "What the scenario asks, in a sentence or two."),
+        "period": PERIOD,
+        "seed": Field("int", 20210101, "Root seed of all random streams.", minimum=0, maximum=2**63 - 1),
+        "replications": Field("int", 1, "Independent replications to run.", minimum=1, maximum=1000),
+        "population": POPULATION,
+        "behaviour": BEHAVIOUR,
+        "policies": POLICIES,
+        "outputs": OUTPUTS,
+    },
+    doc="A scenario: what to simulate, from which population, under which behaviour and policies.",
+)

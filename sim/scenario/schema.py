@@ -67,6 +67,10 @@ POPULATION = Section(
         "residence_permit_share_pct": Field(
             "float", 50.0, "Share of non-local residents aged 16+ holding a residence permit at the start.",
             **_PCT, source="assumption: residence-permit counts not found (qingdao_facts.yaml policy_history)"),
+        "nonlocal_mean_years_resident": Field(
+            "float", 4.0, "Mean years non-local residents have lived in Qingdao at the start (exponential).",
+            unit="years", minimum=0.0, maximum=50.0,
+            source="assumption: residence-permit and migrant duration data for Qingdao not found"),
         "employed_share_pct": Field(
             "float", 75.0, "Share of residents aged 16-59 in insured employment.", **_PCT,
             source="assumption: typical urban employment-to-population ratio"),
@@ -171,7 +175,7 @@ DEPARTURE = Section(
 RURAL_TO_URBAN = Section(
     {
         "base_hazard_per_year": Field(
-            "float", 0.02, "Hazard that a rural household moves to an urban zone, at the reference income ratio.",
+            "float", 0.05, "Hazard that a rural household moves to an urban zone, at the reference income ratio.",
             **_HAZARD, source="assumption: to be calibrated (issue: calibration)"),
         "income_ratio": Field(
             "float", 2.0, "Urban over rural disposable income per head.", unit="ratio", minimum=0.1,
@@ -200,7 +204,7 @@ RURAL_TO_URBAN = Section(
 URBAN_TO_RURAL = Section(
     {
         "return_hazard_per_year": Field(
-            "float", 0.015, "Hazard that an urban household with a local rural hukou returns to its village.",
+            "float", 0.01, "Hazard that an urban household with a local rural hukou returns to its village.",
             **_HAZARD, source="Bai, Wang and Zhang 2018: about 22% of migrants returned over 1998-2015, at "
                               "least 1.5% a year"),
         "other_hazard_per_year": Field("float", 0.002, "Hazard of an urban-to-rural move for other urban "

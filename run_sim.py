@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""Entry point: ``python run_sim.py [run|validate] [SCENARIO] [options]`` (see ``--help``)."""
+
+import sys
+
+from sim.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

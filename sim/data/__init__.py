@@ -1,0 +1,14 @@
+"""Published facts the model is built from (``census.yaml``), each with its source."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import yaml
+
+
+@cache
+def load_census() -> dict:
+    """The census file as a dict (read once; treat as read-only)."""
+    return yaml.safe_load(files(__package__).joinpath("census.yaml").read_text(encoding="utf-8"))

@@ -1,0 +1,114 @@
+"""The residents' competing hazards, as pure functions of state arrays.
+
+Every function takes a ``state`` mapping of equal-length arrays (one entry per
+resident considered) and a ``behaviour`` section of the scenario, and returns
+the hazard per year of one event type. Hazards are held constant over each
+month (piecewise-constant, so waiting times are exponential; see ``model``).
+Forms follow ``shared/reference/literature.md``: proportional hazards
+``h = h0 * prod(multipliers)``, Gompertz mortality, a bell-shaped fertility
+schedule, and the expected-income (Harris-Todaro) term for rural-urban moves.
+
+State keys: ``present`` (bool), ``age_years``, ``female``, ``is_head``,
+``urban``, ``hukou``, ``homestead`` (the household's status), ``insurance_years``,
+``talent``, ``permit``, ``resident_years`` (years since arrival; inf for
+natives).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .residents import LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED
+
+FERTILE_AGES = (15, 50)   # [15, 50): women aged 15-49
+
+
+def death_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Gompertz: ``level * exp(slope * age)``."""
+    m = behaviour.mortality
+    return np.where(state["present"],
+                    m.gompertz_level_per_year * np.exp(m.gompertz_slope_per_year_of_age * state["age_years"]), 0.0)
+
+
+def fertility_weight(age_years: np.ndarray, mean_age: float, sd: float) -> np.ndarray:
+    """Bell-shaped age pattern, normalised to sum to 1 over single years of age 15..49."""
+    mids = np.arange(*FERTILE_AGES) + 0.5
+    norm = np.exp(-0.5 * ((mids - mean_age) / sd) ** 2).sum()
+    return np.exp(-0.5 * ((age_years - mean_age) / sd) ** 2) / norm
+
+
+def birth_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Women 15-49: ``TFR * weight(age)``, so that summed over ages 15-49 it gives TFR."""
+    f = behaviour.fertility
+    age = state["age_years"]
+    fertile = state["present"] & state["female"] & (age >= FERTILE_AGES[0]) & (age < FERTILE_AGES[1])
+    return np.where(fertile, f.total_fertility_rate
+                    * fertility_weight(age, f.mean_age_at_birth_years, f.sd_age_at_birth_years), 0.0)
+
+
+def departure_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Reference persons only (the household leaves together); non-locals leave more often."""
+    d = behaviour.departure
+    h = np.where(state["hukou"] == NONLOCAL, d.nonlocal_hazard_per_year, d.local_hazard_per_year)
+    return np.where(state["present"] & state["is_head"], h, 0.0)
+
+
+def rural_to_urban_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Rural households: ``base * (income ratio / reference)^elasticity * lock-in * age``.
+
+    The income term is the expected-income gap of Harris and Todaro (1970);
+    living on one's own homestead multiplies by the land lock-in (Giles and Mu).
+    """
+    r = behaviour.rural_to_urban
+    h = r.base_hazard_per_year * (r.income_ratio / r.reference_income_ratio) ** r.income_elasticity
+    h = h * np.where(state["homestead"] == OCCUPIED, r.homestead_lockin_multiplier, 1.0)
+    h = h * np.where(state["age_years"] >= 60, r.older_head_multiplier, 1.0)
+    return np.where(state["present"] & state["is_head"] & ~state["urban"], h, 0.0)
+
+
+def urban_to_rural_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Urban households: local rural hukou holders return to their village; others rarely move out."""
+    u = behaviour.urban_to_rural
+    h = np.where(state["hukou"] == LOCAL_RURAL, u.return_hazard_per_year, u.other_hazard_per_year)
+    return np.where(state["present"] & state["is_head"] & state["urban"], h, 0.0)
+
+
+def hukou_eligible(state, behaviour) -> np.ndarray:
+    """Eligibility under the 2020 rules: an urban resident without an urban Qingdao hukou, with
+    enough years of social insurance or (when ``talent_exempt``) talent status."""
+    k = behaviour.hukou
+    qualifies = state["insurance_years"] >= k.min_insurance_years
+    if k.talent_exempt:
+        qualifies = qualifies | state["talent"]
+    return state["present"] & state["urban"] & (state["hukou"] != LOCAL_URBAN) & qualifies
+
+
+def hukou_conversion_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Eligible reference persons: origin-specific base times the homestead penalty (Gu et al. 2020)."""
+    k = behaviour.hukou
+    h = np.where(state["hukou"] == NONLOCAL, k.nonlocal_conversion_hazard_per_year,
+                 k.local_rural_conversion_hazard_per_year)
+    h = h * np.where(state["homestead"] != NO_HOMESTEAD, k.homestead_multiplier, 1.0)
+    return np.where(state["is_head"] & hukou_eligible(state, behaviour), h, 0.0)
+
+
+def permit_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Non-local residents old enough and resident long enough, without a permit yet."""
+    r = behaviour.residence_permit
+    eligible = (state["present"] & (state["hukou"] == NONLOCAL) & ~state["permit"]
+                & (state["age_years"] >= r.min_age_years)
+                & (state["resident_years"] * 12.0 >= r.min_residence_months))
+    return np.where(eligible, r.uptake_hazard_per_year, 0.0)
+
+
+#: the residents' competing events, in a fixed order (the order is part of the random draws)
+EVENT_HAZARDS = (
+    ("death", death_hazard_per_year),
+    ("birth", birth_hazard_per_year),
+    ("departure", departure_hazard_per_year),
+    ("rural_to_urban", rural_to_urban_hazard_per_year),
+    ("urban_to_rural", urban_to_rural_hazard_per_year),
+    ("hukou_conversion", hukou_conversion_hazard_per_year),
+    ("residence_permit", permit_hazard_per_year),
+)
+EVENT_NAMES = tuple(name for name, _ in EVENT_HAZARDS)

@@ -1,0 +1,118 @@
+"""Indicators: each defined once, with its Chinese and English label, unit and definition.
+
+The model keeps a stock table (agents by district, urban/rural, hukou class
+and permit) and monthly flow counters (by district); every indicator is a
+function of those two, for each district and for the city (zone ``qingdao``).
+Values are persons (agents times ``scale``) or percent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .residents import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
+from .scenario.schema import DISTRICTS
+
+CITY = "qingdao"
+ZONES: tuple[str, ...] = (CITY, *DISTRICTS)
+
+#: flow counters kept per district and month, in agents (persons = agents * scale)
+FLOWS: tuple[str, ...] = (
+    "births", "deaths", "in_migration", "out_migration", "rural_to_urban_moves", "urban_to_rural_moves",
+    "hukou_conversions", "internal_moves_in", "internal_moves_out",
+)
+FLOW_INDEX = {name: k for k, name in enumerate(FLOWS)}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    zh: str
+    en: str
+    unit: str          # "persons" or "%"
+    kind: str          # "stock" (end of month), "flow" (during the month) or "rate" (end of month)
+    definition: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("population", "常住人口", "Resident population", "persons", "stock",
+              "Residents living in the zone (常住人口: present for six months or more; the model counts every "
+              "resident agent present)."),
+    Indicator("urban_population", "城镇常住人口", "Urban resident population", "persons", "stock",
+              "Residents living in the zone's urban part (城镇)."),
+    Indicator("rural_population", "乡村常住人口", "Rural resident population", "persons", "stock",
+              "Residents living in the zone's rural part (乡村)."),
+    Indicator("urbanization_rate", "常住人口城镇化率", "Urbanization rate of residents", "%", "rate",
+              "Urban residents over all residents, times 100 (the plan's 77% target)."),
+    Indicator("hukou_population", "户籍人口", "Registered (hukou) population", "persons", "stock",
+              "Residents holding a Qingdao hukou. Officially the registered population includes registered "
+              "people living elsewhere; the model approximates it by the registered people living in the city, "
+              "counted where they live."),
+    Indicator("hukou_urbanization_rate", "户籍人口城镇化率", "Urbanization rate of the registered population",
+              "%", "rate",
+              "Officially urban-hukou holders over the registered population. Model: residents with a Qingdao "
+              "urban hukou over residents with any Qingdao hukou, times 100."),
+    Indicator("non_hukou_population", "非户籍常住人口", "Non-hukou residents", "persons", "stock",
+              "Residents without a Qingdao hukou (non-local hukou)."),
+    Indicator("residence_permit_holders", "居住证持有人数", "Residence-permit holders", "persons", "stock",
+              "Non-hukou residents holding a Qingdao residence permit (居住证)."),
+    Indicator("births", "出生人口", "Births", "persons", "flow", "Children born to residents of the zone."),
+    Indicator("deaths", "死亡人口", "Deaths", "persons", "flow", "Residents of the zone who died."),
+    Indicator("in_migration", "市外迁入", "Arrivals from outside Qingdao", "persons", "flow",
+              "Persons arriving from outside the city to live in the zone."),
+    Indicator("out_migration", "迁出市外", "Departures from Qingdao", "persons", "flow",
+              "Residents of the zone leaving the city."),
+    Indicator("rural_to_urban_moves", "乡城迁移", "Rural-to-urban moves", "persons", "flow",
+              "Residents moving from a rural to an urban zone inside the city, counted in the district they "
+              "leave."),
+    Indicator("urban_to_rural_moves", "城乡迁移", "Urban-to-rural moves", "persons", "flow",
+              "Residents moving from an urban to a rural zone inside the city, counted in the district they "
+              "leave."),
+    Indicator("hukou_conversions", "农业转移人口落户", "Hukou conversions", "persons", "flow",
+              "Residents taking a Qingdao urban hukou (from a non-local or a local rural hukou), counted where "
+              "they live."),
+    Indicator("internal_moves_in", "市内跨区迁入", "Moves in from other districts", "persons", "flow",
+              "Residents moving into the district from another district of the city (the city total counts "
+              "every move between districts)."),
+    Indicator("internal_moves_out", "市内跨区迁出", "Moves out to other districts", "persons", "flow",
+              "Residents moving from the district to another district of the city."),
+)
+INDICATOR_NAMES: tuple[str, ...] = tuple(i.name for i in INDICATORS)
+BY_NAME = {i.name: i for i in INDICATORS}
+
+
+def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, 100.0 * numerator / np.where(denominator > 0, denominator, 1), np.nan)
+
+
+def compute(stock: np.ndarray, flows: np.ndarray, scale: float) -> np.ndarray:
+    """Indicator values for every zone.
+
+    Parameters
+    ----------
+    stock : agents by (district, urban 0/1, hukou class, permit 0/1), end of month.
+    flows : agents by (flow, district) during the month.
+    scale : persons per agent.
+
+    Returns
+    -------
+    array (len(ZONES), len(INDICATORS)); row 0 is the city.
+    """
+    by_district = {
+        "population": stock.sum(axis=(1, 2, 3)),
+        "urban_population": stock[:, 1].sum(axis=(1, 2)),
+        "rural_population": stock[:, 0].sum(axis=(1, 2)),
+        "hukou_population": stock[:, :, [LOCAL_URBAN, LOCAL_RURAL]].sum(axis=(1, 2, 3)),
+        "local_urban_hukou": stock[:, :, LOCAL_URBAN].sum(axis=(1, 2)),
+        "non_hukou_population": stock[:, :, NONLOCAL].sum(axis=(1, 2)),
+        "residence_permit_holders": stock[:, :, NONLOCAL, 1].sum(axis=1),
+    }
+    for name in FLOWS:
+        by_district[name] = flows[FLOW_INDEX[name]]
+    values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
+    values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
+    values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
+    return np.stack([values[name] for name in INDICATOR_NAMES], axis=1)

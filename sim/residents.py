@@ -1,0 +1,175 @@
+"""Resident state as a structure of numpy arrays, grouped in households.
+
+Residents are rows; each attribute is one array, so the monthly hazard pass is
+a handful of vectorised operations and a resident who does nothing costs no
+Python work. Rows are never reused: a resident who dies or leaves keeps its
+row with ``status`` set, so indices stay valid for the whole run.
+
+Households are singly linked lists through ``next_member`` starting at
+``hh_first``; a household's decisions (moves, departure, hukou conversion) are
+taken by its reference person ``hh_head``, the first present member.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# status
+PRESENT, DEAD, DEPARTED = 0, 1, 2
+# hukou
+LOCAL_URBAN, LOCAL_RURAL, NONLOCAL = 0, 1, 2
+HUKOU_NAMES = ("local_urban", "local_rural", "nonlocal")
+# homestead (per household)
+NO_HOMESTEAD, OCCUPIED, IDLE, LEASED = 0, 1, 2, 3
+
+#: per-resident arrays and their dtypes
+RESIDENT_FIELDS: dict[str, type] = {
+    "status": np.int8,
+    "district": np.int8,          # index into DISTRICTS
+    "urban": np.bool_,            # lives in the district's urban part
+    "hukou": np.int8,             # LOCAL_URBAN, LOCAL_RURAL or NONLOCAL
+    "hukou_district": np.int8,    # registration district of local hukou holders
+    "permit": np.bool_,           # holds a residence permit (non-local only)
+    "female": np.bool_,
+    "birth_day": np.float64,      # day of birth, days since the period start (negative: before)
+    "arrival_day": np.float64,    # day of arrival in Qingdao (-inf: born here or long ago)
+    "insurance_years": np.float32,  # years of social insurance contributions
+    "employed": np.bool_,
+    "talent": np.bool_,           # tertiary education: eligible for talent settlement
+    "hh": np.int32,               # household id
+    "next_member": np.int32,      # next resident of the same household, -1 at the end
+    "is_head": np.bool_,          # reference person of the household
+}
+
+HOUSEHOLD_FIELDS: dict[str, type] = {
+    "hh_first": np.int32,
+    "hh_head": np.int32,
+    "hh_homestead": np.int8,
+    "hh_collective": np.bool_,
+}
+
+
+class Residents:
+    """Growable arrays of residents and households.
+
+    ``n`` rows are in use; arrays are over-allocated and grow by doubling, so
+    births and arrivals append in amortised constant time. Read the live part
+    through ``view(name)`` (a slice, no copy).
+    """
+
+    def __init__(self, capacity: int = 1024, household_capacity: int = 512) -> None:
+        self.n = 0
+        self.n_households = 0
+        self._cap = max(int(capacity), 16)
+        self._hh_cap = max(int(household_capacity), 16)
+        for name, dtype in RESIDENT_FIELDS.items():
+            setattr(self, name, np.zeros(self._cap, dtype=dtype))
+        for name, dtype in HOUSEHOLD_FIELDS.items():
+            setattr(self, name, np.zeros(self._hh_cap, dtype=dtype))
+
+    # -- growth -----------------------------------------------------------------
+    def _grow(self, fields: dict[str, type], needed: int, current: int) -> int:
+        new_cap = current
+        while new_cap < needed:
+            new_cap *= 2
+        if new_cap != current:
+            for name in fields:
+                old = getattr(self, name)
+                new = np.zeros(new_cap, dtype=old.dtype)
+                new[: len(old)] = old
+                setattr(self, name, new)
+        return new_cap
+
+    def add_households(self, sizes: np.ndarray, collective: bool | np.ndarray = False,
+                       homestead: int | np.ndarray = NO_HOMESTEAD, **attributes) -> tuple[np.ndarray, np.ndarray]:
+        """Append households of the given sizes with their members in contiguous rows.
+
+        ``attributes`` are per-resident arrays (length ``sizes.sum()``) or scalars;
+        those not given are zero (``arrival_day`` defaults to -inf). The first
+        member of each household is its reference person. Returns the new
+        household ids and resident rows.
+        """
+        sizes = np.asarray(sizes, dtype=np.int64)
+        if sizes.size and sizes.min() < 1:
+            raise ValueError("every household needs at least one member")
+        h0, r0 = self.n_households, self.n
+        n_new_hh, n_new = len(sizes), int(sizes.sum())
+        self._hh_cap = self._grow(HOUSEHOLD_FIELDS, h0 + n_new_hh, self._hh_cap)
+        self._cap = self._grow(RESIDENT_FIELDS, r0 + n_new, self._cap)
+        hh_ids = np.arange(h0, h0 + n_new_hh, dtype=np.int64)
+        rows = np.arange(r0, r0 + n_new, dtype=np.int64)
+        firsts = r0 + np.concatenate(([0], np.cumsum(sizes)[:-1])) if n_new_hh else hh_ids
+        self.hh_first[hh_ids] = firsts
+        self.hh_head[hh_ids] = firsts
+        self.hh_collective[hh_ids] = collective
+        self.hh_homestead[hh_ids] = homestead
+        for name in RESIDENT_FIELDS:
+            if name in attributes:
+                getattr(self, name)[rows] = attributes.pop(name)
+            elif name == "arrival_day":
+                self.arrival_day[rows] = -np.inf
+            else:
+                getattr(self, name)[rows] = 0
+        if attributes:
+            raise TypeError(f"unknown resident attributes: {sorted(attributes)}")
+        self.status[rows] = PRESENT
+        self.hh[rows] = np.repeat(hh_ids, sizes)
+        nxt = rows + 1
+        nxt[np.cumsum(sizes) - 1] = -1          # last member of each household
+        self.next_member[rows] = nxt
+        self.is_head[rows] = False
+        self.is_head[firsts] = True
+        self.n_households = h0 + n_new_hh
+        self.n = r0 + n_new
+        return hh_ids, rows
+
+    def add_child(self, household: int, **attributes) -> int:
+        """Append one resident to an existing household (a birth); return its row."""
+        i = self.n
+        self._cap = self._grow(RESIDENT_FIELDS, i + 1, self._cap)
+        for name in RESIDENT_FIELDS:
+            getattr(self, name)[i] = attributes.pop(name, 0)
+        if attributes:
+            raise TypeError(f"unknown resident attributes: {sorted(attributes)}")
+        self.arrival_day[i] = -np.inf
+        self.status[i] = PRESENT
+        self.hh[i] = household
+        first = int(self.hh_first[household])
+        self.next_member[i] = self.next_member[first]
+        self.next_member[first] = i
+        self.is_head[i] = False
+        self.n = i + 1
+        return i
+
+    # -- queries ----------------------------------------------------------------
+    def view(self, name: str) -> np.ndarray:
+        """The live part of a resident array (no copy)."""
+        return getattr(self, name)[: self.n]
+
+    def members(self, household: int) -> list[int]:
+        """Present members of a household, reference person's list order."""
+        out = []
+        i = int(self.hh_first[household])
+        status = self.status
+        nxt = self.next_member
+        while i >= 0:
+            if status[i] == PRESENT:
+                out.append(i)
+            i = int(nxt[i])
+        return out
+
+    def reassign_head(self, household: int) -> int:
+        """Make the first present member the reference person; -1 if none is left."""
+        old = int(self.hh_head[household])
+        if old >= 0:
+            self.is_head[old] = False
+        present = self.members(household)
+        head = present[0] if present else -1
+        self.hh_head[household] = head
+        if head >= 0:
+            self.is_head[head] = True
+        return head
+
+    def nbytes(self) -> int:
+        """Bytes held by all arrays (allocated capacity, not just live rows)."""
+        return sum(getattr(self, f).nbytes for f in (*RESIDENT_FIELDS, *HOUSEHOLD_FIELDS))

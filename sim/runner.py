@@ -1,0 +1,36 @@
+"""Running replications: a pure ``run_once`` and a sequential driver with a progress display."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from .model import Model, RunResult, months
+
+
+def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None) -> RunResult:
+    """One replication of ``scenario``; depends on nothing but its arguments (picklable inputs)."""
+    return Model(scenario, replication).run(on_month=on_month)
+
+
+def run_replications(scenario, progress: bool = True) -> list[RunResult]:
+    """All ``scenario.replications`` replications in index order.
+
+    The progress bar (on standard error) appears only when the run lasts more
+    than two seconds, so quick runs stay quiet.
+    """
+    n_months = len(months(scenario.period.start, scenario.period.end))
+    total = n_months * scenario.replications
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="month", desc=f"{scenario.name}", delay=2.0, file=sys.stderr,
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} simulated months "
+                              "[{elapsed}<{remaining}]")
+    try:
+        return [run_once(scenario, r, on_month=bar.update if bar is not None else None)
+                for r in range(scenario.replications)]
+    finally:
+        if bar is not None:
+            bar.close()

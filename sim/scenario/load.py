@@ -1,0 +1,171 @@
+"""Read a scenario file, follow its ``extends`` chain, apply ``--set`` overrides, validate.
+
+Scenarios are small files that differ from a baseline in a few settings, so a
+file may ``extends:`` another (deep merge, child wins) and the command line may
+change single values. Errors name the file (or ``--set``) the bad value came
+from, so that a planner knows which file to open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .fields import Field, MapOf, Section
+from .schema import SCENARIO
+from .validate import Scenario, ScenarioError, describe, validate
+
+#: the label errors carry when the bad value came from a command-line override
+OVERRIDE = "--set"
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+    """Load, merge and validate the scenario at ``path``.
+
+    Parameters
+    ----------
+    path : the scenario YAML file; its stem is the default ``name``.
+    overrides : ``key.path=value`` strings (the CLI's ``--set``), applied last.
+    """
+    path = Path(path)
+    sources = _read_chain(path, ())
+    merged: dict = {}
+    for _, raw in sources:
+        merged = _merge(merged, raw)
+    for text in overrides:
+        keys, value = parse_override(text)
+        _check_override_path(keys, merged)
+        patch: Any = value
+        for key in reversed(keys):
+            patch = {key: patch}
+        sources.append((OVERRIDE, patch))
+        merged = _merge(merged, patch)
+    try:
+        return validate(merged, file=str(path), default_name=path.stem)
+    except ScenarioError as err:
+        err.file = _origin(sources, err.field, str(path))
+        raise
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``a.b.c=value`` into ``(["a", "b", "c"], value)``, the value read as YAML."""
+    if not isinstance(text, str) or "=" not in text:
+        raise ScenarioError(
+            f"expected key.path=value, like behaviour.hukou.min_insurance_years=3; got {text!r}", OVERRIDE)
+    left, _, right = text.partition("=")
+    keys = [key.strip() for key in left.split(".")]
+    if not all(keys):
+        raise ScenarioError(f"the key path before '=' is empty or has an empty part, in {text!r}", OVERRIDE)
+    try:
+        value = yaml.safe_load(right)
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(f"the value in {text!r} is not valid YAML: {problem}", OVERRIDE) from None
+    return keys, value
+
+
+def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[str, dict]]:
+    """The file and the files it extends, as (label, mapping), the furthest parent first."""
+    label = str(path)
+    raw = _read_file(path)
+    chain = (*chain, (path.resolve(), label))
+    if "extends" not in raw:
+        return [(label, raw)]
+    reference = raw.pop("extends")
+    if not isinstance(reference, str) or not reference.strip():
+        raise ScenarioError(f"expected the file name of a scenario to extend, got {describe(reference)}",
+                            "extends", label)
+    parent = path.parent / reference.strip()
+    if parent.resolve() in {resolved for resolved, _ in chain}:
+        names = " -> ".join([*(name for _, name in chain), str(parent)])
+        raise ScenarioError(f"extends forms a cycle: {names}", "extends", label)
+    if not parent.is_file():
+        raise ScenarioError(f"the file to extend was not found: {parent}", "extends", label)
+    return [*_read_chain(parent, chain), (label, raw)]
+
+
+def _read_file(path: Path) -> dict:
+    """One YAML file as a mapping; an empty file is an empty mapping."""
+    if not path.exists():
+        raise ScenarioError(f"scenario file not found: {path}")
+    if not path.is_file():
+        raise ScenarioError(f"not a file: {path} (give the path of a .yaml scenario file)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("the file is not UTF-8 text", file=str(path)) from None
+    except OSError as err:
+        raise ScenarioError(f"cannot read {path}: {err.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ScenarioError(_yaml_problem(err), file=str(path)) from None
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ScenarioError("the file must hold a mapping of settings (lines like 'seed: 42'), "
+                            f"got {describe(data)}", file=str(path))
+    return dict(data)
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or "unreadable"
+    if mark is None:
+        return f"not valid YAML: {' '.join(str(err).split())}"
+    message = f"not valid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
+    if context and context_mark is not None:
+        message += f" ({context} at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    if "'\\t'" in problem:
+        message += "; indent with spaces, not tabs"
+    return message
+
+
+def _merge(base: Mapping, over: Mapping) -> dict:
+    """Deep merge without touching either input: mappings merge key by key, other values replace."""
+    result = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
+            result[key] = _merge(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+def _check_override_path(keys: list[str], merged: Mapping) -> None:
+    """Refuse an override whose path runs through a single value (in the schema or the files)."""
+    spec: Field | MapOf | Section | None = SCENARIO
+    node: Any = merged
+    for depth, key in enumerate(keys[:-1]):
+        prefix = ".".join(keys[: depth + 1])
+        if isinstance(spec, Section):
+            spec = spec.fields.get(key)
+        elif isinstance(spec, MapOf):
+            spec = spec.value
+        else:
+            spec = None
+        node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(spec, Field) or (node is not None and not isinstance(node, Mapping)):
+            raise ScenarioError(f"cannot set '{'.'.join(keys)}': '{prefix}' is a single value, "
+                                "not a group of settings", OVERRIDE)
+
+
+def _origin(sources: list[tuple[str, Any]], field: str | None, default: str) -> str:
+    """The label of the last source that gives ``field``; ``default`` when none does."""
+    if field is None:
+        return default
+    keys = field.split(".")
+    for label, raw in reversed(sources):
+        node = raw
+        for key in keys:
+            match = [k for k in node if str(k) == key] if isinstance(node, Mapping) else []
+            if not match:
+                break
+            node = node[match[-1]]
+        else:
+            return label
+    return default

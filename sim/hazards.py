@@ -18,9 +18,61 @@ from __future__ import annotations
 
 import numpy as np
 
-from .residents import LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED
+from .calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from .residents import LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
 
 FERTILE_AGES = (15, 50)   # [15, 50): women aged 15-49
+OLDER_AGE = 60            # older household heads move less; insurance accrual stops (retirement)
+
+
+def insurance_years(res, rows, day) -> np.ndarray:
+    """Years of social insurance at ``day``: employed residents accrue from ``insurance_since_day``
+    until they turn 60; others hold none."""
+    retire_day = res.birth_day[rows] + OLDER_AGE * DAYS_PER_YEAR
+    accrued = (np.minimum(day, retire_day) - res.insurance_since_day[rows]) / DAYS_PER_YEAR
+    return np.where(res.employed[rows], np.maximum(accrued, 0.0), 0.0)
+
+
+def state_of(res, rows, day) -> dict[str, np.ndarray]:
+    """The arrays the hazard functions read, for ``rows`` (indices or a slice) at ``day``.
+
+    ``day`` may be one number or one per row (the middle of each resident's window).
+    """
+    return {
+        "present": res.status[rows] == PRESENT,
+        "age_years": (day - res.birth_day[rows]) / DAYS_PER_YEAR,
+        "female": res.female[rows],
+        "is_head": res.is_head[rows],
+        "urban": res.urban[rows],
+        "hukou": res.hukou[rows],
+        "homestead": res.hh_homestead[res.hh[rows]],
+        "insurance_years": insurance_years(res, rows, day),
+        "talent": res.talent[rows],
+        "permit": res.permit[rows],
+        "resident_years": (day - res.arrival_day[rows]) / DAYS_PER_YEAR,
+    }
+
+
+def next_change_day(res, rows, day: float, behaviour) -> np.ndarray:
+    """The first day after ``day`` at which a threshold in the hazards below is crossed by itself.
+
+    Thresholds: the fertile ages, age 60, the permit's minimum age and months
+    of residence, and the insurance years that make a resident eligible for
+    hukou conversion. Age also moves the Gompertz and fertility terms
+    continuously; the engine handles that by redrawing everyone every year.
+    """
+    birth = res.birth_day[rows]
+    change = np.full(birth.shape, np.inf)
+
+    def later(candidate):
+        np.minimum(change, np.where(candidate > day, candidate, np.inf), out=change)
+
+    for age in (*FERTILE_AGES, OLDER_AGE, behaviour.residence_permit.min_age_years):
+        later(birth + age * DAYS_PER_YEAR)
+    later(res.arrival_day[rows] + behaviour.residence_permit.min_residence_months * DAYS_PER_MONTH)
+    eligible_day = res.insurance_since_day[rows] + behaviour.hukou.min_insurance_years * DAYS_PER_YEAR
+    later(np.where(res.employed[rows] & (eligible_day < birth + OLDER_AGE * DAYS_PER_YEAR), eligible_day, np.inf))
+    return change
 
 
 def death_hazard_per_year(state, behaviour) -> np.ndarray:
@@ -62,7 +114,7 @@ def rural_to_urban_hazard_per_year(state, behaviour) -> np.ndarray:
     r = behaviour.rural_to_urban
     h = r.base_hazard_per_year * (r.income_ratio / r.reference_income_ratio) ** r.income_elasticity
     h = h * np.where(state["homestead"] == OCCUPIED, r.homestead_lockin_multiplier, 1.0)
-    h = h * np.where(state["age_years"] >= 60, r.older_head_multiplier, 1.0)
+    h = h * np.where(state["age_years"] >= OLDER_AGE, r.older_head_multiplier, 1.0)
     return np.where(state["present"] & state["is_head"] & ~state["urban"], h, 0.0)
 
 

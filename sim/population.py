@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .calendar import DAYS_PER_YEAR
 from .data import load_census
-from .residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, Residents
+from .residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, Residents, cell_of
 from .scenario.schema import DISTRICTS
 
-DAYS_PER_YEAR = 365.25
 #: assumed decline of the age distribution above 65 (per year of age), top age 100
 OLD_AGE_DECLINE_PER_YEAR = 0.08
 MAX_AGE_YEARS = 100
@@ -45,6 +45,16 @@ def fill_by_persons(sizes: np.ndarray, targets: list[float]) -> np.ndarray:
     midpoints = cum - sizes / 2.0
     bounds = np.cumsum(targets)[:-1]
     return np.searchsorted(bounds, midpoints, side="right")
+
+
+def exact_bernoulli(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` independent-looking flags with exactly ``k`` set, without a full permutation."""
+    flags = rng.random(n) < k / max(n, 1)
+    while (gap := k - int(flags.sum())) != 0:
+        wrong = np.flatnonzero(~flags if gap > 0 else flags)
+        flip = np.unique(wrong[rng.integers(0, len(wrong), size=abs(gap))])
+        flags[flip] = gap > 0
+    return flags
 
 
 def age_pool(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -130,9 +140,10 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
 
     # residence (urban/rural) per household, filled to each district's person target in random order
     order = rng.permutation(n_households)
+    district_in_order = hh_district[order]
     hh_urban = np.zeros(n_households, bool)
     for d, name in enumerate(DISTRICTS):
-        idx = order[hh_district[order] == d]
+        idx = order[district_in_order == d]
         total = float(sizes[idx].sum())
         urban_target = p.district_urbanization_rate_pct[name] / 100.0 * total
         hh_urban[idx] = fill_by_persons(sizes[idx], [urban_target, total - urban_target]) == 0
@@ -151,10 +162,11 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
                              urban_persons - urban_nonlocal - urban_local_rural]) / max(urban_persons, 1.0)
     rural_shares = np.array([rural_nonlocal, rural_persons - rural_nonlocal]) / max(rural_persons, 1.0)
     hh_hukou = np.zeros(n_households, np.int8)
+    urban_in_order = hh_urban[order]
     for d in range(len(DISTRICTS)):
         for is_urban, shares, codes in ((True, urban_shares, [NONLOCAL, LOCAL_RURAL, LOCAL_URBAN]),
                                         (False, rural_shares, [NONLOCAL, LOCAL_RURAL])):
-            idx = order[(hh_district[order] == d) & (hh_urban[order] == is_urban)]
+            idx = order[(district_in_order == d) & (urban_in_order == is_urban)]
             persons = float(sizes[idx].sum())
             cat = fill_by_persons(sizes[idx], list(shares * persons))
             hh_hukou[idx] = np.array(codes, np.int8)[cat]
@@ -170,46 +182,52 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
 
     # residents: ages with exact group counts; reference persons and collective residents are adults
     n = int(sizes.sum())
-    ages = age_pool(n, rng)
-    ages = ages[rng.permutation(n)]
-    first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    pool = rng.permutation(age_pool(n, rng)).astype(np.float32)   # shuffled: any run of it is a random sample
+    pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
+    first = np.cumsum(sizes) - sizes
     is_first = np.zeros(n, bool)
     is_first[first] = True
-    adult = ages >= 18.0
-    need = np.flatnonzero(is_first)
-    adult_pool = np.flatnonzero(adult)
-    take = adult_pool[rng.permutation(len(adult_pool))[: len(need)]]
-    rest = np.setdiff1d(np.arange(n), take, assume_unique=True)
-    rest = rest[rng.permutation(len(rest))]
-    order = np.empty(n, np.int64)
-    order[need] = take
-    order[np.flatnonzero(~is_first)] = rest
-    ages = ages[order]
+    adults = np.flatnonzero(pool >= 18.0)
+    if len(adults) < len(first):
+        raise ValueError("the census age groups leave too few adults to head every household")
+    take = adults[: len(first)]                      # in shuffled order: a random choice of adults
+    del adults
+    taken = np.zeros(n, bool)
+    taken[take] = True
+    source = np.empty(n, np.int32 if n < 2**31 else np.int64)   # the pool entry filling each resident slot
+    source[first] = take
+    source[~is_first] = np.flatnonzero(~taken)
+    del take, taken, is_first
+    ages = pool[source]
+    female = pool_female[source]
+    del pool, pool_female, source
 
-    female = np.zeros(n, bool)
-    n_female = int(round(c["female"] / c["total"] * n))
-    female[rng.permutation(n)[:n_female]] = True
-
-    member_hh = np.repeat(np.arange(n_households), sizes)
-    hukou = hh_hukou[member_hh]
-    nonlocal_res = hukou == NONLOCAL
-    district_res = hh_district[member_hh].astype(np.int8)
-    years_resident = rng.exponential(p.nonlocal_mean_years_resident, size=n)
-    arrival_day = np.where(nonlocal_res, -years_resident * DAYS_PER_YEAR, -np.inf)
-    working_age = (ages >= 16) & (ages < 60)
-    employed = working_age & (rng.random(n) < p.employed_share_pct / 100.0)
-    insurance_cap = np.where(nonlocal_res, np.minimum(ages - 16, years_resident), ages - 16)
-    insurance_years = np.where(employed, rng.random(n) * np.clip(insurance_cap, 0, None), 0.0)
-    talent = nonlocal_res & (ages >= 18) & (ages < 60) & (
-        rng.random(n) < p.talent_share_of_nonlocal_adults_pct / 100.0)
-    permit = nonlocal_res & (ages >= 16) & (rng.random(n) < p.residence_permit_share_pct / 100.0)
-
-    residents = Residents(capacity=int(n * 1.15) + 16, household_capacity=int(n_households * 1.15) + 16)
-    residents.add_households(
+    # the model's arrays are filled attribute by attribute, dropping temporaries as we go, so that the
+    # whole city builds within the memory budget
+    residents = Residents(capacity=int(n * 1.12) + 16, household_capacity=int(n_households * 1.12) + 16)
+    _, rows = residents.add_households(
         sizes, collective=hh_collective, homestead=homestead,
-        district=district_res, urban=hh_urban[member_hh], hukou=hukou,
-        hukou_district=np.where(nonlocal_res, -1, district_res), permit=permit, female=female,
-        birth_day=-ages * DAYS_PER_YEAR, arrival_day=arrival_day, insurance_years=insurance_years,
-        employed=employed, talent=talent,
-    )
+        district=np.repeat(hh_district.astype(np.int8), sizes), urban=np.repeat(hh_urban, sizes),
+        hukou=np.repeat(hh_hukou, sizes), female=female, birth_day=-ages * np.float32(DAYS_PER_YEAR))
+    del female
+    nonlocal_res = residents.hukou[rows] == NONLOCAL
+    residents.hukou_district[rows] = np.where(nonlocal_res, np.int8(-1), residents.district[rows])
+    years_resident = rng.exponential(p.nonlocal_mean_years_resident, size=n).astype(np.float32)
+    residents.arrival_day[rows] = np.where(nonlocal_res, -years_resident * np.float32(DAYS_PER_YEAR), -np.inf)
+    employed = (ages >= 16) & (ages < 60) & (rng.random(n, np.float32) < p.employed_share_pct / 100.0)
+    residents.employed[rows] = employed
+    insurance_cap = ages - np.float32(16.0)
+    np.copyto(insurance_cap, np.minimum(insurance_cap, years_resident), where=nonlocal_res)
+    del years_resident
+    np.clip(insurance_cap, 0.0, None, out=insurance_cap)
+    insurance_cap *= rng.random(n, np.float32)
+    insurance_cap *= np.float32(-DAYS_PER_YEAR)          # insured continuously since this day
+    residents.insurance_since_day[rows] = np.where(employed, insurance_cap, np.float32(0.0))
+    del insurance_cap, employed
+    residents.talent[rows] = nonlocal_res & (ages >= 18) & (ages < 60) & (
+        rng.random(n, np.float32) < p.talent_share_of_nonlocal_adults_pct / 100.0)
+    residents.permit[rows] = nonlocal_res & (ages >= 16) & (
+        rng.random(n, np.float32) < p.residence_permit_share_pct / 100.0)
+    residents.cell[rows] = cell_of(residents.district[rows].astype(np.int16), residents.urban[rows],
+                                   residents.hukou[rows], residents.permit[rows])
     return residents

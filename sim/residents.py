@@ -31,15 +31,26 @@ RESIDENT_FIELDS: dict[str, type] = {
     "hukou_district": np.int8,    # registration district of local hukou holders
     "permit": np.bool_,           # holds a residence permit (non-local only)
     "female": np.bool_,
-    "birth_day": np.float64,      # day of birth, days since the period start (negative: before)
-    "arrival_day": np.float64,    # day of arrival in Qingdao (-inf: born here or long ago)
-    "insurance_years": np.float32,  # years of social insurance contributions
-    "employed": np.bool_,
+    # days on the model clock; float32 resolves them to minutes over a century and halves the memory
+    "birth_day": np.float32,      # day of birth, days since the period start (negative: before)
+    "arrival_day": np.float32,    # day of arrival in Qingdao (-inf: born here or long ago)
+    "insurance_since_day": np.float32,  # employed: insured continuously from this day (see hazards)
+    "employed": np.bool_,         # in insured employment (accrual stops at 60)
     "talent": np.bool_,           # tertiary education: eligible for talent settlement
     "hh": np.int32,               # household id
     "next_member": np.int32,      # next resident of the same household, -1 at the end
     "is_head": np.bool_,          # reference person of the household
+    # cached stock-table cell ((district * 2 + urban) * 3 + hukou) * 2 + permit, kept in step by the
+    # engine's handlers so that an event updates the stock with one read (see cell_of)
+    "cell": np.int16,
+    # the engine's schedule (see model.py): each resident's next event and when to redraw it
+    "next_day": np.float64,       # time of the next drawn event, inf if none before review_day
+    "next_kind": np.int8,         # which event (index into hazards.EVENT_NAMES)
+    "review_day": np.float32,     # hazards are constant until this month start; redrawn then (-inf: now)
 }
+
+#: values of attributes not given when residents are added (others are zero)
+UNSET_DEFAULTS = {"arrival_day": -np.inf, "next_day": np.inf, "review_day": -np.inf}
 
 HOUSEHOLD_FIELDS: dict[str, type] = {
     "hh_first": np.int32,
@@ -47,6 +58,11 @@ HOUSEHOLD_FIELDS: dict[str, type] = {
     "hh_homestead": np.int8,
     "hh_collective": np.bool_,
 }
+
+
+def cell_of(district, urban, hukou, permit):
+    """Index of the stock-table cell (district, urban, hukou, permit), flattened; works on arrays and ints."""
+    return ((district * 2 + urban) * 3 + hukou) * 2 + permit
 
 
 class Residents:
@@ -71,7 +87,7 @@ class Residents:
     def _grow(self, fields: dict[str, type], needed: int, current: int) -> int:
         new_cap = current
         while new_cap < needed:
-            new_cap *= 2
+            new_cap = int(new_cap * 1.5) + 16     # gentler than doubling: at whole-city scale rows are large
         if new_cap != current:
             for name in fields:
                 old = getattr(self, name)
@@ -81,13 +97,13 @@ class Residents:
         return new_cap
 
     def add_households(self, sizes: np.ndarray, collective: bool | np.ndarray = False,
-                       homestead: int | np.ndarray = NO_HOMESTEAD, **attributes) -> tuple[np.ndarray, np.ndarray]:
+                       homestead: int | np.ndarray = NO_HOMESTEAD, **attributes) -> tuple[slice, slice]:
         """Append households of the given sizes with their members in contiguous rows.
 
         ``attributes`` are per-resident arrays (length ``sizes.sum()``) or scalars;
-        those not given are zero (``arrival_day`` defaults to -inf). The first
+        those not given are zero (or as in ``UNSET_DEFAULTS``). The first
         member of each household is its reference person. Returns the new
-        household ids and resident rows.
+        household ids and resident rows as slices.
         """
         sizes = np.asarray(sizes, dtype=np.int64)
         if sizes.size and sizes.min() < 1:
@@ -96,9 +112,10 @@ class Residents:
         n_new_hh, n_new = len(sizes), int(sizes.sum())
         self._hh_cap = self._grow(HOUSEHOLD_FIELDS, h0 + n_new_hh, self._hh_cap)
         self._cap = self._grow(RESIDENT_FIELDS, r0 + n_new, self._cap)
-        hh_ids = np.arange(h0, h0 + n_new_hh, dtype=np.int64)
-        rows = np.arange(r0, r0 + n_new, dtype=np.int64)
-        firsts = r0 + np.concatenate(([0], np.cumsum(sizes)[:-1])) if n_new_hh else hh_ids
+        hh_ids = slice(h0, h0 + n_new_hh)
+        rows = slice(r0, r0 + n_new)           # contiguous: slices write without index arrays
+        ends = np.cumsum(sizes)
+        firsts = r0 + ends - sizes
         self.hh_first[hh_ids] = firsts
         self.hh_head[hh_ids] = firsts
         self.hh_collective[hh_ids] = collective
@@ -106,16 +123,17 @@ class Residents:
         for name in RESIDENT_FIELDS:
             if name in attributes:
                 getattr(self, name)[rows] = attributes.pop(name)
-            elif name == "arrival_day":
-                self.arrival_day[rows] = -np.inf
-            else:
-                getattr(self, name)[rows] = 0
+            elif name in UNSET_DEFAULTS:
+                getattr(self, name)[rows] = UNSET_DEFAULTS[name]
+            # others stay zero: rows past ``n`` are never written before they are added
         if attributes:
             raise TypeError(f"unknown resident attributes: {sorted(attributes)}")
         self.status[rows] = PRESENT
-        self.hh[rows] = np.repeat(hh_ids, sizes)
-        nxt = rows + 1
-        nxt[np.cumsum(sizes) - 1] = -1          # last member of each household
+        self.cell[rows] = cell_of(self.district[rows].astype(np.int16), self.urban[rows], self.hukou[rows],
+                                  self.permit[rows])
+        self.hh[rows] = np.repeat(np.arange(h0, h0 + n_new_hh), sizes)
+        nxt = np.arange(r0 + 1, r0 + n_new + 1)
+        nxt[ends - 1] = -1                       # last member of each household
         self.next_member[rows] = nxt
         self.is_head[rows] = False
         self.is_head[firsts] = True
@@ -124,14 +142,16 @@ class Residents:
         return hh_ids, rows
 
     def add_child(self, household: int, **attributes) -> int:
-        """Append one resident to an existing household (a birth); return its row."""
+        """Append one resident to an existing household (a birth); return its row.
+
+        The caller passes ``cell`` consistent with the attributes it gives.
+        """
         i = self.n
         self._cap = self._grow(RESIDENT_FIELDS, i + 1, self._cap)
         for name in RESIDENT_FIELDS:
-            getattr(self, name)[i] = attributes.pop(name, 0)
+            getattr(self, name)[i] = attributes.pop(name, UNSET_DEFAULTS.get(name, 0))
         if attributes:
             raise TypeError(f"unknown resident attributes: {sorted(attributes)}")
-        self.arrival_day[i] = -np.inf
         self.status[i] = PRESENT
         self.hh[i] = household
         first = int(self.hh_first[household])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from .model import Model, RunResult, months
+from .calendar import months
+from .memory import retain_freed_memory
+from .model import Model, RunResult
 
 
 def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None) -> RunResult:
     """One replication of ``scenario``; depends on nothing but its arguments (picklable inputs)."""
+    retain_freed_memory()
     return Model(scenario, replication).run(on_month=on_month)
 
 

@@ -1,0 +1,59 @@
+"""The model's clock. Stated once: simulation time is in days since 00:00 of ``period.start``.
+
+Hazards are per year and converted with ``DAYS_PER_YEAR``; ages and durations
+are stored as days on the same clock (a birth 30 years before the start is
+day ``-30 * DAYS_PER_YEAR``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
+
+
+def months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(first day, last day) of every month from ``start`` to ``end``."""
+    out = []
+    first = start
+    while first <= end:
+        nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        out.append((first, nxt - dt.timedelta(days=1)))
+        first = nxt
+    return out
+
+
+class Calendar:
+    """Month and year boundaries of a period, in model days.
+
+    ``month_starts`` holds the first day of every month and, last, the day
+    after the period ends; hazards are redrawn only at these instants.
+    """
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.origin = start
+        self.month_spans = months(start, end)
+        self.month_starts = np.array([(first - start).days for first, _ in self.month_spans]
+                                     + [(end - start).days + 1], dtype=np.float64)
+        self.end_day = float(self.month_starts[-1])
+        year_starts = [d for (first, _), d in zip(self.month_spans, self.month_starts, strict=False)
+                       if first.month == 1 and first != start]
+        self.year_starts = np.array([*year_starts, self.end_day], dtype=np.float64)
+
+    def day(self, date: dt.date) -> float:
+        return float((date - self.origin).days)
+
+    def review_boundary(self, change_day: np.ndarray, from_day: float) -> np.ndarray:
+        """First month start on or after ``change_day`` and no later than the next 1 January after ``from_day``.
+
+        Hazards that change inside a month take their new value from the next
+        month start; every resident is redrawn at least once a year (ageing).
+        """
+        idx = np.searchsorted(self.month_starts, change_day, side="left")
+        boundary = self.month_starts[np.minimum(idx, len(self.month_starts) - 1)]
+        next_year = self.year_starts[np.searchsorted(self.year_starts, from_day, side="right")] \
+            if from_day < self.year_starts[-1] else self.end_day
+        return np.minimum(boundary, next_year)

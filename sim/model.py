@@ -157,11 +157,15 @@ class Model:
                 if k != ARRIVAL:
                     next_day[i] = np.inf          # this draw is used up; redraw at the next month start
                     review_day[i] = t
-                persons = handlers[k](i, t)
+                if self.log is None:
+                    persons = handlers[k](i, t)
+                else:                              # log the district where the event is counted
+                    district = DISTRICTS[res.district[i]]
+                    persons = handlers[k](i, t)
+                    if persons:
+                        self.log.append((t, ALL_EVENTS[k], i, district, persons))
                 if persons:
                     applied[k] += 1
-                    if self.log is not None:
-                        self.log.append((t, ALL_EVENTS[k], i, DISTRICTS[self.res.district[i]], persons))
             yield self.env.timeout(end_day - self.env.now)
             self.events_processed += 1
             self._record(last)

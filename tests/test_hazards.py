@@ -1,0 +1,101 @@
+"""Hazard formulas against values computed by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import hazards
+from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED
+from tests.conftest import make_scenario
+
+
+def state(**columns):
+    """A state mapping of equal-length arrays with neutral defaults."""
+    n = len(next(iter(columns.values())))
+    base = {
+        "present": np.ones(n, bool), "age_years": np.full(n, 30.0), "female": np.zeros(n, bool),
+        "is_head": np.ones(n, bool), "urban": np.ones(n, bool), "hukou": np.full(n, LOCAL_URBAN),
+        "homestead": np.full(n, NO_HOMESTEAD), "insurance_years": np.zeros(n), "talent": np.zeros(n, bool),
+        "permit": np.zeros(n, bool), "resident_years": np.full(n, np.inf),
+    }
+    base.update({k: np.asarray(v) for k, v in columns.items()})
+    return base
+
+
+@pytest.fixture(scope="module")
+def behaviour():
+    return make_scenario().behaviour
+
+
+def test_gompertz_death_hazard(behaviour):
+    s = state(age_years=[0.0, 50.0, 80.0], present=[True, True, False])
+    h = hazards.death_hazard_per_year(s, behaviour)
+    # 3.116e-05 * exp(0.09 * 50) = 3.116e-05 * 90.0171313 = 0.00280493
+    assert h[0] == pytest.approx(3.116e-05)
+    assert h[1] == pytest.approx(0.0028049338, rel=1e-7)
+    assert h[2] == 0.0                      # absent residents are not at risk
+
+
+def test_fertility_sums_to_tfr_over_ages_15_to_49(behaviour):
+    ages = np.arange(10, 60) + 0.5
+    s = state(age_years=ages, female=np.ones(len(ages), bool))
+    h = hazards.birth_hazard_per_year(s, behaviour)
+    assert h.sum() == pytest.approx(1.07, rel=1e-12)
+    assert (h[ages < 15] == 0).all() and (h[ages >= 50] == 0).all()
+    assert h.argmax() == list(ages).index(29.5) or h.argmax() == list(ages).index(30.5)
+    # by hand at age 30.5: 1.07 * exp(-0.5 * (0.5 / 5.5)^2) / sum_k exp(-0.5 * ((k + 0.5 - 30) / 5.5)^2)
+    mids = np.arange(15, 50) + 0.5
+    norm = sum(math.exp(-0.5 * ((m - 30) / 5.5) ** 2) for m in mids)
+    assert h[list(ages).index(30.5)] == pytest.approx(1.07 * math.exp(-0.5 * (0.5 / 5.5) ** 2) / norm)
+    men = hazards.birth_hazard_per_year(state(age_years=[30.0], female=[False]), behaviour)
+    assert men[0] == 0.0
+
+
+def test_departure_hazard_by_hukou_and_head(behaviour):
+    s = state(hukou=[NONLOCAL, LOCAL_URBAN, NONLOCAL], is_head=[True, True, False])
+    assert list(hazards.departure_hazard_per_year(s, behaviour)) == [0.10, 0.004, 0.0]
+
+
+def test_rural_to_urban_hand_computed():
+    b = make_scenario({"behaviour.rural_to_urban.income_ratio": 2.4}).behaviour
+    s = state(urban=[False, False, False, True], homestead=[NO_HOMESTEAD, OCCUPIED, OCCUPIED, NO_HOMESTEAD],
+              age_years=[40.0, 40.0, 65.0, 40.0], hukou=[LOCAL_RURAL] * 4)
+    h = hazards.rural_to_urban_hazard_per_year(s, b)
+    # 0.05 * (2.4 / 2.0)^1 = 0.06; * 0.83 lock-in = 0.0498; * 0.3 for a head of 60+ = 0.01494
+    assert h == pytest.approx([0.06, 0.0498, 0.01494, 0.0])
+
+
+def test_urban_to_rural_return_versus_other(behaviour):
+    s = state(hukou=[LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, LOCAL_RURAL], urban=[True, True, True, False])
+    assert list(hazards.urban_to_rural_hazard_per_year(s, behaviour)) == [0.01, 0.002, 0.002, 0.0]
+
+
+def test_hukou_eligibility_under_2020_rules(behaviour):
+    s = state(hukou=[NONLOCAL, NONLOCAL, NONLOCAL, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL],
+              insurance_years=[2.0, 1.99, 0.0, 3.0, 5.0, 5.0],
+              talent=[False, False, True, False, False, False],
+              urban=[True, True, True, True, True, False])
+    assert list(hazards.hukou_eligible(s, behaviour)) == [True, False, True, True, False, False]
+    no_talent = make_scenario({"behaviour.hukou.talent_exempt": False}).behaviour
+    assert not hazards.hukou_eligible(s, no_talent)[2]
+
+
+def test_hukou_conversion_hazard_with_homestead_penalty(behaviour):
+    s = state(hukou=[NONLOCAL, NONLOCAL, LOCAL_RURAL], insurance_years=[3.0, 3.0, 3.0],
+              homestead=[NO_HOMESTEAD, IDLE, IDLE])
+    # 0.04; 0.04 * 0.88 = 0.0352; 0.06 * 0.88 = 0.0528
+    assert hazards.hukou_conversion_hazard_per_year(s, behaviour) == pytest.approx([0.04, 0.0352, 0.0528])
+
+
+def test_permit_needs_age_and_six_months(behaviour):
+    s = state(hukou=[NONLOCAL, NONLOCAL, NONLOCAL, NONLOCAL, LOCAL_URBAN],
+              age_years=[30.0, 15.9, 30.0, 30.0, 30.0], resident_years=[1.0, 1.0, 0.49, 1.0, 1.0],
+              permit=[False, False, False, True, False])
+    assert list(hazards.permit_hazard_per_year(s, behaviour)) == [0.5, 0.0, 0.0, 0.0, 0.0]
+
+
+def test_event_names_fixed_order():
+    # the order is part of the random draws: changing it changes every seeded result
+    assert hazards.EVENT_NAMES == ("death", "birth", "departure", "rural_to_urban", "urban_to_rural",
+                                   "hukou_conversion", "residence_permit")

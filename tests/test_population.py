@@ -1,0 +1,127 @@
+"""The synthetic population reproduces the census marginals it is built from."""
+
+import numpy as np
+import pytest
+
+from sim.calendar import DAYS_PER_YEAR
+from sim.data import load_census
+from sim.population import age_pool, build_population, exact_bernoulli, fill_by_persons, largest_remainder
+from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED
+from sim.scenario import DISTRICTS
+from sim.streams import Streams
+from tests.conftest import make_scenario
+
+CENSUS = load_census()["census_2020"]
+
+
+@pytest.fixture(scope="module")
+def world():
+    sc = make_scenario({"population.scale": 100.0})
+    return sc, build_population(sc, Streams(sc.seed, 0)["population"])
+
+
+def test_largest_remainder_sums_exactly():
+    counts = largest_remainder(np.array([1.0, 1.0, 1.0]), 10)
+    assert counts.sum() == 10 and sorted(counts) == [3, 3, 4]
+
+
+def test_fill_by_persons_misses_by_at_most_half_a_household():
+    sizes = np.array([3, 1, 2, 4, 1, 2, 5, 1])
+    cat = fill_by_persons(sizes, [9.0, 10.0])
+    assert abs(sizes[cat == 0].sum() - 9.0) <= sizes.max() / 2
+
+
+def test_exact_bernoulli_count():
+    flags = exact_bernoulli(10001, 4321, np.random.default_rng(3))
+    assert flags.sum() == 4321
+
+
+def test_district_totals(world):
+    _, res = world
+    n = np.bincount(res.view("district"), minlength=len(DISTRICTS))
+    expected = np.array([CENSUS["districts"][d]["population"] for d in DISTRICTS]) / 100.0
+    assert n.sum() == round(CENSUS["total"] / 100)
+    assert np.abs(n - expected).max() <= 1.0
+
+
+def test_households_and_collective_persons(world):
+    _, res = world
+    coll = res.hh_collective[: res.n_households]
+    sizes = np.bincount(res.view("hh"), minlength=res.n_households)
+    family = ~coll
+    assert family.sum() == pytest.approx(CENSUS["family_households"] / 100, abs=5)
+    assert sizes[family].sum() == pytest.approx(CENSUS["persons_in_family_households"] / 100, abs=5)
+    assert sizes[coll].sum() == pytest.approx(CENSUS["persons_in_collective_households"] / 100, abs=5)
+    assert (sizes[coll] == 1).all()
+    assert sizes[family].mean() == pytest.approx(2.55, abs=0.01)
+
+
+def test_age_groups_and_sex_exact(world):
+    _, res = world
+    n = res.n
+    age = -res.view("birth_day") / DAYS_PER_YEAR
+    for (low, high), key in (((0, 15), "0-14"), ((15, 60), "15-59"), ((60, 200), "60+")):
+        count = ((age >= low) & (age < high)).sum()
+        assert count == pytest.approx(CENSUS["age_groups"][key] / CENSUS["total"] * n, abs=1.0), key
+    assert (age >= 65).mean() * 100 == pytest.approx(CENSUS["age_65_plus_share_pct"], abs=0.01)
+    assert res.view("female").sum() == round(CENSUS["female"] / CENSUS["total"] * n)
+
+
+def test_reference_persons_are_adults(world):
+    _, res = world
+    heads = res.hh_head[: res.n_households]
+    assert (-res.birth_day[heads] / DAYS_PER_YEAR >= 18).all()
+    assert res.view("is_head").sum() == res.n_households
+
+
+def test_urban_shares_and_hukou_split(world):
+    sc, res = world
+    district, urban, hukou = res.view("district"), res.view("urban"), res.view("hukou")
+    assert urban.mean() * 100 == pytest.approx(CENSUS["urbanization_rate_pct"], abs=0.05)
+    for d, name in enumerate(DISTRICTS):
+        rate = urban[district == d].mean() * 100
+        assert rate == pytest.approx(sc.population.district_urbanization_rate_pct[name], abs=0.1), name
+    assert (hukou == NONLOCAL).mean() * 100 == pytest.approx(20.0, abs=0.05)
+    local = hukou != NONLOCAL
+    assert (hukou[local] == LOCAL_URBAN).mean() * 100 == pytest.approx(50.0, abs=0.05)
+    assert ((hukou == NONLOCAL) & ~urban).sum() / (~urban).sum() * 100 == pytest.approx(5.0, abs=0.1)
+    assert not ((hukou == LOCAL_URBAN) & ~urban).any()     # rural residents with a local hukou hold a rural one
+
+
+def test_homesteads_permits_and_hukou_districts(world):
+    _, res = world
+    hh = res.view("hh")
+    homestead = res.hh_homestead[hh]
+    local_rural = res.view("hukou") == LOCAL_RURAL
+    assert (homestead[local_rural & ~res.view("urban")] == OCCUPIED).all()
+    assert (homestead[local_rural & res.view("urban")] == IDLE).all()
+    nonlocal_ = res.view("hukou") == NONLOCAL
+    assert (res.view("hukou_district")[nonlocal_] == -1).all()
+    assert (res.view("hukou_district")[~nonlocal_] == res.view("district")[~nonlocal_]).all()
+    adults = nonlocal_ & (-res.view("birth_day") / DAYS_PER_YEAR >= 16)
+    assert res.view("permit")[adults].mean() == pytest.approx(0.5, abs=0.02)
+    assert not res.view("permit")[~nonlocal_].any()
+
+
+def test_scenario_overrides_the_assumed_shares():
+    sc = make_scenario({"population.scale": 500.0, "population.nonlocal_share_pct": 30.0,
+                        "population.district_urbanization_rate_pct": {"pingdu": 60.0}})
+    res = build_population(sc, Streams(sc.seed, 0)["population"])
+    assert (res.view("hukou") == NONLOCAL).mean() * 100 == pytest.approx(30.0, abs=0.2)
+    pingdu = res.view("district") == DISTRICTS.index("pingdu")
+    assert res.view("urban")[pingdu].mean() * 100 == pytest.approx(60.0, abs=0.3)
+
+
+def test_age_pool_shape():
+    ages = age_pool(100000, np.random.default_rng(0))
+    assert ages.min() >= 0 and ages.max() < 101
+    assert (ages >= 65).mean() * 100 == pytest.approx(14.2, abs=0.01)
+
+
+def test_same_seed_same_population():
+    sc = make_scenario({"population.scale": 2000.0})
+    a = build_population(sc, Streams(1, 0)["population"])
+    b = build_population(sc, Streams(1, 0)["population"])
+    c = build_population(sc, Streams(2, 0)["population"])
+    assert np.array_equal(a.view("birth_day"), b.view("birth_day"))
+    assert not np.array_equal(a.view("birth_day"), c.view("birth_day"))

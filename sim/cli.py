@@ -1,7 +1,8 @@
 """Command line: ``python run_sim.py [run|validate] [SCENARIO] [options]``.
 
 Exit codes: 0 done, 2 bad input (one message naming the field, nothing
-written), 1 an unexpected failure (a bug: please report it with the output).
+written), 130 interrupted (nothing written), 1 an unexpected failure (a bug:
+please report it with the output).
 """
 
 from __future__ import annotations
@@ -94,9 +95,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.quiet:
         print(f"Running {_describe(scenario)}", file=sys.stderr)
-    results = run_replications(scenario, progress=not args.quiet)
-    folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
-                       input_files=[args.scenario])
+    try:
+        results = run_replications(scenario, progress=not args.quiet)
+        folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
+                           input_files=[args.scenario])
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
     _report(scenario, results, folder)
     return 0
 
@@ -113,8 +118,8 @@ def _report(scenario, results, folder: Path) -> None:
     seconds = sum(r.wall_seconds for r in results)
     over = f" (mean of {len(results)} replications)" if len(results) > 1 else ""
     print(f"Results written to {folder}")
-    print(f"Urbanization rate of residents on {end}: {rate:.2f}%{over}; plan target 77%: "
-          f"{'reached' if rate >= 77.0 else 'not reached'}")
+    print(f"Urbanization rate of residents on {end}: {rate:.2f}%{over} "
+          f"(the plan's target: 77% by the end of 2023)")
     print(f"Urbanization rate of hukou holders on {end}: {hukou:.2f}%")
     print(f"{events:,} events simulated in {seconds:.1f} s")
 

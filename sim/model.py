@@ -53,6 +53,7 @@ from .residents import (
 from .scenario.schema import DISTRICTS
 from .streams import Streams
 
+INF = float("inf")
 REDRAW_CHUNK = 1 << 20   # residents redrawn per vectorised pass (bounds the temporaries)
 ARRIVING = 3          # status of a pre-drawn arriving resident before its arrival time
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
@@ -150,17 +151,17 @@ class Model:
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
             self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
-            next_day, review_day = res.next_day, res.review_day
             for t, i, k in zip(times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
                 yield self.env.timeout(t - self.env.now)
                 self.events_processed += 1
                 if k != ARRIVAL:
-                    next_day[i] = np.inf          # this draw is used up; redraw at the next month start
-                    review_day[i] = t
+                    mv = res.mv                   # fetched per event: births may grow the arrays
+                    mv.next_day[i] = INF          # this draw is used up; redraw at the next month start
+                    mv.review_day[i] = t
                 if self.log is None:
                     persons = handlers[k](i, t)
                 else:                              # log the district where the event is counted
-                    district = DISTRICTS[res.district[i]]
+                    district = DISTRICTS[res.mv.district[i]]
                     persons = handlers[k](i, t)
                     if persons:
                         self.log.append((t, ALL_EVENTS[k], i, district, persons))
@@ -290,62 +291,63 @@ class Model:
     # the persons it affected, or 0 when its premise no longer holds (the event is dropped).
 
     def _on_death(self, i: int, t: float) -> int:
-        res = self.res
-        if res.status[i] != PRESENT:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT:
             return 0
-        self._stock[res.cell[i]] -= 1
-        res.status[i] = DEAD
-        res.review_day[i] = np.inf
-        self._flows[DEATHS][res.district[i]] += 1
-        if res.is_head[i]:
-            head = res.reassign_head(int(res.hh[i]))
+        self._stock[mv.cell[i]] -= 1
+        mv.status[i] = DEAD
+        mv.review_day[i] = INF
+        self._flows[DEATHS][mv.district[i]] += 1
+        if mv.is_head[i]:
+            head = self.res.reassign_head(mv.hh[i])
             if head >= 0:
-                res.review_day[head] = t        # a new reference person: new hazards
+                mv.review_day[head] = t        # a new reference person: new hazards
         return 1
 
     def _on_birth(self, mother: int, t: float) -> int:
-        res = self.res
-        if res.status[mother] != PRESENT:
+        mv = self.res.mv
+        if mv.status[mother] != PRESENT:
             return 0
         boy = self._births.random() < self._male_share
-        cell = res.cell[mother] & ~1            # the mother's zone and hukou, no permit
-        child = res.add_child(
-            int(res.hh[mother]), district=res.district[mother], urban=res.urban[mother], hukou=res.hukou[mother],
-            hukou_district=res.hukou_district[mother], female=not boy, birth_day=t, cell=cell)
+        cell = mv.cell[mother] & ~1            # the mother's zone and hukou, no permit
+        district = mv.district[mother]
+        self.res.add_child(
+            mv.hh[mother], district=district, urban=mv.urban[mother], hukou=mv.hukou[mother],
+            hukou_district=mv.hukou_district[mother], female=not boy, birth_day=t, cell=cell)
         self._stock[cell] += 1
-        self._flows[BIRTHS][res.district[child]] += 1
+        self._flows[BIRTHS][district] += 1
         return 1
 
     def _on_departure(self, head: int, t: float) -> int:
-        res = self.res
-        if res.status[head] != PRESENT or not res.is_head[head]:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head]:
             return 0
-        members = res.members(int(res.hh[head]))
+        members = self.res.members(mv.hh[head])
         stock, out = self._stock, self._flows[OUT_MIGRATION]
         for i in members:
-            stock[res.cell[i]] -= 1
-            res.status[i] = DEPARTED
-            res.next_day[i] = np.inf
-            res.review_day[i] = np.inf
-            out[res.district[i]] += 1
+            stock[mv.cell[i]] -= 1
+            mv.status[i] = DEPARTED
+            mv.next_day[i] = INF
+            mv.review_day[i] = INF
+            out[mv.district[i]] += 1
         return len(members)
 
     def _relocate(self, head: int, to_district: int, to_urban: bool, flow: int, t: float) -> int:
         """Move a whole household to (district, urban); count the flow in the district left."""
-        res = self.res
-        members = res.members(int(res.hh[head]))
-        origin = int(res.district[head])
+        mv = self.res.mv
+        members = self.res.members(mv.hh[head])
+        origin = mv.district[head]
         stock = self._stock
         zone_cells = (to_district * 2 + int(to_urban)) * 6
         for i in members:
-            old = int(res.cell[i])
+            old = mv.cell[i]
             stock[old] -= 1
             new = zone_cells + old % 6           # same hukou and permit, new zone
             stock[new] += 1
-            res.cell[i] = new
-            res.district[i] = to_district
-            res.urban[i] = to_urban
-            res.review_day[i] = t
+            mv.cell[i] = new
+            mv.district[i] = to_district
+            mv.urban[i] = to_urban
+            mv.review_day[i] = t
         k = len(members)
         self._flows[flow][origin] += k
         if to_district != origin:
@@ -354,78 +356,78 @@ class Model:
         return k
 
     def _on_rural_to_urban(self, head: int, t: float) -> int:
-        res = self.res
-        if res.status[head] != PRESENT or not res.is_head[head] or res.urban[head]:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or mv.urban[head]:
             return 0
-        origin = int(res.district[head])
+        origin = mv.district[head]
         destination = origin
         if self._choice.random() >= self._same_district_share:
             urban_agents = self.stock[:, 1].sum(axis=(1, 2)).astype(np.float64)
             urban_agents[origin] = 0.0
             if urban_agents.sum() > 0:
                 destination = int(self._choice.choice(len(DISTRICTS), p=urban_agents / urban_agents.sum()))
-        h = int(res.hh[head])
-        if res.hh_homestead[h] == OCCUPIED:
-            res.hh_homestead[h] = IDLE
+        h = mv.hh[head]
+        if mv.hh_homestead[h] == OCCUPIED:
+            mv.hh_homestead[h] = IDLE
         return self._relocate(head, destination, True, RURAL_TO_URBAN, t)
 
     def _on_urban_to_rural(self, head: int, t: float) -> int:
-        res = self.res
-        if res.status[head] != PRESENT or not res.is_head[head] or not res.urban[head]:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or not mv.urban[head]:
             return 0
-        returning = res.hukou[head] == LOCAL_RURAL and res.hukou_district[head] >= 0
-        destination = int(res.hukou_district[head]) if returning else int(res.district[head])
+        returning = mv.hukou[head] == LOCAL_RURAL and mv.hukou_district[head] >= 0
+        destination = mv.hukou_district[head] if returning else mv.district[head]
         if not self._rural_part[destination]:
             return 0                 # a fully urban district has no rural part to move to
-        h = int(res.hh[head])
-        if returning and res.hh_homestead[h] == IDLE:
-            res.hh_homestead[h] = OCCUPIED
+        h = mv.hh[head]
+        if returning and mv.hh_homestead[h] == IDLE:
+            mv.hh_homestead[h] = OCCUPIED
         return self._relocate(head, destination, False, URBAN_TO_RURAL, t)
 
     def _on_hukou_conversion(self, head: int, t: float) -> int:
-        res = self.res
-        if res.status[head] != PRESENT or not res.is_head[head] or not res.urban[head] \
-                or res.hukou[head] == LOCAL_URBAN:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or not mv.urban[head] \
+                or mv.hukou[head] == LOCAL_URBAN:
             return 0
         converted = 0
         stock, conversions = self._stock, self._flows[HUKOU_CONVERSIONS]
-        for i in res.members(int(res.hh[head])):
-            res.review_day[i] = t
-            if res.hukou[i] == LOCAL_URBAN:
+        for i in self.res.members(mv.hh[head]):
+            mv.review_day[i] = t
+            if mv.hukou[i] == LOCAL_URBAN:
                 continue
-            old = int(res.cell[i])
+            old = mv.cell[i]
             stock[old] -= 1
             new = old - old % 6 + LOCAL_URBAN * 2          # urban hukou, no permit needed
             stock[new] += 1
-            res.cell[i] = new
-            res.hukou[i] = LOCAL_URBAN
-            res.hukou_district[i] = res.district[i]
-            res.permit[i] = False
-            conversions[res.district[i]] += 1
+            mv.cell[i] = new
+            mv.hukou[i] = LOCAL_URBAN
+            mv.hukou_district[i] = mv.district[i]
+            mv.permit[i] = False
+            conversions[mv.district[i]] += 1
             converted += 1
         return converted
 
     def _on_residence_permit(self, i: int, t: float) -> int:
-        res = self.res
-        if res.status[i] != PRESENT or res.hukou[i] != NONLOCAL or res.permit[i]:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT or mv.hukou[i] != NONLOCAL or mv.permit[i]:
             return 0
-        old = int(res.cell[i])
+        old = mv.cell[i]
         self._stock[old] -= 1
         self._stock[old + 1] += 1
-        res.cell[i] = old + 1
-        res.permit[i] = True
+        mv.cell[i] = old + 1
+        mv.permit[i] = True
         return 1
 
     def _on_arrival(self, first: int, t: float) -> int:
-        res = self.res
+        mv = self.res.mv
         stock, inflow = self._stock, self._flows[IN_MIGRATION]
         i, persons = first, 0
         while i >= 0:
-            res.status[i] = PRESENT
-            stock[res.cell[i]] += 1
-            inflow[res.district[i]] += 1
+            mv.status[i] = PRESENT
+            stock[mv.cell[i]] += 1
+            inflow[mv.district[i]] += 1
             persons += 1
-            i = int(res.next_member[i])
+            i = mv.next_member[i]
         return persons
 
 

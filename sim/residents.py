@@ -12,6 +12,8 @@ taken by its reference person ``hh_head``, the first present member.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 # status
@@ -82,6 +84,7 @@ class Residents:
             setattr(self, name, np.zeros(self._cap, dtype=dtype))
         for name, dtype in HOUSEHOLD_FIELDS.items():
             setattr(self, name, np.zeros(self._hh_cap, dtype=dtype))
+        self._refresh_views()
 
     # -- growth -----------------------------------------------------------------
     def _grow(self, fields: dict[str, type], needed: int, current: int) -> int:
@@ -94,7 +97,18 @@ class Residents:
                 new = np.zeros(new_cap, dtype=old.dtype)
                 new[: len(old)] = old
                 setattr(self, name, new)
+            self._refresh_views()
         return new_cap
+
+    def _refresh_views(self) -> None:
+        """Memoryviews of every array, for the engine's scalar reads and writes.
+
+        Indexing a memoryview costs a third of indexing a numpy array and yields
+        plain Python numbers; views must be taken again whenever arrays grow, so
+        callers fetch ``self.mv`` afresh after adding residents.
+        """
+        self.mv = SimpleNamespace(**{name: memoryview(getattr(self, name))
+                                     for name in (*RESIDENT_FIELDS, *HOUSEHOLD_FIELDS)})
 
     def add_households(self, sizes: np.ndarray, collective: bool | np.ndarray = False,
                        homestead: int | np.ndarray = NO_HOMESTEAD, **attributes) -> tuple[slice, slice]:
@@ -148,16 +162,17 @@ class Residents:
         """
         i = self.n
         self._cap = self._grow(RESIDENT_FIELDS, i + 1, self._cap)
+        mv = self.mv
         for name in RESIDENT_FIELDS:
-            getattr(self, name)[i] = attributes.pop(name, UNSET_DEFAULTS.get(name, 0))
+            getattr(mv, name)[i] = attributes.pop(name, UNSET_DEFAULTS.get(name, 0))
         if attributes:
             raise TypeError(f"unknown resident attributes: {sorted(attributes)}")
-        self.status[i] = PRESENT
-        self.hh[i] = household
-        first = int(self.hh_first[household])
-        self.next_member[i] = self.next_member[first]
-        self.next_member[first] = i
-        self.is_head[i] = False
+        mv.status[i] = PRESENT
+        mv.hh[i] = household
+        first = mv.hh_first[household]
+        mv.next_member[i] = mv.next_member[first]
+        mv.next_member[first] = i
+        mv.is_head[i] = False
         self.n = i + 1
         return i
 
@@ -167,27 +182,28 @@ class Residents:
         return getattr(self, name)[: self.n]
 
     def members(self, household: int) -> list[int]:
-        """Present members of a household, reference person's list order."""
+        """Present members of a household, in list order."""
+        mv = self.mv
+        status, nxt = mv.status, mv.next_member
         out = []
-        i = int(self.hh_first[household])
-        status = self.status
-        nxt = self.next_member
+        i = mv.hh_first[household]
         while i >= 0:
             if status[i] == PRESENT:
                 out.append(i)
-            i = int(nxt[i])
+            i = nxt[i]
         return out
 
     def reassign_head(self, household: int) -> int:
         """Make the first present member the reference person; -1 if none is left."""
-        old = int(self.hh_head[household])
+        mv = self.mv
+        old = mv.hh_head[household]
         if old >= 0:
-            self.is_head[old] = False
+            mv.is_head[old] = False
         present = self.members(household)
         head = present[0] if present else -1
-        self.hh_head[household] = head
+        mv.hh_head[household] = head
         if head >= 0:
-            self.is_head[head] = True
+            mv.is_head[head] = True
         return head
 
     def nbytes(self) -> int:

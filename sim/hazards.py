@@ -3,15 +3,18 @@
 Every function takes a ``state`` mapping of equal-length arrays (one entry per
 resident considered) and a ``behaviour`` section of the scenario, and returns
 the hazard per year of one event type. Hazards are held constant over each
-month (piecewise-constant, so waiting times are exponential; see ``model``).
+resident's window (a month to a year; piecewise-constant, so waiting times are
+exponential; see ``model``).
 Forms follow ``shared/reference/literature.md``: proportional hazards
 ``h = h0 * prod(multipliers)``, Gompertz mortality, a bell-shaped fertility
 schedule, and the expected-income (Harris-Todaro) term for rural-urban moves.
 
-State keys: ``present`` (bool), ``age_years``, ``female``, ``is_head``,
-``urban``, ``hukou``, ``homestead`` (the household's status), ``insurance_years``,
-``talent``, ``permit``, ``resident_years`` (years since arrival; inf for
-natives).
+State keys: ``present`` (bool), ``age_years`` (at the start of the window:
+thresholds), ``mid_age_years`` (at its middle: the smooth Gompertz and
+fertility terms), ``female``, ``is_head``, ``urban``, ``hukou``, ``homestead``
+(the household's status), ``insurance_years``, ``talent``, ``permit``,
+``resident_years`` (years since arrival; inf for natives) and
+``rural_destination`` (an urban household's move to a rural part is possible).
 """
 
 from __future__ import annotations
@@ -33,14 +36,20 @@ def insurance_years(res, rows, day) -> np.ndarray:
     return np.where(res.employed[rows], np.maximum(accrued, 0.0), 0.0)
 
 
-def state_of(res, rows, day) -> dict[str, np.ndarray]:
+def state_of(res, rows, day, mid_day=None) -> dict[str, np.ndarray]:
     """The arrays the hazard functions read, for ``rows`` (indices or a slice) at ``day``.
 
-    ``day`` may be one number or one per row (the middle of each resident's window).
+    Thresholds are judged at ``day``, the window's start, so that a threshold
+    crossed inside a window takes effect at the next window; the smooth age
+    terms use ``mid_day`` (one number or one per row; default ``day``).
+    ``rural_destination`` is all True here: the model narrows it.
     """
+    birth = res.birth_day[rows]
     return {
         "present": res.status[rows] == PRESENT,
-        "age_years": (day - res.birth_day[rows]) / DAYS_PER_YEAR,
+        "age_years": (day - birth) / DAYS_PER_YEAR,
+        "mid_age_years": ((day if mid_day is None else mid_day) - birth) / DAYS_PER_YEAR,
+        "rural_destination": np.ones(birth.shape, bool),
         "female": res.female[rows],
         "is_head": res.is_head[rows],
         "urban": res.urban[rows],
@@ -79,7 +88,8 @@ def death_hazard_per_year(state, behaviour) -> np.ndarray:
     """Gompertz: ``level * exp(slope * age)``."""
     m = behaviour.mortality
     return np.where(state["present"],
-                    m.gompertz_level_per_year * np.exp(m.gompertz_slope_per_year_of_age * state["age_years"]), 0.0)
+                    m.gompertz_level_per_year * np.exp(m.gompertz_slope_per_year_of_age * state["mid_age_years"]),
+                    0.0)
 
 
 def fertility_weight(age_years: np.ndarray, mean_age: float, sd: float) -> np.ndarray:
@@ -95,7 +105,8 @@ def birth_hazard_per_year(state, behaviour) -> np.ndarray:
     age = state["age_years"]
     fertile = state["present"] & state["female"] & (age >= FERTILE_AGES[0]) & (age < FERTILE_AGES[1])
     return np.where(fertile, f.total_fertility_rate
-                    * fertility_weight(age, f.mean_age_at_birth_years, f.sd_age_at_birth_years), 0.0)
+                    * fertility_weight(state["mid_age_years"], f.mean_age_at_birth_years, f.sd_age_at_birth_years),
+                    0.0)
 
 
 def departure_hazard_per_year(state, behaviour) -> np.ndarray:
@@ -119,10 +130,13 @@ def rural_to_urban_hazard_per_year(state, behaviour) -> np.ndarray:
 
 
 def urban_to_rural_hazard_per_year(state, behaviour) -> np.ndarray:
-    """Urban households: local rural hukou holders return to their village; others rarely move out."""
+    """Urban households: local rural hukou holders return to their village; others rarely move out.
+
+    Only where the destination district has a rural part (``rural_destination``).
+    """
     u = behaviour.urban_to_rural
     h = np.where(state["hukou"] == LOCAL_RURAL, u.return_hazard_per_year, u.other_hazard_per_year)
-    return np.where(state["present"] & state["is_head"] & state["urban"], h, 0.0)
+    return np.where(state["present"] & state["is_head"] & state["urban"] & state["rural_destination"], h, 0.0)
 
 
 def hukou_eligible(state, behaviour) -> np.ndarray:

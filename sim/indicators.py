@@ -64,13 +64,13 @@ INDICATORS: tuple[Indicator, ...] = (
               "Persons arriving from outside the city to live in the zone."),
     Indicator("out_migration", "迁出市外", "Departures from Qingdao", "persons", "flow",
               "Residents of the zone leaving the city."),
-    Indicator("rural_to_urban_moves", "乡城迁移", "Rural-to-urban moves", "persons", "flow",
+    Indicator("rural_to_urban_moves", "乡村迁往城镇", "Rural-to-urban moves", "persons", "flow",
               "Residents moving from a rural to an urban zone inside the city, counted in the district they "
               "leave."),
-    Indicator("urban_to_rural_moves", "城乡迁移", "Urban-to-rural moves", "persons", "flow",
+    Indicator("urban_to_rural_moves", "城镇迁往乡村", "Urban-to-rural moves", "persons", "flow",
               "Residents moving from an urban to a rural zone inside the city, counted in the district they "
               "leave."),
-    Indicator("hukou_conversions", "农业转移人口落户", "Hukou conversions", "persons", "flow",
+    Indicator("hukou_conversions", "城镇落户", "Hukou conversions", "persons", "flow",
               "Residents taking a Qingdao urban hukou (from a non-local or a local rural hukou), counted where "
               "they live."),
     Indicator("internal_moves_in", "市内跨区迁入", "Moves in from other districts", "persons", "flow",

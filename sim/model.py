@@ -122,7 +122,8 @@ class Model:
         self._births = self.streams["births"]
         self._male_share = self.behaviour.fertility.male_share_at_birth_pct / 100.0
         self._same_district_share = self.behaviour.rural_to_urban.same_district_share_pct / 100.0
-        self._rural_part = [self.scenario.population.district_urbanization_rate_pct[d] < 100.0 for d in DISTRICTS]
+        self._rural_part = np.array([scenario.population.district_urbanization_rate_pct[d] < 100.0
+                                     for d in DISTRICTS])    # districts with a rural part to move to
 
     @property
     def stock(self) -> np.ndarray:
@@ -211,7 +212,11 @@ class Model:
     def _redraw_chunk(self, rows: np.ndarray, day: float) -> None:
         res = self.res
         review = self.calendar.review_boundary(next_change_day(res, rows, day, self.behaviour), day)
-        state = state_of(res, rows, (day + review) / 2.0)   # ages at the middle of each window
+        state = state_of(res, rows, day, mid_day=(day + review) / 2.0)
+        returning = state["hukou"] == LOCAL_RURAL
+        destination = np.where(returning & (res.hukou_district[rows] >= 0), res.hukou_district[rows],
+                               res.district[rows])
+        state["rural_destination"] = self._rural_part[destination]
         total = np.zeros(len(rows))
         for _, hazard in EVENT_HAZARDS:
             total += hazard(state, self.behaviour)
@@ -278,7 +283,8 @@ class Model:
         employed = adult & (age < 60) & (rng.random(n) < p.employed_share_pct / 100.0)
         _, rows = self.res.add_households(
             sizes, homestead=homestead, district=np.repeat(district, sizes), urban=np.repeat(urban, sizes),
-            hukou=NONLOCAL, hukou_district=-1, female=rng.random(n) < 0.5, birth_day=arrival - age * DAYS_PER_YEAR,
+            hukou=NONLOCAL, hukou_district=-1, female=rng.random(n) < m.female_share_pct / 100.0,
+            birth_day=arrival - age * DAYS_PER_YEAR,
             arrival_day=arrival, insurance_since_day=arrival, employed=employed,
             talent=adult & (age < 60) & (rng.random(n) < m.talent_share_pct / 100.0),
         )

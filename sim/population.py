@@ -1,10 +1,12 @@
 """The synthetic population: census 2020 marginals turned into agents in households.
 
 Each agent stands for ``population.scale`` residents. Built to reproduce, up to
-rounding to whole agents, the census district totals, family/collective
-household counts and persons, the sex split and the three age groups; and the
-assumed district urban shares, non-local share and hukou urbanization rate up
-to one household per district. Everything is vectorised so the whole city
+rounding to whole agents, the census district totals, the number of family
+households and their persons, the persons in collective households (each such
+resident is its own one-person unit; the census's 233,846 collective
+households are institutions such as dormitories), the sex split and the three
+age groups; and the assumed district urban shares, non-local share and hukou
+urbanization rate up to one household per district. Everything is vectorised so the whole city
 (10.07 million agents) builds in seconds.
 """
 
@@ -17,9 +19,8 @@ from .data import load_census
 from .residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, Residents, cell_of
 from .scenario.schema import DISTRICTS
 
-#: assumed decline of the age distribution above 65 (per year of age), top age 100
-OLD_AGE_DECLINE_PER_YEAR = 0.08
-MAX_AGE_YEARS = 100
+MAX_AGE_YEARS = 100         # oldest age drawn for the starting population
+MIN_HEAD_AGE_YEARS = 18.0   # household reference persons and collective residents are adults
 
 
 def largest_remainder(shares: np.ndarray, total: int) -> np.ndarray:
@@ -57,11 +58,12 @@ def exact_bernoulli(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return flags
 
 
-def age_pool(n: int, rng: np.random.Generator) -> np.ndarray:
+def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float = 0.08) -> np.ndarray:
     """``n`` ages in years with the census 2020 age-group shares exactly.
 
     Within 0-14, 15-59 and 60-64 ages are uniform; above 65 they decline
-    geometrically (an assumption: the census gives only the 65+ share).
+    geometrically at ``old_age_decline_per_year`` up to age 100 (an
+    assumption: the census gives only the 65+ share).
     """
     c = load_census()["census_2020"]
     total = c["total"]
@@ -77,7 +79,7 @@ def age_pool(n: int, rng: np.random.Generator) -> np.ndarray:
     for (_, low, high), k in zip(groups, counts, strict=True):
         years = np.arange(low, high)
         if low == 65:
-            weights = np.exp(-OLD_AGE_DECLINE_PER_YEAR * (years - 65))
+            weights = np.exp(-old_age_decline_per_year * (years - 65))
             whole = rng.choice(years, size=k, p=weights / weights.sum())
         else:
             whole = rng.integers(low, high, size=k)
@@ -182,12 +184,13 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
 
     # residents: ages with exact group counts; reference persons and collective residents are adults
     n = int(sizes.sum())
-    pool = rng.permutation(age_pool(n, rng)).astype(np.float32)   # shuffled: any run of it is a random sample
+    # shuffled once: any run of the pool is a random sample
+    pool = rng.permutation(age_pool(n, rng, p.old_age_decline_per_year)).astype(np.float32)
     pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
     first = np.cumsum(sizes) - sizes
     is_first = np.zeros(n, bool)
     is_first[first] = True
-    adults = np.flatnonzero(pool >= 18.0)
+    adults = np.flatnonzero(pool >= MIN_HEAD_AGE_YEARS)
     if len(adults) < len(first):
         raise ValueError("the census age groups leave too few adults to head every household")
     take = adults[: len(first)]                      # in shuffled order: a random choice of adults
@@ -214,15 +217,20 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
     residents.hukou_district[rows] = np.where(nonlocal_res, np.int8(-1), residents.district[rows])
     years_resident = rng.exponential(p.nonlocal_mean_years_resident, size=n).astype(np.float32)
     residents.arrival_day[rows] = np.where(nonlocal_res, -years_resident * np.float32(DAYS_PER_YEAR), -np.inf)
-    employed = (ages >= 16) & (ages < 60) & (rng.random(n, np.float32) < p.employed_share_pct / 100.0)
+    # an insurance record: residents 16+ in insured work accrue years until 60 (retirees keep theirs);
+    # years so far are uniform between none and the whole working life (in Qingdao, for non-locals)
+    employed = (ages >= 16) & (rng.random(n, np.float32) < p.employed_share_pct / 100.0)
     residents.employed[rows] = employed
-    insurance_cap = ages - np.float32(16.0)
+    insurance_cap = np.minimum(ages, np.float32(60.0)) - np.float32(16.0)
     np.copyto(insurance_cap, np.minimum(insurance_cap, years_resident), where=nonlocal_res)
     del years_resident
     np.clip(insurance_cap, 0.0, None, out=insurance_cap)
-    insurance_cap *= rng.random(n, np.float32)
-    insurance_cap *= np.float32(-DAYS_PER_YEAR)          # insured continuously since this day
-    residents.insurance_since_day[rows] = np.where(employed, insurance_cap, np.float32(0.0))
+    insurance_cap *= rng.random(n, np.float32)            # years of insurance at the start (or at 60)
+    # insured continuously since this day: accrual runs to the start, or to the 60th birthday if earlier
+    since = np.minimum(residents.birth_day[rows] + np.float32(60.0 * DAYS_PER_YEAR), np.float32(0.0))
+    since -= insurance_cap * np.float32(DAYS_PER_YEAR)
+    residents.insurance_since_day[rows] = np.where(employed, since, np.float32(0.0))
+    del since
     del insurance_cap, employed
     residents.talent[rows] = nonlocal_res & (ages >= 18) & (ages < 60) & (
         rng.random(n, np.float32) < p.talent_share_of_nonlocal_adults_pct / 100.0)

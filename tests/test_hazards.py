@@ -20,6 +20,9 @@ def state(**columns):
         "permit": np.zeros(n, bool), "resident_years": np.full(n, np.inf),
     }
     base.update({k: np.asarray(v) for k, v in columns.items()})
+    if "mid_age_years" not in columns:
+        base["mid_age_years"] = base["age_years"]
+    base.setdefault("rural_destination", np.ones(n, bool))
     return base
 
 
@@ -67,8 +70,17 @@ def test_rural_to_urban_hand_computed():
 
 
 def test_urban_to_rural_return_versus_other(behaviour):
-    s = state(hukou=[LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, LOCAL_RURAL], urban=[True, True, True, False])
-    assert list(hazards.urban_to_rural_hazard_per_year(s, behaviour)) == [0.01, 0.002, 0.002, 0.0]
+    s = state(hukou=[LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, LOCAL_RURAL, LOCAL_RURAL],
+              urban=[True, True, True, False, True], rural_destination=[True, True, True, True, False])
+    # no rural part in the destination district (a fully urban one): no move
+    assert list(hazards.urban_to_rural_hazard_per_year(s, behaviour)) == [0.015, 0.002, 0.002, 0.0, 0.0]
+
+
+def test_thresholds_at_window_start_smooth_terms_at_middle(behaviour):
+    s = state(age_years=[49.9], mid_age_years=[50.4], female=[True])
+    assert hazards.birth_hazard_per_year(s, behaviour)[0] > 0        # fertile at the start of the window
+    d = hazards.death_hazard_per_year(state(age_years=[50.0], mid_age_years=[51.0]), behaviour)
+    assert d[0] == pytest.approx(3.116e-05 * math.exp(0.09 * 51.0))
 
 
 def test_hukou_eligibility_under_2020_rules(behaviour):

@@ -126,8 +126,9 @@ def test_datetime_with_time_of_day():
 
 
 def test_date_out_of_range():
-    _bad({"period": {"start": dt.date(1999, 1, 1)}},
-         r"must be between 2000-01-01 and 2100-12-31, got 1999-01-01", "period.start")
+    # the starting population is the 2020 census: earlier starts are refused
+    _bad({"period": {"start": dt.date(2019, 1, 1)}},
+         r"must be between 2020-11-01 and 2100-12-01, got 2019-01-01", "period.start")
 
 
 def test_start_not_first_of_month():

@@ -24,12 +24,13 @@ _MULT = {"unit": "multiplier", "minimum": 0.0, "maximum": 100.0}
 
 PERIOD = Section(
     {
-        "start": Field("date", "2021-01-01", "First day simulated; must be the first day of a month.",
+        "start": Field("date", "2021-01-01", "First day simulated; must be the first day of a month. The "
+                       "starting population is the 2020 census (reference date 2020-11-01) whatever the start.",
                        source="the plan's span, 2021-2023 by the evidence in qingdao_facts.yaml (plan.years)",
-                       minimum="2000-01-01", maximum="2100-12-31"),
+                       minimum="2020-11-01", maximum="2100-12-01"),
         "end": Field("date", "2023-12-31", "Last day simulated; must be the last day of a month.",
                      source="the plan's span, 2021-2023 (plan.years)",
-                     minimum="2000-01-01", maximum="2100-12-31"),
+                     minimum="2020-11-30", maximum="2100-12-31"),
     },
     doc="The simulated calendar period. The initial population is the 2020 census.",
 )
@@ -46,9 +47,9 @@ POPULATION = Section(
                      "pingdu": 48.94, "laixi": 51.72},
             doc="Urban share of each district's residents at the start.",
             unit="%",
-            source="assumption: no district rates are published for 2020; the four core districts are taken as "
-                   "fully urban and the others ranked by their urban character, then scaled together so that "
-                   "the city total is the census 76.34%",
+            source="assumption: no district rates are published for 2020; the three old core districts (Shinan, "
+                   "Shibei, Licang) are taken as fully urban and the others ranked by their urban character, then "
+                   "scaled together so that the city total is the census 76.34%",
         ),
         "nonlocal_share_pct": Field(
             "float", 20.0, "Share of residents without a Qingdao hukou at the start.", **_PCT,
@@ -72,8 +73,13 @@ POPULATION = Section(
             unit="years", minimum=0.0, maximum=50.0,
             source="assumption: residence-permit and migrant duration data for Qingdao not found"),
         "employed_share_pct": Field(
-            "float", 75.0, "Share of residents aged 16-59 in insured employment.", **_PCT,
-            source="assumption: typical urban employment-to-population ratio"),
+            "float", 75.0, "Share of residents aged 16+ with a social-insurance record (accruing until 60).",
+            **_PCT, source="assumption: typical urban employment-to-population ratio"),
+        "old_age_decline_per_year": Field(
+            "float", 0.08, "Rate at which the number of residents falls with each year of age above 65.",
+            unit="per year of age", minimum=0.0, maximum=1.0,
+            source="assumption: the census gives only the 65+ share (14.2%); ages 65-100 are spread "
+                   "geometrically, a survival-like shape"),
         "talent_share_of_nonlocal_adults_pct": Field(
             "float", 25.0, "Share of non-local adults with tertiary education (talent status).", **_PCT,
             source="assumption: no Qingdao figure; talent status makes hukou conversion eligible under the "
@@ -143,7 +149,8 @@ IN_MIGRATION = Section(
             ("1", "2", "3", "4"),
             Field("float", None, "Weight of an arriving household size.", **_PCT),
             default={"1": 55.0, "2": 20.0, "3": 20.0, "4": 5.0},
-            doc="Size of arriving households (the first member is an adult, the others may be children).",
+            doc="Size of arriving households (the first two members are adults aged 16-80, the others children "
+                "aged 0-14).",
             unit="%",
             source="assumption: most migrants arrive alone; family migration is the minority"),
         "adult_age_mean_years": Field("float", 32.0, "Mean age of arriving adults.", unit="years",
@@ -151,7 +158,10 @@ IN_MIGRATION = Section(
                                       source="assumption: below the 38.9 mean of out-of-county migrant workers "
                                              "(NBS 2023), since students and graduates arrive too"),
         "adult_age_sd_years": Field("float", 9.0, "Spread of arriving adults' age.", unit="years",
-                                    minimum=0.0, maximum=30.0, source="assumption"),
+                                    minimum=0.0, maximum=30.0,
+                                    source="assumption: most migrants arrive between 20 and 45"),
+        "female_share_pct": Field("float", 50.0, "Share of women among arriving residents.", **_PCT,
+                                  source="assumption: no Qingdao figure; the 2020 census sex ratio is 103.9"),
         "destination_population_exponent": Field(
             "float", 1.0, "Gravity exponent: a district attracts arrivals in proportion to its population of "
                           "the destination type raised to this power.", unit="", minimum=0.0, maximum=5.0,
@@ -167,7 +177,8 @@ DEPARTURE = Section(
             source="assumption: above the 1.5% a year return migration of Bai, Wang and Zhang 2018 since "
                    "departures include moves to other cities"),
         "local_hazard_per_year": Field("float", 0.004, "Departure hazard of a local-hukou household.",
-                                       **_HAZARD, source="assumption"),
+                                       **_HAZARD, source="assumption: locals rarely leave; small against "
+                                                         "non-locals' departures"),
     },
     doc="Departures from Qingdao, decided by the household's reference person; the household leaves together.",
 )
@@ -176,21 +187,26 @@ RURAL_TO_URBAN = Section(
     {
         "base_hazard_per_year": Field(
             "float", 0.05, "Hazard that a rural household moves to an urban zone, at the reference income ratio.",
-            **_HAZARD, source="assumption: to be calibrated (issue: calibration)"),
+            **_HAZARD, source="assumption, not yet calibrated: with the other defaults the baseline urbanization "
+                              "rate rises about 0.6 points a year (2010-2020 census pace: 1.05 a year, part of "
+                              "it reclassification of villages, which this version does not model)"),
         "income_ratio": Field(
             "float", 2.0, "Urban over rural disposable income per head.", unit="ratio", minimum=0.1,
             maximum=10.0,
             source="between 2.30 (2012) and the half-year 1.81 (2022 H1), which understates the annual ratio "
                    "(qingdao_facts.yaml income)"),
         "reference_income_ratio": Field("float", 2.0, "Income ratio at which the base hazard applies.",
-                                        unit="ratio", minimum=0.1, maximum=10.0, source="assumption"),
+                                        unit="ratio", minimum=0.1, maximum=10.0,
+                                        source="assumption: equal to the default income ratio, so the base "
+                                               "hazard is the hazard of 2020"),
         "income_elasticity": Field(
             "float", 1.0, "Elasticity of the move hazard to the income ratio (Harris-Todaro expected income).",
             unit="", minimum=0.0, maximum=10.0,
             source="form: Harris and Todaro 1970; size an assumption"),
         "homestead_lockin_multiplier": Field(
             "float", 0.83, "Multiplier on the hazard for households living on their own homestead.", **_MULT,
-            source="Giles and Mu (World Bank): land insecurity lowers out-migration by about 17%"),
+            source="assumption in size: Giles and Mu (World Bank) find expected land reallocation lowers "
+                   "out-migration by about 17%; the model applies that size to living on one's homestead"),
         "older_head_multiplier": Field("float", 0.3, "Multiplier when the reference person is 60 or older.",
                                        **_MULT, source="assumption: mobility falls with age"),
         "same_district_share_pct": Field(
@@ -204,11 +220,13 @@ RURAL_TO_URBAN = Section(
 URBAN_TO_RURAL = Section(
     {
         "return_hazard_per_year": Field(
-            "float", 0.01, "Hazard that an urban household with a local rural hukou returns to its village.",
+            "float", 0.015, "Hazard that an urban household with a local rural hukou returns to its village.",
             **_HAZARD, source="Bai, Wang and Zhang 2018: about 22% of migrants returned over 1998-2015, at "
                               "least 1.5% a year"),
         "other_hazard_per_year": Field("float", 0.002, "Hazard of an urban-to-rural move for other urban "
-                                                       "households.", **_HAZARD, source="assumption"),
+                                                       "households.", **_HAZARD,
+                                       source="assumption: moves to villages by urban-hukou and non-local "
+                                              "households are rare"),
     },
     doc="Moves from an urban to a rural zone inside Qingdao (household decision).",
 )
@@ -222,7 +240,8 @@ HUKOU = Section(
                    "realised over several years"),
         "local_rural_conversion_hazard_per_year": Field(
             "float", 0.06, "Hazard that an eligible urban household with a local rural hukou converts it.",
-            **_HAZARD, source="assumption"),
+            **_HAZARD, source="assumption: above the non-local hazard, since converting within the city "
+                              "keeps family ties and costs less"),
         "min_insurance_years": Field(
             "float", 2.0, "Years of social insurance that make a non-talent urban resident eligible.",
             unit="years", minimum=0.0, maximum=50.0,
@@ -234,13 +253,16 @@ HUKOU = Section(
             "float", 0.88, "Multiplier on conversion for households holding a homestead.", **_MULT,
             source="Gu et al. 2020, Habitat International 102267: about -12% transfer propensity"),
     },
-    doc="Hukou conversion to a Qingdao urban hukou under the eligibility rules of 2020 (household decision).",
+    doc="Hukou conversion to a Qingdao urban hukou under the eligibility rules in force in 2020, those of the "
+        "2018 reform (household decision).",
 )
 
 RESIDENCE_PERMIT = Section(
     {
         "uptake_hazard_per_year": Field("float", 0.5, "Hazard that an eligible non-local resident takes a "
-                                                      "residence permit.", **_HAZARD, source="assumption"),
+                                                      "residence permit.", **_HAZARD,
+                                        source="assumption: permits are cheap to get, so most eligible "
+                                               "residents take one within two years"),
         "min_residence_months": Field("float", 6.0, "Months of residence before a permit can be issued.",
                                       unit="months", minimum=0.0, maximum=120.0,
                                       source="居住证暂行条例 (2016): half a year of residence"),

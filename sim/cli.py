@@ -33,6 +33,10 @@ Examples:
   python run_sim.py run scenarios/baseline.yaml --replications 10 --seed 7
   python run_sim.py run --set population.scale=1000 --set behaviour.hukou.min_insurance_years=1
   python run_sim.py validate scenarios/my_policy.yaml   check a file without running it
+
+Options of run and validate (details: python run_sim.py run --help):
+  --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)
+A mistake in a scenario stops before anything is written, with one line naming the setting (exit code 2).
 """
 
 

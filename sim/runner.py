@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 
 from .calendar import months
+from .data import load_census
 from .memory import retain_freed_memory
 from .model import Model, RunResult
 
@@ -31,9 +32,15 @@ def run_replications(scenario, progress: bool = True) -> list[RunResult]:
         bar = tqdm(total=total, unit="month", desc=f"{scenario.name}", delay=2.0, file=sys.stderr,
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} simulated months "
                               "[{elapsed}<{remaining}]")
+    # building a million agents or more takes seconds before the first month: say so
+    agents = round(load_census()["census_2020"]["total"] / scenario.population.scale)
     try:
-        return [run_once(scenario, r, on_month=bar.update if bar is not None else None)
-                for r in range(scenario.replications)]
+        results = []
+        for r in range(scenario.replications):
+            if bar is not None and agents >= 1_000_000:
+                bar.write(f"replication {r + 1}: building {agents:,} agents from the 2020 census...", file=sys.stderr)
+            results.append(run_once(scenario, r, on_month=bar.update if bar is not None else None))
+        return results
     finally:
         if bar is not None:
             bar.close()

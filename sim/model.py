@@ -153,7 +153,8 @@ class Model:
             self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
             for t, i, k in zip(times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
-                yield self.env.timeout(t - self.env.now)
+                # max(): now + (t - now) may round a hair past t, and ties would then go negative
+                yield self.env.timeout(max(t - self.env.now, 0.0))
                 self.events_processed += 1
                 if k != ARRIVAL:
                     mv = res.mv                   # fetched per event: births may grow the arrays
@@ -168,7 +169,7 @@ class Model:
                         self.log.append((t, ALL_EVENTS[k], i, district, persons))
                 if persons:
                     applied[k] += 1
-            yield self.env.timeout(end_day - self.env.now)
+            yield self.env.timeout(max(end_day - self.env.now, 0.0))
             self.events_processed += 1
             self._record(last)
             if on_month is not None:

@@ -8,10 +8,11 @@ please report it with the output).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .scenario import ScenarioError, load_scenario
+from .scenario import ScenarioError, load_scenario, scenario_files
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
 COMMANDS = ("run", "validate")
@@ -40,10 +41,18 @@ A mistake in a scenario stops before anything is written, with one line naming t
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line error form (exit code 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see: python run_sim.py {self.prog.split()[-1]} --help)\n"
+                  if " " in self.prog else f"error: {message} (see: python run_sim.py --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="run_sim.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def scenario_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
@@ -75,6 +84,20 @@ def _load(args):
     return load_scenario(args.scenario, overrides=overrides)
 
 
+def _unwritable(out: Path) -> str | None:
+    """Why results could not be written under ``out`` (checked before simulating), or None."""
+    probe = out
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        return f"{probe} is a file, not a folder"
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        return f"no permission to write in {probe}"
+    return None
+
+
 def _describe(sc) -> str:
     return (f"scenario '{sc.name}': {sc.period.start} to {sc.period.end}, {sc.replications} replication(s), "
             f"seed {sc.seed}, {sc.population.scale:g} residents per agent")
@@ -93,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         print(f"OK: {_describe(scenario)}")
         return 0
+    problem = _unwritable(Path(args.out))
+    if problem:
+        print(f"error: --out: {problem}", file=sys.stderr)
+        return 2
 
     from .outputs import write_run
     from .runner import run_replications
@@ -102,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results = run_replications(scenario, progress=not args.quiet)
         folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
-                           input_files=[args.scenario])
+                           input_files=scenario_files(args.scenario))
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130

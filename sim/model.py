@@ -148,29 +148,29 @@ class Model:
         handlers = self._handlers
         applied = [0] * len(ALL_EVENTS)
         self._record(cal.origin - dt.timedelta(days=1))
+        env, log = self.env, self.log
         for m, (_, last) in enumerate(cal.month_spans):
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
             self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
+            self.events_processed += len(times) + 1          # the month's events and its end
             for t, i, k in zip(times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
                 # max(): now + (t - now) may round a hair past t, and ties would then go negative
-                yield self.env.timeout(max(t - self.env.now, 0.0))
-                self.events_processed += 1
+                yield env.timeout(max(t - env.now, 0.0))
                 if k != ARRIVAL:
                     mv = res.mv                   # fetched per event: births may grow the arrays
                     mv.next_day[i] = INF          # this draw is used up; redraw at the next month start
                     mv.review_day[i] = t
-                if self.log is None:
+                if log is None:
                     persons = handlers[k](i, t)
                 else:                              # log the district where the event is counted
                     district = DISTRICTS[res.mv.district[i]]
                     persons = handlers[k](i, t)
                     if persons:
-                        self.log.append((t, ALL_EVENTS[k], i, district, persons))
+                        log.append((t, ALL_EVENTS[k], i, district, persons))
                 if persons:
                     applied[k] += 1
-            yield self.env.timeout(max(end_day - self.env.now, 0.0))
-            self.events_processed += 1
+            yield env.timeout(max(end_day - env.now, 0.0))
             self._record(last)
             if on_month is not None:
                 on_month()

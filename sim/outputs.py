@@ -40,7 +40,8 @@ def fmt(value: float) -> str:
         return ""
     if value.is_integer():
         return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def timeseries_rows(results: list[RunResult]):
@@ -182,5 +183,9 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            parent.rmdir()              # only if this run was the first and left it empty
+        except OSError:
+            pass
         raise
     return final

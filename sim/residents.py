@@ -163,10 +163,14 @@ class Residents:
         i = self.n
         self._cap = self._grow(RESIDENT_FIELDS, i + 1, self._cap)
         mv = self.mv
-        for name in RESIDENT_FIELDS:
-            getattr(mv, name)[i] = attributes.pop(name, UNSET_DEFAULTS.get(name, 0))
-        if attributes:
-            raise TypeError(f"unknown resident attributes: {sorted(attributes)}")
+        # rows past ``n`` are still zero: write only what is given and the non-zero defaults
+        for name, value in attributes.items():
+            if name not in RESIDENT_FIELDS:
+                raise TypeError(f"unknown resident attribute: {name}")
+            getattr(mv, name)[i] = value
+        for name, value in UNSET_DEFAULTS.items():
+            if name not in attributes:
+                getattr(mv, name)[i] = value
         mv.status[i] = PRESENT
         mv.hh[i] = household
         first = mv.hh_first[household]

@@ -7,8 +7,8 @@ Typical use::
     sc.behaviour.hukou.min_insurance_years
 """
 
-from .load import load_scenario
+from .load import load_scenario, scenario_files
 from .schema import DISTRICTS
 from .validate import Scenario, ScenarioError, validate
 
-__all__ = ["DISTRICTS", "Scenario", "ScenarioError", "load_scenario", "validate"]
+__all__ = ["DISTRICTS", "Scenario", "ScenarioError", "load_scenario", "scenario_files", "validate"]

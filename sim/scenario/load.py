@@ -27,11 +27,14 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
 
     Parameters
     ----------
-    path : the scenario YAML file; its stem is the default ``name``.
+    path : the scenario YAML file; its stem is the default ``name`` (a ``name`` in a file it extends
+        is not inherited, so a what-if file's results never mix with its parent's).
     overrides : ``key.path=value`` strings (the CLI's ``--set``), applied last.
     """
     path = Path(path)
     sources = _read_chain(path, ())
+    for _, raw in sources[:-1]:
+        raw.pop("name", None)       # a what-if file is named after itself, never after its parent
     merged: dict = {}
     for _, raw in sources:
         merged = _merge(merged, raw)
@@ -48,6 +51,11 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     except ScenarioError as err:
         err.file = _origin(sources, err.field, str(path))
         raise
+
+
+def scenario_files(path: str | Path) -> list[str]:
+    """The scenario file and every file it extends, the furthest parent first (for the manifest)."""
+    return [label for label, _ in _read_chain(Path(path), ())]
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

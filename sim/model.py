@@ -51,7 +51,7 @@ from .residents import (
     cell_of,
 )
 from .scenario.schema import DISTRICTS
-from .streams import Streams
+from .streams import Streams, keyed_uniform_pair, keyed_uniform_pair_one
 
 INF = float("inf")
 REDRAW_CHUNK = 1 << 20   # residents redrawn per vectorised pass (bounds the temporaries)
@@ -116,10 +116,9 @@ class Model:
         self.dates: list[str] = []
         self.records: list[np.ndarray] = []
         self._handlers = [getattr(self, f"_on_{name}") for name in ALL_EVENTS]
-        self._timing = self.streams["timing"]
-        self._choice = self.streams["choice"]
+        self._resident_key = self.streams.key("residents")
+        self._event_key = self.streams.key("events")
         self._arrivals = self.streams["arrivals"]
-        self._births = self.streams["births"]
         self._male_share = self.behaviour.fertility.male_share_at_birth_pct / 100.0
         self._same_district_share = self.behaviour.rural_to_urban.same_district_share_pct / 100.0
         self._rural_part = np.array([scenario.population.district_urbanization_rate_pct[d] < 100.0
@@ -221,14 +220,17 @@ class Model:
         total = np.zeros(len(rows))
         for _, hazard in EVENT_HAZARDS:
             total += hazard(state, self.behaviour)
-        waits = self._timing.standard_exponential(len(rows))
+        counters = res.draws[rows]
+        res.draws[rows] = counters + 1
+        u_wait, u_kind = keyed_uniform_pair(self._resident_key, rows, counters)
+        waits = -np.log1p(-u_wait)                              # standard exponential
         with np.errstate(divide="ignore"):
             when = day + waits / total * DAYS_PER_YEAR
         acting = np.flatnonzero(when < review)
         subset = {k: v[acting] for k, v in state.items()}
         rates = np.stack([hazard(subset, self.behaviour) for _, hazard in EVENT_HAZARDS], axis=1)
         cumulative = rates.cumsum(axis=1)
-        pick = self._choice.random(len(acting)) * cumulative[:, -1]
+        pick = u_kind[acting] * cumulative[:, -1]
         kinds = np.minimum((cumulative <= pick[:, None]).sum(axis=1), len(EVENT_HAZARDS) - 1)
         res.next_day[rows] = np.inf
         res.next_day[rows[acting]] = when[acting]
@@ -315,7 +317,7 @@ class Model:
         mv = self.res.mv
         if mv.status[mother] != PRESENT:
             return 0
-        boy = self._births.random() < self._male_share
+        boy = keyed_uniform_pair_one(self._event_key, mother, mv.draws[mother])[0] < self._male_share
         cell = mv.cell[mother] & ~1            # the mother's zone and hukou, no permit
         district = mv.district[mother]
         self.res.add_child(
@@ -368,11 +370,13 @@ class Model:
             return 0
         origin = mv.district[head]
         destination = origin
-        if self._choice.random() >= self._same_district_share:
+        stay, where = keyed_uniform_pair_one(self._event_key, head, mv.draws[head])
+        if stay >= self._same_district_share:       # another district, in proportion to its urban residents
             urban_agents = self.stock[:, 1].sum(axis=(1, 2)).astype(np.float64)
             urban_agents[origin] = 0.0
             if urban_agents.sum() > 0:
-                destination = int(self._choice.choice(len(DISTRICTS), p=urban_agents / urban_agents.sum()))
+                cumulative = urban_agents.cumsum()
+                destination = int(np.searchsorted(cumulative, where * cumulative[-1], side="right"))
         h = mv.hh[head]
         if mv.hh_homestead[h] == OCCUPIED:
             mv.hh_homestead[h] = IDLE

@@ -49,6 +49,7 @@ RESIDENT_FIELDS: dict[str, type] = {
     "next_day": np.float64,       # time of the next drawn event, inf if none before review_day
     "next_kind": np.int8,         # which event (index into hazards.EVENT_NAMES)
     "review_day": np.float32,     # hazards are constant until this month start; redrawn then (-inf: now)
+    "draws": np.uint32,           # redraws so far: with the row, keys the resident's random numbers
 }
 
 #: values of attributes not given when residents are added (others are zero)

@@ -10,7 +10,7 @@ from sim.indicators import FLOWS, INDICATOR_NAMES, ZONES
 from sim.model import Model, recount_stock
 from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
 from sim.scenario import DISTRICTS
-from sim.streams import Streams
+from sim.streams import Streams, keyed_uniform_pair
 from tests.conftest import make_scenario, make_world
 
 ONE_YEAR = {"period.start": "2021-01-01", "period.end": "2021-12-31"}
@@ -22,7 +22,7 @@ def col(name):
 
 def test_two_zone_world_exact_event_log(quiet_world):
     """Pingdu's rural and urban parts, two households, two hazards: the log follows the draws exactly."""
-    settings = {**quiet_world, **ONE_YEAR, "seed": 11, "population.scale": 1.0,
+    settings = {**quiet_world, **ONE_YEAR, "seed": 3, "population.scale": 1.0,
                 "behaviour.rural_to_urban.base_hazard_per_year": 1.0,
                 "behaviour.rural_to_urban.same_district_share_pct": 100.0,
                 "behaviour.departure.nonlocal_hazard_per_year": 0.8}
@@ -33,9 +33,11 @@ def test_two_zone_world_exact_event_log(quiet_world):
     model = Model(make_scenario(settings), 0, residents=world, log_events=True, check_invariants=True)
     result = model.run()
 
-    # by hand: at day 0 both draw one standard exponential from the 'timing' stream; rates 1.0 and 0.8
-    # per year; neither crosses an age or residence threshold before 1 January, the end of the run
-    waits = Streams(11, 0)["timing"].standard_exponential(2)
+    # by hand: at day 0 each draws its keyed uniform (row, first redraw), a standard exponential
+    # -log(1 - u); rates 1.0 and 0.8 per year; neither crosses an age or residence threshold before
+    # 1 January, the end of the run
+    u, _ = keyed_uniform_pair(Streams(3, 0).key("residents"), np.array([0, 1]), np.array([0, 0]))
+    waits = -np.log1p(-u)
     when = waits / np.array([1.0, 0.8]) * DAYS_PER_YEAR
     expected = sorted((t, event, row, "pingdu", 1)
                       for t, event, row in ((when[0], "rural_to_urban", 0), (when[1], "departure", 1))
@@ -170,6 +172,21 @@ def test_same_seed_same_numbers_other_seed_other_numbers():
     assert np.array_equal(a.values, b.values, equal_nan=True)
     assert not np.array_equal(a.values, c.values, equal_nan=True)
     assert not np.array_equal(a.values, d.values, equal_nan=True)
+
+
+def test_residents_keep_their_draws_when_others_change(quiet_world):
+    """Common random numbers resident by resident: adding arrivals (more rows, more draws) leaves the
+    deaths of the residents present at the start exactly as they were."""
+    base = {"population.scale": 2000.0, "seed": 9, "period.end": "2021-12-31",
+            "behaviour.mortality.gompertz_level_per_year": 0.001}
+    def deaths_of_starting_residents(in_rate):
+        sc = make_scenario({**base, "behaviour.in_migration.rate_per_year": in_rate})
+        model = Model(sc, 0, log_events=True)
+        n0 = model.res.n
+        return [(t, row) for t, event, row, _, _ in model.run().log if event == "death" and row < n0]
+    quiet = deaths_of_starting_residents(0.0)
+    busy = deaths_of_starting_residents(0.2)
+    assert quiet and quiet == busy
 
 
 def test_events_processed_counts_resident_events_and_month_ends(quiet_world):

@@ -204,7 +204,7 @@ class Model:
         """Draw the next event of ``rows`` from ``day`` with their hazards, constant until their review day.
 
         Works through ``REDRAW_CHUNK`` rows at a time so that the temporaries of a whole-city pass stay
-        small; the chunks draw from the streams in row order, so the result does not depend on them.
+        small; draws are keyed by resident (``streams.keyed_uniform_pair``), so chunking changes nothing.
         """
         for begin in range(0, len(rows), REDRAW_CHUNK):
             self._redraw_chunk(rows[begin:begin + REDRAW_CHUNK], day)

@@ -46,6 +46,12 @@ class Calendar:
     def day(self, date: dt.date) -> float:
         return float((date - self.origin).days)
 
+    def month_start_on_or_after(self, days: np.ndarray) -> np.ndarray:
+        """The first month start on or after each day; inf past the period."""
+        idx = np.searchsorted(self.month_starts, days, side="left")
+        padded = np.append(self.month_starts, np.inf)
+        return padded[np.minimum(idx, len(padded) - 1)]
+
     def review_boundary(self, change_day: np.ndarray, from_day: float) -> np.ndarray:
         """First month start on or after ``change_day`` and no later than the next 1 January after ``from_day``.
 

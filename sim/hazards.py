@@ -9,7 +9,7 @@ Forms follow ``shared/reference/literature.md``: proportional hazards
 ``h = h0 * prod(multipliers)``, Gompertz mortality, a bell-shaped fertility
 schedule, and the expected-income (Harris-Todaro) term for rural-urban moves.
 
-State keys: ``present`` (bool), ``age_years`` (at the start of the window:
+State keys: ``present`` (bool), ``district`` (index), ``age_years`` (at the start of the window:
 thresholds), ``mid_age_years`` (at its middle: the smooth Gompertz and
 fertility terms), ``female``, ``is_head``, ``urban``, ``hukou``, ``homestead``
 (the household's status), ``insurance_years``, ``talent``, ``permit``,
@@ -47,6 +47,7 @@ def state_of(res, rows, day, mid_day=None) -> dict[str, np.ndarray]:
     birth = res.birth_day[rows]
     return {
         "present": res.status[rows] == PRESENT,
+        "district": res.district[rows],
         "age_years": (day - birth) / DAYS_PER_YEAR,
         "mid_age_years": ((day if mid_day is None else mid_day) - birth) / DAYS_PER_YEAR,
         "rural_destination": np.ones(birth.shape, bool),

@@ -37,6 +37,7 @@ import simpy
 from . import indicators
 from .calendar import DAYS_PER_YEAR, Calendar, months
 from .hazards import EVENT_HAZARDS, EVENT_NAMES, next_change_day, state_of
+from .policy import active_levers
 from .population import build_population
 from .residents import (
     DEAD,
@@ -121,6 +122,7 @@ class Model:
         self._arrivals = self.streams["arrivals"]
         self._male_share = self.behaviour.fertility.male_share_at_birth_pct / 100.0
         self._same_district_share = self.behaviour.rural_to_urban.same_district_share_pct / 100.0
+        self.levers = active_levers(scenario, self.calendar)
         self._rural_part = np.array([scenario.population.district_urbanization_rate_pct[d] < 100.0
                                      for d in DISTRICTS])    # districts with a rural part to move to
 
@@ -211,15 +213,22 @@ class Model:
 
     def _redraw_chunk(self, rows: np.ndarray, day: float) -> None:
         res = self.res
-        review = self.calendar.review_boundary(next_change_day(res, rows, day, self.behaviour), day)
-        state = state_of(res, rows, day, mid_day=(day + review) / 2.0)
+        natural = self.calendar.review_boundary(next_change_day(res, rows, day, self.behaviour), day)
+        # ages for the smooth terms at the middle of the window the resident would have without levers,
+        # so that a lever changes nothing before it starts
+        state = state_of(res, rows, day, mid_day=(day + natural) / 2.0)
+        district = state["district"]
+        review = natural.copy()
+        for lever in self.levers:           # a lever switching where a resident lives ends its window
+            np.minimum(review, lever.next_switch(district, day), out=review)
         returning = state["hukou"] == LOCAL_RURAL
-        destination = np.where(returning & (res.hukou_district[rows] >= 0), res.hukou_district[rows],
-                               res.district[rows])
+        destination = np.where(returning & (res.hukou_district[rows] >= 0), res.hukou_district[rows], district)
         state["rural_destination"] = self._rural_part[destination]
-        total = np.zeros(len(rows))
-        for _, hazard in EVENT_HAZARDS:
-            total += hazard(state, self.behaviour)
+        rates = {name: hazard(state, self.behaviour) for name, hazard in EVENT_HAZARDS}
+        for lever in self.levers:
+            lever.module.adjust(rates, state, lever.level(district, day), lever.settings, self.behaviour)
+        cumulative = np.stack(list(rates.values()), axis=1).cumsum(axis=1)
+        total = cumulative[:, -1]
         counters = res.draws[rows]
         res.draws[rows] = counters + 1
         u_wait, u_kind = keyed_uniform_pair(self._resident_key, rows, counters)
@@ -227,11 +236,8 @@ class Model:
         with np.errstate(divide="ignore"):
             when = day + waits / total * DAYS_PER_YEAR
         acting = np.flatnonzero(when < review)
-        subset = {k: v[acting] for k, v in state.items()}
-        rates = np.stack([hazard(subset, self.behaviour) for _, hazard in EVENT_HAZARDS], axis=1)
-        cumulative = rates.cumsum(axis=1)
-        pick = u_kind[acting] * cumulative[:, -1]
-        kinds = np.minimum((cumulative <= pick[:, None]).sum(axis=1), len(EVENT_HAZARDS) - 1)
+        pick = u_kind[acting] * total[acting]
+        kinds = np.minimum((cumulative[acting] <= pick[:, None]).sum(axis=1), len(EVENT_HAZARDS) - 1)
         res.next_day[rows] = np.inf
         res.next_day[rows[acting]] = when[acting]
         res.next_kind[rows[acting]] = kinds

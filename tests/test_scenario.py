@@ -38,7 +38,9 @@ def _bad(data: dict, match: str, field: str | None) -> ScenarioError:
 def _schema_defaults(section: Section, scenario_part) -> None:
     for name, spec in section.fields.items():
         value = getattr(scenario_part, name)
-        if isinstance(spec, Section):
+        if isinstance(spec, Section) and spec.optional:
+            assert value is None, name            # a lever left out is not used
+        elif isinstance(spec, Section):
             _schema_defaults(spec, value)
         elif isinstance(spec, MapOf):
             assert list(value) == list(spec.keys)
@@ -172,8 +174,40 @@ def test_unknown_district_suggests_closest():
          "population.district_urbanization_rate_pct.pingduu")
 
 
-def test_policies_take_no_keys_yet():
-    _bad({"policies": {"anything": 1}}, r"takes no settings yet", "policies.anything")
+ZT = "zero_threshold_settlement"
+
+
+def test_unknown_lever_suggests_the_closest():
+    _bad({"policies": {"zero_threshold_settlment": {}}}, r"did you mean 'zero_threshold_settlement'",
+         "policies.zero_threshold_settlment")
+
+
+def test_lever_defaults_and_districts():
+    sc = validate({"policies": {ZT: {"start": "2021-07-01", "districts": ["laixi", "pingdu"]}}})
+    lever = sc.policies.zero_threshold_settlement
+    assert lever.start == dt.date(2021, 7, 1) and lever.end is None and lever.intensity == 1.0
+    assert lever.districts == ("pingdu", "laixi")                   # schema order
+    assert validate({"policies": {ZT: {}}}).policies.zero_threshold_settlement.districts == DISTRICTS
+    assert validate({"policies": {ZT: {"districts": "jimo"}}}).policies.zero_threshold_settlement.districts \
+        == ("jimo",)
+    assert validate(sc.to_dict()) == sc                             # round trip through plain data
+
+
+@pytest.mark.parametrize(("lever", "match", "field"), [
+    ({"districts": ["pingdu", "laixy"]}, r"unknown district 'laixy'; did you mean 'laixi'", f"policies.{ZT}.districts"),
+    ({"districts": []}, r"'all' or a list of districts", f"policies.{ZT}.districts"),
+    ({"districts": 3}, r"'all' or a list of districts", f"policies.{ZT}.districts"),
+    ({"start": "2022-01-01", "end": "2021-12-31"}, r"must be after policies.zero_threshold_settlement.start",
+     f"policies.{ZT}.end"),
+    ({"intensity": 1.5}, r"between 0 and 1, got 1.5", f"policies.{ZT}.intensity"),
+    ({"intensity": -0.1}, r"between 0 and 1", f"policies.{ZT}.intensity"),
+    ({"intensity": "high"}, r"expected a number", f"policies.{ZT}.intensity"),
+    ({"start": "soon"}, r"expected a date", f"policies.{ZT}.start"),
+    ({"conversion_hazard_multiplier": 0.5}, r"between 1 and 20", f"policies.{ZT}.conversion_hazard_multiplier"),
+    ({"strength": 1}, r"unknown key 'strength'", f"policies.{ZT}.strength"),
+])
+def test_bad_lever_input(lever, match, field):
+    _bad({"policies": {ZT: lever}}, match, field)
 
 
 def test_top_level_not_a_mapping_in_validate():

@@ -36,6 +36,8 @@ def render_markdown() -> str:
 
 def _render_section(section: Section, path: str, lines: list[str]) -> None:
     lines += [f"## `{path}`" if path else "## Top level", "", section.doc, ""]
+    if section.optional:
+        lines += ["Optional: leave the section out and the lever is not used.", ""]
     rows = {name: spec for name, spec in section.fields.items() if not isinstance(spec, Section)}
     subsections = [name for name, spec in section.fields.items() if isinstance(spec, Section)]
     if not section.fields:
@@ -68,6 +70,8 @@ def _allowed(spec: Field) -> str:
     """What values are allowed, in words (the same limits validation enforces)."""
     if spec.kind == "bool":
         return "True or false."
+    if spec.kind == "districts":
+        return "`all` or a list of: " + ", ".join(spec.choices) + "."
     if spec.kind == "str":
         words = PATTERN_WORDS.get(spec.pattern, f"matching {spec.pattern}") if spec.pattern else ""
         return f"Text: {words}." if words else "Text."

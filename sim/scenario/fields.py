@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: value kinds a Field may hold
-KINDS = ("float", "int", "str", "bool", "date")
+KINDS = ("float", "int", "str", "bool", "date", "districts")
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Field:
     unit : unit of the value ("per year", "%", "years"); empty for none.
     source : the published source of the default, or ``"assumption: why"``.
     minimum, maximum : inclusive bounds for numbers and dates (dates as ISO strings).
-    choices : the allowed values, when the set is closed.
+    choices : the allowed values, when the set is closed (for ``districts``: the district names; the
+        value is ``all`` or a list of them, frozen as a tuple).
     pattern : regular expression a string must match in full.
     """
 
@@ -63,7 +64,11 @@ class MapOf:
 
 @dataclass(frozen=True)
 class Section:
-    """A nested mapping of named fields; unknown keys are errors."""
+    """A nested mapping of named fields; unknown keys are errors.
+
+    An ``optional`` section (a policy lever) is ``None`` when the scenario leaves it out.
+    """
 
     fields: dict[str, Field | MapOf | Section] = field(default_factory=dict)
     doc: str = ""
+    optional: bool = False

@@ -8,12 +8,9 @@ and calibrated. Sources refer to ``shared/reference`` of the project
 
 from __future__ import annotations
 
+from ..policy import LEVERS
+from .districts import DISTRICTS
 from .fields import Field, MapOf, Section
-
-DISTRICTS: tuple[str, ...] = (
-    "shinan", "shibei", "licang", "laoshan", "xihaian",
-    "chengyang", "jimo", "jiaozhou", "pingdu", "laixi",
-)
 
 #: names a scenario may use for itself (they become folder names under results/)
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
@@ -287,9 +284,10 @@ BEHAVIOUR = Section(
 )
 
 POLICIES = Section(
-    {},
-    doc="Policy levers of the plan, each dated, scoped and graded. None in this version: the baseline is the "
-        "policies of 2020 carrying on, expressed by the behaviour section.",
+    {name: module.SCHEMA for name, module in LEVERS.items()},
+    doc="The plan's policy levers, each dated (start, end), scoped (districts) and graded (intensity 0-1). A "
+        "lever left out is not used; the baseline is the policies of 2020 carrying on, expressed by the "
+        "behaviour section.",
 )
 
 OUTPUTS = Section(

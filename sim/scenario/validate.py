@@ -26,6 +26,7 @@ EXPECTED = {
     "str": "text",
     "bool": "true or false",
     "date": "a date like 2021-01-01",
+    "districts": "'all' or a list of districts",
 }
 
 #: plain-words explanation of the regular expressions used in the schema
@@ -121,6 +122,8 @@ class Scenario(Frozen):
 def _plain(value: Any) -> Any:
     if isinstance(value, Frozen):
         return value.to_dict()
+    if isinstance(value, tuple):
+        return list(value)
     if isinstance(value, MappingProxyType):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, dt.date):
@@ -143,6 +146,7 @@ def validate(data: Mapping | None, *, file: str | None = None, default_name: str
         if values["name"] is None:
             values["name"] = _default_name(default_name)
         _check_period(values["period"])
+        _check_levers(values["policies"])
         return Scenario(values)
     except ScenarioError as err:
         if err.file is None:
@@ -168,6 +172,13 @@ def _check_period(period: Frozen) -> None:
         raise ScenarioError(f"must be after period.start ({start}), got {end}", "period.end")
 
 
+def _check_levers(policies: Frozen) -> None:
+    for name, lever in policies._values.items():
+        if lever is not None and lever.end is not None and lever.end <= lever.start:
+            raise ScenarioError(f"must be after policies.{name}.start ({lever.start}), got {lever.end}",
+                                f"policies.{name}.end")
+
+
 def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
@@ -183,7 +194,9 @@ def _section(section: Section, data: Any, path: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, spec in section.fields.items():
         sub = _join(path, name)
-        if isinstance(spec, Section):
+        if isinstance(spec, Section) and spec.optional and data.get(name) is None:
+            values[name] = None                       # left out: this lever is not used
+        elif isinstance(spec, Section):
             values[name] = Frozen(_section(spec, data.get(name), sub))
         elif isinstance(spec, MapOf):
             values[name] = _map(spec, data.get(name), sub)
@@ -232,6 +245,8 @@ def _scalar(spec: Field, value: Any, path: str, *, required: bool) -> Any:
         if required:
             raise ScenarioError(f"a value is required ({EXPECTED[spec.kind]})", path)
         return None
+    if spec.kind == "districts":
+        return _districts(spec.choices, value, path)
     value = _convert(spec.kind, value, path)
     low, high = spec.minimum, spec.maximum
     if spec.kind == "date":
@@ -250,6 +265,25 @@ def _scalar(spec: Field, value: Any, path: str, *, required: bool) -> Any:
         words = PATTERN_WORDS.get(spec.pattern, f"text matching the pattern {spec.pattern}")
         raise ScenarioError(f"must be {words}; got {show(value)}", path)
     return value
+
+
+def _districts(allowed: tuple[str, ...], value: Any, path: str) -> tuple[str, ...]:
+    """``all`` or a list of district names, as a tuple in the schema's district order."""
+    if value == "all":
+        return tuple(allowed)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not value:
+        raise ScenarioError(f"expected {EXPECTED['districts']} such as [pingdu, laixi], got {describe(value)}",
+                            path)
+    for item in value:
+        if not isinstance(item, str) or item not in allowed:
+            message = f"unknown district {show(item)}"
+            close = difflib.get_close_matches(str(item), allowed, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
+            raise ScenarioError(f"{message} (allowed: all, {', '.join(allowed)})", path)
+    return tuple(d for d in allowed if d in value)
 
 
 def _convert(kind: str, value: Any, path: str) -> Any:

@@ -1,0 +1,30 @@
+"""The plan's policy levers, one module per lever (mechanism, parameters, evidence in its docstring).
+
+Each module has ``SCHEMA`` (its ``policies.<name>`` section, built by
+``lever.lever_section``) and ``adjust(rates, state, level, settings,
+behaviour)``, which changes the residents' hazards in place where its
+per-resident ``level`` (the intensity in force where they live) is above 0.
+"""
+
+from __future__ import annotations
+
+from . import zero_threshold_settlement
+from .lever import ActiveLever
+
+#: lever name (the YAML key under ``policies:``) -> module
+LEVERS = {
+    "zero_threshold_settlement": zero_threshold_settlement,
+}
+
+
+def active_levers(scenario, calendar) -> list[ActiveLever]:
+    """The scenario's levers that are switched on (present with intensity above 0), in registry order.
+
+    A lever at intensity 0 is left out entirely, so the run is the baseline's, byte for byte.
+    """
+    out = []
+    for name, module in LEVERS.items():
+        settings = getattr(scenario.policies, name)
+        if settings is not None and settings.intensity > 0:
+            out.append(ActiveLever(name, module, settings, calendar))
+    return out

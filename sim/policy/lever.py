@@ -1,0 +1,60 @@
+"""What every policy lever shares: when, where and how strongly it acts.
+
+A lever is a ``policies.<name>`` section with ``start`` (date), optional
+``end``, ``districts`` (default all) and ``intensity`` (0 to 1, 0 = off), plus
+fields of its own. The model asks an active lever, for each resident, the
+intensity in force where that resident lives at the start of its
+constant-hazard window; a lever changes hazards from the first month start on
+or after its ``start`` (hazards change only at month starts) until the month
+start on or after its ``end``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..calendar import Calendar
+from ..scenario.districts import DISTRICTS
+from ..scenario.fields import Field, Section
+
+
+def lever_section(own: dict, doc: str) -> Section:
+    """The schema of a lever: the common fields, then ``own``."""
+    common = {
+        "start": Field("date", "2021-01-01", "Day the lever takes effect (from the first month start on or after "
+                       "it).", minimum="2000-01-01", maximum="2100-12-31"),
+        "end": Field("date", None, "Day the lever stops (from the first month start on or after it); leave out "
+                     "for no end.", minimum="2000-01-01", maximum="2100-12-31"),
+        "districts": Field("districts", "all", "Districts where the lever acts.", choices=DISTRICTS),
+        "intensity": Field("float", 1.0, "Strength of the lever: 0 is off (the baseline exactly), 1 its full "
+                           "effect; effects scale linearly in between.", unit="share of full effect",
+                           minimum=0.0, maximum=1.0),
+    }
+    return Section({**common, **own}, doc=doc, optional=True)
+
+
+class ActiveLever:
+    """A lever of a scenario, ready for the engine: its days and district mask."""
+
+    def __init__(self, name: str, module, settings, calendar: Calendar) -> None:
+        self.name = name
+        self.module = module
+        self.settings = settings
+        self.in_scope = np.array([d in settings.districts for d in DISTRICTS])
+        self.start_day = calendar.day(settings.start)
+        self.end_day = np.inf if settings.end is None else calendar.day(settings.end)
+        # the month starts at which the lever switches, as seen by the monthly redraws
+        self.switch_days = calendar.month_start_on_or_after(np.array([self.start_day, self.end_day]))
+
+    def level(self, district: np.ndarray, day: float) -> np.ndarray:
+        """Intensity in force on ``day`` for residents of ``district`` (0 where the lever is not)."""
+        on = self.switch_days[0] <= day < self.switch_days[1]
+        if not on:
+            return np.zeros(len(district))
+        return np.where(self.in_scope[district], self.settings.intensity, 0.0)
+
+    def next_switch(self, district: np.ndarray, day: float) -> np.ndarray:
+        """For each resident, the next month start after ``day`` at which this lever switches where it lives."""
+        later = self.switch_days[self.switch_days > day]
+        when = later[0] if len(later) else np.inf
+        return np.where(self.in_scope[district], when, np.inf)

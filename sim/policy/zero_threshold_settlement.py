@@ -1,0 +1,55 @@
+"""城镇落户零门槛: zero-threshold urban settlement.
+
+Mechanism: where the lever is in force, every urban household without a
+Qingdao urban hukou may convert, whatever its years of social insurance or
+housing (the 2020 rules ask for ``behaviour.hukou.min_insurance_years`` or
+talent status), and converting costs less, which raises the conversion hazard
+of those already eligible by ``conversion_hazard_multiplier``. At intensity
+``i`` already-eligible households convert at ``h * (1 + i (m - 1))`` and newly
+eligible ones at ``i * h * m``, with ``h`` the 2020 hazard of their hukou
+origin (homestead penalty included) and ``m`` the multiplier.
+
+Evidence: the new round of hukou reform raised urban-hukou shares (DID on CFPS
+2012-18, "新一轮户籍制度改革对城乡人口迁移的影响", 2024): a sign, not a size for
+Qingdao, so ``m`` is an assumption to sweep. The lever converts people already
+in towns, so it moves the hukou urbanization rate far more than the residents'
+rate (literature.md, "How the levers should act").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..hazards import hukou_eligible
+from ..residents import LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL
+from ..scenario.fields import Field
+from .lever import lever_section
+
+SCHEMA = lever_section(
+    {
+        "conversion_hazard_multiplier": Field(
+            "float", 1.5, "Multiplier on the hukou-conversion hazard at full intensity (a lower cost of "
+            "converting).", unit="multiplier", minimum=1.0, maximum=20.0,
+            source="assumption: the 2024 DID study of the hukou reform gives the sign (more urban-hukou "
+                   "holders), not a size for Qingdao; sweep it"),
+    },
+    doc="城镇落户零门槛 zero-threshold urban settlement: every urban resident may convert hukou, regardless of "
+        "insurance years or housing, and converting costs less.",
+)
+
+
+def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
+           behaviour) -> None:
+    """Raise ``rates['hukou_conversion']`` where ``level`` > 0 (in place)."""
+    k = behaviour.hukou
+    candidates = (level > 0) & state["present"] & state["is_head"] & state["urban"] & (
+        state["hukou"] != LOCAL_URBAN)
+    if not candidates.any():
+        return
+    m = settings.conversion_hazard_multiplier
+    base = np.where(state["hukou"] == NONLOCAL, k.nonlocal_conversion_hazard_per_year,
+                    k.local_rural_conversion_hazard_per_year)
+    base = base * np.where(state["homestead"] != NO_HOMESTEAD, k.homestead_multiplier, 1.0)
+    eligible = hukou_eligible(state, behaviour)
+    raised = np.where(eligible, rates["hukou_conversion"] * (1.0 + level * (m - 1.0)), level * base * m)
+    rates["hukou_conversion"] = np.where(candidates, raised, rates["hukou_conversion"])

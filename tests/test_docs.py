@@ -7,11 +7,13 @@ indicator when its name appears in backticks.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from sim.indicators import INDICATOR_NAMES
+from sim.scenario import load_scenario
 from sim.scenario.fields import Field, MapOf, Section
 from sim.scenario.schema import SCENARIO
 
@@ -59,3 +61,16 @@ def test_every_parameter_is_documented(model_doc, path):
 @pytest.mark.parametrize("name", INDICATOR_NAMES)
 def test_every_indicator_is_documented(model_doc, name):
     assert f"`{name}`" in model_doc, f"docs/model.md does not mention the indicator {name}"
+
+
+def test_readme_scenario_examples_are_valid(tmp_path):
+    """Every YAML example in the README validates (its 'extends: baseline.yaml' as if in scenarios/)."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", readme, flags=re.S)
+    assert blocks
+    for k, block in enumerate(blocks):
+        path = tmp_path / f"example{k}.yaml"
+        path.write_text(block.replace("extends: baseline.yaml", f"extends: {root / 'scenarios' / 'baseline.yaml'}"),
+                        encoding="utf-8")
+        assert load_scenario(path).name

@@ -227,8 +227,9 @@ class Model:
         rates = {name: hazard(state, self.behaviour) for name, hazard in EVENT_HAZARDS}
         for lever in self.levers:
             lever.module.adjust(rates, state, lever.level(district, day), lever.settings, self.behaviour)
-        cumulative = np.stack(list(rates.values()), axis=1).cumsum(axis=1)
-        total = cumulative[:, -1]
+        total = np.zeros(len(rows))
+        for rate in rates.values():          # left to right, as the cumulative sums below
+            total += rate
         counters = res.draws[rows]
         res.draws[rows] = counters + 1
         u_wait, u_kind = keyed_uniform_pair(self._resident_key, rows, counters)
@@ -236,8 +237,9 @@ class Model:
         with np.errstate(divide="ignore"):
             when = day + waits / total * DAYS_PER_YEAR
         acting = np.flatnonzero(when < review)
-        pick = u_kind[acting] * total[acting]
-        kinds = np.minimum((cumulative[acting] <= pick[:, None]).sum(axis=1), len(EVENT_HAZARDS) - 1)
+        cumulative = np.stack([rate[acting] for rate in rates.values()], axis=1).cumsum(axis=1)
+        pick = u_kind[acting] * cumulative[:, -1]             # last column == total[acting], bit for bit
+        kinds = np.minimum((cumulative <= pick[:, None]).sum(axis=1), len(EVENT_HAZARDS) - 1)
         res.next_day[rows] = np.inf
         res.next_day[rows[acting]] = when[acting]
         res.next_kind[rows[acting]] = kinds

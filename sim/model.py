@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from . import indicators
+from . import arrivals, indicators
+from .arrivals import ARRIVING
 from .calendar import DAYS_PER_YEAR, Calendar, months
 from .hazards import EVENT_HAZARDS, EVENT_NAMES, next_change_day, state_of
 from .policy import active_levers
@@ -56,7 +57,6 @@ from .streams import Streams, keyed_uniform_pair, keyed_uniform_pair_one
 
 INF = float("inf")
 REDRAW_CHUNK = 1 << 20   # residents redrawn per vectorised pass (bounds the temporaries)
-ARRIVING = 3          # status of a pre-drawn arriving resident before its arrival time
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
@@ -120,6 +120,7 @@ class Model:
         self._resident_key = self.streams.key("residents")
         self._event_key = self.streams.key("events")
         self._arrivals = self.streams["arrivals"]
+        self._lever_stream = self.streams["levers"]
         self._male_share = self.behaviour.fertility.male_share_at_birth_pct / 100.0
         self._same_district_share = self.behaviour.rural_to_urban.same_district_share_pct / 100.0
         self.levers = active_levers(scenario, self.calendar)
@@ -258,49 +259,20 @@ class Model:
         return times[order], rows[order], kinds[order]
 
     def _draw_arrivals(self, start_day: float, end_day: float):
-        """Pre-create the month's arriving households (status ARRIVING); return (times, first rows)."""
-        m = self.behaviour.in_migration
-        rng = self._arrivals
-        size_values = np.array([int(k) for k in m.household_size_shares_pct], np.int64)
-        size_p = np.array(list(m.household_size_shares_pct.values()), np.float64)
-        size_p = size_p / size_p.sum()
-        mean_size = float((size_values * size_p).sum())
-        expected = m.rate_per_year * sum(self._stock) / mean_size * (end_day - start_day) / DAYS_PER_YEAR
-        count = int(rng.poisson(expected))
-        times = start_day + rng.random(count) * (end_day - start_day)
-        if count == 0:
-            return times, np.zeros(0, np.int64)
-        sizes = rng.choice(size_values, size=count, p=size_p)
-        urban = rng.random(count) < m.urban_share_pct / 100.0
-        # gravity: a district draws arrivals of each type in proportion to its residents of that type
-        by_type = self.stock.sum(axis=(2, 3)).astype(np.float64)
-        weights = np.where(by_type > 0, by_type ** m.destination_population_exponent, 0.0)
-        district = np.empty(count, np.int64)
-        for u in (0, 1):
-            w = weights[:, u]
-            sel = np.flatnonzero(urban == bool(u))
-            if w.sum() == 0:       # no zone of this type: fall back to the other type
-                urban[sel] = not u
-                w = weights[:, 1 - u]
-            district[sel] = rng.choice(len(DISTRICTS), size=len(sel), p=w / w.sum())
-        n = int(sizes.sum())
-        member = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # position within household
-        adult = member < 2
-        age = np.where(adult, np.clip(rng.normal(m.adult_age_mean_years, m.adult_age_sd_years, n), 16, 80),
-                       rng.random(n) * 15.0)
-        arrival = np.repeat(times, sizes)
-        p = self.scenario.population
-        homestead = np.where(rng.random(count) < p.nonlocal_homestead_share_pct / 100.0, IDLE, 0)
-        employed = adult & (age < 60) & (rng.random(n) < p.employed_share_pct / 100.0)
-        _, rows = self.res.add_households(
-            sizes, homestead=homestead, district=np.repeat(district, sizes), urban=np.repeat(urban, sizes),
-            hukou=NONLOCAL, hukou_district=-1, female=rng.random(n) < m.female_share_pct / 100.0,
-            birth_day=arrival - age * DAYS_PER_YEAR,
-            arrival_day=arrival, insurance_since_day=arrival, employed=employed,
-            talent=adult & (age < 60) & (rng.random(n) < m.talent_share_pct / 100.0),
-        )
-        self.res.status[rows] = ARRIVING
-        return times, rows.start + np.cumsum(sizes) - sizes
+        """Pre-create the month's arriving households, the base stream's and the levers'; return
+        (times, first rows)."""
+        batches = [arrivals.draw_base(self._arrivals, self.scenario, self.stock, start_day, end_day)]
+        for lever in self.levers:
+            extra = getattr(lever.module, "extra_arrivals", None)
+            if extra is not None:
+                level = lever.level(np.arange(len(DISTRICTS)), start_day)
+                if level.any():
+                    batches.append(extra(self._lever_stream, level, self.stock, lever.settings, self.scenario,
+                                         start_day, end_day))
+        batch = arrivals.concat(batches) if len(batches) > 1 else batches[0]
+        if len(batch) == 0:
+            return batch.times, np.zeros(0, np.int64)
+        return batch.times, arrivals.add(self.res, batch)
 
     # -- event handlers: one resident or household at its exact time ---------------
     # Hot path: plain Python lists for the stock and flows, the cached ``cell`` of each

@@ -29,6 +29,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "arrivals",    # the month's arrivals from outside Qingdao and their attributes (stream)
     "residents",   # key: each resident's waiting time and which competing event
     "events",      # key: draws inside an event (a newborn's sex, a move's destination)
+    "levers",      # levers' own draws, such as talent attraction's graduate arrivals (stream)
 )
 
 _MASK = 0xFFFFFFFFFFFFFFFF

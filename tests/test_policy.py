@@ -13,6 +13,8 @@ from tests.conftest import make_scenario
 
 BASE = {"population.scale": 1000.0, "seed": 21, "period.end": "2022-12-31"}
 ZT = "policies.zero_threshold_settlement"
+TA = "policies.talent_attraction"
+ALL_LEVERS = [f"policies.{name}" for name in LEVERS]
 
 
 def run(settings, replication=0, log=False):
@@ -46,16 +48,18 @@ def test_lever_switches_at_month_starts_and_only_in_scope():
     assert lever.next_switch(district, 0.0).tolist() == [212.0, np.inf]
 
 
-def test_intensity_zero_is_the_baseline_exactly():
+@pytest.mark.parametrize("lever", ALL_LEVERS)
+def test_intensity_zero_is_the_baseline_exactly(lever):
     base = run({})
-    off = run({ZT: {"start": "2021-03-01", "intensity": 0.0}})
+    off = run({lever: {"start": "2021-03-01", "intensity": 0.0}})
     assert np.array_equal(base.values, off.values, equal_nan=True)
     assert base.events_by_type == off.events_by_type
 
 
-def test_nothing_changes_before_the_start():
+@pytest.mark.parametrize("lever", ALL_LEVERS)
+def test_nothing_changes_before_the_start(lever):
     base = run({})
-    on = run({ZT: {"start": "2021-07-01"}})
+    on = run({lever: {"start": "2021-07-01"}})
     before = [k for k, d in enumerate(base.dates) if d < "2021-07-01"]
     assert np.array_equal(base.values[before], on.values[before], equal_nan=True)
     assert not np.array_equal(base.values, on.values, equal_nan=True)
@@ -81,7 +85,8 @@ def test_stronger_intensity_converts_more():
     assert conversions[1] > conversions[0]
 
 
-def test_scoped_lever_leaves_other_districts_residents_alone():
+@pytest.mark.parametrize("lever", ALL_LEVERS)
+def test_scoped_lever_leaves_other_districts_residents_alone(lever):
     """Residents present at the start outside the scope live the same lives, event for event, unless their
     household moves between districts (a flow that crosses)."""
     scope = ["pingdu"]
@@ -90,7 +95,7 @@ def test_scoped_lever_leaves_other_districts_residents_alone():
     start_district = base.res.district[:n0].copy()
     hh = base.res.hh[:n0].copy()
     base_log = base.run().log
-    on_log = run({ZT: {"districts": scope}}, log=True).log
+    on_log = run({lever: {"districts": scope}}, log=True).log
     pingdu = ZONES.index("pingdu") - 1
 
     def lives(log):
@@ -112,7 +117,46 @@ def test_scoped_lever_leaves_other_districts_residents_alone():
     assert any(base_events.get(r) != on_events.get(r) for r in inside)      # the lever did act there
 
 
+@pytest.mark.parametrize("lever", ALL_LEVERS)
 @pytest.mark.parametrize("intensity", [0.5, 1.0])
-def test_invariants_hold_with_a_lever(intensity):
-    sc = make_scenario({**BASE, ZT: {"intensity": intensity, "districts": ["jimo", "laixi"]}})
+def test_invariants_hold_with_a_lever(lever, intensity):
+    sc = make_scenario({**BASE, lever: {"intensity": intensity, "districts": ["jimo", "laixi"]}})
     Model(sc, 0, check_invariants=True).run()          # raises on any broken invariant
+
+
+def test_talent_attraction_brings_the_expected_graduates_where_it_acts():
+    """With the base in-migration off, arrivals are the graduates: about
+    20,000 a year times the districts' share of urban residents, only there."""
+    scope = ["laoshan", "licang"]
+    sc = make_scenario({**BASE, "population.scale": 100.0, "behaviour.in_migration.rate_per_year": 0.0,
+                        TA: {"districts": scope}})
+    model = Model(sc, 0)
+    urban = model.stock[:, 1].sum(axis=(1, 2))
+    share = sum(urban[ZONES.index(z) - 1] for z in scope) / urban.sum()
+    result = model.run()
+    arrivals = result.values[:, 1:, col("in_migration")].sum(axis=0) / 100.0          # agents
+    expected = 20000 / 100.0 * 2 * share                                                # two years
+    inside = sum(arrivals[ZONES.index(z) - 1] for z in scope)
+    assert arrivals.sum() == inside
+    assert abs(inside - expected) < 4 * np.sqrt(expected)
+
+
+def test_talent_attraction_keeps_and_settles_talent_households():
+    """Without graduate arrivals, only retention and settling act: fewer departures, more conversions."""
+    departures, conversions = [], []
+    for replication in range(3):
+        base = run({}, replication)
+        on = run({TA: {"graduate_arrivals_per_year": 0.0, "retention_departure_multiplier": 0.3,
+                       "conversion_hazard_multiplier": 2.0}}, replication)
+        departures.append(on.events_by_type["departure"] - base.events_by_type["departure"])
+        conversions.append(on.events_by_type["hukou_conversion"] - base.events_by_type["hukou_conversion"])
+    assert np.mean(departures) < 0 and np.mean(conversions) > 0
+
+
+def test_talent_graduates_arrive_only_in_scope():
+    sc = make_scenario({**BASE, "behaviour.in_migration.rate_per_year": 0.0,
+                        TA: {"districts": ["shinan"], "graduate_arrivals_per_year": 50000.0}})
+    result = Model(sc, 0).run()
+    arrivals = result.values[:, 1:, col("in_migration")].sum(axis=0)
+    shinan = ZONES.index("shinan") - 1
+    assert arrivals[shinan] > 0 and arrivals.sum() == arrivals[shinan]

@@ -4,16 +4,20 @@ Each module has ``SCHEMA`` (its ``policies.<name>`` section, built by
 ``lever.lever_section``) and ``adjust(rates, state, level, settings,
 behaviour)``, which changes the residents' hazards in place where its
 per-resident ``level`` (the intensity in force where they live) is above 0.
+A module may also have ``extra_arrivals(rng, level_by_district, stock,
+settings, scenario, start_day, end_day)``, returning an
+``arrivals.ArrivalBatch`` of households that arrive because of it.
 """
 
 from __future__ import annotations
 
-from . import zero_threshold_settlement
+from . import talent_attraction, zero_threshold_settlement
 from .lever import ActiveLever
 
 #: lever name (the YAML key under ``policies:``) -> module
 LEVERS = {
     "zero_threshold_settlement": zero_threshold_settlement,
+    "talent_attraction": talent_attraction,
 }
 
 

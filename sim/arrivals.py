@@ -1,0 +1,105 @@
+"""Arrivals from outside Qingdao: the month's households, drawn together, then added as residents.
+
+The base stream is a Poisson number of households proportional to the
+population, at uniform times in the month, with sizes, zones (gravity: a
+district draws arrivals of each type in proportion to its residents of that
+type) and attributes from ``behaviour.in_migration``. Levers may add batches of
+their own (talent attraction's graduates); every batch becomes residents with
+status ARRIVING, who join the city at their time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .calendar import DAYS_PER_YEAR
+from .residents import IDLE, NONLOCAL
+from .scenario.districts import DISTRICTS
+
+ARRIVING = 3          # status of a pre-drawn arriving resident before its arrival time
+
+
+@dataclass
+class ArrivalBatch:
+    """Households arriving in one month: per household ``times``, ``sizes``, ``district``, ``urban``,
+    ``homestead``; per person ``age``, ``female``, ``talent``, ``employed``."""
+
+    times: np.ndarray
+    sizes: np.ndarray
+    district: np.ndarray
+    urban: np.ndarray
+    homestead: np.ndarray
+    age: np.ndarray
+    female: np.ndarray
+    talent: np.ndarray
+    employed: np.ndarray
+
+    @classmethod
+    def empty(cls) -> ArrivalBatch:
+        return cls(**{f.name: np.zeros(0) for f in fields(cls)})
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+
+def concat(batches: list[ArrivalBatch]) -> ArrivalBatch:
+    return ArrivalBatch(**{f.name: np.concatenate([getattr(b, f.name) for b in batches]) for f in fields(ArrivalBatch)})
+
+
+def type_weights(stock: np.ndarray, exponent: float) -> np.ndarray:
+    """Gravity weights (district, urban 0/1): residents of that type raised to ``exponent``."""
+    by_type = stock.sum(axis=(2, 3)).astype(np.float64)
+    return np.where(by_type > 0, by_type ** exponent, 0.0)
+
+
+def draw_base(rng: np.random.Generator, scenario, stock: np.ndarray, start_day: float,
+              end_day: float) -> ArrivalBatch:
+    """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``)."""
+    m = scenario.behaviour.in_migration
+    p = scenario.population
+    size_values = np.array([int(k) for k in m.household_size_shares_pct], np.int64)
+    size_p = np.array(list(m.household_size_shares_pct.values()), np.float64)
+    size_p = size_p / size_p.sum()
+    mean_size = float((size_values * size_p).sum())
+    expected = m.rate_per_year * stock.sum() / mean_size * (end_day - start_day) / DAYS_PER_YEAR
+    count = int(rng.poisson(expected))
+    times = start_day + rng.random(count) * (end_day - start_day)
+    if count == 0:
+        return ArrivalBatch.empty()
+    sizes = rng.choice(size_values, size=count, p=size_p)
+    urban = rng.random(count) < m.urban_share_pct / 100.0
+    weights = type_weights(stock, m.destination_population_exponent)
+    district = np.empty(count, np.int64)
+    for u in (0, 1):
+        w = weights[:, u]
+        sel = np.flatnonzero(urban == bool(u))
+        if w.sum() == 0:       # no zone of this type: fall back to the other type
+            urban[sel] = not u
+            w = weights[:, 1 - u]
+        district[sel] = rng.choice(len(DISTRICTS), size=len(sel), p=w / w.sum())
+    n = int(sizes.sum())
+    member = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # position within household
+    adult = member < 2
+    age = np.where(adult, np.clip(rng.normal(m.adult_age_mean_years, m.adult_age_sd_years, n), 16, 80),
+                   rng.random(n) * 15.0)
+    homestead = np.where(rng.random(count) < p.nonlocal_homestead_share_pct / 100.0, IDLE, 0)
+    employed = adult & (age < 60) & (rng.random(n) < p.employed_share_pct / 100.0)
+    female = rng.random(n) < m.female_share_pct / 100.0
+    talent = adult & (age < 60) & (rng.random(n) < m.talent_share_pct / 100.0)
+    return ArrivalBatch(times, sizes, district, urban, homestead, age, female, talent, employed)
+
+
+def add(res, batch: ArrivalBatch) -> np.ndarray:
+    """Add the batch's households as residents with status ARRIVING; return each household's first row."""
+    sizes = batch.sizes.astype(np.int64)
+    arrival = np.repeat(batch.times, sizes)
+    _, rows = res.add_households(
+        sizes, homestead=batch.homestead, district=np.repeat(batch.district, sizes),
+        urban=np.repeat(batch.urban, sizes), hukou=NONLOCAL, hukou_district=-1, female=batch.female,
+        birth_day=arrival - batch.age * DAYS_PER_YEAR, arrival_day=arrival, insurance_since_day=arrival,
+        employed=batch.employed, talent=batch.talent,
+    )
+    res.status[rows] = ARRIVING
+    return rows.start + np.cumsum(sizes) - sizes

@@ -1,0 +1,89 @@
+"""青岛菁英工程, 青年英才聚青, 大学生最友好城市: talent attraction.
+
+Mechanism, where and while the lever is in force (intensity ``i``):
+
+- graduate arrivals: on top of the base in-migration, young graduates arrive
+  alone, at ``i * graduate_arrivals_per_year`` persons a year for the whole
+  city, shared among the lever's districts in proportion to their urban
+  residents; they settle in towns, hold talent status (so the 2020 rules
+  already let them convert hukou) and are employed like other arrivals;
+- retention: non-local households headed by a talent leave less, their
+  departure hazard multiplied by ``1 + i (retention_departure_multiplier - 1)``;
+- settling: such households convert hukou more readily, the hazard multiplied
+  by ``1 + i (conversion_hazard_multiplier - 1)``.
+
+Evidence: talent policies raise migrants' hukou-transfer intention, most of
+all housing and start-up subsidies (Chen and Li 2022, 江汉论坛: a sign). No
+source gives Qingdao's graduate numbers or the size of either effect, so all
+three are assumptions, exposed for sweeps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..arrivals import ArrivalBatch, type_weights
+from ..calendar import DAYS_PER_YEAR
+from ..residents import NO_HOMESTEAD, NONLOCAL
+from ..scenario.fields import Field
+from .lever import lever_section
+
+SCHEMA = lever_section(
+    {
+        "graduate_arrivals_per_year": Field(
+            "float", 20000.0, "Extra graduates arriving a year at full intensity, for the whole city (shared "
+            "among the lever's districts by their urban residents).", unit="persons per year",
+            minimum=0.0, maximum=1e6,
+            source="assumption: about a quarter more than the talent among the base arrivals (3% a year of "
+                   "10 million residents, 30% of arriving adults), a size no source gives for Qingdao"),
+        "graduate_age_mean_years": Field("float", 24.0, "Mean age of arriving graduates.", unit="years",
+                                         minimum=18.0, maximum=40.0,
+                                         source="assumption: new bachelor's and master's graduates"),
+        "graduate_age_sd_years": Field("float", 2.0, "Spread of arriving graduates' age.", unit="years",
+                                       minimum=0.0, maximum=10.0, source="assumption"),
+        "retention_departure_multiplier": Field(
+            "float", 0.7, "Multiplier on the departure hazard of talent-headed non-local households at full "
+            "intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
+            source="assumption: sign from Chen and Li 2022 (talent policies raise the intention to stay and "
+                   "settle); size to sweep"),
+        "conversion_hazard_multiplier": Field(
+            "float", 1.3, "Multiplier on the hukou-conversion hazard of talent-headed non-local households at "
+            "full intensity.", unit="multiplier", minimum=1.0, maximum=20.0,
+            source="assumption: sign from Chen and Li 2022 (housing and start-up subsidies raise hukou-transfer "
+                   "intention most); size to sweep"),
+    },
+    doc="青岛菁英工程, 青年英才聚青行动, 大学生最友好城市 talent attraction: graduate arrivals, and talent "
+        "households that stay and settle more.",
+)
+
+
+def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
+           behaviour) -> None:
+    """Retention and settling of talent-headed non-local households (in place)."""
+    talent = (level > 0) & state["talent"] & state["is_head"] & (state["hukou"] == NONLOCAL)
+    if not talent.any():
+        return
+    stay = 1.0 + level * (settings.retention_departure_multiplier - 1.0)
+    settle = 1.0 + level * (settings.conversion_hazard_multiplier - 1.0)
+    rates["departure"] = np.where(talent, rates["departure"] * stay, rates["departure"])
+    rates["hukou_conversion"] = np.where(talent, rates["hukou_conversion"] * settle, rates["hukou_conversion"])
+
+
+def extra_arrivals(rng: np.random.Generator, level: np.ndarray, stock: np.ndarray, settings, scenario,
+                   start_day: float, end_day: float) -> ArrivalBatch:
+    """The month's graduates: one-person urban households, a Poisson number per district."""
+    urban = type_weights(stock, 1.0)[:, 1]
+    share = urban / urban.sum() if urban.sum() > 0 else np.zeros_like(urban)
+    per_agent = settings.graduate_arrivals_per_year / scenario.population.scale
+    expected = level * share * per_agent * (end_day - start_day) / DAYS_PER_YEAR
+    counts = rng.poisson(expected)
+    count = int(counts.sum())
+    district = np.repeat(np.arange(len(counts)), counts)
+    times = start_day + rng.random(count) * (end_day - start_day)
+    age = np.clip(rng.normal(settings.graduate_age_mean_years, settings.graduate_age_sd_years, count), 18, 45)
+    p = scenario.population
+    return ArrivalBatch(
+        times=times, sizes=np.ones(count, np.int64), district=district, urban=np.ones(count, bool),
+        homestead=np.full(count, NO_HOMESTEAD), age=age,
+        female=rng.random(count) < scenario.behaviour.in_migration.female_share_pct / 100.0,
+        talent=np.ones(count, bool), employed=rng.random(count) < p.employed_share_pct / 100.0)

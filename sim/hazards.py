@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from .residents import LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
+from .residents import LEASED, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
 
 FERTILE_AGES = (15, 50)   # [15, 50): women aged 15-49
 OLDER_AGE = 60            # older household heads move less; insurance accrual stops (retirement)
@@ -136,7 +136,8 @@ def urban_to_rural_hazard_per_year(state, behaviour) -> np.ndarray:
     Only where the destination district has a rural part (``rural_destination``).
     """
     u = behaviour.urban_to_rural
-    h = np.where(state["hukou"] == LOCAL_RURAL, u.return_hazard_per_year, u.other_hazard_per_year)
+    returning = (state["hukou"] == LOCAL_RURAL) & (state["homestead"] != LEASED)   # a leased home is let
+    h = np.where(returning, u.return_hazard_per_year, u.other_hazard_per_year)
     return np.where(state["present"] & state["is_head"] & state["urban"] & state["rural_destination"], h, 0.0)
 
 
@@ -168,6 +169,14 @@ def permit_hazard_per_year(state, behaviour) -> np.ndarray:
     return np.where(eligible, r.uptake_hazard_per_year, 0.0)
 
 
+def homestead_lease_hazard_per_year(state, behaviour) -> np.ndarray:
+    """No homestead market in the 2020 rules: only the homestead-reform lever opens one (``policy``).
+
+    Appended last, so that a zero here leaves every other draw of the baseline exactly as it was.
+    """
+    return np.zeros(len(state["present"]))
+
+
 #: the residents' competing events, in a fixed order (the order is part of the random draws)
 EVENT_HAZARDS = (
     ("death", death_hazard_per_year),
@@ -177,5 +186,6 @@ EVENT_HAZARDS = (
     ("urban_to_rural", urban_to_rural_hazard_per_year),
     ("hukou_conversion", hukou_conversion_hazard_per_year),
     ("residence_permit", permit_hazard_per_year),
+    ("homestead_lease", homestead_lease_hazard_per_year),
 )
 EVENT_NAMES = tuple(name for name, _ in EVENT_HAZARDS)

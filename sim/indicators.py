@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .residents import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
+from .residents import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
 from .scenario.schema import DISTRICTS
 
 CITY = "qingdao"
@@ -78,6 +78,11 @@ INDICATORS: tuple[Indicator, ...] = (
               "every move between districts)."),
     Indicator("internal_moves_out", "市内跨区迁出", "Moves out to other districts", "persons", "flow",
               "Residents moving from the district to another district of the city."),
+    Indicator("homesteads_idle", "闲置宅基地", "Idle homesteads", "homesteads", "stock",
+              "Qingdao homesteads (宅基地) whose household lives elsewhere, counted in the district of the "
+              "homestead (the owner's hukou district at the start)."),
+    Indicator("homesteads_leased", "出租宅基地", "Leased homesteads", "homesteads", "stock",
+              "Idle homesteads let to urban households under the homestead reform (宅基地三权分置)."),
 )
 INDICATOR_NAMES: tuple[str, ...] = tuple(i.name for i in INDICATORS)
 BY_NAME = {i.name: i for i in INDICATORS}
@@ -88,7 +93,20 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, 100.0 * numerator / np.where(denominator > 0, denominator, 1), np.nan)
 
 
-def compute(stock: np.ndarray, flows: np.ndarray, scale: float) -> np.ndarray:
+def household_stocks(res) -> dict[str, np.ndarray]:
+    """Household-level stocks by district: idle and leased Qingdao homesteads (one pass over households)."""
+    where = res.hh_homestead_district[: res.n_households]
+    status = res.hh_homestead[: res.n_households]
+    local = where >= 0
+    n = len(DISTRICTS)
+    return {
+        "homesteads_idle": np.bincount(where[local & (status == IDLE)], minlength=n),
+        "homesteads_leased": np.bincount(where[local & (status == LEASED)], minlength=n),
+    }
+
+
+def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
+            households: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Indicator values for every zone.
 
     Parameters
@@ -96,6 +114,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float) -> np.ndarray:
     stock : agents by (district, urban 0/1, hukou class, permit 0/1), end of month.
     flows : agents by (flow, district) during the month.
     scale : persons per agent.
+    households : household-level stocks by district (``household_stocks``); zeros when not given.
 
     Returns
     -------
@@ -112,6 +131,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float) -> np.ndarray:
     }
     for name in FLOWS:
         by_district[name] = flows[FLOW_INDEX[name]]
+    for name in ("homesteads_idle", "homesteads_leased"):
+        by_district[name] = (households or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])

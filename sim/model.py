@@ -44,6 +44,7 @@ from .residents import (
     DEAD,
     DEPARTED,
     IDLE,
+    LEASED,
     LOCAL_RURAL,
     LOCAL_URBAN,
     NONLOCAL,
@@ -124,6 +125,7 @@ class Model:
         self._male_share = self.behaviour.fertility.male_share_at_birth_pct / 100.0
         self._same_district_share = self.behaviour.rural_to_urban.same_district_share_pct / 100.0
         self.levers = active_levers(scenario, self.calendar)
+        self._idle_homesteads: list[list[int]] | None = None     # built when a lease first needs one
         self._rural_part = np.array([scenario.population.district_urbanization_rate_pct[d] < 100.0
                                      for d in DISTRICTS])    # districts with a rural part to move to
 
@@ -182,7 +184,8 @@ class Model:
         if self.check_invariants:
             self._assert_invariants()
         self.dates.append(date.isoformat())
-        self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale))
+        self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale,
+                                               indicators.household_stocks(self.res)))
         self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
 
     def _assert_invariants(self) -> None:
@@ -360,6 +363,8 @@ class Model:
         h = mv.hh[head]
         if mv.hh_homestead[h] == OCCUPIED:
             mv.hh_homestead[h] = IDLE
+            if self._idle_homesteads is not None and mv.hh_homestead_district[h] >= 0:
+                self._idle_homesteads[mv.hh_homestead_district[h]].append(h)
         return self._relocate(head, destination, True, RURAL_TO_URBAN, t)
 
     def _on_urban_to_rural(self, head: int, t: float) -> int:
@@ -408,6 +413,43 @@ class Model:
         mv.cell[i] = old + 1
         mv.permit[i] = True
         return 1
+
+    def _on_homestead_lease(self, head: int, t: float) -> int:
+        """An urban household rents an idle homestead in its district's countryside (homestead reform).
+
+        The idle stock is finite: with none left the event is dropped (unmet demand).
+        """
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or not mv.urban[head]:
+            return 0
+        district = mv.district[head]
+        if not self._rural_part[district]:
+            return 0
+        home = self._take_idle_homestead(district)
+        if home < 0:
+            return 0
+        mv.hh_homestead[home] = LEASED
+        return self._relocate(head, district, False, URBAN_TO_RURAL, t)
+
+    def _take_idle_homestead(self, district: int) -> int:
+        """An idle Qingdao homestead in ``district`` (the most recently vacated first), or -1.
+
+        The per-district index is built on first use and kept lazily: entries whose homestead is no
+        longer idle are skipped when they come up.
+        """
+        if self._idle_homesteads is None:
+            res = self.res
+            status = res.hh_homestead[: res.n_households]
+            where = res.hh_homestead_district[: res.n_households]
+            self._idle_homesteads = [np.flatnonzero((status == IDLE) & (where == d)).tolist()
+                                     for d in range(len(DISTRICTS))]
+        stack = self._idle_homesteads[district]
+        mv = self.res.mv
+        while stack:
+            h = stack.pop()
+            if mv.hh_homestead[h] == IDLE and mv.hh_homestead_district[h] == district:
+                return h
+        return -1
 
     def _on_arrival(self, first: int, t: float) -> int:
         mv = self.res.mv

@@ -222,6 +222,7 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
     residents = Residents(capacity=int(n * growth) + 16, household_capacity=int(n_households * growth) + 16)
     _, rows = residents.add_households(
         sizes, collective=hh_collective, homestead=homestead,
+        homestead_district=np.where(hh_hukou == LOCAL_RURAL, hh_district, -1),
         district=np.repeat(hh_district.astype(np.int8), sizes), urban=np.repeat(hh_urban, sizes),
         hukou=np.repeat(hh_hukou, sizes), female=female, birth_day=-ages * np.float32(DAYS_PER_YEAR))
     del female

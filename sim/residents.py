@@ -59,6 +59,7 @@ HOUSEHOLD_FIELDS: dict[str, type] = {
     "hh_first": np.int32,
     "hh_head": np.int32,
     "hh_homestead": np.int8,
+    "hh_homestead_district": np.int8,   # district of the household's Qingdao homestead, -1 none/elsewhere
     "hh_collective": np.bool_,
 }
 
@@ -112,7 +113,8 @@ class Residents:
                                      for name in (*RESIDENT_FIELDS, *HOUSEHOLD_FIELDS)})
 
     def add_households(self, sizes: np.ndarray, collective: bool | np.ndarray = False,
-                       homestead: int | np.ndarray = NO_HOMESTEAD, **attributes) -> tuple[slice, slice]:
+                       homestead: int | np.ndarray = NO_HOMESTEAD, homestead_district: int | np.ndarray = -1,
+                       **attributes) -> tuple[slice, slice]:
         """Append households of the given sizes with their members in contiguous rows.
 
         ``attributes`` are per-resident arrays (length ``sizes.sum()``) or scalars;
@@ -135,6 +137,7 @@ class Residents:
         self.hh_head[hh_ids] = firsts
         self.hh_collective[hh_ids] = collective
         self.hh_homestead[hh_ids] = homestead
+        self.hh_homestead_district[hh_ids] = homestead_district
         for name in RESIDENT_FIELDS:
             if name in attributes:
                 getattr(self, name)[rows] = attributes.pop(name)

@@ -160,3 +160,42 @@ def test_talent_graduates_arrive_only_in_scope():
     arrivals = result.values[:, 1:, col("in_migration")].sum(axis=0)
     shinan = ZONES.index("shinan") - 1
     assert arrivals[shinan] > 0 and arrivals.sum() == arrivals[shinan]
+
+
+HR = "policies.homestead_reform"
+
+
+def test_homestead_reform_lifts_lock_in_and_lets_idle_homes():
+    moves, conversions, leased = [], [], []
+    for replication in range(3):
+        base = run({}, replication)
+        on = run({HR: {"lease_demand_hazard_per_year": 0.02}}, replication)
+        moves.append(on.events_by_type["rural_to_urban"] - base.events_by_type["rural_to_urban"])
+        conversions.append(on.events_by_type["hukou_conversion"] - base.events_by_type["hukou_conversion"])
+        assert base.events_by_type["homestead_lease"] == 0 and base.values[:, :, col("homesteads_leased")].max() == 0
+        leases = on.events_by_type["homestead_lease"]
+        assert leases > 0
+        # every lease lets one homestead, which stays let: the leased count is the number of leases
+        assert on.values[-1, 0, col("homesteads_leased")] == leases * 1000.0
+        leased.append(leases)
+    assert np.mean(moves) > 0 and np.mean(conversions) > 0
+
+
+def test_homestead_leases_never_exceed_the_idle_stock(quiet_world):
+    """A district with two idle homesteads and eight would-be renters: two leases, then none."""
+    from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN
+    from tests.conftest import make_world
+
+    settings = {**quiet_world, "period.end": "2021-12-31", "population.scale": 1.0,
+                HR: {"lease_demand_hazard_per_year": 1.0}}
+    owners = [[{"district": "pingdu", "urban": True, "hukou": LOCAL_RURAL}] for _ in range(2)]
+    renters = [[{"district": "pingdu", "urban": True, "hukou": LOCAL_URBAN}] for _ in range(8)]
+    world = make_world(owners + renters, homestead=[IDLE, IDLE] + [0] * 8)
+    world.hh_homestead_district[:2] = ZONES.index("pingdu") - 1
+    model = Model(make_scenario(settings), 0, residents=world, log_events=True, check_invariants=True)
+    result = model.run()
+    leases = [e for e in result.log if e[1] == "homestead_lease"]
+    assert len(leases) == 2
+    assert result.values[-1, 0, col("homesteads_leased")] == 2
+    assert result.values[-1, 0, col("homesteads_idle")] == 0
+    assert result.values[:, 0, col("urban_to_rural_moves")].sum() == 2

@@ -11,12 +11,13 @@ settings, scenario, start_day, end_day)``, returning an
 
 from __future__ import annotations
 
-from . import talent_attraction, zero_threshold_settlement
+from . import homestead_reform, talent_attraction, zero_threshold_settlement
 from .lever import ActiveLever
 
 #: lever name (the YAML key under ``policies:``) -> module
 LEVERS = {
     "zero_threshold_settlement": zero_threshold_settlement,
+    "homestead_reform": homestead_reform,
     "talent_attraction": talent_attraction,
 }
 

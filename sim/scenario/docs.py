@@ -12,7 +12,7 @@ from typing import Any
 
 from .fields import Field, MapOf, Section
 from .schema import SCENARIO
-from .validate import PATTERN_WORDS, show
+from .validation import PATTERN_WORDS, show
 
 INTRO = (
     "This reference is generated from `sim/scenario/schema.py` by "

@@ -16,7 +16,7 @@ import yaml
 
 from .fields import Field, MapOf, Section
 from .schema import SCENARIO
-from .validate import Scenario, ScenarioError, describe, validate
+from .validation import Scenario, ScenarioError, describe, validate
 
 #: the label errors carry when the bad value came from a command-line override
 OVERRIDE = "--set"

@@ -55,8 +55,11 @@ def type_weights(stock: np.ndarray, exponent: float) -> np.ndarray:
 
 
 def draw_base(rng: np.random.Generator, scenario, stock: np.ndarray, start_day: float,
-              end_day: float) -> ArrivalBatch:
-    """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``)."""
+              end_day: float, pull: np.ndarray | None = None) -> ArrivalBatch:
+    """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``).
+
+    ``pull`` multiplies each district's destination weight (levers such as new-town development).
+    """
     m = scenario.behaviour.in_migration
     p = scenario.population
     size_values = np.array([int(k) for k in m.household_size_shares_pct], np.int64)
@@ -71,6 +74,8 @@ def draw_base(rng: np.random.Generator, scenario, stock: np.ndarray, start_day: 
     sizes = rng.choice(size_values, size=count, p=size_p)
     urban = rng.random(count) < m.urban_share_pct / 100.0
     weights = type_weights(stock, m.destination_population_exponent)
+    if pull is not None:
+        weights = weights * pull[:, None]
     district = np.empty(count, np.int64)
     for u in (0, 1):
         w = weights[:, u]

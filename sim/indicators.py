@@ -21,7 +21,7 @@ ZONES: tuple[str, ...] = (CITY, *DISTRICTS)
 #: flow counters kept per district and month, in agents (persons = agents * scale)
 FLOWS: tuple[str, ...] = (
     "births", "deaths", "in_migration", "out_migration", "rural_to_urban_moves", "urban_to_rural_moves",
-    "hukou_conversions", "internal_moves_in", "internal_moves_out",
+    "hukou_conversions", "internal_moves_in", "internal_moves_out", "in_situ_urbanization",
 )
 FLOW_INDEX = {name: k for k, name in enumerate(FLOWS)}
 
@@ -78,6 +78,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "every move between districts)."),
     Indicator("internal_moves_out", "市内跨区迁出", "Moves out to other districts", "persons", "flow",
               "Residents moving from the district to another district of the city."),
+    Indicator("in_situ_urbanization", "就地城镇化", "In-situ urbanization", "persons", "flow",
+              "Rural residents who became urban where they live because their town was upgraded (new-town "
+              "development); nobody moves, so it changes the urban and rural populations, not the district's."),
     Indicator("homesteads_idle", "闲置宅基地", "Idle homesteads", "homesteads", "stock",
               "Qingdao homesteads (宅基地) whose household lives elsewhere, counted in the district of the "
               "homestead (the owner's hukou district at the start)."),

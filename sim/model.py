@@ -61,7 +61,7 @@ REDRAW_CHUNK = 1 << 20   # residents redrawn per vectorised pass (bounds the tem
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
- MOVES_OUT) = (indicators.FLOW_INDEX[name] for name in indicators.FLOWS)
+ MOVES_OUT, IN_SITU) = (indicators.FLOW_INDEX[name] for name in indicators.FLOWS)
 
 
 def recount_stock(res: Residents) -> np.ndarray:
@@ -155,6 +155,10 @@ class Model:
         env, log = self.env, self.log
         for m, (_, last) in enumerate(cal.month_spans):
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
+            for lever in self.levers:          # levers acting on places at this month start
+                hook = getattr(lever.module, "month_start", None)
+                if hook is not None:
+                    hook(self, lever, start_day)
             self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
@@ -264,7 +268,12 @@ class Model:
     def _draw_arrivals(self, start_day: float, end_day: float):
         """Pre-create the month's arriving households, the base stream's and the levers'; return
         (times, first rows)."""
-        batches = [arrivals.draw_base(self._arrivals, self.scenario, self.stock, start_day, end_day)]
+        pull = None
+        for lever in self.levers:
+            weights = getattr(lever.module, "arrival_weights", None)
+            if weights is not None:
+                pull = weights(lever, start_day) * (1.0 if pull is None else pull)
+        batches = [arrivals.draw_base(self._arrivals, self.scenario, self.stock, start_day, end_day, pull)]
         for lever in self.levers:
             extra = getattr(lever.module, "extra_arrivals", None)
             if extra is not None:
@@ -276,6 +285,34 @@ class Model:
         if len(batch) == 0:
             return batch.times, np.zeros(0, np.int64)
         return batch.times, arrivals.add(self.res, batch)
+
+    # -- changes to places ---------------------------------------------------------------
+    def urbanize_in_place(self, district: int, share: float, day: float) -> int:
+        """Make about ``share`` of ``district``'s rural residents urban where they live, by whole households
+        taken in random order (the ``levers`` stream); return the persons reclassified."""
+        res = self.res
+        heads = np.flatnonzero((res.view("status") == PRESENT) & res.view("is_head") & ~res.view("urban")
+                               & (res.view("district") == district))
+        if len(heads) == 0 or share <= 0:
+            return 0
+        heads = heads[self._lever_stream.permutation(len(heads))]
+        rural = int(self.stock[district, 0].sum())
+        target = share * rural
+        mv, stock = res.mv, self._stock
+        done = 0
+        for head in heads.tolist():
+            if done >= target:
+                break
+            for i in res.members(mv.hh[head]):
+                old = mv.cell[i]
+                stock[old] -= 1
+                stock[old + 6] += 1             # same district, hukou and permit; urban
+                mv.cell[i] = old + 6
+                mv.urban[i] = True
+                mv.review_day[i] = day
+                done += 1
+        self._flows[IN_SITU][district] += done
+        return done
 
     # -- event handlers: one resident or household at its exact time ---------------
     # Hot path: plain Python lists for the stock and flows, the cached ``cell`` of each

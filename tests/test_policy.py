@@ -199,3 +199,44 @@ def test_homestead_leases_never_exceed_the_idle_stock(quiet_world):
     assert result.values[-1, 0, col("homesteads_leased")] == 2
     assert result.values[-1, 0, col("homesteads_idle")] == 0
     assert result.values[:, 0, col("urban_to_rural_moves")].sum() == 2
+
+
+NT = "policies.new_town_development"
+
+
+def test_new_town_upgrade_urbanizes_in_place_on_its_date_in_scope():
+    settings = {NT: {"districts": ["pingdu"],
+                     "upgrade_dates": {"nancun": "2021-05-10", "xinhe": "2021-05-01", "mingcun": "2022-02-01",
+                                       "pingdu_pole": "2022-02-01"}}}
+    base, on = run({}), run(settings)
+    pingdu = ZONES.index("pingdu")
+    in_situ = on.values[:, :, col("in_situ_urbanization")]
+    months_with = [on.dates[k] for k in np.flatnonzero(in_situ[:, pingdu] > 0)]
+    # Xinhe on 1 May acts in May; Nancun on 10 May from 1 June, the first month start on or after it
+    assert months_with == ["2021-05-31", "2021-06-30", "2022-02-28"]
+    assert in_situ[:, [z for z in range(1, len(ZONES)) if z != pingdu]].sum() == 0   # only where it acts
+    assert base.values[:, :, col("in_situ_urbanization")].sum() == 0
+    # about 3% + 3% of Pingdu's rural residents in 2021, 3% + 5% in 2022
+    k = on.dates.index("2021-05-31")
+    rural_before = on.values[k - 1, pingdu, col("rural_population")]
+    assert in_situ[k, pingdu] == pytest.approx(0.03 * rural_before, rel=0.15)
+    assert on.values[-1, 0, col("urbanization_rate")] > base.values[-1, 0, col("urbanization_rate")] + 0.5
+
+
+def test_new_town_upgrade_moves_nobody():
+    on = Model(make_scenario({**BASE, NT: {"districts": ["jimo"]}}), 0, log_events=True, check_invariants=True)
+    result = on.run()
+    assert result.values[:, :, col("in_situ_urbanization")].sum() > 0
+    # reclassification is not a move: no extra move events, and the accounting (tested elsewhere) closes
+    assert all(e[1] != "rural_to_urban" or e[4] > 0 for e in result.log)
+
+
+def test_new_town_upgrade_pulls_migrants():
+    gains = []
+    for replication in range(3):
+        pull = {NT: {"districts": ["laixi"], "in_situ_share_pct": dict.fromkeys(
+            ["jiangshan", "nanshu", "dianbu", "laixi_pole"], 0.0), "migrant_pull_multiplier": 3.0}}
+        base, on = run({}, replication), run(pull, replication)
+        z = ZONES.index("laixi")
+        gains.append(on.values[:, z, col("in_migration")].sum() - base.values[:, z, col("in_migration")].sum())
+    assert np.mean(gains) > 0

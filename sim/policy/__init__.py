@@ -6,12 +6,15 @@ behaviour)``, which changes the residents' hazards in place where its
 per-resident ``level`` (the intensity in force where they live) is above 0.
 A module may also have ``extra_arrivals(rng, level_by_district, stock,
 settings, scenario, start_day, end_day)``, returning an
-``arrivals.ArrivalBatch`` of households that arrive because of it.
+``arrivals.ArrivalBatch`` of households that arrive because of it;
+``arrival_weights(lever, day)``, multipliers on each district's weight as a
+destination of arrivals; and ``month_start(model, lever, day)``, called at
+every month start before the redraw, to act on places (new-town upgrades).
 """
 
 from __future__ import annotations
 
-from . import homestead_reform, talent_attraction, zero_threshold_settlement
+from . import homestead_reform, new_town_development, talent_attraction, zero_threshold_settlement
 from .lever import ActiveLever
 
 #: lever name (the YAML key under ``policies:``) -> module
@@ -19,6 +22,7 @@ LEVERS = {
     "zero_threshold_settlement": zero_threshold_settlement,
     "homestead_reform": homestead_reform,
     "talent_attraction": talent_attraction,
+    "new_town_development": new_town_development,
 }
 
 

@@ -39,6 +39,7 @@ class ActiveLever:
     def __init__(self, name: str, module, settings, calendar: Calendar) -> None:
         self.name = name
         self.module = module
+        self.calendar = calendar
         self.settings = settings
         self.in_scope = np.array([d in settings.districts for d in DISTRICTS])
         self.start_day = calendar.day(settings.start)

@@ -16,12 +16,21 @@ from .residents import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
 from .scenario.schema import DISTRICTS
 
 CITY = "qingdao"
+
+#: the plan's spatial roles by district (qingdao_facts.yaml plan.spatial_structure_zh); the new-town nodes
+#: are towns inside districts, which the model does not separate, so they have no share here
+ROLES: dict[str, tuple[str, ...]] = {
+    "main_centre_share": ("shinan", "shibei", "licang", "laoshan", "chengyang", "xihaian"),
+    "sub_centre_share": ("jiaozhou", "jimo"),
+    "growth_pole_share": ("pingdu", "laixi"),
+}
 ZONES: tuple[str, ...] = (CITY, *DISTRICTS)
 
 #: flow counters kept per district and month, in agents (persons = agents * scale)
 FLOWS: tuple[str, ...] = (
     "births", "deaths", "in_migration", "out_migration", "rural_to_urban_moves", "urban_to_rural_moves",
     "hukou_conversions", "internal_moves_in", "internal_moves_out", "in_situ_urbanization",
+    "hukou_conversions_from_nonlocal", "hukou_conversions_from_local_rural",
 )
 FLOW_INDEX = {name: k for k, name in enumerate(FLOWS)}
 
@@ -73,6 +82,12 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("hukou_conversions", "城镇落户", "Hukou conversions", "persons", "flow",
               "Residents taking a Qingdao urban hukou (from a non-local or a local rural hukou), counted where "
               "they live."),
+    Indicator("hukou_conversions_from_nonlocal", "外地户籍转入落户", "Hukou conversions from a non-local hukou",
+              "persons", "flow", "Hukou conversions of residents whose hukou was registered outside Qingdao."),
+    Indicator("hukou_conversions_from_local_rural", "本市农业户籍转城镇", "Hukou conversions from a local rural hukou",
+              "persons", "flow", "Hukou conversions of residents with a Qingdao rural hukou (农业转移人口市民化)."),
+    Indicator("residence_permit_share", "居住证持有率", "Residence-permit share of non-hukou residents", "%", "rate",
+              "Residence-permit holders over non-hukou residents, times 100."),
     Indicator("internal_moves_in", "市内跨区迁入", "Moves in from other districts", "persons", "flow",
               "Residents moving into the district from another district of the city (the city total counts "
               "every move between districts)."),
@@ -81,6 +96,15 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("in_situ_urbanization", "就地城镇化", "In-situ urbanization", "persons", "flow",
               "Rural residents who became urban where they live because their town was upgraded (new-town "
               "development); nobody moves, so it changes the urban and rural populations, not the district's."),
+    Indicator("main_centre_share", "主城区人口占比", "Main-centre share of residents", "%", "rate",
+              "Residents of the plan's main centre (主城: 市南 市北 李沧 崂山, 城阳, 黄岛 = xihaian; the sub-centre "
+              "胶南 lies inside xihaian and cannot be separated) over the city's residents; for a district, its own "
+              "share of the city if it belongs to the role, else 0."),
+    Indicator("sub_centre_share", "次中心人口占比", "Sub-centre share of residents", "%", "rate",
+              "Residents of the sub-centres 胶州 and 即墨 over the city's residents (胶南 is counted in the main "
+              "centre, see main_centre_share)."),
+    Indicator("growth_pole_share", "增长极人口占比", "Growth-pole share of residents", "%", "rate",
+              "Residents of the growth poles 平度 and 莱西 over the city's residents."),
     Indicator("homesteads_idle", "闲置宅基地", "Idle homesteads", "homesteads", "stock",
               "Qingdao homesteads (宅基地) whose household lives elsewhere, counted in the district of the "
               "homestead (the owner's hukou district at the start)."),
@@ -139,4 +163,11 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
+    values["residence_permit_share"] = _pct(values["residence_permit_holders"], values["non_hukou_population"])
+    city = values["population"][0]
+    for role, members in ROLES.items():
+        in_role = np.array([0.0] + [1.0 if d in members else 0.0 for d in DISTRICTS])
+        share = _pct(values["population"] * in_role, np.full(len(ZONES), city))
+        share[0] = share[1:].sum() if city > 0 else np.nan
+        values[role] = share
     return np.stack([values[name] for name in INDICATOR_NAMES], axis=1)

@@ -61,7 +61,8 @@ REDRAW_CHUNK = 1 << 20   # residents redrawn per vectorised pass (bounds the tem
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
- MOVES_OUT, IN_SITU) = (indicators.FLOW_INDEX[name] for name in indicators.FLOWS)
+ MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (indicators.FLOW_INDEX[name]
+                                                                    for name in indicators.FLOWS)
 
 
 def recount_stock(res: Residents) -> np.ndarray:
@@ -424,6 +425,7 @@ class Model:
             return 0
         converted = 0
         stock, conversions = self._stock, self._flows[HUKOU_CONVERSIONS]
+        by_origin = {NONLOCAL: self._flows[CONVERSIONS_NONLOCAL], LOCAL_RURAL: self._flows[CONVERSIONS_LOCAL_RURAL]}
         for i in self.res.members(mv.hh[head]):
             mv.review_day[i] = t
             if mv.hukou[i] == LOCAL_URBAN:
@@ -433,6 +435,7 @@ class Model:
             new = old - old % 6 + LOCAL_URBAN * 2          # urban hukou, no permit needed
             stock[new] += 1
             mv.cell[i] = new
+            by_origin[mv.hukou[i]][mv.district[i]] += 1
             mv.hukou[i] = LOCAL_URBAN
             mv.hukou_district[i] = mv.district[i]
             mv.permit[i] = False

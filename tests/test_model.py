@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.calendar import DAYS_PER_YEAR
-from sim.indicators import FLOWS, INDICATOR_NAMES, ZONES
+from sim.indicators import FLOWS, INDICATOR_NAMES, INDICATORS, ZONES
 from sim.model import Model, recount_stock
 from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
 from sim.scenario import DISTRICTS
@@ -144,7 +144,7 @@ def test_invariants_and_district_accounting_every_month():
     assert np.array_equal(change, balance)
     assert np.nanmin(v) >= 0
     # the city is the sum of its districts for every stock and flow
-    persons = [col(i) for i in INDICATOR_NAMES if not i.endswith("_rate")]
+    persons = [col(i.name) for i in INDICATORS if i.kind != "rate"]
     assert np.array_equal(v[:, 0, persons], v[:, 1:, persons].sum(axis=1))
     # every present resident is in exactly one household's member list
     res = model.res
@@ -195,3 +195,19 @@ def test_events_processed_counts_resident_events_and_month_ends(quiet_world):
     result = Model(make_scenario(settings), 0, residents=world).run()
     assert result.events_processed == 12          # nothing happens: only the twelve month ends
     assert sum(result.events_by_type.values()) == 0
+
+
+def test_derived_indicators_by_hand():
+    """Conversions split by origin, permit share and role shares, recomputed from the other indicators."""
+    result = Model(make_scenario({"population.scale": 2000.0, "period.end": "2021-12-31"}), 0).run()
+    v = result.values
+    assert np.array_equal(v[:, :, col("hukou_conversions")], v[:, :, col("hukou_conversions_from_nonlocal")]
+                          + v[:, :, col("hukou_conversions_from_local_rural")])
+    assert v[:, :, col("hukou_conversions_from_local_rural")].sum() > 0
+    share = 100 * v[:, :, col("residence_permit_holders")] / v[:, :, col("non_hukou_population")]
+    assert np.allclose(v[:, :, col("residence_permit_share")], share)
+    roles = v[:, 0, col("main_centre_share")] + v[:, 0, col("sub_centre_share")] + v[:, 0, col("growth_pole_share")]
+    assert np.allclose(roles, 100.0)
+    pingdu, jimo = ZONES.index("pingdu"), ZONES.index("jimo")
+    assert np.allclose(v[:, pingdu, col("growth_pole_share")], 100 * v[:, pingdu, col("population")] / v[:, 0, 0])
+    assert (v[:, jimo, col("growth_pole_share")] == 0).all()

@@ -105,6 +105,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "centre, see main_centre_share)."),
     Indicator("growth_pole_share", "增长极人口占比", "Growth-pole share of residents", "%", "rate",
               "Residents of the growth poles 平度 and 莱西 over the city's residents."),
+    Indicator("rural_service_staff", "服务乡村城市人员", "Urban staff serving villages", "persons", "stock",
+              "Urban doctors, teachers, technical and cultural staff on postings to the district's villages at the "
+              "month end (城市医生、教师、科技文化人员定期服务乡村); 0 unless the rural-talent-service lever acts."),
     Indicator("homesteads_idle", "闲置宅基地", "Idle homesteads", "homesteads", "stock",
               "Qingdao homesteads (宅基地) whose household lives elsewhere, counted in the district of the "
               "homestead (the owner's hukou district at the start)."),
@@ -133,7 +136,8 @@ def household_stocks(res) -> dict[str, np.ndarray]:
 
 
 def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
-            households: dict[str, np.ndarray] | None = None) -> np.ndarray:
+            households: dict[str, np.ndarray] | None = None,
+            persons: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Indicator values for every zone.
 
     Parameters
@@ -142,6 +146,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     flows : agents by (flow, district) during the month.
     scale : persons per agent.
     households : household-level stocks by district (``household_stocks``); zeros when not given.
+    persons : stocks by district already in persons, not agents (``rural_service_staff``); zeros when not given.
 
     Returns
     -------
@@ -161,6 +166,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     for name in ("homesteads_idle", "homesteads_leased"):
         by_district[name] = (households or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
+    staff = (persons or {}).get("rural_service_staff", np.zeros(len(DISTRICTS)))
+    values["rural_service_staff"] = np.concatenate(([staff.sum()], staff)).astype(np.float64)
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
     values["residence_permit_share"] = _pct(values["residence_permit_holders"], values["non_hukou_population"])

@@ -127,6 +127,7 @@ class Model:
         self._same_district_share = self.behaviour.rural_to_urban.same_district_share_pct / 100.0
         self.levers = active_levers(scenario, self.calendar)
         self._idle_homesteads: list[list[int]] | None = None     # built when a lease first needs one
+        self.service_staff = np.zeros(len(DISTRICTS))              # urban staff serving villages, persons
         self._rural_part = np.array([scenario.population.district_urbanization_rate_pct[d] < 100.0
                                      for d in DISTRICTS])    # districts with a rural part to move to
 
@@ -141,7 +142,10 @@ class Model:
         t0 = time.perf_counter()
         agents_start = sum(self._stock)
         self.env.process(self._calendar(on_month))
-        self.env.run()
+        for lever in self.levers:                 # levers' own calendars (postings, ...)
+            for process in getattr(lever.module, "processes", lambda model, lever: [])(self, lever):
+                self.env.process(process)
+        self.env.run(until=self.calendar.end_day + 1.0)
         return RunResult(
             dates=self.dates, values=np.stack(self.records), events_processed=self.events_processed,
             events_by_type=dict(self.events_by_type), agents_start=agents_start, agents_end=sum(self._stock),
@@ -190,7 +194,8 @@ class Model:
             self._assert_invariants()
         self.dates.append(date.isoformat())
         self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale,
-                                               indicators.household_stocks(self.res)))
+                                               indicators.household_stocks(self.res),
+                                               {"rural_service_staff": self.service_staff}))
         self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
 
     def _assert_invariants(self) -> None:

@@ -240,3 +240,31 @@ def test_new_town_upgrade_pulls_migrants():
         z = ZONES.index("laixi")
         gains.append(on.values[:, z, col("in_migration")].sum() - base.values[:, z, col("in_migration")].sum())
     assert np.mean(gains) > 0
+
+
+RT = "policies.rural_talent_service"
+
+
+def test_rural_postings_follow_their_schedule():
+    settings = {RT: {"start": "2021-03-01", "end": "2022-03-01", "districts": ["pingdu", "shinan"],
+                     "intensity": 0.5, "posting_months": 12, "postings_per_year": 2}}
+    result = run(settings)
+    staff = result.values[:, :, col("rural_service_staff")]
+    pingdu, shinan = ZONES.index("pingdu"), ZONES.index("shinan")
+    by_date = dict(zip(result.dates, staff[:, pingdu].tolist(), strict=True))
+    # postings of 0.5 * 300 begin on 1 March and 1 September 2021 (none from 1 March 2022, the end) and
+    # last a year: 150 from March, 300 from September, 150 again from March 2022, none from September
+    assert by_date["2021-02-28"] == 0 and by_date["2021-03-31"] == 150 and by_date["2021-08-31"] == 150
+    assert by_date["2021-09-30"] == 300 and by_date["2022-02-28"] == 300
+    assert by_date["2022-03-31"] == 150 and by_date["2022-08-31"] == 150 and by_date["2022-09-30"] == 0
+    assert (staff[:, shinan] == 0).all()                       # a fully urban district gets no posting
+    assert np.array_equal(staff[:, 0], staff[:, 1:].sum(axis=1))
+
+
+def test_rural_service_keeps_villagers():
+    moves = []
+    for replication in range(3):
+        base = run({}, replication)
+        on = run({RT: {"rural_move_multiplier": 0.5}}, replication)
+        moves.append(on.events_by_type["rural_to_urban"] - base.events_by_type["rural_to_urban"])
+    assert np.mean(moves) < 0

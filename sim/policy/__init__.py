@@ -9,12 +9,19 @@ settings, scenario, start_day, end_day)``, returning an
 ``arrivals.ArrivalBatch`` of households that arrive because of it;
 ``arrival_weights(lever, day)``, multipliers on each district's weight as a
 destination of arrivals; and ``month_start(model, lever, day)``, called at
-every month start before the redraw, to act on places (new-town upgrades).
+every month start before the redraw, to act on places (new-town upgrades);
+``processes(model, lever)``, SimPy generators started with the run (postings).
 """
 
 from __future__ import annotations
 
-from . import homestead_reform, new_town_development, talent_attraction, zero_threshold_settlement
+from . import (
+    homestead_reform,
+    new_town_development,
+    rural_talent_service,
+    talent_attraction,
+    zero_threshold_settlement,
+)
 from .lever import ActiveLever
 
 #: lever name (the YAML key under ``policies:``) -> module
@@ -22,6 +29,7 @@ LEVERS = {
     "zero_threshold_settlement": zero_threshold_settlement,
     "homestead_reform": homestead_reform,
     "talent_attraction": talent_attraction,
+    "rural_talent_service": rural_talent_service,
     "new_town_development": new_town_development,
 }
 

@@ -1,0 +1,87 @@
+"""城市医生、教师、科技文化人员定期服务乡村: urban doctors, teachers and technical staff serving villages.
+
+Mechanism: where and while the lever is in force, each district with a rural
+part receives postings of urban staff: every ``12 / postings_per_year``
+months from the lever's start a new posting of ``i * staff_per_posting``
+persons begins and lasts ``posting_months`` months (a SimPy process per
+posting; postings begin at noon on the first day of a month, so a month's
+record shows the staff serving at its end). The staff stay urban residents
+of their own district (only their work moves), so no resident changes zone;
+``rural_service_staff`` counts them. Better village services lower the push to
+leave: rural households in the lever's districts move to towns at
+``1 + i (rural_move_multiplier - 1)`` times their hazard.
+
+Evidence: service access enters the random-utility location choice with a
+positive sign (literature.md, ``b_s services_j``); the plan gives no numbers
+in our copy, so the staff counts, durations and the size of the effect are
+assumptions to sweep.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scenario.districts import DISTRICTS
+from ..scenario.fields import Field, MapOf
+from .lever import lever_section
+
+SCHEMA = lever_section(
+    {
+        "staff_per_posting": MapOf(
+            DISTRICTS, Field("float", None, "Staff posted to the district's villages.", unit="persons",
+                             minimum=0.0, maximum=1e6),
+            default={**dict.fromkeys(DISTRICTS, 300.0), "shinan": 0.0, "shibei": 0.0, "licang": 0.0},
+            doc="Urban staff (doctors, teachers, technical and cultural workers) in each posting, by district "
+                "served, at full intensity; 0 for the fully urban districts.", unit="persons",
+            source="assumption: no figure in our copy of the plan; sweep it"),
+        "posting_months": Field("int", 6, "Length of a posting.", unit="months", minimum=1, maximum=60,
+                                source="assumption: rotations of half a year (定期服务)"),
+        "postings_per_year": Field("int", 2, "Postings begun each year.", unit="per year", minimum=1,
+                                   maximum=12, source="assumption"),
+        "rural_move_multiplier": Field(
+            "float", 0.95, "Multiplier on rural households' rural-to-urban hazard at full intensity.",
+            unit="multiplier", minimum=0.0, maximum=1.0,
+            source="assumption: sign from the services term of random-utility location choice "
+                   "(literature.md); size to sweep"),
+    },
+    doc="城市医生、教师、科技文化人员定期服务乡村: dated postings of urban staff to villages.",
+)
+
+#: postings begin and end at noon, after the month-end record of the same instant
+NOON = 0.5
+
+
+def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
+           behaviour) -> None:
+    """Rural households in served districts leave a little less (in place)."""
+    rural = (level > 0) & ~state["urban"]
+    if rural.any():
+        factor = 1.0 + level * (settings.rural_move_multiplier - 1.0)
+        rates["rural_to_urban"] = np.where(rural, rates["rural_to_urban"] * factor, rates["rural_to_urban"])
+
+
+def processes(model, lever):
+    """The SimPy process that starts every posting while the lever is in force."""
+    settings = lever.settings
+    staff = np.array([settings.staff_per_posting[d] for d in DISTRICTS]) * settings.intensity * lever.in_scope
+    months = model.calendar.month_starts
+    first = np.searchsorted(months, lever.switch_days[0], side="left")
+    step = max(12 // settings.postings_per_year, 1)
+
+    def posting(k: int):
+        """The posting begun at month start ``k``, ending ``posting_months`` month starts later."""
+        yield model.env.timeout(months[k] + NOON - model.env.now)
+        model.service_staff += staff
+        end = k + settings.posting_months
+        if end < len(months) - 1:
+            yield model.env.timeout(months[end] + NOON - model.env.now)
+            model.service_staff -= staff
+
+    def schedule():
+        for k in range(first, len(months) - 1, step):
+            if months[k] >= lever.switch_days[1]:
+                break
+            yield model.env.timeout(max(months[k] + NOON - model.env.now, 0.0))
+            model.env.process(posting(k))
+
+    return [schedule()]

@@ -24,7 +24,7 @@ ARRIVING = 3          # status of a pre-drawn arriving resident before its arriv
 @dataclass
 class ArrivalBatch:
     """Households arriving in one month: per household ``times``, ``sizes``, ``district``, ``urban``,
-    ``homestead``; per person ``age``, ``female``, ``talent``, ``employed``."""
+    ``homestead``; per person ``age``, ``female``, ``talent``, ``employed``, ``flexible``."""
 
     times: np.ndarray
     sizes: np.ndarray
@@ -35,10 +35,14 @@ class ArrivalBatch:
     female: np.ndarray
     talent: np.ndarray
     employed: np.ndarray
+    flexible: np.ndarray
 
     @classmethod
     def empty(cls) -> ArrivalBatch:
-        return cls(**{f.name: np.zeros(0) for f in fields(cls)})
+        flags = {"urban", "female", "talent", "employed", "flexible"}
+        whole = {"sizes", "district", "homestead"}
+        return cls(**{f.name: np.zeros(0, bool if f.name in flags else np.int64 if f.name in whole else float)
+                      for f in fields(cls)})
 
     def __len__(self) -> int:
         return len(self.times)
@@ -93,7 +97,8 @@ def draw_base(rng: np.random.Generator, scenario, stock: np.ndarray, start_day: 
     employed = adult & (age < 60) & (rng.random(n) < p.employed_share_pct / 100.0)
     female = rng.random(n) < m.female_share_pct / 100.0
     talent = adult & (age < 60) & (rng.random(n) < m.talent_share_pct / 100.0)
-    return ArrivalBatch(times, sizes, district, urban, homestead, age, female, talent, employed)
+    flexible = employed & (rng.random(n) < p.flexible_worker_share_pct / 100.0)
+    return ArrivalBatch(times, sizes, district, urban, homestead, age, female, talent, employed, flexible)
 
 
 def add(res, batch: ArrivalBatch) -> np.ndarray:
@@ -104,7 +109,8 @@ def add(res, batch: ArrivalBatch) -> np.ndarray:
         sizes, homestead=batch.homestead, district=np.repeat(batch.district, sizes),
         urban=np.repeat(batch.urban, sizes), hukou=NONLOCAL, hukou_district=-1, female=batch.female,
         birth_day=arrival - batch.age * DAYS_PER_YEAR, arrival_day=arrival, insurance_since_day=arrival,
-        employed=batch.employed, talent=batch.talent,
+        employed=batch.employed, talent=batch.talent, flexible=batch.flexible,
+        pension=batch.employed & ~batch.flexible, medical=batch.employed & ~batch.flexible,
     )
     res.status[rows] = ARRIVING
     return rows.start + np.cumsum(sizes) - sizes

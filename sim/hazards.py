@@ -59,6 +59,9 @@ def state_of(res, rows, day, mid_day=None) -> dict[str, np.ndarray]:
         "insurance_years": insurance_years(res, rows, day),
         "talent": res.talent[rows],
         "permit": res.permit[rows],
+        "employed": res.employed[rows],
+        "flexible": res.flexible[rows],
+        "pension": res.pension[rows],
         "resident_years": (day - res.arrival_day[rows]) / DAYS_PER_YEAR,
     }
 
@@ -177,6 +180,12 @@ def homestead_lease_hazard_per_year(state, behaviour) -> np.ndarray:
     return np.zeros(len(state["present"]))
 
 
+def pension_enrolment_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Under the 2020 rules employees are enrolled by their employer and flexible workers without an urban
+    hukou may not enrol: no enrolment events. The flexible-worker-pension lever opens them (``policy``)."""
+    return np.zeros(len(state["present"]))
+
+
 #: the residents' competing events, in a fixed order (the order is part of the random draws)
 EVENT_HAZARDS = (
     ("death", death_hazard_per_year),
@@ -187,5 +196,6 @@ EVENT_HAZARDS = (
     ("hukou_conversion", hukou_conversion_hazard_per_year),
     ("residence_permit", permit_hazard_per_year),
     ("homestead_lease", homestead_lease_hazard_per_year),
+    ("pension_enrolment", pension_enrolment_hazard_per_year),
 )
 EVENT_NAMES = tuple(name for name, _ in EVENT_HAZARDS)

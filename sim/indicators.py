@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .residents import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
+from .calendar import DAYS_PER_YEAR
+from .residents import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
 from .scenario.schema import DISTRICTS
 
 CITY = "qingdao"
@@ -105,6 +106,13 @@ INDICATORS: tuple[Indicator, ...] = (
               "centre, see main_centre_share)."),
     Indicator("growth_pole_share", "增长极人口占比", "Growth-pole share of residents", "%", "rate",
               "Residents of the growth poles 平度 and 莱西 over the city's residents."),
+    Indicator("pension_coverage_non_hukou", "非户籍人口养老保险参保率", "Pension coverage of non-hukou residents",
+              "%", "rate", "Non-hukou residents aged 16-59 enrolled in Qingdao's employees' basic pension "
+              "(企业职工基本养老保险), over all non-hukou residents aged 16-59, times 100."),
+    Indicator("medical_insurance_coverage_non_hukou", "非户籍人口医疗保险参保率",
+              "Medical-insurance coverage of non-hukou residents", "%", "rate",
+              "Non-hukou residents enrolled in a Qingdao basic medical insurance over all non-hukou residents, "
+              "times 100 (insurance held in the home place is not counted)."),
     Indicator("rural_service_staff", "服务乡村城市人员", "Urban staff serving villages", "persons", "stock",
               "Urban doctors, teachers, technical and cultural staff on postings to the district's villages at the "
               "month end (城市医生、教师、科技文化人员定期服务乡村); 0 unless the rural-talent-service lever acts."),
@@ -121,6 +129,20 @@ BY_NAME = {i.name: i for i in INDICATORS}
 def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominator > 0, 100.0 * numerator / np.where(denominator > 0, denominator, 1), np.nan)
+
+
+def person_stocks(res, day: float) -> dict[str, np.ndarray]:
+    """Stocks by district that need the residents' own attributes: non-hukou residents' insurance."""
+    n = len(DISTRICTS)
+    district = res.view("district")
+    nonlocal_ = (res.view("status") == PRESENT) & (res.view("hukou") == NONLOCAL)
+    age = (day - res.view("birth_day")) / DAYS_PER_YEAR
+    working = nonlocal_ & (age >= 16) & (age < 60)
+    return {
+        "non_hukou_working_age": np.bincount(district[working], minlength=n),
+        "non_hukou_pension": np.bincount(district[working & res.view("pension")], minlength=n),
+        "non_hukou_medical": np.bincount(district[nonlocal_ & res.view("medical")], minlength=n),
+    }
 
 
 def household_stocks(res) -> dict[str, np.ndarray]:
@@ -163,7 +185,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     }
     for name in FLOWS:
         by_district[name] = flows[FLOW_INDEX[name]]
-    for name in ("homesteads_idle", "homesteads_leased"):
+    for name in ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
+                 "non_hukou_medical"):
         by_district[name] = (households or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
     staff = (persons or {}).get("rural_service_staff", np.zeros(len(DISTRICTS)))
@@ -171,6 +194,9 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
     values["residence_permit_share"] = _pct(values["residence_permit_holders"], values["non_hukou_population"])
+    values["pension_coverage_non_hukou"] = _pct(values["non_hukou_pension"], values["non_hukou_working_age"])
+    values["medical_insurance_coverage_non_hukou"] = _pct(values["non_hukou_medical"],
+                                                          values["non_hukou_population"])
     city = values["population"][0]
     for role, members in ROLES.items():
         in_role = np.array([0.0] + [1.0 if d in members else 0.0 for d in DISTRICTS])

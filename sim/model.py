@@ -194,7 +194,8 @@ class Model:
             self._assert_invariants()
         self.dates.append(date.isoformat())
         self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale,
-                                               indicators.household_stocks(self.res),
+                                               {**indicators.household_stocks(self.res),
+                                                **indicators.person_stocks(self.res, self.env.now)},
                                                {"rural_service_staff": self.service_staff}))
         self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
 
@@ -348,7 +349,8 @@ class Model:
         district = mv.district[mother]
         self.res.add_child(
             mv.hh[mother], district=district, urban=mv.urban[mother], hukou=mv.hukou[mother],
-            hukou_district=mv.hukou_district[mother], female=not boy, birth_day=t, cell=cell)
+            hukou_district=mv.hukou_district[mother], female=not boy, birth_day=t, cell=cell,
+            medical=mv.hukou[mother] != NONLOCAL)
         self._stock[cell] += 1
         self._flows[BIRTHS][district] += 1
         return 1
@@ -444,6 +446,9 @@ class Model:
             mv.hukou[i] = LOCAL_URBAN
             mv.hukou_district[i] = mv.district[i]
             mv.permit[i] = False
+            mv.medical[i] = True                # residents' medical insurance comes with the hukou
+            if mv.employed[i]:
+                mv.pension[i] = True            # an urban hukou lets flexible workers enrol too
             conversions[mv.district[i]] += 1
             converted += 1
         return converted
@@ -495,6 +500,13 @@ class Model:
             if mv.hh_homestead[h] == IDLE and mv.hh_homestead_district[h] == district:
                 return h
         return -1
+
+    def _on_pension_enrolment(self, i: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT or mv.pension[i] or not mv.employed[i]:
+            return 0
+        mv.pension[i] = True
+        return 1
 
     def _on_arrival(self, first: int, t: float) -> int:
         mv = self.res.mv

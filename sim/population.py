@@ -249,6 +249,13 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
         rng.random(n, np.float32) < p.talent_share_of_nonlocal_adults_pct / 100.0)
     residents.permit[rows] = nonlocal_res & (ages >= 16) & (
         rng.random(n, np.float32) < p.residence_permit_share_pct / 100.0)
+    # insurance enrolment in Qingdao: locals hold the residents' medical insurance; employees are enrolled
+    # by their employer; flexible workers may enrol in the employees' pension only with an urban hukou
+    employed = residents.employed[rows]
+    flexible = employed & (rng.random(n, np.float32) < p.flexible_worker_share_pct / 100.0)
+    residents.flexible[rows] = flexible
+    residents.pension[rows] = employed & (~flexible | (residents.hukou[rows] == LOCAL_URBAN))
+    residents.medical[rows] = ~nonlocal_res | (employed & ~flexible)
     residents.cell[rows] = cell_of(residents.district[rows].astype(np.int16), residents.urban[rows],
                                    residents.hukou[rows], residents.permit[rows])
     return residents

@@ -39,6 +39,9 @@ RESIDENT_FIELDS: dict[str, type] = {
     "insurance_since_day": np.float32,  # employed: insured continuously from this day (see hazards)
     "employed": np.bool_,         # in insured employment (accrual stops at 60)
     "talent": np.bool_,           # tertiary education: eligible for talent settlement
+    "flexible": np.bool_,         # a flexible worker (灵活就业): no employer to enrol them in social insurance
+    "pension": np.bool_,          # enrolled in Qingdao's employees' basic pension (企业职工基本养老保险)
+    "medical": np.bool_,          # enrolled in a Qingdao basic medical insurance
     "hh": np.int32,               # household id
     "next_member": np.int32,      # next resident of the same household, -1 at the end
     "is_head": np.bool_,          # reference person of the household

@@ -268,3 +268,31 @@ def test_rural_service_keeps_villagers():
         on = run({RT: {"rural_move_multiplier": 0.5}}, replication)
         moves.append(on.events_by_type["rural_to_urban"] - base.events_by_type["rural_to_urban"])
     assert np.mean(moves) < 0
+
+
+FP = "policies.flexible_worker_pension"
+
+
+def test_flexible_worker_pension_raises_non_hukou_coverage_only_after_it_starts():
+    base, on = run({}), run({FP: {"start": "2021-07-01"}})
+    cov = col("pension_coverage_non_hukou")
+    assert base.events_by_type["pension_enrolment"] == 0
+    assert on.events_by_type["pension_enrolment"] > 0
+    june = base.dates.index("2021-06-30")
+    assert np.array_equal(base.values[: june + 1, :, cov], on.values[: june + 1, :, cov])
+    assert on.values[-1, 0, cov] > base.values[-1, 0, cov] + 5.0
+    # coverage is a share: never above 100, and enrolment never touches medical insurance
+    assert np.nanmax(on.values[:, :, cov]) <= 100.0
+    med = col("medical_insurance_coverage_non_hukou")
+    assert np.allclose(on.values[: june + 1, 0, med], base.values[: june + 1, 0, med])
+
+
+def test_only_flexible_workers_without_urban_hukou_enrol():
+    from sim.residents import NONLOCAL
+    sc = make_scenario({**BASE, FP: {"enrolment_hazard_per_year": 50.0}})
+    model = Model(sc, 0, log_events=True)
+    result = model.run()
+    enrolled = [row for _, event, row, _, _ in result.log if event == "pension_enrolment"]
+    res = model.res
+    assert enrolled and all(res.flexible[r] and res.employed[r] for r in enrolled)
+    assert all(res.hukou[r] == NONLOCAL or res.pension[r] for r in enrolled)

@@ -16,6 +16,7 @@ every month start before the redraw, to act on places (new-town upgrades);
 from __future__ import annotations
 
 from . import (
+    flexible_worker_pension,
     homestead_reform,
     new_town_development,
     rural_talent_service,
@@ -30,6 +31,7 @@ LEVERS = {
     "homestead_reform": homestead_reform,
     "talent_attraction": talent_attraction,
     "rural_talent_service": rural_talent_service,
+    "flexible_worker_pension": flexible_worker_pension,
     "new_town_development": new_town_development,
 }
 

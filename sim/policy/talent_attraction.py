@@ -86,4 +86,5 @@ def extra_arrivals(rng: np.random.Generator, level: np.ndarray, stock: np.ndarra
         times=times, sizes=np.ones(count, np.int64), district=district, urban=np.ones(count, bool),
         homestead=np.full(count, NO_HOMESTEAD), age=age,
         female=rng.random(count) < scenario.behaviour.in_migration.female_share_pct / 100.0,
-        talent=np.ones(count, bool), employed=rng.random(count) < p.employed_share_pct / 100.0)
+        talent=np.ones(count, bool), employed=rng.random(count) < p.employed_share_pct / 100.0,
+        flexible=np.zeros(count, bool))

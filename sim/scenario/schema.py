@@ -72,6 +72,10 @@ POPULATION = Section(
         "employed_share_pct": Field(
             "float", 75.0, "Share of residents aged 16+ with a social-insurance record (accruing until 60).",
             **_PCT, source="assumption: typical urban employment-to-population ratio"),
+        "flexible_worker_share_pct": Field(
+            "float", 25.0, "Share of residents with an insurance record who are flexible workers (灵活就业).",
+            **_PCT, source="assumption: no Qingdao figure; national reports put flexible workers near a quarter "
+                           "of employment"),
         "old_age_decline_per_year": Field(
             "float", 0.08, "Rate at which the number of residents falls with each year of age above 65.",
             unit="per year of age", minimum=0.0, maximum=1.0,

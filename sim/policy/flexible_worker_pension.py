@@ -1,0 +1,41 @@
+"""取消灵活就业人员参加企业职工基本养老保险的城乡户籍限制: flexible workers' pensions without a hukou condition.
+
+Mechanism: before the lever, a flexible worker (灵活就业) may enrol in Qingdao's
+employees' basic pension on their own only with an urban hukou (employees are
+enrolled by their employer). Where and from when the lever acts, flexible
+workers without a Qingdao urban hukou who hold an insurance record and are not
+enrolled enrol at ``i * enrolment_hazard_per_year`` (the
+``pension_enrolment`` event), which raises ``pension_coverage_non_hukou``.
+
+Evidence: the plan sets the removal of the restriction with a year that our
+copy lacks (qingdao_facts.yaml plan.targets, "__年底前"); no source gives the
+take-up speed, an assumption to sweep.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..residents import LOCAL_URBAN
+from ..scenario.fields import Field
+from .lever import lever_section
+
+SCHEMA = lever_section(
+    {
+        "enrolment_hazard_per_year": Field(
+            "float", 0.5, "Hazard that an eligible flexible worker enrols, at full intensity.", unit="per year",
+            minimum=0.0, maximum=50.0,
+            source="assumption: enrolment is voluntary and costs contributions, so take-up is gradual; sweep it"),
+    },
+    doc="取消灵活就业人员参加企业职工基本养老保险的城乡户籍限制: flexible workers may enrol in the employees' pension "
+        "whatever their hukou.",
+)
+
+
+def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
+           behaviour) -> None:
+    """Open the pension enrolment of flexible workers without an urban hukou (in place)."""
+    eligible = ((level > 0) & state["present"] & state["employed"] & state["flexible"] & ~state["pension"]
+                & (state["hukou"] != LOCAL_URBAN) & (state["age_years"] < 60))
+    rates["pension_enrolment"] = np.where(eligible, level * settings.enrolment_hazard_per_year,
+                                          rates["pension_enrolment"])

@@ -241,7 +241,9 @@ class Model:
         state["rural_destination"] = self._rural_part[destination]
         rates = {name: hazard(state, self.behaviour) for name, hazard in EVENT_HAZARDS}
         for lever in self.levers:
-            lever.module.adjust(rates, state, lever.level(district, day), lever.settings, self.behaviour)
+            adjust = getattr(lever.module, "adjust", None)       # levers acting on places have none
+            if adjust is not None:
+                adjust(rates, state, lever.level(district, day), lever.settings, self.behaviour)
         total = np.zeros(len(rows))
         for rate in rates.values():          # left to right, as the cumulative sums below
             total += rate

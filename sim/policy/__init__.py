@@ -1,16 +1,17 @@
 """The plan's policy levers, one module per lever (mechanism, parameters, evidence in its docstring).
 
 Each module has ``SCHEMA`` (its ``policies.<name>`` section, built by
-``lever.lever_section``) and ``adjust(rates, state, level, settings,
-behaviour)``, which changes the residents' hazards in place where its
-per-resident ``level`` (the intensity in force where they live) is above 0.
-A module may also have ``extra_arrivals(rng, level_by_district, stock,
+``lever.lever_section``) and at least one of these hooks: ``adjust(rates,
+state, level, settings, behaviour)``, which changes the residents' hazards in
+place where its per-resident ``level`` (the intensity in force where they
+live) is above 0; ``extra_arrivals(rng, level_by_district, stock,
 settings, scenario, start_day, end_day)``, returning an
 ``arrivals.ArrivalBatch`` of households that arrive because of it;
 ``arrival_weights(lever, day)``, multipliers on each district's weight as a
-destination of arrivals; and ``month_start(model, lever, day)``, called at
+destination of arrivals; ``month_start(model, lever, day)``, called at
 every month start before the redraw, to act on places (new-town upgrades);
-``processes(model, lever)``, SimPy generators started with the run (postings).
+and ``processes(model, lever)``, SimPy generators started with the run
+(postings).
 """
 
 from __future__ import annotations

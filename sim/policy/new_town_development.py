@@ -92,6 +92,3 @@ def arrival_weights(lever, day: float) -> np.ndarray:
             pull[d] = 1.0 + settings.intensity * (settings.migrant_pull_multiplier - 1.0)
     return pull
 
-
-def adjust(rates, state, level, settings, behaviour) -> None:
-    """No change to the residents' own hazards: this lever acts on places (``month_start``)."""

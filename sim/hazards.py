@@ -62,6 +62,7 @@ def state_of(res, rows, day, mid_day=None) -> dict[str, np.ndarray]:
         "employed": res.employed[rows],
         "flexible": res.flexible[rows],
         "pension": res.pension[rows],
+        "medical": res.medical[rows],
         "resident_years": (day - res.arrival_day[rows]) / DAYS_PER_YEAR,
     }
 
@@ -186,6 +187,12 @@ def pension_enrolment_hazard_per_year(state, behaviour) -> np.ndarray:
     return np.zeros(len(state["present"]))
 
 
+def medical_enrolment_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Under the 2020 rules non-local residents are insured in Qingdao only through an employer: no enrolment
+    events. The public-services lever opens enrolment to permit holders (``policy``)."""
+    return np.zeros(len(state["present"]))
+
+
 #: the residents' competing events, in a fixed order (the order is part of the random draws)
 EVENT_HAZARDS = (
     ("death", death_hazard_per_year),
@@ -197,5 +204,6 @@ EVENT_HAZARDS = (
     ("residence_permit", permit_hazard_per_year),
     ("homestead_lease", homestead_lease_hazard_per_year),
     ("pension_enrolment", pension_enrolment_hazard_per_year),
+    ("medical_enrolment", medical_enrolment_hazard_per_year),
 )
 EVENT_NAMES = tuple(name for name, _ in EVENT_HAZARDS)

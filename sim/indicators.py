@@ -106,6 +106,13 @@ INDICATORS: tuple[Indicator, ...] = (
               "centre, see main_centre_share)."),
     Indicator("growth_pole_share", "增长极人口占比", "Growth-pole share of residents", "%", "rate",
               "Residents of the growth poles 平度 and 莱西 over the city's residents."),
+    Indicator("migrant_children_public_school_share", "随迁子女公办学校就读比例",
+              "Migrant children in public schools", "%", "rate",
+              "Non-hukou children aged 6-15 holding a public school seat, over all non-hukou children aged 6-15, "
+              "times 100 (NBS reports 90.1% in primary and 91.0% in junior school nationally, 2023)."),
+    Indicator("school_seat_shortage", "公办学位缺口", "Public school seat shortage", "persons", "stock",
+              "Eligible non-hukou children who applied for a public seat at the last school-year round and "
+              "found none in their district."),
     Indicator("pension_coverage_non_hukou", "非户籍人口养老保险参保率", "Pension coverage of non-hukou residents",
               "%", "rate", "Non-hukou residents aged 16-59 enrolled in Qingdao's employees' basic pension "
               "(企业职工基本养老保险), over all non-hukou residents aged 16-59, times 100."),
@@ -138,7 +145,11 @@ def person_stocks(res, day: float) -> dict[str, np.ndarray]:
     nonlocal_ = (res.view("status") == PRESENT) & (res.view("hukou") == NONLOCAL)
     age = (day - res.view("birth_day")) / DAYS_PER_YEAR
     working = nonlocal_ & (age >= 16) & (age < 60)
+    children = nonlocal_ & (age >= 6) & (age < 16)
     return {
+        "non_hukou_school_children": np.bincount(district[children], minlength=n),
+        "non_hukou_public_school": np.bincount(district[children & (res.view("school_district") >= 0)],
+                                               minlength=n),
         "non_hukou_working_age": np.bincount(district[working], minlength=n),
         "non_hukou_pension": np.bincount(district[working & res.view("pension")], minlength=n),
         "non_hukou_medical": np.bincount(district[nonlocal_ & res.view("medical")], minlength=n),
@@ -186,7 +197,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     for name in FLOWS:
         by_district[name] = flows[FLOW_INDEX[name]]
     for name in ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
-                 "non_hukou_medical"):
+                 "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
+                 "school_seat_shortage"):
         by_district[name] = (households or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
     staff = (persons or {}).get("rural_service_staff", np.zeros(len(DISTRICTS)))
@@ -194,6 +206,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
     values["residence_permit_share"] = _pct(values["residence_permit_holders"], values["non_hukou_population"])
+    values["migrant_children_public_school_share"] = _pct(values["non_hukou_public_school"],
+                                                          values["non_hukou_school_children"])
     values["pension_coverage_non_hukou"] = _pct(values["non_hukou_pension"], values["non_hukou_working_age"])
     values["medical_insurance_coverage_non_hukou"] = _pct(values["non_hukou_medical"],
                                                           values["non_hukou_population"])

@@ -54,6 +54,7 @@ from .residents import (
     cell_of,
 )
 from .scenario.schema import DISTRICTS
+from .schooling import Schools
 from .streams import Streams, keyed_uniform_pair, keyed_uniform_pair_one
 
 INF = float("inf")
@@ -128,6 +129,7 @@ class Model:
         self.levers = active_levers(scenario, self.calendar)
         self._idle_homesteads: list[list[int]] | None = None     # built when a lease first needs one
         self.service_staff = np.zeros(len(DISTRICTS))              # urban staff serving villages, persons
+        self.schools = Schools(self, self.streams["schools"])
         self._rural_part = np.array([scenario.population.district_urbanization_rate_pct[d] < 100.0
                                      for d in DISTRICTS])    # districts with a rural part to move to
 
@@ -142,6 +144,9 @@ class Model:
         t0 = time.perf_counter()
         agents_start = sum(self._stock)
         self.env.process(self._calendar(on_month))
+        self.env.process(self.schools.year_rounds())
+        for lever, extra in self.schools.lever_seats:
+            self.env.process(self.schools.open_seats(lever, extra))
         for lever in self.levers:                 # levers' own calendars (postings, ...)
             for process in getattr(lever.module, "processes", lambda model, lever: [])(self, lever):
                 self.env.process(process)
@@ -195,7 +200,8 @@ class Model:
         self.dates.append(date.isoformat())
         self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale,
                                                {**indicators.household_stocks(self.res),
-                                                **indicators.person_stocks(self.res, self.env.now)},
+                                                **indicators.person_stocks(self.res, self.env.now),
+                                                "school_seat_shortage": self.schools.shortage},
                                                {"rural_service_staff": self.service_staff}))
         self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
 
@@ -294,6 +300,14 @@ class Model:
         if len(batch) == 0:
             return batch.times, np.zeros(0, np.int64)
         return batch.times, arrivals.add(self.res, batch)
+
+    def school_open_by_district(self, day: float) -> np.ndarray:
+        """Districts where a lever opens public schools to every non-hukou child on ``day``."""
+        open_ = np.zeros(len(DISTRICTS), bool)
+        for lever in self.levers:
+            if getattr(lever.module, "opens_schooling", False):
+                open_ |= lever.level(np.arange(len(DISTRICTS)), day) > 0
+        return open_
 
     # -- changes to places ---------------------------------------------------------------
     def urbanize_in_place(self, district: int, share: float, day: float) -> int:
@@ -508,6 +522,13 @@ class Model:
         if mv.status[i] != PRESENT or mv.pension[i] or not mv.employed[i]:
             return 0
         mv.pension[i] = True
+        return 1
+
+    def _on_medical_enrolment(self, i: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT or mv.medical[i]:
+            return 0
+        mv.medical[i] = True
         return 1
 
     def _on_arrival(self, first: int, t: float) -> int:

@@ -42,6 +42,7 @@ RESIDENT_FIELDS: dict[str, type] = {
     "flexible": np.bool_,         # a flexible worker (灵活就业): no employer to enrol them in social insurance
     "pension": np.bool_,          # enrolled in Qingdao's employees' basic pension (企业职工基本养老保险)
     "medical": np.bool_,          # enrolled in a Qingdao basic medical insurance
+    "school_district": np.int8,   # district whose public school seat the child holds, -1 none (schooling)
     "hh": np.int32,               # household id
     "next_member": np.int32,      # next resident of the same household, -1 at the end
     "is_head": np.bool_,          # reference person of the household
@@ -56,7 +57,7 @@ RESIDENT_FIELDS: dict[str, type] = {
 }
 
 #: values of attributes not given when residents are added (others are zero)
-UNSET_DEFAULTS = {"arrival_day": -np.inf, "next_day": np.inf, "review_day": -np.inf}
+UNSET_DEFAULTS = {"arrival_day": -np.inf, "next_day": np.inf, "review_day": -np.inf, "school_district": -1}
 
 HOUSEHOLD_FIELDS: dict[str, type] = {
     "hh_first": np.int32,

@@ -30,6 +30,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "residents",   # key: each resident's waiting time and which competing event
     "events",      # key: draws inside an event (a newborn's sex, a move's destination)
     "levers",      # levers' own draws, such as talent attraction's graduate arrivals (stream)
+    "schools",     # which migrant children hold a public school seat at the start (stream)
 )
 
 _MASK = 0xFFFFFFFFFFFFFFFF

@@ -111,13 +111,14 @@ def test_event_names_fixed_order():
     # the order is part of the random draws: changing it changes every seeded result
     assert hazards.EVENT_NAMES == ("death", "birth", "departure", "rural_to_urban", "urban_to_rural",
                                    "hukou_conversion", "residence_permit", "homestead_lease",
-                                   "pension_enrolment")
+                                   "pension_enrolment", "medical_enrolment")
 
 
 def test_no_homestead_market_or_pension_enrolment_under_2020_rules(behaviour):
     s = state(age_years=[30.0, 40.0])
     assert hazards.homestead_lease_hazard_per_year(s, behaviour).tolist() == [0.0, 0.0]
     assert hazards.pension_enrolment_hazard_per_year(s, behaviour).tolist() == [0.0, 0.0]
+    assert hazards.medical_enrolment_hazard_per_year(s, behaviour).tolist() == [0.0, 0.0]
 
 
 def test_owners_of_a_leased_homestead_do_not_return(behaviour):

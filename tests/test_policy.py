@@ -297,3 +297,46 @@ def test_only_flexible_workers_without_urban_hukou_enrol():
     res = model.res
     assert enrolled and all(res.flexible[r] and res.employed[r] for r in enrolled)
     assert all(res.hukou[r] == NONLOCAL or res.pension[r] for r in enrolled)
+
+
+PS = "policies.public_services"
+
+
+def seats_held(model):
+    res = model.res
+    held = res.view("school_district")
+    return np.bincount(held[held >= 0], minlength=len(ZONES) - 1)
+
+
+def test_school_seats_start_near_the_national_share_and_never_overflow():
+    model = Model(make_scenario(BASE), 0)
+    result = model.run()
+    share = result.values[:, 0, col("migrant_children_public_school_share")]
+    assert share[0] == pytest.approx(90.5, abs=3.0)
+    # every seat is either held or free in its container, and the containers never exceed the seats
+    levels = np.array([c.level for c in model.schools.containers])
+    assert (levels >= 0).all()
+    assert np.array_equal(seats_held(model) + levels, model.schools.capacity)
+
+
+def test_public_services_open_schools_and_insurance_within_the_seats():
+    gains = {"migrant_children_public_school_share": [], "medical_insurance_coverage_non_hukou": [],
+             "residence_permit_share": []}
+    for replication in range(3):
+        base = run({}, replication)
+        model = Model(make_scenario({**BASE, PS: {"start": "2021-03-01"}}), replication)
+        on = model.run()
+        for name in gains:
+            gains[name].append(on.values[-1, 0, col(name)] - base.values[-1, 0, col(name)])
+        levels = np.array([c.level for c in model.schools.containers])
+        assert np.array_equal(seats_held(model) + levels, model.schools.capacity)   # extra seats all opened
+        assert on.events_by_type["medical_enrolment"] > 0 and base.events_by_type["medical_enrolment"] == 0
+    for name, values in gains.items():
+        assert np.mean(values) > 0, name
+
+
+def test_more_seats_fewer_shortages():
+    few = run({PS: {"extra_school_seats_pct": 0.0}})
+    many = run({PS: {"extra_school_seats_pct": 100.0}})
+    short = col("school_seat_shortage")
+    assert many.values[-1, 0, short] < few.values[-1, 0, short]

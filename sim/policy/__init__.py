@@ -20,6 +20,7 @@ from . import (
     flexible_worker_pension,
     homestead_reform,
     new_town_development,
+    public_services,
     rural_talent_service,
     talent_attraction,
     zero_threshold_settlement,
@@ -32,6 +33,7 @@ LEVERS = {
     "homestead_reform": homestead_reform,
     "talent_attraction": talent_attraction,
     "rural_talent_service": rural_talent_service,
+    "public_services": public_services,
     "flexible_worker_pension": flexible_worker_pension,
     "new_town_development": new_town_development,
 }

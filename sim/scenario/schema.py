@@ -273,6 +273,23 @@ RESIDENCE_PERMIT = Section(
     doc="Residence-permit (居住证) uptake by non-local residents.",
 )
 
+SCHOOLING = Section(
+    {
+        "public_school_share_pct": Field(
+            "float", 90.5, "Share of non-hukou children aged 6-15 holding a public school seat at the start.",
+            **_PCT, source="NBS Migrant Worker Monitoring Report 2023: 90.1% (primary) and 91.0% (junior) of "
+                           "migrant children in public schools, national; assumption: Qingdao alike"),
+        "spare_seat_pct": Field("float", 2.0, "Public seats for migrant children beyond those held at the "
+                                "start, by district.", **_PCT, source="assumption: schools run nearly full"),
+        "permit_required": Field("bool", True, "A child may apply for a public seat only if the household's "
+                                 "reference person holds a residence permit.",
+                                 source="居住证暂行条例 (2016): compulsory education as a service of the permit"),
+        "enrolment_month": Field("int", 9, "Month of the yearly enrolment round.", unit="month", minimum=1,
+                                 maximum=12, source="the Chinese school year begins in September"),
+    },
+    doc="Public school seats for migrant children (随迁子女), finite by district (SimPy Containers).",
+)
+
 BEHAVIOUR = Section(
     {
         "fertility": FERTILITY,
@@ -283,6 +300,7 @@ BEHAVIOUR = Section(
         "urban_to_rural": URBAN_TO_RURAL,
         "hukou": HUKOU,
         "residence_permit": RESIDENCE_PERMIT,
+        "schooling": SCHOOLING,
     },
     doc="Behavioural parameters of the residents' competing hazards.",
 )

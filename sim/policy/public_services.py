@@ -1,0 +1,122 @@
+"""以居住证为载体的基本公共服务: basic public services for non-hukou residents through the residence permit.
+
+Mechanism, where and while the lever is in force (intensity ``i``):
+
+- permits: non-local residents may take a residence permit from arrival (no
+  six-month wait), at ``1 + i (permit_uptake_multiplier - 1)`` times the
+  uptake hazard;
+- schooling: public schools open to every non-hukou child of compulsory-school
+  age, with or without a permit (将非户籍常住人口纳入流入地义务教育保障范围), and
+  ``i * extra_school_seats_pct`` percent more public seats from the lever's
+  start (finite: a SimPy ``Container`` per district, ``schooling.py``);
+- insurance: permit holders enrol in Qingdao's basic medical insurance at
+  ``i * medical_enrolment_hazard_per_year`` (the ``medical_enrolment`` event),
+  and permit-holding flexible workers in the employees' pension at
+  ``i * pension_enrolment_hazard_per_year``;
+- family migration: families come more; arriving households of three or more
+  are joined by ``(family_migration_multiplier - 1) * i`` times as many more;
+- return: permit-holding non-local households leave at
+  ``1 + i (departure_multiplier - 1)`` times their hazard;
+- value of converting: with services closing the gap, they convert hukou at
+  ``1 + i (conversion_multiplier - 1)`` times their hazard.
+
+Evidence (literature.md): relaxing school access raises family migration and
+restricting it raises left-behind children (J. Population Economics 2023, a
+sign); services by residence permit raise family migration, lower return and
+make converting hukou less valuable ("How the levers should act", signs only).
+Every size is an assumption to sweep.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..arrivals import ArrivalBatch, draw_base
+from ..residents import NONLOCAL
+from ..scenario.fields import Field
+from .lever import lever_section
+
+SCHEMA = lever_section(
+    {
+        "permit_uptake_multiplier": Field("float", 2.0, "Multiplier on the residence-permit uptake hazard at full "
+                                          "intensity (eligibility from arrival).", unit="multiplier",
+                                          minimum=1.0, maximum=20.0, source="assumption: sign only; sweep it"),
+        "extra_school_seats_pct": Field("float", 10.0, "Extra public school seats for migrant children at full "
+                                        "intensity, in percent of each district's seats.", unit="%",
+                                        minimum=0.0, maximum=200.0, source="assumption: sweep it"),
+        "medical_enrolment_hazard_per_year": Field(
+            "float", 0.5, "Hazard that a permit holder without Qingdao medical insurance enrols, at full intensity.",
+            unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it"),
+        "pension_enrolment_hazard_per_year": Field(
+            "float", 0.3, "Hazard that a permit-holding flexible worker enrols in the employees' pension, at full "
+            "intensity.", unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it"),
+        "family_migration_multiplier": Field(
+            "float", 1.2, "Multiplier on arrivals of households of three or more, at full intensity.",
+            unit="multiplier", minimum=1.0, maximum=10.0,
+            source="assumption: sign from J. Population Economics 2023 (school access and family migration)"),
+        "departure_multiplier": Field(
+            "float", 0.85, "Multiplier on the departure hazard of permit-holding non-local households, at full "
+            "intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
+            source="assumption: sign from literature.md (services lower return)"),
+        "conversion_multiplier": Field(
+            "float", 0.9, "Multiplier on the hukou-conversion hazard of permit-holding non-local households, at "
+            "full intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
+            source="assumption: sign from literature.md (closing the service gap makes converting less valuable)"),
+    },
+    doc="以居住证为载体的基本公共服务: permits from arrival, public schools open to migrant children with more "
+        "seats, medical and pension enrolment of permit holders; more family migration, less return, less "
+        "reason to convert hukou.",
+)
+
+#: schooling.py opens public schools to every non-hukou child where this lever acts
+opens_schooling = True
+
+
+def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
+           behaviour) -> None:
+    """Permits, enrolment, return and conversion (in place)."""
+    on = (level > 0) & state["present"]
+    if not on.any():
+        return
+    nonlocal_ = on & (state["hukou"] == NONLOCAL)
+    r = behaviour.residence_permit
+    wants_permit = nonlocal_ & ~state["permit"] & (state["age_years"] >= r.min_age_years)
+    rates["residence_permit"] = np.where(
+        wants_permit, r.uptake_hazard_per_year * (1.0 + level * (settings.permit_uptake_multiplier - 1.0)),
+        rates["residence_permit"])
+    holder = nonlocal_ & state["permit"]
+    rates["medical_enrolment"] = np.where(holder & ~state["medical"],
+                                          level * settings.medical_enrolment_hazard_per_year,
+                                          rates["medical_enrolment"])
+    flexible = holder & state["employed"] & state["flexible"] & ~state["pension"] & (state["age_years"] < 60)
+    rates["pension_enrolment"] = np.where(
+        flexible, np.maximum(rates["pension_enrolment"], level * settings.pension_enrolment_hazard_per_year),
+        rates["pension_enrolment"])
+    head = holder & state["is_head"]
+    rates["departure"] = np.where(head, rates["departure"] * (1.0 + level * (settings.departure_multiplier - 1.0)),
+                                  rates["departure"])
+    rates["hukou_conversion"] = np.where(
+        head, rates["hukou_conversion"] * (1.0 + level * (settings.conversion_multiplier - 1.0)),
+        rates["hukou_conversion"])
+
+
+def extra_school_seats(lever, seats: np.ndarray) -> np.ndarray:
+    """Seats this lever adds in each district (opened on its start day)."""
+    share = lever.settings.intensity * lever.settings.extra_school_seats_pct / 100.0
+    return np.where(lever.in_scope, np.ceil(seats * share), 0).astype(np.int64)
+
+
+def extra_arrivals(rng: np.random.Generator, level: np.ndarray, stock: np.ndarray, settings, scenario,
+                   start_day: float, end_day: float) -> ArrivalBatch:
+    """More families: a second draw of the base stream, kept for households of three or more settling
+    where the lever acts, thinned to ``(multiplier - 1) * level`` of them."""
+    batch = draw_base(rng, scenario, stock, start_day, end_day)
+    if len(batch) == 0:
+        return batch
+    keep_share = (settings.family_migration_multiplier - 1.0) * level[batch.district.astype(np.int64)]
+    keep = (batch.sizes >= 3) & (rng.random(len(batch)) < keep_share)
+    persons = np.repeat(keep, batch.sizes.astype(np.int64))
+    return ArrivalBatch(times=batch.times[keep], sizes=batch.sizes[keep], district=batch.district[keep],
+                        urban=batch.urban[keep], homestead=batch.homestead[keep], age=batch.age[persons],
+                        female=batch.female[persons], talent=batch.talent[persons],
+                        employed=batch.employed[persons], flexible=batch.flexible[persons])

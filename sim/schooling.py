@@ -1,0 +1,106 @@
+"""Public school seats for migrant children (随迁子女义务教育), finite by district.
+
+Each district's public seats for non-hukou children are a SimPy ``Container``:
+a seat is taken with ``get`` and given back with ``put``, so a district can
+never hand out more seats than it has, and children who find none are the
+``school_seat_shortage``, an outcome. At the start, non-hukou children aged
+6-15 hold a public seat with probability ``public_school_share_pct`` (drawn
+from the ``schools`` stream); each district has those seats plus
+``spare_seat_pct``. Every school year (on 1 September, at noon, after the
+month-end record) the seats of children who left, moved district, took a
+Qingdao hukou or turned 16 are given back, then eligible children without a
+seat apply in row order: under the 2020 rules a child is eligible when the
+household's reference person holds a residence permit (居住证暂行条例 2016:
+compulsory education is a service of the permit); levers may open schooling
+to all non-hukou children and add seats (``public_services``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from .calendar import DAYS_PER_YEAR
+from .residents import NONLOCAL, PRESENT
+from .scenario.districts import DISTRICTS
+
+SCHOOL_AGES = (6, 16)     # compulsory schooling: ages 6-15
+NOON = 0.5
+
+
+def school_children(res, day: float) -> np.ndarray:
+    """Present non-hukou children of compulsory-school age on ``day`` (a mask over rows)."""
+    age = (day - res.view("birth_day")) / DAYS_PER_YEAR
+    return ((res.view("status") == PRESENT) & (res.view("hukou") == NONLOCAL)
+            & (age >= SCHOOL_AGES[0]) & (age < SCHOOL_AGES[1]))
+
+
+class Schools:
+    """The districts' seat containers, the yearly enrolment round and the shortage it leaves."""
+
+    def __init__(self, model, rng: np.random.Generator) -> None:
+        self.model = model
+        s = model.behaviour.schooling
+        res = model.res
+        n = len(DISTRICTS)
+        children = np.flatnonzero(school_children(res, 0.0))
+        holders = children[rng.random(len(children)) < s.public_school_share_pct / 100.0]
+        res.school_district[holders] = res.district[holders]
+        held = np.bincount(res.district[holders], minlength=n)
+        seats = np.ceil(held * (1.0 + s.spare_seat_pct / 100.0)).astype(np.int64)
+        self.extra = np.zeros(n, np.int64)            # seats that levers add when they switch on
+        self.lever_seats = []
+        for lever in model.levers:
+            seats_for = getattr(lever.module, "extra_school_seats", None)
+            if seats_for is not None:
+                added = seats_for(lever, seats)
+                self.lever_seats.append((lever, added))
+                self.extra += added
+        self.containers = [simpy.Container(model.env, capacity=int(seats[d] + self.extra[d]) or 1,
+                                           init=int(seats[d] - held[d])) for d in range(n)]
+        self.capacity = seats + self.extra
+        self.shortage = np.zeros(n, np.int64)
+
+    def year_rounds(self):
+        """A SimPy process: the enrolment round of every school year within the period."""
+        model = self.model
+        cal = model.calendar
+        for (first, _), day in zip(cal.month_spans, cal.month_starts[:-1], strict=False):
+            if first.month != model.behaviour.schooling.enrolment_month:
+                continue
+            yield model.env.timeout(max(day + NOON - model.env.now, 0.0))
+            yield from self._round(day + NOON)
+
+    def open_seats(self, lever, extra: np.ndarray):
+        """A SimPy process adding a lever's extra seats on its first switch day."""
+        model = self.model
+        if not np.isfinite(lever.switch_days[0]):
+            return
+        yield model.env.timeout(max(lever.switch_days[0] + NOON - model.env.now, 0.0))
+        for d, k in enumerate(extra.tolist()):
+            if k > 0:
+                yield self.containers[d].put(k)
+
+    def _round(self, day: float):
+        model, res = self.model, self.model.res
+        children = school_children(res, day)
+        seat = res.view("school_district")
+        # give back the seats of those who no longer hold them as a child of this district
+        leaving = np.flatnonzero((seat >= 0) & ~(children & (seat == res.view("district"))))
+        for i in leaving.tolist():
+            yield self.containers[int(seat[i])].put(1)
+            seat[i] = -1
+        open_to_all = model.school_open_by_district(day)
+        heads = res.hh_head[res.view("hh")]
+        permit = np.where(heads >= 0, res.permit[np.maximum(heads, 0)], False)
+        if not model.behaviour.schooling.permit_required:
+            permit = np.ones_like(permit)
+        eligible = children & (seat < 0) & (permit | open_to_all[res.view("district")])
+        self.shortage[:] = 0
+        for i in np.flatnonzero(eligible).tolist():
+            d = int(res.district[i])
+            if self.containers[d].level >= 1:
+                yield self.containers[d].get(1)
+                seat[i] = d
+            else:
+                self.shortage[d] += 1

@@ -123,6 +123,10 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("rural_service_staff", "服务乡村城市人员", "Urban staff serving villages", "persons", "stock",
               "Urban doctors, teachers, technical and cultural staff on postings to the district's villages at the "
               "month end (城市医生、教师、科技文化人员定期服务乡村); 0 unless the rural-talent-service lever acts."),
+    Indicator("new_town_share", "新城镇人口占比", "New-town share of residents", "%", "rate",
+              "Residents of the upgraded parts of the plan's new-town nodes and growth poles (those urbanized in "
+              "place by new-town development, their newborns, while they stay) over the city's residents; for a "
+              "district, its new-town residents over the city's."),
     Indicator("homesteads_idle", "闲置宅基地", "Idle homesteads", "homesteads", "stock",
               "Qingdao homesteads (宅基地) whose household lives elsewhere, counted in the district of the "
               "homestead (the owner's hukou district at the start)."),
@@ -146,7 +150,9 @@ def person_stocks(res, day: float) -> dict[str, np.ndarray]:
     age = (day - res.view("birth_day")) / DAYS_PER_YEAR
     working = nonlocal_ & (age >= 16) & (age < 60)
     children = nonlocal_ & (age >= 6) & (age < 16)
+    present = res.view("status") == PRESENT
     return {
+        "new_town_residents": np.bincount(district[present & res.view("new_town")], minlength=n),
         "non_hukou_school_children": np.bincount(district[children], minlength=n),
         "non_hukou_public_school": np.bincount(district[children & (res.view("school_district") >= 0)],
                                                minlength=n),
@@ -198,7 +204,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
         by_district[name] = flows[FLOW_INDEX[name]]
     for name in ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
                  "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
-                 "school_seat_shortage"):
+                 "school_seat_shortage", "new_town_residents"):
         by_district[name] = (households or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
     staff = (persons or {}).get("rural_service_staff", np.zeros(len(DISTRICTS)))
@@ -212,6 +218,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     values["medical_insurance_coverage_non_hukou"] = _pct(values["non_hukou_medical"],
                                                           values["non_hukou_population"])
     city = values["population"][0]
+    values["new_town_share"] = _pct(values["new_town_residents"], np.full(len(ZONES), values["population"][0]))
     for role, members in ROLES.items():
         in_role = np.array([0.0] + [1.0 if d in members else 0.0 for d in DISTRICTS])
         share = _pct(values["population"] * in_role, np.full(len(ZONES), city))

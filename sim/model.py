@@ -332,6 +332,7 @@ class Model:
                 stock[old + 6] += 1             # same district, hukou and permit; urban
                 mv.cell[i] = old + 6
                 mv.urban[i] = True
+                mv.new_town[i] = True
                 mv.review_day[i] = day
                 done += 1
         self._flows[IN_SITU][district] += done
@@ -366,7 +367,7 @@ class Model:
         self.res.add_child(
             mv.hh[mother], district=district, urban=mv.urban[mother], hukou=mv.hukou[mother],
             hukou_district=mv.hukou_district[mother], female=not boy, birth_day=t, cell=cell,
-            medical=mv.hukou[mother] != NONLOCAL)
+            medical=mv.hukou[mother] != NONLOCAL, new_town=mv.new_town[mother])
         self._stock[cell] += 1
         self._flows[BIRTHS][district] += 1
         return 1
@@ -400,6 +401,7 @@ class Model:
             mv.cell[i] = new
             mv.district[i] = to_district
             mv.urban[i] = to_urban
+            mv.new_town[i] = False              # a household that moves leaves its new town
             mv.review_day[i] = t
         k = len(members)
         self._flows[flow][origin] += k

@@ -42,6 +42,7 @@ RESIDENT_FIELDS: dict[str, type] = {
     "flexible": np.bool_,         # a flexible worker (灵活就业): no employer to enrol them in social insurance
     "pension": np.bool_,          # enrolled in Qingdao's employees' basic pension (企业职工基本养老保险)
     "medical": np.bool_,          # enrolled in a Qingdao basic medical insurance
+    "new_town": np.bool_,         # lives in the upgraded part of a new-town node or growth pole
     "school_district": np.int8,   # district whose public school seat the child holds, -1 none (schooling)
     "hh": np.int32,               # household id
     "next_member": np.int32,      # next resident of the same household, -1 at the end

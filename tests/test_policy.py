@@ -222,6 +222,11 @@ def test_new_town_upgrade_urbanizes_in_place_on_its_date_in_scope():
     rural_before = on.values[k - 1, pingdu, col("rural_population")]
     assert in_situ[k, pingdu] == pytest.approx(0.03 * rural_before, rel=0.15)
     assert on.values[-1, 0, col("urbanization_rate")] > base.values[-1, 0, col("urbanization_rate")] + 0.5
+    share = on.values[:, :, col("new_town_share")]
+    assert (base.values[:, :, col("new_town_share")] == 0).all() and share[-1, 0] > 0
+    assert np.allclose(share[:, 0], share[:, 1:].sum(axis=1))
+    assert share[-1, 0] == pytest.approx(share[-1, pingdu])                       # only Pingdu was upgraded
+    assert share[-1, 0] <= 100 * in_situ[:, pingdu].sum() / on.values[-1, 0, col("population")] + 0.5
 
 
 def test_new_town_upgrade_moves_nobody():

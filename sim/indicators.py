@@ -143,22 +143,32 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def person_stocks(res, day: float) -> dict[str, np.ndarray]:
-    """Stocks by district that need the residents' own attributes: non-hukou residents' insurance."""
+    """Stocks by district that need the residents' own attributes (insurance, schooling, new towns).
+
+    Works on the non-hukou rows only and compares birth days with fixed thresholds instead of
+    computing every resident's age: this runs at every month end over the whole city.
+    """
     n = len(DISTRICTS)
     district = res.view("district")
-    nonlocal_ = (res.view("status") == PRESENT) & (res.view("hukou") == NONLOCAL)
-    age = (day - res.view("birth_day")) / DAYS_PER_YEAR
-    working = nonlocal_ & (age >= 16) & (age < 60)
-    children = nonlocal_ & (age >= 6) & (age < 16)
     present = res.view("status") == PRESENT
+    rows = np.flatnonzero(present & (res.view("hukou") == NONLOCAL))
+    d = district[rows]
+    birth = res.birth_day[rows]
+
+    def born_by(years: float) -> np.ndarray:            # aged at least ``years`` on ``day``
+        return birth <= day - years * DAYS_PER_YEAR
+
+    working = born_by(16) & ~born_by(60)
+    children = born_by(6) & ~born_by(16)
+    town = np.flatnonzero(res.view("new_town"))
+    town = town[present[town]]
     return {
-        "new_town_residents": np.bincount(district[present & res.view("new_town")], minlength=n),
-        "non_hukou_school_children": np.bincount(district[children], minlength=n),
-        "non_hukou_public_school": np.bincount(district[children & (res.view("school_district") >= 0)],
-                                               minlength=n),
-        "non_hukou_working_age": np.bincount(district[working], minlength=n),
-        "non_hukou_pension": np.bincount(district[working & res.view("pension")], minlength=n),
-        "non_hukou_medical": np.bincount(district[nonlocal_ & res.view("medical")], minlength=n),
+        "new_town_residents": np.bincount(district[town], minlength=n),
+        "non_hukou_school_children": np.bincount(d[children], minlength=n),
+        "non_hukou_public_school": np.bincount(d[children & (res.school_district[rows] >= 0)], minlength=n),
+        "non_hukou_working_age": np.bincount(d[working], minlength=n),
+        "non_hukou_pension": np.bincount(d[working & res.pension[rows]], minlength=n),
+        "non_hukou_medical": np.bincount(d[res.medical[rows]], minlength=n),
     }
 
 

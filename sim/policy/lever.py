@@ -42,6 +42,7 @@ class ActiveLever:
         self.calendar = calendar
         self.settings = settings
         self.in_scope = np.array([d in settings.districts for d in DISTRICTS])
+        self.everywhere = bool(self.in_scope.all())
         self.start_day = calendar.day(settings.start)
         self.end_day = np.inf if settings.end is None else calendar.day(settings.end)
         # the month starts at which the lever switches, as seen by the monthly redraws
@@ -52,10 +53,14 @@ class ActiveLever:
         on = self.switch_days[0] <= day < self.switch_days[1]
         if not on:
             return np.zeros(len(district))
+        if self.everywhere:
+            return np.full(len(district), self.settings.intensity)
         return np.where(self.in_scope[district], self.settings.intensity, 0.0)
 
     def next_switch(self, district: np.ndarray, day: float) -> np.ndarray:
         """For each resident, the next month start after ``day`` at which this lever switches where it lives."""
         later = self.switch_days[self.switch_days > day]
         when = later[0] if len(later) else np.inf
+        if self.everywhere or not np.isfinite(when):
+            return np.full(len(district), when)
         return np.where(self.in_scope[district], when, np.inf)

@@ -214,6 +214,11 @@ BAD_INPUTS = {
     "escaping name": (lambda tmp: [_escape_file(tmp)], ["escape.yaml", "name", "../escape"]),
     "escaping name on the command line": (lambda tmp: [BASELINE, "--set", "name=../escape"], ["name", "../escape"]),
     "unknown option": (lambda tmp: [BASELINE, "--bogus"], ["unrecognized arguments", "--bogus", "--help"]),
+    "lever in an unknown district": (lambda tmp: [BASELINE, "--set", "policies.homestead_reform.districts=[laixy]"],
+                                     ["policies.homestead_reform.districts", "did you mean 'laixi'"]),
+    "lever ending before it starts": (lambda tmp: [BASELINE, "--set", "policies.talent_attraction.start=2022-01-01",
+                                                   "--set", "policies.talent_attraction.end=2021-06-01"],
+                                      ["policies.talent_attraction.end", "must be after"]),
     "option without its value": (lambda tmp: [BASELINE, "--seed"], ["--seed", "expected one argument"]),
 }
 

@@ -190,7 +190,7 @@ RURAL_TO_URBAN = Section(
             "float", 0.05, "Hazard that a rural household moves to an urban zone, at the reference income ratio.",
             **_HAZARD, source="assumption, not yet calibrated: with the other defaults the baseline urbanization "
                               "rate rises about 0.6 points a year (2010-2020 census pace: 1.05 a year, part of "
-                              "it reclassification of villages, which this version does not model)"),
+                              "it reclassification of villages, which the baseline leaves to the new-town lever)"),
         "income_ratio": Field(
             "float", 2.0, "Urban over rural disposable income per head.", unit="ratio", minimum=0.1,
             maximum=10.0,

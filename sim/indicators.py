@@ -132,6 +132,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "homestead (the owner's hukou district at the start)."),
     Indicator("homesteads_leased", "出租宅基地", "Leased homesteads", "homesteads", "stock",
               "Idle homesteads let to urban households under the homestead reform (宅基地三权分置)."),
+    Indicator("homestead_lease_income", "宅基地租金收入", "Homestead lease income", "yuan", "flow",
+              "Rent paid during the month to the owners of leased homesteads, by the homestead's district "
+              "(homestead reform's annual_rent_yuan / 12 per leased homestead at the month end)."),
 )
 INDICATOR_NAMES: tuple[str, ...] = tuple(i.name for i in INDICATORS)
 BY_NAME = {i.name: i for i in INDICATORS}
@@ -214,7 +217,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
         by_district[name] = flows[FLOW_INDEX[name]]
     for name in ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
                  "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
-                 "school_seat_shortage", "new_town_residents"):
+                 "school_seat_shortage", "new_town_residents", "homestead_lease_income"):
         by_district[name] = (households or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
     staff = (persons or {}).get("rural_service_staff", np.zeros(len(DISTRICTS)))

@@ -198,8 +198,15 @@ class Model:
         if self.check_invariants:
             self._assert_invariants()
         self.dates.append(date.isoformat())
+        households = indicators.household_stocks(self.res)
+        income = np.zeros(len(DISTRICTS))
+        for lever in self.levers:
+            rent = getattr(lever.module, "monthly_lease_income", None)
+            if rent is not None:
+                income += rent(lever, households["homesteads_leased"])
+        households["homestead_lease_income"] = income
         self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale,
-                                               {**indicators.household_stocks(self.res),
+                                               {**households,
                                                 **indicators.person_stocks(self.res, self.env.now),
                                                 "school_seat_shortage": self.schools.shortage},
                                                {"rural_service_staff": self.service_staff}))

@@ -365,3 +365,12 @@ def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     assert _csv_text(TIMESERIES_COLUMNS, timeseries_rows(plan_runs)) == \
         _csv_text(TIMESERIES_COLUMNS, timeseries_rows(base_runs))
     assert list(summary_rows(plan_runs)) == list(summary_rows(base_runs))
+
+
+def test_lease_income_is_the_rent_of_the_leased_homesteads():
+    on = run({HR: {"lease_demand_hazard_per_year": 0.05, "annual_rent_yuan": 12000.0}})
+    leased = on.values[:, :, col("homesteads_leased")]
+    income = on.values[:, :, col("homestead_lease_income")]
+    assert income[-1, 0] > 0
+    assert np.allclose(income[1:], leased[1:] * 1000.0)        # 12,000 a year = 1,000 yuan a month each
+    assert (run({}).values[:, :, col("homestead_lease_income")] == 0).all()

@@ -74,3 +74,9 @@ def test_readme_scenario_examples_are_valid(tmp_path):
         path.write_text(block.replace("extends: baseline.yaml", f"extends: {root / 'scenarios' / 'baseline.yaml'}"),
                         encoding="utf-8")
         assert load_scenario(path).name
+
+
+def test_readme_lists_every_indicator():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in INDICATOR_NAMES if f"`{name}`" not in readme]
+    assert not missing, f"README.md does not list {missing}"

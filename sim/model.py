@@ -61,6 +61,7 @@ INF = float("inf")
 REDRAW_CHUNK = 1 << 20   # residents redrawn per vectorised pass (bounds the temporaries)
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
+BIRTH = ALL_EVENTS.index("birth")
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
  MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (indicators.FLOW_INDEX[name]
                                                                     for name in indicators.FLOWS)
@@ -172,11 +173,12 @@ class Model:
             self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
-            for t, i, k in zip(times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
-                # max(): now + (t - now) may round a hair past t, and ties would then go negative
-                yield env.timeout(max(t - env.now, 0.0))
+            # the gaps between the sorted times, computed at once (never negative, ties give 0)
+            gaps = np.diff(times, prepend=start_day).tolist()
+            mv = res.mv
+            for gap, t, i, k in zip(gaps, times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
+                yield env.timeout(gap)
                 if k != ARRIVAL:
-                    mv = res.mv                   # fetched per event: births may grow the arrays
                     mv.next_day[i] = INF          # this draw is used up; redraw at the next month start
                     mv.review_day[i] = t
                 if log is None:
@@ -188,6 +190,8 @@ class Model:
                         log.append((t, ALL_EVENTS[k], i, district, persons))
                 if persons:
                     applied[k] += 1
+                    if k == BIRTH:
+                        mv = res.mv               # a birth may have grown the arrays
             yield env.timeout(max(end_day - env.now, 0.0))
             self._record(last)
             if on_month is not None:

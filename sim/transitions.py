@@ -1,0 +1,259 @@
+"""State transitions: what each event does to the residents, the stock table and the flows.
+
+A mixin of ``Model``: the handlers run at an event's exact time on one resident or
+household. Hot path: plain Python lists for the stock and flows, each resident's
+cached stock ``cell``, and only scalar reads and writes through memoryviews. Each
+handler returns the persons it affected, or 0 when its premise no longer holds
+(the event is dropped). ``urbanize_in_place`` changes a place (new-town upgrades).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import indicators
+from .residents import DEAD, DEPARTED, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
+from .scenario.districts import DISTRICTS
+from .streams import keyed_uniform_pair_one
+
+INF = float("inf")
+(BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
+ MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (indicators.FLOW_INDEX[name]
+                                                                    for name in indicators.FLOWS)
+
+
+class Transitions:
+    """Event handlers and place changes; expects the attributes ``Model`` sets up."""
+
+    # -- changes to places ---------------------------------------------------------------
+    def urbanize_in_place(self, district: int, share: float, day: float) -> int:
+        """Make about ``share`` of ``district``'s rural residents urban where they live, by whole households
+        taken in random order (the ``levers`` stream); return the persons reclassified."""
+        res = self.res
+        heads = np.flatnonzero((res.view("status") == PRESENT) & res.view("is_head") & ~res.view("urban")
+                               & (res.view("district") == district))
+        if len(heads) == 0 or share <= 0:
+            return 0
+        heads = heads[self._lever_stream.permutation(len(heads))]
+        rural = int(self.stock[district, 0].sum())
+        target = share * rural
+        mv, stock = res.mv, self._stock
+        done = 0
+        for head in heads.tolist():
+            if done >= target:
+                break
+            for i in res.members(mv.hh[head]):
+                old = mv.cell[i]
+                stock[old] -= 1
+                stock[old + 6] += 1             # same district, hukou and permit; urban
+                mv.cell[i] = old + 6
+                mv.urban[i] = True
+                mv.new_town[i] = True
+                mv.review_day[i] = day
+                done += 1
+        self._flows[IN_SITU][district] += done
+        return done
+
+    # -- event handlers: one resident or household at its exact time ---------------
+
+    def _on_death(self, i: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT:
+            return 0
+        self._stock[mv.cell[i]] -= 1
+        mv.status[i] = DEAD
+        mv.review_day[i] = INF
+        self._flows[DEATHS][mv.district[i]] += 1
+        if mv.is_head[i]:
+            head = self.res.reassign_head(mv.hh[i])
+            if head >= 0:
+                mv.review_day[head] = t        # a new reference person: new hazards
+        return 1
+
+    def _on_birth(self, mother: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[mother] != PRESENT:
+            return 0
+        boy = keyed_uniform_pair_one(self._event_key, mother, mv.draws[mother])[0] < self._male_share
+        cell = mv.cell[mother] & ~1            # the mother's zone and hukou, no permit
+        district = mv.district[mother]
+        self.res.add_child(
+            mv.hh[mother], district=district, urban=mv.urban[mother], hukou=mv.hukou[mother],
+            hukou_district=mv.hukou_district[mother], female=not boy, birth_day=t, cell=cell,
+            medical=mv.hukou[mother] != NONLOCAL, new_town=mv.new_town[mother])
+        self._stock[cell] += 1
+        self._flows[BIRTHS][district] += 1
+        return 1
+
+    def _on_departure(self, head: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head]:
+            return 0
+        members = self.res.members(mv.hh[head])
+        stock, out = self._stock, self._flows[OUT_MIGRATION]
+        for i in members:
+            stock[mv.cell[i]] -= 1
+            mv.status[i] = DEPARTED
+            mv.next_day[i] = INF
+            mv.review_day[i] = INF
+            out[mv.district[i]] += 1
+        return len(members)
+
+    def _relocate(self, head: int, to_district: int, to_urban: bool, flow: int, t: float) -> int:
+        """Move a whole household to (district, urban); count the flow in the district left."""
+        mv = self.res.mv
+        members = self.res.members(mv.hh[head])
+        origin = mv.district[head]
+        stock = self._stock
+        zone_cells = (to_district * 2 + int(to_urban)) * 6
+        for i in members:
+            old = mv.cell[i]
+            stock[old] -= 1
+            new = zone_cells + old % 6           # same hukou and permit, new zone
+            stock[new] += 1
+            mv.cell[i] = new
+            mv.district[i] = to_district
+            mv.urban[i] = to_urban
+            mv.new_town[i] = False              # a household that moves leaves its new town
+            mv.review_day[i] = t
+        k = len(members)
+        self._flows[flow][origin] += k
+        if to_district != origin:
+            self._flows[MOVES_OUT][origin] += k
+            self._flows[MOVES_IN][to_district] += k
+        return k
+
+    def _on_rural_to_urban(self, head: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or mv.urban[head]:
+            return 0
+        origin = mv.district[head]
+        destination = origin
+        stay, where = keyed_uniform_pair_one(self._event_key, head, mv.draws[head])
+        if stay >= self._same_district_share:       # another district, in proportion to its urban residents
+            urban_agents = self.stock[:, 1].sum(axis=(1, 2)).astype(np.float64)
+            urban_agents[origin] = 0.0
+            if urban_agents.sum() > 0:
+                cumulative = urban_agents.cumsum()
+                destination = int(np.searchsorted(cumulative, where * cumulative[-1], side="right"))
+        h = mv.hh[head]
+        if mv.hh_homestead[h] == OCCUPIED:
+            mv.hh_homestead[h] = IDLE
+            if self._idle_homesteads is not None and mv.hh_homestead_district[h] >= 0:
+                self._idle_homesteads[mv.hh_homestead_district[h]].append(h)
+        return self._relocate(head, destination, True, RURAL_TO_URBAN, t)
+
+    def _on_urban_to_rural(self, head: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or not mv.urban[head]:
+            return 0
+        returning = mv.hukou[head] == LOCAL_RURAL and mv.hukou_district[head] >= 0
+        destination = mv.hukou_district[head] if returning else mv.district[head]
+        if not self._rural_part[destination]:
+            return 0                 # a fully urban district has no rural part to move to
+        h = mv.hh[head]
+        if returning and mv.hh_homestead[h] == IDLE:
+            mv.hh_homestead[h] = OCCUPIED
+        return self._relocate(head, destination, False, URBAN_TO_RURAL, t)
+
+    def _on_hukou_conversion(self, head: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or not mv.urban[head] \
+                or mv.hukou[head] == LOCAL_URBAN:
+            return 0
+        converted = 0
+        stock, conversions = self._stock, self._flows[HUKOU_CONVERSIONS]
+        by_origin = {NONLOCAL: self._flows[CONVERSIONS_NONLOCAL], LOCAL_RURAL: self._flows[CONVERSIONS_LOCAL_RURAL]}
+        for i in self.res.members(mv.hh[head]):
+            mv.review_day[i] = t
+            if mv.hukou[i] == LOCAL_URBAN:
+                continue
+            old = mv.cell[i]
+            stock[old] -= 1
+            new = old - old % 6 + LOCAL_URBAN * 2          # urban hukou, no permit needed
+            stock[new] += 1
+            mv.cell[i] = new
+            by_origin[mv.hukou[i]][mv.district[i]] += 1
+            mv.hukou[i] = LOCAL_URBAN
+            mv.hukou_district[i] = mv.district[i]
+            mv.permit[i] = False
+            mv.medical[i] = True                # residents' medical insurance comes with the hukou
+            if mv.employed[i]:
+                mv.pension[i] = True            # an urban hukou lets flexible workers enrol too
+            conversions[mv.district[i]] += 1
+            converted += 1
+        return converted
+
+    def _on_residence_permit(self, i: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT or mv.hukou[i] != NONLOCAL or mv.permit[i]:
+            return 0
+        old = mv.cell[i]
+        self._stock[old] -= 1
+        self._stock[old + 1] += 1
+        mv.cell[i] = old + 1
+        mv.permit[i] = True
+        return 1
+
+    def _on_homestead_lease(self, head: int, t: float) -> int:
+        """An urban household rents an idle homestead in its district's countryside (homestead reform).
+
+        The idle stock is finite: with none left the event is dropped (unmet demand).
+        """
+        mv = self.res.mv
+        if mv.status[head] != PRESENT or not mv.is_head[head] or not mv.urban[head]:
+            return 0
+        district = mv.district[head]
+        if not self._rural_part[district]:
+            return 0
+        home = self._take_idle_homestead(district)
+        if home < 0:
+            return 0
+        mv.hh_homestead[home] = LEASED
+        return self._relocate(head, district, False, URBAN_TO_RURAL, t)
+
+    def _take_idle_homestead(self, district: int) -> int:
+        """An idle Qingdao homestead in ``district`` (the most recently vacated first), or -1.
+
+        The per-district index is built on first use and kept lazily: entries whose homestead is no
+        longer idle are skipped when they come up.
+        """
+        if self._idle_homesteads is None:
+            res = self.res
+            status = res.hh_homestead[: res.n_households]
+            where = res.hh_homestead_district[: res.n_households]
+            self._idle_homesteads = [np.flatnonzero((status == IDLE) & (where == d)).tolist()
+                                     for d in range(len(DISTRICTS))]
+        stack = self._idle_homesteads[district]
+        mv = self.res.mv
+        while stack:
+            h = stack.pop()
+            if mv.hh_homestead[h] == IDLE and mv.hh_homestead_district[h] == district:
+                return h
+        return -1
+
+    def _on_pension_enrolment(self, i: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT or mv.pension[i] or not mv.employed[i]:
+            return 0
+        mv.pension[i] = True
+        return 1
+
+    def _on_medical_enrolment(self, i: int, t: float) -> int:
+        mv = self.res.mv
+        if mv.status[i] != PRESENT or mv.medical[i]:
+            return 0
+        mv.medical[i] = True
+        return 1
+
+    def _on_arrival(self, first: int, t: float) -> int:
+        mv = self.res.mv
+        stock, inflow = self._stock, self._flows[IN_MIGRATION]
+        i, persons = first, 0
+        while i >= 0:
+            mv.status[i] = PRESENT
+            stock[mv.cell[i]] += 1
+            inflow[mv.district[i]] += 1
+            persons += 1
+            i = mv.next_member[i]
+        return persons

@@ -58,7 +58,7 @@ class Schools:
                 self.extra += added
         self.containers = [simpy.Container(model.env, capacity=int(seats[d] + self.extra[d]) or 1,
                                            init=int(seats[d] - held[d])) for d in range(n)]
-        self.capacity = seats + self.extra
+        self.capacity = seats.copy()                  # seats open now: held + free always equals this
         self.shortage = np.zeros(n, np.int64)
 
     def year_rounds(self):
@@ -80,6 +80,7 @@ class Schools:
         for d, k in enumerate(extra.tolist()):
             if k > 0:
                 yield self.containers[d].put(k)
+                self.capacity[d] += k
 
     def _round(self, day: float):
         model, res = self.model, self.model.res

@@ -62,8 +62,8 @@ BIRTH = ALL_EVENTS.index("birth")
 def recount_stock(res: Residents) -> np.ndarray:
     """Present agents by (district, urban, hukou, permit), counted from the arrays."""
     present = res.view("status") == PRESENT
-    key = (((res.view("district")[present].astype(np.int64) * 2 + res.view("urban")[present]) * 3
-            + res.view("hukou")[present]) * 2 + res.view("permit")[present])
+    key = cell_of(res.view("district")[present].astype(np.int64), res.view("urban")[present],
+                  res.view("hukou")[present], res.view("permit")[present])
     return np.bincount(key, minlength=len(DISTRICTS) * 12).reshape(len(DISTRICTS), 2, 3, 2)
 
 

@@ -51,7 +51,8 @@ class MapOf:
     """A mapping over a closed key set (for example the ten districts).
 
     A scenario may give any subset of ``keys``; the others keep ``default``.
-    ``value`` validates each entry (its own default is not used).
+    ``value`` validates each entry (its own default is not used). A ``nullable``
+    map accepts ``null`` for an entry (a target without a value).
     """
 
     keys: tuple[str, ...]
@@ -60,6 +61,7 @@ class MapOf:
     doc: str
     unit: str = ""
     source: str = ""
+    nullable: bool = False
 
 
 @dataclass(frozen=True)

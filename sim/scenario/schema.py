@@ -9,6 +9,7 @@ and calibrated. Sources refer to ``shared/reference`` of the project
 from __future__ import annotations
 
 from ..policy import LEVERS
+from ..targets import plan_targets
 from .districts import DISTRICTS
 from .fields import Field, MapOf, Section
 
@@ -312,6 +313,18 @@ POLICIES = Section(
         "behaviour section.",
 )
 
+_TARGETS = {t.id: t.value for t in plan_targets()}
+
+TARGETS = MapOf(
+    tuple(_TARGETS),
+    Field("float", None, "Target value (null: no value).", minimum=0.0, maximum=1e9),
+    default=_TARGETS,
+    doc="Values of the plan's targets by target id (sim/data/targets.yaml); set one to test another target, "
+        "or give a value where our copy of the plan lost it (road and rail kilometres).",
+    source="青岛市新型城镇化发展三年行动计划 (shared/reference/plan_zh.txt, qingdao_facts.yaml plan.targets)",
+    nullable=True,
+)
+
 OUTPUTS = Section(
     {
         "plots": Field("bool", True, "Draw PNG plots into the run's plots/ folder."),
@@ -330,6 +343,7 @@ SCENARIO = Section(
         "population": POPULATION,
         "behaviour": BEHAVIOUR,
         "policies": POLICIES,
+        "targets": TARGETS,
         "outputs": OUTPUTS,
     },
     doc="A scenario: what to simulate, from which population, under which behaviour and policies.",

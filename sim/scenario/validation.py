@@ -222,7 +222,7 @@ def _map(spec: MapOf, data: Any, path: str) -> dict[str, Any]:
         given[name] = value
     return {
         key: _scalar(spec.value, given[key] if key in given else spec.default[key], _join(path, key),
-                     required=True)
+                     required=not spec.nullable)
         for key in spec.keys
     }
 

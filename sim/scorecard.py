@@ -1,0 +1,79 @@
+"""The scorecard: does a run meet the plan's targets, and how surely?
+
+For each target, the simulated value of its indicator for the city in the
+target's year is taken from every replication (year-end value for stocks and
+rates; for a target counted over the plan, the flow summed from
+``cumulative_from`` to the target year). Reported: the mean, the 5th and 95th
+percentiles, ``p_meet`` (the share of replications meeting the target) and a
+status:
+
+- ``met`` when ``p_meet >= MET_P`` (0.9),
+- ``missed`` when ``p_meet <= MISSED_P`` (0.1),
+- ``at risk`` in between,
+- ``no target value`` when the target has no value (our copy of the plan lost
+  the number and the scenario sets none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .targets import Target
+
+MET_P = 0.9
+MISSED_P = 0.1
+COLUMNS = ("target", "indicator", "year", "comparator", "target_value", "mean", "p05", "p95", "p_meet", "status")
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    target: str
+    indicator: str
+    year: int
+    comparator: str
+    target_value: float | None
+    mean: float
+    p05: float
+    p95: float
+    p_meet: float | None
+    status: str
+
+
+def status(p_meet: float | None) -> str:
+    """The status for a share of replications meeting a target (None: no target value)."""
+    if p_meet is None:
+        return "no target value"
+    if p_meet >= MET_P:
+        return "met"
+    if p_meet <= MISSED_P:
+        return "missed"
+    return "at risk"
+
+
+def score(target: Target, simulated: np.ndarray) -> ScoreRow:
+    """Score one target from its simulated values, one per replication."""
+    simulated = np.asarray(simulated, dtype=np.float64)
+    p05, p95 = np.percentile(simulated, [5, 95])
+    p_meet = None if target.value is None else float(np.mean([target.met_by(v) for v in simulated]))
+    return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value,
+                    float(simulated.mean()), float(p05), float(p95), p_meet, status(p_meet))
+
+
+def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) -> np.ndarray | None:
+    """The target's value in each replication from per-replication ``{year: {indicator: city value}}``,
+    or None when the run does not reach the target's year or lacks the indicator."""
+    out = []
+    for by_year in yearly:
+        if target.cumulative_from is None:
+            row = by_year.get(target.year)
+            if row is None or target.indicator not in row:
+                return None
+            out.append(row[target.indicator])
+        else:
+            years = range(target.cumulative_from, target.year + 1)
+            if any(y not in by_year or target.indicator not in by_year[y] for y in years):
+                return None
+            out.append(sum(by_year[y][target.indicator] for y in years))
+    return np.array(out)

@@ -123,19 +123,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --out: {problem}", file=sys.stderr)
         return 2
 
+    from . import scorecard
     from .outputs import write_run
     from .runner import run_replications
+    from .targets import scenario_targets
 
     if not args.quiet:
         print(f"Running {_describe(scenario)}", file=sys.stderr)
     try:
         results = run_replications(scenario, progress=not args.quiet)
+        scored, unscored = scorecard.run_scorecard(scenario_targets(scenario), results)
         folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
-                           input_files=scenario_files(args.scenario))
+                           input_files=scenario_files(args.scenario),
+                           extra_files={"scorecard.csv": scorecard.csv_text(scored)})
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
     _report(scenario, results, folder)
+    print("\nScorecard of the plan's targets (docs/targets.md):")
+    print(scorecard.table(scored, unscored))
     return 0
 
 

@@ -127,8 +127,12 @@ def run_folder_name(seed: int) -> str:
 
 
 def write_run(scenario, results: list[RunResult], out_root: str | Path, command: list[str] | None = None,
-              input_files: list[str] | None = None, plots: bool | None = None) -> Path:
-    """Write the run folder ``out_root/<scenario name>/<run id>/`` atomically; return its path."""
+              input_files: list[str] | None = None, plots: bool | None = None,
+              extra_files: dict[str, str] | None = None) -> Path:
+    """Write the run folder ``out_root/<scenario name>/<run id>/`` atomically; return its path.
+
+    ``extra_files`` (name -> text) are written into the folder too (the scorecard).
+    """
     parent = Path(out_root) / scenario.name
     parent.mkdir(parents=True, exist_ok=True)
     base = run_folder_name(scenario.seed)
@@ -146,6 +150,8 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
         (tmp / "timeseries.csv").write_text(timeseries, encoding="utf-8")
         summary = _csv_text(SUMMARY_COLUMNS, summary_rows(results))
         (tmp / "summary.csv").write_text(summary, encoding="utf-8")
+        for name, text in (extra_files or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")
         inputs = {}
         for path in input_files or []:
             try:
@@ -172,7 +178,8 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
             "packages": package_versions(),
             "input_sha256": inputs,
             "output_sha256": {"scenario.yaml": _sha256(resolved), "timeseries.csv": _sha256(timeseries),
-                              "summary.csv": _sha256(summary)},
+                              "summary.csv": _sha256(summary),
+                              **{name: _sha256(text) for name, text in (extra_files or {}).items()}},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                            encoding="utf-8")

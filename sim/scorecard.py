@@ -77,3 +77,46 @@ def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) 
                 return None
             out.append(sum(by_year[y][target.indicator] for y in years))
     return np.array(out)
+
+
+def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
+    """Score every target the run simulates; also return those it cannot score yet (no indicator, or
+    the run does not reach the target's year)."""
+    from .indicators import CITY, INDICATOR_NAMES, ZONES
+    from .outputs import yearly_values
+
+    city = ZONES.index(CITY)
+    yearly = [{year: dict(zip(INDICATOR_NAMES, values[city], strict=True))
+               for year, values in yearly_values(r).items()} for r in results]
+    rows, unscored = [], []
+    for target in targets:
+        simulated = simulated_values(target, yearly)
+        if simulated is None:
+            unscored.append(target)
+        else:
+            rows.append(score(target, simulated))
+    return rows, unscored
+
+
+def csv_text(rows: list[ScoreRow]) -> str:
+    """``scorecard.csv``: one row per scored target, numbers as in the other tables."""
+    from .outputs import _csv_text, fmt
+
+    def cell(value):
+        return "" if value is None else fmt(value)
+
+    return _csv_text(COLUMNS, ([r.target, r.indicator, r.year, r.comparator, cell(r.target_value), cell(r.mean),
+                                cell(r.p05), cell(r.p95), cell(r.p_meet), r.status] for r in rows))
+
+
+def table(rows: list[ScoreRow], unscored: list[Target]) -> str:
+    """The scorecard as a plain-text table for the terminal."""
+    lines = [f"{'target':40} {'year':>4} {'goal':>10} {'mean':>10} {'p05-p95':>19} {'p_meet':>6}  status"]
+    for r in rows:
+        goal = "-" if r.target_value is None else f"{r.comparator}{r.target_value:g}"
+        meet = "-" if r.p_meet is None else f"{r.p_meet:.2f}"
+        lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {r.mean:>10.2f} {r.p05:>9.2f}-{r.p95:<9.2f} "
+                     f"{meet:>6}  {r.status}")
+    if unscored:
+        lines.append("not simulated yet: " + ", ".join(t.id for t in unscored))
+    return "\n".join(lines)

@@ -20,7 +20,7 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 #: a small, short run: about 5,000 agents over six months
 SMALL = ["--set", "population.scale=2000", "--set", "period.end=2021-06-30"]
 NO_PLOTS = ["--set", "outputs.plots=false"]
-OUTPUTS = {"timeseries.csv", "summary.csv", "manifest.json", "scenario.yaml", "plots"}
+OUTPUTS = {"timeseries.csv", "summary.csv", "manifest.json", "scenario.yaml", "scorecard.csv", "plots"}
 
 
 def run_main(capsys, *args: str) -> tuple[int, str, str]:

@@ -200,7 +200,7 @@ def test_manifest(two_reps):
     assert packages["numpy"] == np.__version__ == metadata.version("numpy")
     assert manifest["input_sha256"] == {str(BASELINE): hashlib.sha256(BASELINE.read_bytes()).hexdigest()}
     hashes = manifest["output_sha256"]
-    assert set(hashes) == {"scenario.yaml", "timeseries.csv", "summary.csv"}
+    assert set(hashes) == {"scenario.yaml", "timeseries.csv", "summary.csv", "scorecard.csv"}
     for name, digest in hashes.items():
         assert hashlib.sha256((two_reps / name).read_bytes()).hexdigest() == digest, name
 
@@ -312,3 +312,22 @@ def test_same_second_runs_get_distinct_folders(tmp_path, monkeypatch):
 ])
 def test_fmt(value, text):
     assert fmt(value) == text
+
+
+def test_scorecard_file(two_reps, tmp_path, capsys):
+    """Every run writes scorecard.csv with the issue's columns; a run reaching 2023 scores the
+    urbanization target, a shorter one scores nothing (the targets are judged in 2023)."""
+    from sim import cli
+
+    assert (two_reps / "scorecard.csv").read_text(encoding="utf-8").splitlines() == [
+        "target,indicator,year,comparator,target_value,mean,p05,p95,p_meet,status"]
+    code = cli.main(["run", str(BASELINE), "--set", "population.scale=5000", "--set", "outputs.plots=false",
+                     "--replications", "2", "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    assert "Scorecard of the plan's targets" in capsys.readouterr().out
+    [folder] = [p.parent for p in tmp_path.rglob("scorecard.csv")]
+    with (folder / "scorecard.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    urban = {r["target"]: r for r in rows}["urbanization_rate"]
+    assert urban["comparator"] == ">=" and urban["target_value"] == "77" and urban["year"] == "2023"
+    assert urban["status"] in {"met", "at risk", "missed"} and 0.0 <= float(urban["p_meet"]) <= 1.0

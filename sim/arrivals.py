@@ -15,10 +15,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .calendar import DAYS_PER_YEAR
-from .residents import IDLE, NONLOCAL
+from .residents import ARRIVING, IDLE, NONLOCAL
 from .scenario.districts import DISTRICTS
-
-ARRIVING = 3          # status of a pre-drawn arriving resident before its arrival time
 
 
 @dataclass

@@ -99,7 +99,7 @@ def _unwritable(out: Path) -> str | None:
 
 
 def _describe(sc) -> str:
-    levers = [name for name, lever in sc.policies._values.items() if lever is not None and lever.intensity > 0]
+    levers = [name for name, lever in sc.policies.items() if lever is not None and lever.intensity > 0]
     return (f"scenario '{sc.name}': {sc.period.start} to {sc.period.end}, {sc.replications} replication(s), "
             f"seed {sc.seed}, {sc.population.scale:g} residents per agent; "
             f"levers: {', '.join(levers) if levers else 'none (the policies of 2020)'}")

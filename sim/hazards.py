@@ -155,13 +155,19 @@ def hukou_eligible(state, behaviour) -> np.ndarray:
     return state["present"] & state["urban"] & (state["hukou"] != LOCAL_URBAN) & qualifies
 
 
-def hukou_conversion_hazard_per_year(state, behaviour) -> np.ndarray:
-    """Eligible reference persons: origin-specific base times the homestead penalty (Gu et al. 2020)."""
+def conversion_base_hazard_per_year(state, behaviour) -> np.ndarray:
+    """What an eligible household's conversion hazard would be: origin-specific base times the
+    homestead penalty (Gu et al. 2020). Shared with the levers that widen eligibility."""
     k = behaviour.hukou
     h = np.where(state["hukou"] == NONLOCAL, k.nonlocal_conversion_hazard_per_year,
                  k.local_rural_conversion_hazard_per_year)
-    h = h * np.where(state["homestead"] != NO_HOMESTEAD, k.homestead_multiplier, 1.0)
-    return np.where(state["is_head"] & hukou_eligible(state, behaviour), h, 0.0)
+    return h * np.where(state["homestead"] != NO_HOMESTEAD, k.homestead_multiplier, 1.0)
+
+
+def hukou_conversion_hazard_per_year(state, behaviour) -> np.ndarray:
+    """Eligible reference persons convert at ``conversion_base_hazard_per_year``."""
+    return np.where(state["is_head"] & hukou_eligible(state, behaviour),
+                    conversion_base_hazard_per_year(state, behaviour), 0.0)
 
 
 def permit_hazard_per_year(state, behaviour) -> np.ndarray:

@@ -187,8 +187,15 @@ def household_stocks(res) -> dict[str, np.ndarray]:
     }
 
 
+#: stocks by district, in agents, that the model counts beside its stock table (``household_stocks``,
+#: ``person_stocks``, the schools' shortage, the homestead rent); each defaults to zero
+EXTRA_STOCKS = ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
+                "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
+                "school_seat_shortage", "new_town_residents", "homestead_lease_income")
+
+
 def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
-            households: dict[str, np.ndarray] | None = None,
+            stocks: dict[str, np.ndarray] | None = None,
             persons: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Indicator values for every zone.
 
@@ -197,7 +204,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     stock : agents by (district, urban 0/1, hukou class, permit 0/1), end of month.
     flows : agents by (flow, district) during the month.
     scale : persons per agent.
-    households : household-level stocks by district (``household_stocks``); zeros when not given.
+    stocks : the ``EXTRA_STOCKS`` by district, in agents; zeros for those not given.
     persons : stocks by district already in persons, not agents (``rural_service_staff``); zeros when not given.
 
     Returns
@@ -215,10 +222,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     }
     for name in FLOWS:
         by_district[name] = flows[FLOW_INDEX[name]]
-    for name in ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
-                 "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
-                 "school_seat_shortage", "new_town_residents", "homestead_lease_income"):
-        by_district[name] = (households or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
+    for name in EXTRA_STOCKS:
+        by_district[name] = (stocks or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
     staff = (persons or {}).get("rural_service_staff", np.zeros(len(DISTRICTS)))
     values["rural_service_staff"] = np.concatenate(([staff.sum()], staff)).astype(np.float64)

@@ -35,12 +35,12 @@ import numpy as np
 import simpy
 
 from . import arrivals, indicators
-from .arrivals import ARRIVING
 from .calendar import DAYS_PER_YEAR, Calendar, months
 from .hazards import EVENT_HAZARDS, EVENT_NAMES, next_change_day, state_of
 from .policy import active_levers
 from .population import build_population
 from .residents import (
+    ARRIVING,
     DEAD,
     DEPARTED,
     LOCAL_RURAL,
@@ -194,17 +194,14 @@ class Model(Transitions):
         if self.check_invariants:
             self._assert_invariants()
         self.dates.append(date.isoformat())
-        households = indicators.household_stocks(self.res)
-        income = np.zeros(len(DISTRICTS))
+        stocks = {**indicators.household_stocks(self.res), **indicators.person_stocks(self.res, self.env.now),
+                  "school_seat_shortage": self.schools.shortage}
+        stocks["homestead_lease_income"] = np.zeros(len(DISTRICTS))
         for lever in self.levers:
             rent = getattr(lever.module, "monthly_lease_income", None)
             if rent is not None:
-                income += rent(lever, households["homesteads_leased"])
-        households["homestead_lease_income"] = income
-        self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale,
-                                               {**households,
-                                                **indicators.person_stocks(self.res, self.env.now),
-                                                "school_seat_shortage": self.schools.shortage},
+                stocks["homestead_lease_income"] += rent(lever, stocks["homesteads_leased"])
+        self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale, stocks,
                                                {"rural_service_staff": self.service_staff}))
         self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
 

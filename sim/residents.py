@@ -16,8 +16,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-# status
-PRESENT, DEAD, DEPARTED = 0, 1, 2
+# status (ARRIVING: created at a month start for a household that arrives later in that month)
+PRESENT, DEAD, DEPARTED, ARRIVING = 0, 1, 2, 3
 # hukou
 LOCAL_URBAN, LOCAL_RURAL, NONLOCAL = 0, 1, 2
 HUKOU_NAMES = ("local_urban", "local_rural", "nonlocal")

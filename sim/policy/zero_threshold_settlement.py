@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..hazards import hukou_eligible
-from ..residents import LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL
+from ..hazards import conversion_base_hazard_per_year, hukou_eligible
+from ..residents import LOCAL_URBAN
 from ..scenario.fields import Field
 from .lever import lever_section
 
@@ -41,15 +41,12 @@ SCHEMA = lever_section(
 def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
            behaviour) -> None:
     """Raise ``rates['hukou_conversion']`` where ``level`` > 0 (in place)."""
-    k = behaviour.hukou
     candidates = (level > 0) & state["present"] & state["is_head"] & state["urban"] & (
         state["hukou"] != LOCAL_URBAN)
     if not candidates.any():
         return
     m = settings.conversion_hazard_multiplier
-    base = np.where(state["hukou"] == NONLOCAL, k.nonlocal_conversion_hazard_per_year,
-                    k.local_rural_conversion_hazard_per_year)
-    base = base * np.where(state["homestead"] != NO_HOMESTEAD, k.homestead_multiplier, 1.0)
+    base = conversion_base_hazard_per_year(state, behaviour)
     eligible = hukou_eligible(state, behaviour)
     raised = np.where(eligible, rates["hukou_conversion"] * (1.0 + level * (m - 1.0)), level * base * m)
     rates["hukou_conversion"] = np.where(candidates, raised, rates["hukou_conversion"])

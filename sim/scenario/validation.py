@@ -90,7 +90,7 @@ class Frozen:
         raise AttributeError("scenario settings are read-only")
 
     def __dir__(self) -> list[str]:
-        return [*self._values, "to_dict"]
+        return [*self._values, "items", "to_dict"]
 
     def __reduce__(self) -> tuple:
         plain = {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in self._values.items()}
@@ -107,6 +107,10 @@ class Frozen:
     def __repr__(self) -> str:
         inner = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
         return f"{type(self).__name__}({inner})"
+
+    def items(self):
+        """(name, value) pairs of this section, in schema order."""
+        return self._values.items()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dicts in schema order, dates as ISO strings (for writing YAML)."""
@@ -173,7 +177,7 @@ def _check_period(period: Frozen) -> None:
 
 
 def _check_levers(policies: Frozen) -> None:
-    for name, lever in policies._values.items():
+    for name, lever in policies.items():
         if lever is not None and lever.end is not None and lever.end <= lever.start:
             raise ScenarioError(f"must be after policies.{name}.start ({lever.start}), got {lever.end}",
                                 f"policies.{name}.end")

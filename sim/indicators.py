@@ -163,15 +163,24 @@ def person_stocks(res, day: float) -> dict[str, np.ndarray]:
 
     working = born_by(16) & ~born_by(60)
     children = born_by(6) & ~born_by(16)
+    # one bincount over (district, five flags) instead of one pass per count
+    flags = (working.astype(np.int64) | (working & res.pension[rows]) << 1 | children << 2
+             | (children & (res.school_district[rows] >= 0)) << 3 | res.medical[rows].astype(np.int64) << 4)
+    counts = np.bincount(d.astype(np.int64) * 32 + flags, minlength=n * 32).reshape(n, 32)
+    has = np.arange(32)
+
+    def count(bit: int) -> np.ndarray:
+        return counts[:, (has >> bit) & 1 == 1].sum(axis=1)
+
     town = np.flatnonzero(res.view("new_town"))
     town = town[present[town]]
     return {
         "new_town_residents": np.bincount(district[town], minlength=n),
-        "non_hukou_school_children": np.bincount(d[children], minlength=n),
-        "non_hukou_public_school": np.bincount(d[children & (res.school_district[rows] >= 0)], minlength=n),
-        "non_hukou_working_age": np.bincount(d[working], minlength=n),
-        "non_hukou_pension": np.bincount(d[working & res.pension[rows]], minlength=n),
-        "non_hukou_medical": np.bincount(d[res.medical[rows]], minlength=n),
+        "non_hukou_school_children": count(2),
+        "non_hukou_public_school": count(3),
+        "non_hukou_working_age": count(0),
+        "non_hukou_pension": count(1),
+        "non_hukou_medical": count(4),
     }
 
 

@@ -41,9 +41,10 @@ class Indicator:
     name: str
     zh: str
     en: str
-    unit: str          # "persons" or "%"
+    unit: str          # "persons", "%", or the unit of a sub-model's quantity
     kind: str          # "stock" (end of month), "flow" (during the month) or "rate" (end of month)
     definition: str
+    city_only: bool = False    # a sub-model's city-wide quantity: zone qingdao alone has it
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -135,6 +136,34 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("homestead_lease_income", "宅基地租金收入", "Homestead lease income", "yuan", "flow",
               "Rent paid during the month to the owners of leased homesteads, by the homestead's district "
               "(homestead reform's annual_rent_yuan / 12 per leased homestead at the month end)."),
+    # -- the city sub-models (sim/submodels/), one per plan target that is not about residents
+    Indicator("rail_transit_operating_km", "城市轨道交通运营里程", "Urban rail in operation", "km", "stock",
+              "Kilometres of urban rail open at the month end, from the dated opening schedule "
+              "(submodels.transport.rail_operating_km).", city_only=True),
+    Indicator("new_public_parking_spaces", "新增公共停车位", "New public parking spaces", "spaces", "flow",
+              "Public parking spaces built during the month, from the cumulative schedule "
+              "(submodels.transport.parking_new_spaces_cumulative).", city_only=True),
+    Indicator("new_or_upgraded_road_km", "新增(改造)城市道路", "New or upgraded urban roads", "km", "flow",
+              "Urban road kilometres built or upgraded during the month, from the cumulative schedule "
+              "(submodels.transport.road_new_or_upgraded_km_cumulative).", city_only=True),
+    Indicator("public_transport_motorized_share", "公共交通机动化出行分担率",
+              "Public transport share of motorized trips", "%", "rate",
+              "Bus and rail trips over all motorized trips at the month end: an index model around the assumed "
+              "2020 share, moved by the agents' urban population, rail kilometres and buses in service "
+              "(sim/submodels/transport.py).", city_only=True),
+    Indicator("urban_air_good_days_rate", "市区空气质量良好率", "Good-air days in the urban area", "%", "rate",
+              "Share of days with air quality index 100 or less in the calendar year of the month, from the "
+              "annual mean PM2.5 under emission controls, the urban population and the weather "
+              "(sim/submodels/air.py).", city_only=True),
+    Indicator("rural_critical_care_30min_coverage", "农村30分钟重点疾病救治服务圈覆盖率",
+              "Rural residents within 30 minutes of critical care", "%", "rate",
+              "Rural residents whose district has its 30-minute critical-care circle in place over all rural "
+              "residents (a district: 100 or 0; none without rural residents) (sim/submodels/health.py)."),
+    Indicator("cross_region_medical_settlement_coverage", "异地就医联网结算覆盖率",
+              "Hospitals with cross-region medical settlement", "%", "rate",
+              "Share of level-2-and-above designated hospitals connected to cross-region direct settlement, "
+              "from the rollout schedule (submodels.health.cross_region_settlement_coverage_pct).",
+              city_only=True),
 )
 INDICATOR_NAMES: tuple[str, ...] = tuple(i.name for i in INDICATORS)
 BY_NAME = {i.name: i for i in INDICATORS}
@@ -251,4 +280,5 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
         share = _pct(values["population"] * in_role, np.full(len(ZONES), city))
         share[0] = share[1:].sum() if city > 0 else np.nan
         values[role] = share
-    return np.stack([values[name] for name in INDICATOR_NAMES], axis=1)
+    missing = np.full(len(ZONES), np.nan)          # the sub-models' columns, filled after the run
+    return np.stack([values.get(name, missing) for name in INDICATOR_NAMES], axis=1)

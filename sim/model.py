@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from . import arrivals, indicators
+from . import arrivals, indicators, submodels
 from .calendar import DAYS_PER_YEAR, Calendar, months
 from .hazards import EVENT_HAZARDS, EVENT_NAMES, next_change_day, state_of
 from .policy import active_levers
@@ -144,8 +144,10 @@ class Model(Transitions):
             for process in getattr(lever.module, "processes", lambda model, lever: [])(self, lever):
                 self.env.process(process)
         self.env.run(until=self.calendar.end_day + 1.0)
+        values = np.stack(self.records)
+        submodels.apply(self.scenario, self.streams["submodels"], self.dates, values)
         return RunResult(
-            dates=self.dates, values=np.stack(self.records), events_processed=self.events_processed,
+            dates=self.dates, values=values, events_processed=self.events_processed,
             events_by_type=dict(self.events_by_type), agents_start=agents_start, agents_end=sum(self._stock),
             wall_seconds=time.perf_counter() - t0, state_bytes=self.res.nbytes(), log=self.log)
 

@@ -45,12 +45,18 @@ def fmt(value: float) -> str:
 
 
 def timeseries_rows(results: list[RunResult]):
-    """Monthly rows ``(date, replication, zone, indicator, value)``, replication-major."""
+    """Monthly rows ``(date, replication, zone, indicator, value)``, replication-major.
+
+    A value the zone does not have (a city-wide sub-model quantity in a district, a rate with nobody to
+    count) is left out rather than written empty.
+    """
     for rep, result in enumerate(results):
         for k, date in enumerate(result.dates):
             for z, zone in enumerate(ZONES):
                 for j, name in enumerate(INDICATOR_NAMES):
-                    yield date, rep, zone, name, fmt(result.values[k, z, j])
+                    value = result.values[k, z, j]
+                    if value == value:           # not NaN
+                        yield date, rep, zone, name, fmt(value)
 
 
 def yearly_values(result: RunResult) -> dict[int, np.ndarray]:

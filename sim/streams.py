@@ -31,6 +31,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "events",      # key: draws inside an event (a newborn's sex, a move's destination)
     "levers",      # levers' own draws, such as talent attraction's graduate arrivals (stream)
     "schools",     # which migrant children hold a public school seat at the start (stream)
+    "submodels",   # the city sub-models' draws: the weather's year-to-year factor on air quality (stream)
 )
 
 _MASK = 0xFFFFFFFFFFFFFFFF

@@ -143,8 +143,9 @@ def test_invariants_and_district_accounting_every_month():
                - flows[:, :, col("internal_moves_out")])
     assert np.array_equal(change, balance)
     assert np.nanmin(v) >= 0
-    # the city is the sum of its districts for every stock and flow
-    persons = [col(i.name) for i in INDICATORS if i.kind != "rate"]
+    # the city is the sum of its districts for every stock and flow (the sub-models' are the city's alone)
+    persons = [col(i.name) for i in INDICATORS if i.kind != "rate" and not i.city_only]
+    assert np.isnan(v[:, 1:, [col(i.name) for i in INDICATORS if i.city_only]]).all()
     assert np.array_equal(v[:, 0, persons], v[:, 1:, persons].sum(axis=1))
     # every present resident is in exactly one household's member list
     res = model.res

@@ -351,13 +351,18 @@ def test_more_seats_fewer_shortages():
 
 
 def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
-    """Every lever present but at intensity 0: the CSV is the baseline's, byte for byte."""
+    """Every lever present but at intensity 0: the CSV is the baseline's, byte for byte (with the plan's
+    health-service schedules set back to the baseline's: they are not levers)."""
     from sim.outputs import TIMESERIES_COLUMNS, _csv_text, summary_rows, timeseries_rows
     from sim.scenario import load_scenario
 
     root = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"
     small = ["population.scale=2000", "period.end=2021-12-31"]
-    plan = load_scenario(root / "plan_2021_2023.yaml", small + [f"policies.{n}.intensity=0" for n in LEVERS])
+    services = ["submodels.health.critical_care_in_place_from.pingdu=null",
+                "submodels.health.critical_care_in_place_from.laixi=null",
+                "submodels.health.cross_region_settlement_coverage_pct={2020-12-31: 70}"]
+    plan = load_scenario(root / "plan_2021_2023.yaml",
+                         small + services + [f"policies.{n}.intensity=0" for n in LEVERS])
     base = load_scenario(root / "baseline.yaml", small + [f"replications={plan.replications}"])
     assert all(getattr(plan.policies, n) is not None for n in LEVERS)
     plan_runs = [Model(plan, r).run() for r in range(2)]

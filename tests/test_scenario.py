@@ -44,7 +44,11 @@ def _schema_defaults(section: Section, scenario_part) -> None:
             _schema_defaults(spec, value)
         elif isinstance(spec, MapOf):
             assert list(value) == list(spec.keys)
-            assert dict(value) == spec.default
+            date = spec.value.kind == "date"
+            assert dict(value) == {k: dt.date.fromisoformat(v) if date and v else v for k, v in spec.default.items()}
+        elif isinstance(spec, Field) and spec.kind == "schedule":
+            assert dict(value) == {dt.date.fromisoformat(k): v for k, v in spec.default.items()}, name
+            assert list(value) == sorted(value), name
         elif isinstance(spec, Field) and spec.default is not None:
             expected = dt.date.fromisoformat(spec.default) if spec.kind == "date" else spec.default
             assert value == expected, name

@@ -24,7 +24,8 @@ INTRO = (
     "to be calibrated or swept."
 )
 
-_KIND_WORDS = {"float": "A number", "int": "A whole number", "date": "A date"}
+_KIND_WORDS = {"float": "A number", "int": "A whole number", "date": "A date",
+               "schedule": "Dates mapped to numbers (`{2021-12-31: 100, 2023-12-31: 300}`), each number"}
 
 
 def render_markdown() -> str:
@@ -100,6 +101,8 @@ def _value(value: Any) -> str:
         return '""'
     if isinstance(value, str):
         return value
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_value(amount)}" for key, amount in value.items())
     return show(value)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: value kinds a Field may hold
-KINDS = ("float", "int", "str", "bool", "date", "districts")
+KINDS = ("float", "int", "str", "bool", "date", "districts", "schedule")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Field:
     minimum, maximum : inclusive bounds for numbers and dates (dates as ISO strings).
     choices : the allowed values, when the set is closed (for ``districts``: the district names; the
         value is ``all`` or a list of them, frozen as a tuple).
+    For ``schedule`` the value is a mapping ``date: number`` (a dated investment or rollout schedule),
+    frozen in date order; ``minimum`` and ``maximum`` bound the numbers. How the numbers are read
+    between dates (steps or straight lines) is the sub-model's to say.
     pattern : regular expression a string must match in full.
     """
 

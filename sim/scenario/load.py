@@ -133,12 +133,18 @@ def _yaml_problem(err: yaml.YAMLError) -> str:
     return message
 
 
-def _merge(base: Mapping, over: Mapping) -> dict:
-    """Deep merge without touching either input: mappings merge key by key, other values replace."""
+def _merge(base: Mapping, over: Mapping, spec: Any = None) -> dict:
+    """Deep merge without touching either input: mappings merge key by key, other values replace.
+
+    A setting that is one value in the schema (a ``schedule`` mapping of dates) is replaced whole: a
+    scenario that gives a schedule gives all of it.
+    """
+    spec = SCENARIO if spec is None else spec
     result = dict(base)
     for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            result[key] = _merge(result[key], value)
+        sub = spec.fields.get(key) if isinstance(spec, Section) else spec.value if isinstance(spec, MapOf) else None
+        if isinstance(value, Mapping) and isinstance(result.get(key), Mapping) and not isinstance(sub, Field):
+            result[key] = _merge(result[key], value, sub)
         else:
             result[key] = value
     return result

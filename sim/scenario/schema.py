@@ -9,6 +9,7 @@ and calibrated. Sources refer to ``shared/reference`` of the project
 from __future__ import annotations
 
 from ..policy import LEVERS
+from ..submodels import SCHEMA as SUBMODELS
 from ..targets import plan_targets
 from .districts import DISTRICTS
 from .fields import Field, MapOf, Section
@@ -343,6 +344,7 @@ SCENARIO = Section(
         "population": POPULATION,
         "behaviour": BEHAVIOUR,
         "policies": POLICIES,
+        "submodels": SUBMODELS,
         "targets": TARGETS,
         "outputs": OUTPUTS,
     },

@@ -27,6 +27,7 @@ EXPECTED = {
     "bool": "true or false",
     "date": "a date like 2021-01-01",
     "districts": "'all' or a list of districts",
+    "schedule": "a mapping of dates to numbers, like {2021-12-31: 100, 2023-12-31: 300}",
 }
 
 #: plain-words explanation of the regular expressions used in the schema
@@ -129,7 +130,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, MappingProxyType):
-        return {k: _plain(v) for k, v in value.items()}
+        return {_plain(k): _plain(v) for k, v in value.items()}
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -251,6 +252,8 @@ def _scalar(spec: Field, value: Any, path: str, *, required: bool) -> Any:
         return None
     if spec.kind == "districts":
         return _districts(spec.choices, value, path)
+    if spec.kind == "schedule":
+        return _schedule(spec, value, path)
     value = _convert(spec.kind, value, path)
     low, high = spec.minimum, spec.maximum
     if spec.kind == "date":
@@ -288,6 +291,21 @@ def _districts(allowed: tuple[str, ...], value: Any, path: str) -> tuple[str, ..
                 message += f"; did you mean '{close[0]}'?"
             raise ScenarioError(f"{message} (allowed: all, {', '.join(allowed)})", path)
     return tuple(d for d in allowed if d in value)
+
+
+def _schedule(spec: Field, value: Any, path: str) -> dict:
+    """A mapping ``date: number``, each number within the field's bounds, in date order."""
+    if not isinstance(value, Mapping) or not value:
+        raise ScenarioError(f"expected {EXPECTED['schedule']}, got {describe(value)}", path)
+    number = Field("float", 0.0, "", minimum=spec.minimum, maximum=spec.maximum)
+    out = {}
+    for key, amount in value.items():
+        day = _convert_date(key, path, ScenarioError(
+            f"expected dates as keys (like 2021-12-31), got {describe(key)}", path))
+        if day in out:
+            raise ScenarioError(f"the date {day} appears twice", path)
+        out[day] = _scalar(number, amount, f"{path}.{day}", required=True)
+    return dict(sorted(out.items()))
 
 
 def _convert(kind: str, value: Any, path: str) -> Any:

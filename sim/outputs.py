@@ -1,4 +1,4 @@
-"""Writing a run's folder: tidy CSV, the resolved scenario, the manifest, plots; whole or not at all.
+"""Writing a run's folder: tidy CSV, the resolved scenario, the manifest, plots and report; whole or not at all.
 
 Everything goes to a hidden temporary folder next to the destination, which
 is renamed into place only when complete: a run folder that exists is whole.
@@ -18,6 +18,7 @@ import platform
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def summary_rows(results: list[RunResult]):
                 yield year, zone, name, fmt(v.mean()), fmt(p05), fmt(p50), fmt(p95), len(v)
 
 
-def _csv_text(columns, rows) -> str:
+def csv_table(columns, rows) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
@@ -132,45 +133,78 @@ def run_folder_name(seed: int) -> str:
     return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}-seed{seed}"
 
 
+@contextmanager
+def atomic_folder(parent: Path, name: str):
+    """Yield ``(tmp, final)``: fill ``tmp``; it becomes ``final`` (``parent/name``, with ``-2``, ``-3``...
+    when taken) only when the block ends without error, and nothing is left behind otherwise."""
+    parent.mkdir(parents=True, exist_ok=True)
+    final = parent / name
+    suffix = 1
+    while final.exists():
+        suffix += 1
+        final = parent / f"{name}-{suffix}"
+    tmp = parent / f".tmp-{final.name}-{os.getpid()}"
+    try:
+        tmp.mkdir()
+        yield tmp, final
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            parent.rmdir()              # only if this was the first and left it empty
+        except OSError:
+            pass
+        raise
+
+
+def write_texts(folder: Path, texts: dict[str, str]) -> dict[str, str]:
+    """Write each ``name -> text`` into ``folder``; return their SHA-256 for the manifest."""
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return {name: _sha256(text) for name, text in texts.items()}
+
+
+def provenance(command: list[str] | None, input_files: list[str] | None) -> dict:
+    """What is needed to repeat a run: when, which code, which command, which packages, which inputs."""
+    inputs = {}
+    for path in input_files or []:
+        try:
+            inputs[str(path)] = _sha256(Path(path).read_bytes())
+        except OSError:
+            inputs[str(path)] = "unreadable"
+    return {"created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "version": __version__,
+            "git_commit": git_commit(), "command": command or sys.argv, "packages": package_versions(),
+            "input_sha256": inputs}
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+
+
+def resolved_yaml(scenario) -> str:
+    """The scenario exactly as run, every default filled in."""
+    return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+
+
 def write_run(scenario, results: list[RunResult], out_root: str | Path, command: list[str] | None = None,
               input_files: list[str] | None = None, plots: bool | None = None,
               extra_files: dict[str, str] | None = None) -> Path:
     """Write the run folder ``out_root/<scenario name>/<run id>/`` atomically; return its path.
 
-    ``extra_files`` (name -> text) are written into the folder too (the scorecard).
+    ``extra_files`` (name -> text) are written into the folder too (the scorecard). With plots on,
+    the plots and ``report.html`` are drawn from the written tables, as ``report RUN_DIR`` would.
     """
-    parent = Path(out_root) / scenario.name
-    parent.mkdir(parents=True, exist_ok=True)
-    base = run_folder_name(scenario.seed)
-    final = parent / base
-    suffix = 1
-    while final.exists():
-        suffix += 1
-        final = parent / f"{base}-{suffix}"
-    tmp = parent / f".tmp-{final.name}-{os.getpid()}"
-    try:
-        tmp.mkdir()
-        resolved = yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
-        (tmp / "scenario.yaml").write_text(resolved, encoding="utf-8")
-        timeseries = _csv_text(TIMESERIES_COLUMNS, timeseries_rows(results))
-        (tmp / "timeseries.csv").write_text(timeseries, encoding="utf-8")
-        summary = _csv_text(SUMMARY_COLUMNS, summary_rows(results))
-        (tmp / "summary.csv").write_text(summary, encoding="utf-8")
-        for name, text in (extra_files or {}).items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        inputs = {}
-        for path in input_files or []:
-            try:
-                inputs[str(path)] = _sha256(Path(path).read_bytes())
-            except OSError:
-                inputs[str(path)] = "unreadable"
+    with atomic_folder(Path(out_root) / scenario.name, run_folder_name(scenario.seed)) as (tmp, final):
+        hashes = write_texts(tmp, {"scenario.yaml": resolved_yaml(scenario),
+                                   "timeseries.csv": csv_table(TIMESERIES_COLUMNS, timeseries_rows(results)),
+                                   "summary.csv": csv_table(SUMMARY_COLUMNS, summary_rows(results)),
+                                   **(extra_files or {})})
+        info = provenance(command, input_files)
         manifest = {
             "scenario": scenario.name,
             "run_id": final.name,
-            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "version": __version__,
-            "git_commit": git_commit(),
-            "command": command or sys.argv,
+            **{k: info[k] for k in ("created_utc", "version", "git_commit", "command")},
             "seed": scenario.seed,
             "replications": scenario.replications,
             "scale_persons_per_agent": float(scenario.population.scale),
@@ -181,24 +215,13 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
             "replication_wall_seconds": [round(r.wall_seconds, 3) for r in results],
             "agents_start": [r.agents_start for r in results],
             "agents_end": [r.agents_end for r in results],
-            "packages": package_versions(),
-            "input_sha256": inputs,
-            "output_sha256": {"scenario.yaml": _sha256(resolved), "timeseries.csv": _sha256(timeseries),
-                              "summary.csv": _sha256(summary),
-                              **{name: _sha256(text) for name, text in (extra_files or {}).items()}},
+            "packages": info["packages"],
+            "input_sha256": info["input_sha256"],
+            "output_sha256": hashes,
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
+        write_manifest(tmp, manifest)
         if scenario.outputs.plots if plots is None else plots:
-            from .plots import draw_all
+            from .report import build_run_report
 
-            draw_all(results, scenario, tmp / "plots")
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            parent.rmdir()              # only if this run was the first and left it empty
-        except OSError:
-            pass
-        raise
+            build_run_report(tmp)
     return final

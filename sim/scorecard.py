@@ -100,12 +100,12 @@ def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
 
 def csv_text(rows: list[ScoreRow]) -> str:
     """``scorecard.csv``: one row per scored target, numbers as in the other tables."""
-    from .outputs import _csv_text, fmt
+    from .outputs import csv_table, fmt
 
     def cell(value):
         return "" if value is None else fmt(value)
 
-    return _csv_text(COLUMNS, ([r.target, r.indicator, r.year, r.comparator, cell(r.target_value), cell(r.mean),
+    return csv_table(COLUMNS, ([r.target, r.indicator, r.year, r.comparator, cell(r.target_value), cell(r.mean),
                                 cell(r.p05), cell(r.p95), cell(r.p_meet), r.status] for r in rows))
 
 

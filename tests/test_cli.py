@@ -20,7 +20,8 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 #: a small, short run: about 5,000 agents over six months
 SMALL = ["--set", "population.scale=2000", "--set", "period.end=2021-06-30"]
 NO_PLOTS = ["--set", "outputs.plots=false"]
-OUTPUTS = {"timeseries.csv", "summary.csv", "manifest.json", "scenario.yaml", "scorecard.csv", "plots"}
+OUTPUTS = {"timeseries.csv", "summary.csv", "manifest.json", "scenario.yaml", "scorecard.csv", "plots",
+           "report.html"}
 
 
 def run_main(capsys, *args: str) -> tuple[int, str, str]:
@@ -94,7 +95,7 @@ def test_run_writes_one_whole_folder_and_reports_it(capsys, tmp_path):
     assert folder.is_dir()
     assert re.fullmatch(r"\d{8}T\d{6}Z-seed20210101", folder.name)
     assert {p.name for p in folder.iterdir()} == OUTPUTS
-    assert all((folder / name).stat().st_size > 0 for name in OUTPUTS - {"plots"})
+    assert all((folder / name).stat().st_size > 0 for name in OUTPUTS - {"plots", "report.html"})
     pngs = list((folder / "plots").glob("*.png"))
     assert pngs and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     assert not [p for p in out_root.rglob(".tmp-*")]
@@ -260,12 +261,12 @@ def test_unknown_key_with_progress_on_writes_nothing(capsys, tmp_path):
 
 
 def test_interrupt_writes_nothing_and_exits_130(capsys, tmp_path, monkeypatch):
-    import sim.plots
+    import sim.report
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.plots, "draw_all", interrupted)
+    monkeypatch.setattr(sim.report, "build_run_report", interrupted)
     out_root = tmp_path / "out"
     code, out, err = run_main(capsys, "run", BASELINE, *SMALL, "--out", out_root, "--quiet")
     assert code == 130
@@ -288,7 +289,7 @@ def test_entry_point_end_to_end(tmp_path):
     [folder] = run_folders(out_root)
     assert f"Results written to {folder}" in good.stdout
     assert "Urbanization rate of residents on 2021-06-30" in good.stdout
-    assert {p.name for p in folder.iterdir()} == OUTPUTS - {"plots"}
+    assert {p.name for p in folder.iterdir()} == OUTPUTS - {"plots", "report.html"}
 
     bad_root = tmp_path / "bad"
     bad = subprocess.run([sys.executable, "run_sim.py", "scenarios/baseline.yaml",

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import sim.outputs
-import sim.plots
+import sim.report
 from sim import cli
 from sim.indicators import INDICATOR_NAMES, INDICATORS, ZONES
 from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, fmt
@@ -273,14 +273,14 @@ def test_check_run_finds_the_run_whole(two_reps):
 def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch):
     seen = []
 
-    def failing(results, scenario, folder):
+    def failing(folder):
         # the tables are already written, into the hidden temporary folder
-        seen.append(Path(folder).parent)
-        assert Path(folder).parent.name.startswith(".tmp-")
-        assert (Path(folder).parent / "timeseries.csv").is_file()
+        seen.append(Path(folder))
+        assert Path(folder).name.startswith(".tmp-")
+        assert (Path(folder) / "timeseries.csv").is_file()
         raise RuntimeError("disk full while drawing")
 
-    monkeypatch.setattr(sim.plots, "draw_all", failing)
+    monkeypatch.setattr(sim.report, "build_run_report", failing)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="disk full"):
         cli.main(["run", str(BASELINE), *SIZE, "--out", str(out), "--quiet"])     # plots on

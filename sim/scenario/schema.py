@@ -328,7 +328,8 @@ TARGETS = MapOf(
 
 OUTPUTS = Section(
     {
-        "plots": Field("bool", True, "Draw PNG plots into the run's plots/ folder."),
+        "plots": Field("bool", True, "Draw PNG plots into the run's plots/ folder and write report.html (one "
+                       "self-contained page with the plots)."),
     },
     doc="What a run writes besides the CSV tables and the manifest.",
 )

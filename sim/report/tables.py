@@ -1,0 +1,234 @@
+"""Reading a run or comparison folder's saved files (csv module and numpy only, no re-running).
+
+Reports are rebuilt from the files alone, so that a folder can be reported on
+long after the run, by code that may know newer or older indicators: an
+indicator need not exist for every zone, and an empty cell means missing (NaN).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+TIMESERIES = ("date", "replication", "zone", "indicator", "value")
+SUMMARY = ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications")
+SCORECARD = ("target", "indicator", "year", "comparator", "target_value", "mean", "p05", "p95", "p_meet", "status")
+COMPARISON = ("year", "zone", "indicator", "against_mean", "scenario_mean", "mean_difference", "ci90_low",
+              "ci90_high", "replications")
+SETTINGS_DIFF = ("setting", "against", "scenario")
+
+RUN_FILES = ("timeseries.csv", "summary.csv", "scorecard.csv", "scenario.yaml", "manifest.json")
+COMPARISON_FILES = ("comparison.csv", "settings_diff.csv", "scorecard.csv", "scorecard_against.csv",
+                    "scenario.yaml", "against.yaml", "manifest.json")
+
+
+class ReportError(ValueError):
+    """A folder cannot be reported on: not a run/comparison folder, or a file is missing or malformed."""
+
+
+def number(text: str | None) -> float:
+    """A CSV cell as a float; empty (missing) is NaN."""
+    if text is None or text.strip() == "":
+        return math.nan
+    return float(text)
+
+
+def number_text(value: float) -> str:
+    """A number as a reader sees it: whole numbers with thousands separators, others to 4 significant digits."""
+    if math.isnan(value):
+        return "-"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def optional(text: str | None) -> float | None:
+    """A CSV cell as a float, or None when empty (a target without a value, no p_meet)."""
+    value = number(text)
+    return None if math.isnan(value) else value
+
+
+def require(folder: str | Path, names: tuple[str, ...], kind: str) -> Path:
+    """The folder as a Path, after checking that it holds every file a ``kind`` folder must have."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReportError(f"{folder}: not a {kind} folder (no such directory)")
+    for name in names:
+        if not (folder / name).is_file():
+            raise ReportError(f"{folder}: not a {kind} folder: {name} is missing")
+    return folder
+
+
+def read_rows(path: Path, columns: tuple[str, ...]):
+    """The rows of a CSV file as dicts, after checking its header has ``columns``."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ReportError(f"{path.name}: missing column(s) {', '.join(missing)}")
+            yield from reader
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"{path.name}: cannot read ({exc})") from exc
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ReportError(f"{path.name}: cannot read ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ReportError(f"{path.name}: expected a mapping of settings")
+    return data
+
+
+def read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReportError(f"{path.name}: cannot read ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ReportError(f"{path.name}: expected a JSON object")
+    return data
+
+
+@dataclass(frozen=True)
+class Series:
+    """One indicator of one zone over time: ``values[replication, date]`` (NaN where missing)."""
+
+    dates: list[dt.date]
+    values: np.ndarray
+
+
+def read_timeseries(path: Path, zone: str, indicators: tuple[str, ...]) -> dict[str, Series]:
+    """The monthly series of ``indicators`` for ``zone``; indicators absent from the file are left out.
+
+    Only the wanted rows are kept, so that a file of many replications stays cheap to read.
+    """
+    cells: dict[str, dict[tuple[int, str], float]] = {name: {} for name in indicators}
+    for row in read_rows(path, TIMESERIES):
+        if row["zone"] == zone and row["indicator"] in cells:
+            try:
+                cells[row["indicator"]][int(row["replication"]), row["date"]] = number(row["value"])
+            except ValueError as exc:
+                raise ReportError(f"{path.name}: bad number in row {row}") from exc
+    out = {}
+    for name, values in cells.items():
+        if not values:
+            continue
+        dates = sorted({d for _, d in values})
+        reps = sorted({r for r, _ in values})
+        grid = np.full((len(reps), len(dates)), np.nan)
+        col = {d: k for k, d in enumerate(dates)}
+        row_of = {r: k for k, r in enumerate(reps)}
+        for (r, d), v in values.items():
+            grid[row_of[r], col[d]] = v
+        try:
+            out[name] = Series([dt.date.fromisoformat(d) for d in dates], grid)
+        except ValueError as exc:
+            raise ReportError(f"{path.name}: bad date ({exc})") from exc
+    return out
+
+
+class Summary:
+    """``summary.csv`` (or ``comparison.csv``) indexed by (year, zone, indicator) -> {statistic: value}."""
+
+    def __init__(self, rows: dict[tuple[int, str, str], dict[str, float]]) -> None:
+        self.rows = rows
+        self.years = sorted({y for y, _, _ in rows})
+        self.zones = list(dict.fromkeys(z for _, z, _ in rows))
+        self.indicators = list(dict.fromkeys(i for _, _, i in rows))
+
+    @classmethod
+    def read(cls, path: Path, columns: tuple[str, ...]) -> Summary:
+        stats = [c for c in columns if c not in ("year", "zone", "indicator")]
+        rows = {}
+        for row in read_rows(path, columns):
+            try:
+                rows[int(row["year"]), row["zone"], row["indicator"]] = {s: number(row[s]) for s in stats}
+            except ValueError as exc:
+                raise ReportError(f"{path.name}: bad number in row {row}") from exc
+        return cls(rows)
+
+    def get(self, year: int, zone: str, indicator: str, stat: str = "mean") -> float:
+        """The statistic, NaN when the row or the value is missing."""
+        return self.rows.get((year, zone, indicator), {}).get(stat, math.nan)
+
+
+@dataclass(frozen=True)
+class Score:
+    """One row of a scorecard; None where the cell is empty."""
+
+    target: str
+    indicator: str
+    year: int
+    comparator: str
+    target_value: float | None
+    mean: float | None
+    p05: float | None
+    p95: float | None
+    p_meet: float | None
+    status: str
+
+
+def read_scorecard(path: Path) -> list[Score]:
+    out = []
+    for row in read_rows(path, SCORECARD):
+        try:
+            out.append(Score(row["target"], row["indicator"], int(row["year"]), row["comparator"],
+                             optional(row["target_value"]), optional(row["mean"]), optional(row["p05"]),
+                             optional(row["p95"]), optional(row["p_meet"]), row["status"]))
+        except ValueError as exc:
+            raise ReportError(f"{path.name}: bad number in row {row}") from exc
+    return out
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a run folder says: the resolved scenario, manifest, summary and scorecard."""
+
+    folder: Path
+    scenario: dict
+    manifest: dict
+    summary: Summary
+    scorecard: list[Score]
+
+    def timeseries(self, zone: str, indicators: tuple[str, ...]) -> dict[str, Series]:
+        return read_timeseries(self.folder / "timeseries.csv", zone, indicators)
+
+
+def load_run(folder: str | Path) -> Run:
+    folder = require(folder, RUN_FILES, "run")
+    return Run(folder, read_yaml(folder / "scenario.yaml"), read_json(folder / "manifest.json"),
+               Summary.read(folder / "summary.csv", SUMMARY), read_scorecard(folder / "scorecard.csv"))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a comparison folder says: both scenarios, their differences, settings and scorecards."""
+
+    folder: Path
+    scenario: dict
+    against: dict
+    manifest: dict
+    differences: Summary
+    settings: list[tuple[str, str, str]]
+    scorecard: list[Score]
+    scorecard_against: list[Score]
+
+
+def load_comparison(folder: str | Path) -> Comparison:
+    folder = require(folder, COMPARISON_FILES, "comparison")
+    settings = [(r["setting"], r["against"], r["scenario"])
+                for r in read_rows(folder / "settings_diff.csv", SETTINGS_DIFF)]
+    return Comparison(folder, read_yaml(folder / "scenario.yaml"), read_yaml(folder / "against.yaml"),
+                      read_json(folder / "manifest.json"), Summary.read(folder / "comparison.csv", COMPARISON),
+                      settings, read_scorecard(folder / "scorecard.csv"),
+                      read_scorecard(folder / "scorecard_against.csv"))

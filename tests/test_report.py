@@ -1,0 +1,239 @@
+"""The report package: plots and report.html rebuilt from a folder's saved files only."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from sim.report import ReportError, build_comparison_report, build_run_report, charts, fonts
+from sim.report.tables import COMPARISON_FILES, RUN_FILES, load_run, read_timeseries
+from sim.scorecard import MET_P, MISSED_P
+
+from .report_folders import FUTURE, HOSTILE, make_comparison_folder, make_run_folder
+
+PNG = b"\x89PNG\r\n\x1a\n"
+RUN_PLOTS = ("fan_urbanization.png", "scorecard.png", "districts.png", "flows.png")
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    return make_run_folder(tmp_path_factory.mktemp("run"))
+
+
+@pytest.fixture(scope="module")
+def run_report(run_folder) -> str:
+    path = build_run_report(run_folder)
+    assert path == run_folder / "report.html"
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def comparison_folder(tmp_path_factory) -> Path:
+    return make_comparison_folder(tmp_path_factory.mktemp("cmp") / "what_if-vs-baseline")
+
+
+def assert_self_contained(page: str) -> None:
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in page and '<html lang="en">' in page and re.search(r"<title>.+</title>", page)
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:)""", page), "a resource outside the file"
+    assert "url(" not in page and "@import" not in page
+
+
+def test_run_report_writes_plots_and_a_self_contained_page(run_folder, run_report):
+    for name in RUN_PLOTS:
+        data = (run_folder / "plots" / name).read_bytes()
+        assert data.startswith(PNG) and len(data) > 5000, name
+    assert run_report.count('src="data:image/png;base64,') == len(RUN_PLOTS)
+    assert_self_contained(run_report)
+    leftovers = [p.name for p in [*run_folder.iterdir(), *(run_folder / "plots").iterdir()] if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_run_report_content(run_folder, run_report):
+    scorecard = re.search(r'<table id="scorecard">.*?</table>', run_report, re.S).group(0)
+    scores = load_run(run_folder).scorecard
+    assert scorecard.count("<tr>") == 1 + len(scores)
+    assert {"urbanization_rate", "future_target_missed", "future_target_no_value"} <= {s.target for s in scores}
+    for status in ("missed", "no target value"):
+        assert f">{status}</span>" in scorecard
+    assert "2022-10-01 to 2023-12-31" in run_report
+    levers = re.search(r'<table id="levers">.*?</table>', run_report, re.S).group(0)
+    assert "zero_threshold_settlement" in levers and "pingdu" in levers
+    assumptions = re.search(r'<table id="assumptions">.*?</table>', run_report, re.S).group(0)
+    assert "behaviour.hukou.min_insurance_years" in assumptions
+    assert "policies.zero_threshold_settlement.conversion_hazard_multiplier" in assumptions    # lever in force
+    assert "policies.homestead_reform." not in assumptions                                     # lever not used
+    assert f"<td class=\"num\">{MET_P:g}</td>" in assumptions and f"<td class=\"num\">{MISSED_P:g}</td>" in assumptions
+    provenance = re.search(r'<table id="provenance">.*?</table>', run_report, re.S).group(0)
+    for key in ("git_commit", "created_utc", "command", "events_processed", "packages", "output_sha256"):
+        assert f"<code>{key}</code>" in provenance
+
+
+def test_text_from_the_folder_is_escaped(run_report, comparison_folder):
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+    assert HOSTILE not in run_report and escaped in run_report
+    page = build_comparison_report(comparison_folder).read_text(encoding="utf-8")
+    assert HOSTILE not in page and escaped in page
+    assert "The &lt;i&gt;base&lt;/i&gt; &amp; nothing else" in page
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in page and "<b>" not in page       # settings_diff.csv
+    assert "abc&lt;def&gt;" in page                                            # manifest.json
+    assert_self_contained(page)
+
+
+def test_report_does_not_depend_on_the_folder_name(run_folder, run_report, tmp_path):
+    copy = shutil.copytree(run_folder, tmp_path / ".tmp-anything-123")
+    assert build_run_report(copy).read_text(encoding="utf-8") == run_report      # same bytes: nothing from the name
+
+
+@pytest.mark.parametrize("name", RUN_FILES)
+def test_a_run_folder_missing_a_file_is_refused(run_folder, tmp_path, name):
+    copy = shutil.copytree(run_folder, tmp_path / "run", ignore=shutil.ignore_patterns(name, "report.html", "plots"))
+    with pytest.raises(ReportError, match=re.escape(name)):
+        build_run_report(copy)
+    assert not (copy / "report.html").exists() and not (copy / "plots").exists()
+
+
+@pytest.mark.parametrize("name", COMPARISON_FILES)
+def test_a_comparison_folder_missing_a_file_is_refused(comparison_folder, tmp_path, name):
+    copy = shutil.copytree(comparison_folder, tmp_path / "cmp", ignore=shutil.ignore_patterns(name))
+    with pytest.raises(ReportError, match=re.escape(name)):
+        build_comparison_report(copy)
+
+
+def test_the_wrong_kind_of_folder_is_refused(run_folder, comparison_folder, tmp_path):
+    with pytest.raises(ReportError, match="comparison.csv"):
+        build_comparison_report(run_folder)
+    with pytest.raises(ReportError, match="timeseries.csv"):
+        build_run_report(comparison_folder)
+    with pytest.raises(ReportError, match="no such directory"):
+        build_run_report(tmp_path / "nowhere")
+
+
+def test_a_malformed_table_names_its_file(run_folder, tmp_path):
+    copy = shutil.copytree(run_folder, tmp_path / "run")
+    (copy / "summary.csv").write_text("year,zone,indicator\n2023,qingdao,population\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="summary.csv: missing column"):
+        build_run_report(copy)
+
+
+def test_missing_values_and_city_only_indicators(run_folder):
+    series = read_timeseries(run_folder / "timeseries.csv", "qingdao", (FUTURE, "not_there"))
+    assert list(series) == [FUTURE]
+    assert np.isnan(series[FUTURE].values[0, -1])
+    assert series[FUTURE].values[1, -1] == 88
+    assert read_timeseries(run_folder / "timeseries.csv", "pingdu", (FUTURE,)) == {}
+    run = load_run(run_folder)
+    assert run.summary.get(2023, "qingdao", FUTURE) == 87.5
+    assert np.isnan(run.summary.get(2023, "qingdao", FUTURE, "p05"))
+    assert np.isnan(run.summary.get(2023, "pingdu", FUTURE))
+
+
+def test_comparison_report(comparison_folder):
+    page = build_comparison_report(comparison_folder).read_text(encoding="utf-8")
+    for name in ("comparison.png", "scorecard.png"):
+        assert (comparison_folder / "plots" / name).read_bytes().startswith(PNG)
+    assert page.count('src="data:image/png;base64,') == 2
+    scorecard = re.search(r'<table id="scorecard">.*?</table>', page, re.S).group(0)
+    assert scorecard.count("<tr>") == 1 + 3                  # the targets of either scorecard
+    differences = re.search(r'<table id="differences">.*?</table>', page, re.S).group(0)
+    assert FUTURE in differences and "pingdu" not in differences     # city, last year only
+    assert "Differences, Qingdao, 2023" in page
+    settings = re.search(r'<table id="settings-diff">.*?</table>', page, re.S).group(0)
+    assert settings.count("<tr>") == 1 + 2
+
+
+def test_comparison_with_one_replication_has_no_intervals(tmp_path):
+    folder = make_comparison_folder(tmp_path / "one", replications=1)
+    page = build_comparison_report(folder).read_text(encoding="utf-8")
+    assert "- to -" in page
+    assert (folder / "plots" / "comparison.png").read_bytes().startswith(PNG)
+
+
+def test_a_chart_without_its_data_is_left_out(run_folder, tmp_path):
+    copy = shutil.copytree(run_folder, tmp_path / "run")
+    (copy / "timeseries.csv").write_text("date,replication,zone,indicator,value\n", encoding="utf-8")
+    (copy / "plots").mkdir(exist_ok=True)
+    (copy / "plots" / "fan_urbanization.png").write_bytes(b"stale")
+    page = build_run_report(copy).read_text(encoding="utf-8")
+    assert not (copy / "plots" / "fan_urbanization.png").exists()
+    assert page.count('src="data:image/png;base64,') == len(RUN_PLOTS) - 1
+
+
+# --- fonts -----------------------------------------------------------------------------------------------------
+
+def glyph_warnings(draw) -> list[str]:
+    """Messages of matplotlib's missing-glyph warnings (the tofu boxes) raised while drawing."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        draw()
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def draw_every_chart(run_folder: Path, comparison_folder: Path) -> None:
+    from sim.report.tables import load_comparison
+
+    run, comp = load_run(run_folder), load_comparison(comparison_folder)
+    for chart, args in ((charts.fan_urbanization, (run,)), (charts.districts, (run,)), (charts.flows, (run,)),
+                        (charts.scorecard, (run.scorecard,)), (charts.comparison, (comp,)),
+                        (charts.scorecard, (comp.scorecard, comp.scorecard_against, "a", "b"))):
+        assert charts.render(chart, *args).startswith(PNG)
+
+
+def test_glyph_check_detects_tofu():
+    def draw():
+        with matplotlib.rc_context({"font.family": ["DejaVu Sans"]}):
+            fig = plt.figure()
+            fig.text(0.5, 0.5, "城镇化率")
+            fig.canvas.draw()
+            plt.close(fig)
+
+    assert glyph_warnings(draw)
+
+
+def test_without_a_cjk_font_labels_are_english_and_plots_have_no_tofu(monkeypatch, run_folder,
+                                                                       comparison_folder):
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    assert fonts.label("Births", "出生人口") == "Births"
+    assert fonts.rc()["font.family"] == ["DejaVu Sans"]
+    assert glyph_warnings(lambda: draw_every_chart(run_folder, comparison_folder)) == []
+
+
+def test_with_a_cjk_font_labels_are_bilingual_and_plots_have_no_tofu(run_folder, comparison_folder):
+    font = fonts.cjk_font()
+    if font is None:
+        pytest.skip("no CJK-capable font installed (e.g. apt-get install fonts-wqy-microhei)")
+    assert fonts.label("Births", "出生人口") == "Births 出生人口"
+    assert font in fonts.rc()["font.family"]
+    assert glyph_warnings(lambda: draw_every_chart(run_folder, comparison_folder)) == []
+
+
+def test_a_font_counts_only_if_it_has_the_glyphs():
+    from matplotlib import font_manager
+
+    dejavu = font_manager.findfont("DejaVu Sans", fallback_to_default=False)
+    assert not fonts._covers(dejavu)
+    font = fonts.cjk_font()
+    if font is not None:
+        assert fonts._covers(font_manager.findfont(font, fallback_to_default=False))
+
+
+def test_one_replication_draws_single_lines(run_folder, tmp_path):
+    copy = shutil.copytree(run_folder, tmp_path / "run", ignore=shutil.ignore_patterns("report.html", "plots"))
+    lines = (copy / "timeseries.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (copy / "timeseries.csv").write_text("".join([lines[0], *(x for x in lines[1:] if x.split(",")[1] == "0")]),
+                                         encoding="utf-8")
+    run = load_run(copy)
+    assert run.timeseries("qingdao", ("urbanization_rate",))["urbanization_rate"].values.shape[0] == 1
+    fig = charts.fan_urbanization(run)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)
+    assert any("(1 replication)" in text for text in labels) and not any("5-95%" in text for text in labels)
+    assert any(text.startswith("Plan target for 2023: ≥ 77") for text in labels)

@@ -1,4 +1,4 @@
-"""Command line: ``python run_sim.py [run|validate] [SCENARIO] [options]``.
+"""Command line: ``python run_sim.py [run|validate|compare|report] ...``.
 
 Exit codes: 0 done, 2 bad input (one message naming the field, nothing
 written), 130 interrupted (nothing written), 1 an unexpected failure (a bug:
@@ -15,7 +15,7 @@ from pathlib import Path
 from .scenario import ScenarioError, load_scenario, scenario_files
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
-COMMANDS = ("run", "validate")
+COMMANDS = ("run", "validate", "compare", "report")
 
 DESCRIPTION = """\
 Simulate Qingdao's residents under the New Urbanization Three-Year Action Plan.
@@ -26,7 +26,9 @@ docs/scenario-reference.md). Running it writes, under results/<scenario name>/:
   summary.csv     year-end values over the replications (mean, 5/50/95 percentiles)
   manifest.json   seed, timings, code version: what is needed to repeat the run
   scenario.yaml   the scenario exactly as run, every default filled in
-  plots/          pictures, such as the urbanization rate against the 77% target
+  scorecard.csv   each plan target: simulated value, chance of meeting it, status
+  plots/          pictures: urbanization fan chart, districts, flows, scorecard
+  report.html     all of it in one file to open in a browser or mail to a colleague
 
 Examples:
   python run_sim.py                                  run the baseline
@@ -34,6 +36,8 @@ Examples:
   python run_sim.py run scenarios/baseline.yaml --replications 10 --seed 7
   python run_sim.py run --set population.scale=1000 --set behaviour.hukou.min_insurance_years=1
   python run_sim.py validate scenarios/my_policy.yaml   check a file without running it
+  python run_sim.py compare scenarios/plan_2021_2023.yaml   what the plan changes against the baseline
+  python run_sim.py report results/baseline/<run id>   redraw plots and report.html from the saved tables
 
 Options of run and validate (details: python run_sim.py run --help):
   --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)
@@ -72,6 +76,25 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a scenario file and show what would run",
                               description="Check a scenario file without running it.")
     scenario_args(validate)
+    compare = sub.add_parser(
+        "compare", help="what a scenario changes against another (paired replications)",
+        description="Run SCENARIO and --against with the same seed and replications (common random numbers) "
+                    "and write the paired differences of every indicator, year and zone to comparison.csv, "
+                    "the settings that differ to settings_diff.csv, both scorecards, plots and report.html, "
+                    "under <out>/comparisons/<scenario>-vs-<against>/<run id>/.")
+    scenario_args(compare)
+    compare.add_argument("--against", default=DEFAULT_SCENARIO, metavar="BASE",
+                         help=f"scenario to compare with (default: {DEFAULT_SCENARIO}); it runs with SCENARIO's "
+                              "seed, replications, period and scale so that replications pair up; --set changes "
+                              "SCENARIO only")
+    compare.add_argument("--out", default="results", metavar="DIR",
+                         help="folder that receives comparisons/... (default: results)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    report = sub.add_parser("report", help="redraw the plots and report.html of a run or comparison folder",
+                            description="Rebuild plots/ and report.html from a run's (or comparison's) saved "
+                                        "tables, without running anything.")
+    report.add_argument("folder", metavar="RUN_DIR", help="a run folder (with summary.csv) or a comparison "
+                                                          "folder (with comparison.csv)")
     return parser
 
 
@@ -110,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]
     args = _parser().parse_args(argv)
+    if args.command == "report":
+        return _rebuild_report(Path(args.folder))
+    if args.command == "compare":
+        return _compare(args, argv)
     try:
         scenario = _load(args)
     except ScenarioError as err:
@@ -143,6 +170,94 @@ def main(argv: list[str] | None = None) -> int:
     print("\nScorecard of the plan's targets (docs/targets.md):")
     print(scorecard.table(scored, unscored))
     return 0
+
+
+def _rebuild_report(folder: Path) -> int:
+    from .report import ReportError, build_comparison_report, build_run_report
+
+    if not folder.is_dir():
+        print(f"error: RUN_DIR: no such folder: {folder}", file=sys.stderr)
+        return 2
+    try:
+        if (folder / "comparison.csv").exists():
+            path = build_comparison_report(folder)
+        else:
+            path = build_run_report(folder)
+    except ReportError as err:
+        print(f"error: RUN_DIR: {err}", file=sys.stderr)
+        return 2
+    print(f"Report written to {path}")
+    return 0
+
+
+def _compare(args, argv: list[str]) -> int:
+    from . import scorecard
+    from .comparison import pairing_overrides, write_comparison
+    from .runner import run_replications
+    from .targets import scenario_targets
+
+    try:
+        scenario = _load(args)
+        against = load_scenario(args.against, overrides=pairing_overrides(scenario))
+    except ScenarioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    problem = _unwritable(Path(args.out))
+    if problem:
+        print(f"error: --out: {problem}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"Comparing {_describe(scenario)}\n     with {_describe(against)}", file=sys.stderr)
+    try:
+        runs = {}
+        cards = {}
+        for key, sc in (("scenario", scenario), ("against", against)):
+            runs[key] = run_replications(sc, progress=not args.quiet)
+            cards[key] = scorecard.run_scorecard(scenario_targets(sc), runs[key])
+        folder = write_comparison(
+            scenario, against, runs["scenario"], runs["against"], args.out, command=["run_sim.py", *argv],
+            input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],
+            extra_files={"scorecard.csv": scorecard.csv_text(cards["scenario"][0]),
+                         "scorecard_against.csv": scorecard.csv_text(cards["against"][0])},
+            report=scenario.outputs.plots)
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+    _print_comparison(folder, scenario, against)
+    return 0
+
+
+def _print_comparison(folder: Path, scenario, against) -> None:
+    import csv
+
+    with (folder / "comparison.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    last = max(int(r["year"]) for r in rows)
+    shown = ("urbanization_rate", "hukou_urbanization_rate", "population", "hukou_conversions",
+             "public_transport_motorized_share", "urban_air_good_days_rate")
+    print(f"Comparison written to {folder}")
+    print(f"\n{scenario.name} minus {against.name}, city, {last} (mean over paired replications, 90% interval):")
+    for r in rows:
+        if r["zone"] == "qingdao" and int(r["year"]) == last and r["indicator"] in shown:
+            low, high = (_number(r[k]) if r[k] else "" for k in ("ci90_low", "ci90_high"))
+            interval = f"  90%: [{low}, {high}]" if low else ""
+            print(f"  {r['indicator']:34} {_number(r['against_mean']):>12} -> {_number(r['scenario_mean']):>12}"
+                  f"  difference {_number(r['mean_difference'], sign=True)}{interval}")
+    with (folder / "settings_diff.csv").open(newline="", encoding="utf-8") as f:
+        changed = list(csv.DictReader(f))
+    print(f"\nSettings that differ ({len(changed)}; all in settings_diff.csv):")
+    for r in changed[:15]:
+        line = f"  {r['setting']}: {r['against']} -> {r['scenario']}"
+        print(line if len(line) <= 140 else line[:137] + "...")
+    if len(changed) > 15:
+        print(f"  ... and {len(changed) - 15} more")
+
+
+def _number(text: str, sign: bool = False) -> str:
+    """A CSV number for the terminal: thousands separated for counts, four significant digits otherwise."""
+    value = float(text)
+    body = f"{value:{'+' if sign else ''},.0f}" if abs(value) >= 1000 else f"{value:{'+' if sign else ''}.4g}"
+    return body
 
 
 def _report(scenario, results, folder: Path) -> None:

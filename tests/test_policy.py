@@ -353,7 +353,7 @@ def test_more_seats_fewer_shortages():
 def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     """Every lever present but at intensity 0: the CSV is the baseline's, byte for byte (with the plan's
     health-service schedules set back to the baseline's: they are not levers)."""
-    from sim.outputs import TIMESERIES_COLUMNS, _csv_text, summary_rows, timeseries_rows
+    from sim.outputs import TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
     from sim.scenario import load_scenario
 
     root = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"
@@ -367,8 +367,8 @@ def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     assert all(getattr(plan.policies, n) is not None for n in LEVERS)
     plan_runs = [Model(plan, r).run() for r in range(2)]
     base_runs = [Model(base, r).run() for r in range(2)]
-    assert _csv_text(TIMESERIES_COLUMNS, timeseries_rows(plan_runs)) == \
-        _csv_text(TIMESERIES_COLUMNS, timeseries_rows(base_runs))
+    assert csv_table(TIMESERIES_COLUMNS, timeseries_rows(plan_runs)) == \
+        csv_table(TIMESERIES_COLUMNS, timeseries_rows(base_runs))
     assert list(summary_rows(plan_runs)) == list(summary_rows(base_runs))
 
 

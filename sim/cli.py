@@ -145,21 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         print(f"OK: {_describe(scenario)}")
         return 0
-    problem = _unwritable(Path(args.out))
-    if problem:
-        print(f"error: --out: {problem}", file=sys.stderr)
+    if _refuse_out(args.out):
         return 2
 
     from . import scorecard
     from .outputs import write_run
-    from .runner import run_replications
-    from .targets import scenario_targets
 
     if not args.quiet:
         print(f"Running {_describe(scenario)}", file=sys.stderr)
     try:
-        results = run_replications(scenario, progress=not args.quiet)
-        scored, unscored = scorecard.run_scorecard(scenario_targets(scenario), results)
+        results, (scored, unscored) = _simulate(scenario, args.quiet)
         folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
                            input_files=scenario_files(args.scenario),
                            extra_files={"scorecard.csv": scorecard.csv_text(scored)})
@@ -170,6 +165,24 @@ def main(argv: list[str] | None = None) -> int:
     print("\nScorecard of the plan's targets (docs/targets.md):")
     print(scorecard.table(scored, unscored))
     return 0
+
+
+def _refuse_out(out: str) -> bool:
+    """Say why results cannot be written under ``out`` (before simulating); True when they cannot."""
+    problem = _unwritable(Path(out))
+    if problem:
+        print(f"error: --out: {problem}", file=sys.stderr)
+    return problem is not None
+
+
+def _simulate(scenario, quiet: bool):
+    """Every replication of ``scenario`` and its scorecard ``(scored rows, targets not reached)``."""
+    from . import scorecard
+    from .runner import run_replications
+    from .targets import scenario_targets
+
+    results = run_replications(scenario, progress=not quiet)
+    return results, scorecard.run_scorecard(scenario_targets(scenario), results)
 
 
 def _rebuild_report(folder: Path) -> int:
@@ -193,8 +206,6 @@ def _rebuild_report(folder: Path) -> int:
 def _compare(args, argv: list[str]) -> int:
     from . import scorecard
     from .comparison import pairing_overrides, write_comparison
-    from .runner import run_replications
-    from .targets import scenario_targets
 
     try:
         scenario = _load(args)
@@ -202,18 +213,14 @@ def _compare(args, argv: list[str]) -> int:
     except ScenarioError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    problem = _unwritable(Path(args.out))
-    if problem:
-        print(f"error: --out: {problem}", file=sys.stderr)
+    if _refuse_out(args.out):
         return 2
     if not args.quiet:
         print(f"Comparing {_describe(scenario)}\n     with {_describe(against)}", file=sys.stderr)
     try:
-        runs = {}
-        cards = {}
+        runs, cards = {}, {}
         for key, sc in (("scenario", scenario), ("against", against)):
-            runs[key] = run_replications(sc, progress=not args.quiet)
-            cards[key] = scorecard.run_scorecard(scenario_targets(sc), runs[key])
+            runs[key], cards[key] = _simulate(sc, args.quiet)
         folder = write_comparison(
             scenario, against, runs["scenario"], runs["against"], args.out, command=["run_sim.py", *argv],
             input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],

@@ -142,3 +142,26 @@ def test_report_command_errors(capsys, tmp_path):
     assert cli.main(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: RUN_DIR:") and "Traceback" not in err
+
+
+def test_report_command_rebuilds_a_run_and_a_comparison_from_saved_files(capsys, tmp_path):
+    assert cli.main(["run", str(ROOT / "scenarios" / "baseline.yaml"), *SMALL, "--out", str(tmp_path), "--quiet",
+                     "--set", "outputs.plots=false"]) == 0
+    run = next((tmp_path / "baseline").iterdir())
+    assert not (run / "report.html").exists() and not (run / "plots").exists()
+    tables = {p.name: p.read_bytes() for p in run.iterdir()}
+    capsys.readouterr()
+    assert cli.main(["report", str(run)]) == 0
+    assert f"Report written to {run / 'report.html'}" in capsys.readouterr().out
+    assert (run / "report.html").stat().st_size > 0
+    # (a six-month run reaches no target's year: no scorecard plot)
+    assert {p.name for p in (run / "plots").glob("*.png")} == {"fan_urbanization.png", "districts.png", "flows.png"}
+    assert {p.name: p.read_bytes() for p in run.iterdir() if p.name in tables} == tables   # tables untouched
+
+    assert cli.main(["compare", str(ROOT / "scenarios" / "baseline.yaml"), *SMALL, "--out", str(tmp_path),
+                     "--quiet", "--set", "outputs.plots=false"]) == 0
+    comparison = next((tmp_path / "comparisons" / "baseline-vs-baseline").iterdir())
+    assert not (comparison / "report.html").exists()
+    assert cli.main(["report", str(comparison)]) == 0
+    assert (comparison / "plots" / "comparison.png").stat().st_size > 0
+    assert (comparison / "report.html").read_text(encoding="utf-8").count("data:image/png;base64,") >= 1

@@ -15,7 +15,7 @@ from pathlib import Path
 from .scenario import ScenarioError, load_scenario, scenario_files
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
-COMMANDS = ("run", "validate", "compare", "report")
+COMMANDS = ("run", "validate", "compare", "report", "sweep")
 
 DESCRIPTION = """\
 Simulate Qingdao's residents under the New Urbanization Three-Year Action Plan.
@@ -38,11 +38,22 @@ Examples:
   python run_sim.py validate scenarios/my_policy.yaml   check a file without running it
   python run_sim.py compare scenarios/plan_2021_2023.yaml   what the plan changes against the baseline
   python run_sim.py report results/baseline/<run id>   redraw plots and report.html from the saved tables
+  python run_sim.py sweep scenarios/sweeps/behaviour_and_levers.yaml --dry-run   size and time of a sweep
 
 Options of run and validate (details: python run_sim.py run --help):
   --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)
 A mistake in a scenario stops before anything is written, with one line naming the setting (exit code 2).
 """
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,6 +104,22 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="redraw the plots and report.html of a run or comparison folder",
                             description="Rebuild plots/ and report.html from a run's (or comparison's) saved "
                                         "tables, without running anything.")
+    sweep = sub.add_parser(
+        "sweep", help="run a parameter sweep (grid, lhs, sobol, morris) with sensitivity indices",
+        description="Run every design point x policy x replication of a sweep spec (docs/experiments.md), "
+                    "skipping runs already stored, then write runs.csv, sensitivity.csv, plots and manifest.json.")
+    sweep.add_argument("spec", metavar="SPEC", help="sweep YAML file (examples in scenarios/sweeps/)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
+    where.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://host:8786)")
+    where.add_argument("--dask-local", type=_positive, metavar="N", help="run on a local Dask cluster of N processes")
+    sweep.add_argument("--out", metavar="DIR", help="the sweep's folder (default: results/sweeps/<name>/)")
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="print the number of runs, the estimated time (from one timed run) and size; run nothing")
+    sweep.add_argument("--budget", type=float, metavar="MINUTES",
+                       help="refuse a sweep estimated to take longer (default: the spec's budget_minutes, if any)")
+    sweep.add_argument("--force", action="store_true", help="run even when over the budget")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     report.add_argument("folder", metavar="RUN_DIR", help="a run folder (with summary.csv) or a comparison "
                                                           "folder (with comparison.csv)")
     return parser
@@ -137,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return _rebuild_report(Path(args.folder))
     if args.command == "compare":
         return _compare(args, argv)
+    if args.command == "sweep":
+        return _sweep(args, argv)
     try:
         scenario = _load(args)
     except ScenarioError as err:
@@ -164,6 +193,48 @@ def main(argv: list[str] | None = None) -> int:
     _report(scenario, results, folder)
     print("\nScorecard of the plan's targets (docs/targets.md):")
     print(scorecard.table(scored, unscored))
+    return 0
+
+
+def _sweep(args, argv: list[str]) -> int:
+    from .experiment.executor import ExecutorError, default_workers
+    from .experiment.pipeline import estimate, executor, run_sweep
+    from .experiment.spec import load_sweep
+
+    try:
+        sweep = load_sweep(args.spec)
+    except (ScenarioError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    folder = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.name
+    if _refuse_out(str(folder)):
+        return 2
+    workers = args.workers or (args.dask_local or default_workers())
+    budget = args.budget if args.budget is not None else sweep.budget_minutes
+    try:
+        if args.dry_run or (budget is not None and not args.force):
+            guess = estimate(sweep, folder, workers)
+            print(f"sweep '{sweep.name}': {guess.describe()}")
+            if args.dry_run:
+                return 0
+            if guess.minutes > budget:
+                print(f"error: --budget: the sweep would take about {guess.minutes:.1f} min, over the budget of "
+                      f"{budget:g} min; add --force to run it anyway, or lower samples/replications",
+                      file=sys.stderr)
+                return 2
+        runner, info = executor(workers, args.dask, args.dask_local)
+        manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=["run_sim.py", *argv])
+    except ExecutorError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2 if err.bad_input else 1
+    except KeyboardInterrupt:
+        print(f"interrupted: the runs finished so far are kept in {folder / 'runs'}; run the same command again "
+              "to continue", file=sys.stderr)
+        return 130
+    print(f"Sweep '{sweep.name}': {manifest['runs']} runs ({manifest['runs_this_time']} run now), "
+          f"written to {folder}")
+    for warning in manifest["sensitivity_warnings"]:
+        print(f"warning: {warning}")
     return 0
 
 

@@ -31,7 +31,7 @@ from .model import RunResult
 
 TIMESERIES_COLUMNS = ("date", "replication", "zone", "indicator", "value")
 SUMMARY_COLUMNS = ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications")
-PACKAGES = ("simpy", "numpy", "scipy", "pyyaml", "matplotlib", "tqdm")
+PACKAGES = ("simpy", "numpy", "scipy", "pyyaml", "matplotlib", "tqdm", "salib")
 
 
 def fmt(value: float) -> str:

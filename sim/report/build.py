@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..files import write_atomic
 from . import charts
-from .files import write_atomic
 from .html import Image, comparison_page, run_page
 from .tables import load_comparison, load_run
 

@@ -22,14 +22,15 @@ from .validation import Scenario, ScenarioError, describe, validate
 OVERRIDE = "--set"
 
 
-def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
+def load_scenario(path: str | Path, overrides: Sequence[str | tuple[str, Any]] = ()) -> Scenario:
     """Load, merge and validate the scenario at ``path``.
 
     Parameters
     ----------
     path : the scenario YAML file; its stem is the default ``name`` (a ``name`` in a file it extends
         is not inherited, so a what-if file's results never mix with its parent's).
-    overrides : ``key.path=value`` strings (the CLI's ``--set``), applied last.
+    overrides : ``key.path=value`` strings (the CLI's ``--set``), or ``(key.path, value)`` pairs with the
+        value already read (a sweep's sampled numbers), applied last, in order.
     """
     path = Path(path)
     sources = _read_chain(path, ())
@@ -39,7 +40,7 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     for _, raw in sources:
         merged = _merge(merged, raw)
     for text in overrides:
-        keys, value = parse_override(text)
+        keys, value = parse_override(text) if isinstance(text, str) else (text[0].split("."), text[1])
         _check_override_path(keys, merged)
         patch: Any = value
         for key in reversed(keys):
@@ -78,7 +79,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[str, dict]]:
     """The file and the files it extends, as (label, mapping), the furthest parent first."""
     label = str(path)
-    raw = _read_file(path)
+    raw = read_mapping(path)
     chain = (*chain, (path.resolve(), label))
     if "extends" not in raw:
         return [(label, raw)]
@@ -95,7 +96,7 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
     return [*_read_chain(parent, chain), (label, raw)]
 
 
-def _read_file(path: Path) -> dict:
+def read_mapping(path: Path) -> dict:
     """One YAML file as a mapping; an empty file is an empty mapping."""
     if not path.exists():
         raise ScenarioError(f"scenario file not found: {path}")

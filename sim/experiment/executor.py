@@ -1,0 +1,103 @@
+"""Running many independent tasks: in this process, on a local process pool, or on a Dask cluster.
+
+Whatever runs them, each task's result depends on the task alone (runs are
+pure and draw only from their own seeded streams), so the results are the
+same with any executor and number of workers; only the order they finish in
+differs, and the caller sorts. A worker that dies is replaced and its
+unfinished tasks run again; a task that keeps killing its workers stops the
+sweep with an error rather than looping for ever.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+#: pool breaks in a row without a finished task before giving up
+MAX_BREAKS_WITHOUT_PROGRESS = 3
+
+
+class ExecutorError(RuntimeError):
+    """The executor could not be used (Dask missing or unreachable: ``bad_input``) or a task kept killing
+    its workers."""
+
+    def __init__(self, message: str, bad_input: bool = False) -> None:
+        super().__init__(message)
+        self.bad_input = bad_input
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def run_local(fn: Callable[[Any], Any], tasks: Sequence, workers: int, on_done: Callable[[int, Any], None]) -> None:
+    """Run ``fn(task)`` for every task; call ``on_done(index, result)`` in this process as each finishes."""
+    if workers <= 1:
+        for i, task in enumerate(tasks):
+            on_done(i, fn(task))
+        return
+    pending = set(range(len(tasks)))
+    breaks = 0
+    context = multiprocessing.get_context("spawn")      # the same start on every platform; no forked state
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context)
+        try:
+            futures = {pool.submit(fn, tasks[i]): i for i in sorted(pending)}
+            waiting = set(futures)
+            while waiting:
+                finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()           # a dead worker raises BrokenProcessPool here
+                    i = futures[future]
+                    pending.discard(i)
+                    breaks = 0
+                    on_done(i, result)
+        except BrokenProcessPool:
+            breaks += 1
+            if breaks >= MAX_BREAKS_WITHOUT_PROGRESS:
+                raise ExecutorError(f"worker processes died {breaks} times in a row without finishing a run; "
+                                    f"{len(pending)} run(s) left (out of memory?)") from None
+        finally:                   # on an error or Ctrl-C, do not run the queued tasks first
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_dask(fn: Callable[[Any], Any], tasks: Sequence, on_done: Callable[[int, Any], None],
+             address: str | None = None, local_workers: int | None = None, timeout: str = "20s") -> None:
+    """The same on Dask: a scheduler at ``address``, or a ``LocalCluster`` of ``local_workers`` processes.
+
+    Dask's scheduler reruns the tasks of a worker that dies (up to its ``allowed-failures``).
+    """
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ExecutorError("--dask: Dask is not installed: pip install 'dask[distributed]' (or: pip install "
+                            "'.[dask]')", bad_input=True) from None
+    cluster = None
+    try:
+        if address is None:
+            cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=timeout)
+    except OSError as err:
+        if cluster is not None:
+            cluster.close()
+        raise ExecutorError(f"--dask: cannot reach the Dask scheduler at {address}: {err}", bad_input=True) from None
+    try:
+        futures = [client.submit(fn, task, pure=False, retries=2) for task in tasks]
+        index = {future.key: i for i, future in enumerate(futures)}
+        for future in as_completed(futures):
+            on_done(index[future.key], future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

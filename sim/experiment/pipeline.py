@@ -1,0 +1,144 @@
+"""A sweep end to end: estimate, run what is missing with a progress bar, then write the tables and plots.
+
+The folder (``results/sweeps/<name>/`` by default) holds ``runs/`` (the
+store, one file per finished run), ``runs.csv``, ``sensitivity.csv`` (Sobol
+or Morris designs), ``plots/``, ``sweep.yaml`` (the spec as given) and
+``manifest.json``. The tables are rebuilt from the store at the end of every
+invocation, each file replaced whole.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from ..files import write_atomic
+from ..outputs import csv_table, package_versions
+from . import sensitivity
+from .executor import run_dask, run_local
+from .sensitivity_plots import indices_plot, scatter_plot
+from .spec import Sweep
+from .store import Store, code_version
+from .sweep import execute, plan, point_means, points, records, run_task, runs_columns, runs_rows
+
+
+@dataclass(frozen=True)
+class Estimate:
+    runs: int
+    done: int
+    seconds_per_run: float
+    workers: int
+    bytes_per_run: int
+
+    @property
+    def todo(self) -> int:
+        return self.runs - self.done
+
+    @property
+    def minutes(self) -> float:
+        """Wall minutes for the runs still to do, assuming the workers share them evenly."""
+        return self.todo * self.seconds_per_run / max(self.workers, 1) / 60.0
+
+    def describe(self) -> str:
+        size = self.runs * self.bytes_per_run
+        return (f"{self.runs:,} runs ({self.done:,} already done, {self.todo:,} to run); one run took "
+                f"{self.seconds_per_run:.2f} s here, so about {self.minutes:.1f} min with {self.workers} worker(s); "
+                f"about {size / 1e6:.1f} MB on disk")
+
+
+def estimate(sweep: Sweep, folder: Path, workers: int) -> Estimate:
+    """Count the runs and time one of them here (nothing is written)."""
+    tasks = plan(sweep)
+    done = Store(folder).done()
+    keys = set(t.key for t in tasks)
+    started = time.perf_counter()
+    record = run_task(tasks[0])
+    seconds = time.perf_counter() - started
+    row_bytes = len(",".join(str(v) for v in record["outputs"].values())) + 120
+    return Estimate(len(keys), len(keys & done), seconds, workers, len(json.dumps(record)) + row_bytes)
+
+
+def executor(workers: int, dask_address: str | None, dask_local: int | None):
+    """``runner(fn, tasks, on_done)`` for the chosen executor, and its description for the manifest."""
+    if dask_address is not None:
+        return partial(_dask, address=dask_address), {"executor": "dask", "scheduler": dask_address}
+    if dask_local is not None:
+        return partial(_dask, local_workers=dask_local), {"executor": "dask-local", "workers": dask_local}
+    return partial(_local, workers=workers), {"executor": "local", "workers": workers}
+
+
+def _local(fn, tasks, on_done, workers):
+    run_local(fn, tasks, workers, on_done)
+
+
+def _dask(fn, tasks, on_done, address=None, local_workers=None):
+    run_dask(fn, tasks, on_done, address=address, local_workers=local_workers)
+
+
+def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress: bool = True,
+              command: list[str] | None = None) -> dict:
+    """Run the missing runs, then write ``runs.csv``, ``sensitivity.csv``, plots and the manifest.
+
+    Returns the manifest.
+    """
+    started = time.perf_counter()
+    store = Store(folder)
+    store.open()
+    tasks = plan(sweep)
+    todo = len({t.key for t in tasks} - store.done())
+    bar = None
+    if progress and todo:
+        from tqdm import tqdm
+
+        bar = tqdm(total=todo, unit="run", desc=sweep.name, file=sys.stderr, smoothing=0.1)
+    try:
+        ran = execute(tasks, store, runner, on_stored=(lambda record: bar.update(1)) if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    return write_tables(sweep, folder, tasks, store, {
+        **executor_info, "runs_this_time": ran, "wall_seconds_this_time": round(time.perf_counter() - started, 3),
+        "command": command or sys.argv})
+
+
+def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -> dict:
+    """``runs.csv``, ``sensitivity.csv`` and plots from the store, then the manifest; each file whole."""
+    stored = records(tasks, store)
+    write_atomic(folder / "runs.csv", csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
+    write_atomic(folder / "sweep.yaml", sweep.file.read_bytes())
+    rows, warnings = [], []
+    X = points(sweep)
+    for policy, _ in sweep.policies:
+        means = point_means(sweep, tasks, stored, policy)
+        policy_rows = [row for o in sweep.outputs for row in sensitivity.analyze(
+            sweep.design, sweep.parameters, X, means[o.label], o.label, sweep.seed, levels=sweep.levels)]
+        warnings += [f"{policy}: {w}" if len(sweep.policies) > 1 else w
+                     for w in sensitivity.ranking_warnings(policy_rows)]
+        rows += [(policy, row) for row in policy_rows]
+        _plots(sweep, folder, policy, X, means, policy_rows)
+    if rows:
+        text = sensitivity.csv_text([r for _, r in rows], policies=[p for p, _ in rows])
+        write_atomic(folder / "sensitivity.csv", text.encode())
+    manifest = {
+        "sweep": sweep.name, "spec": str(sweep.file), "base": str(sweep.base), "design": sweep.design,
+        "samples": sweep.samples, "points": int(len(X)), "policies": [p for p, _ in sweep.policies],
+        "replications": sweep.replications, "seed": sweep.seed, "runs": len(stored),
+        "code_version": code_version(), "packages": package_versions(), **extra,
+        "sensitivity_warnings": warnings,
+        "run_seconds_total": round(sum(r["wall_seconds"] for r in stored.values()), 3),
+    }
+    write_atomic(folder / "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    return manifest
+
+
+def _plots(sweep: Sweep, folder: Path, policy: str, X, means: dict, rows) -> None:
+    suffix = "" if len(sweep.policies) == 1 else f"_{policy}"
+    names = [p.path for p in sweep.parameters]
+    scatter_plot(X, means, names, folder / "plots" / f"outputs_vs_parameters{suffix}.png",
+                 log_axes=[p.log for p in sweep.parameters])
+    if rows:
+        indices_plot(rows, folder / "plots" / f"sensitivity{suffix}.png")

@@ -1,0 +1,248 @@
+"""Sweeps: the spec's validation, the plan, purity, determinism across executors, resume after SIGKILL,
+retries of dead workers, dry run and budget."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim import cli
+from sim.experiment import store as store_module
+from sim.experiment.executor import ExecutorError, run_dask, run_local
+from sim.experiment.pipeline import executor, run_sweep
+from sim.experiment.spec import load_sweep
+from sim.experiment.store import Store
+from sim.experiment.sweep import plan, run_task
+from sim.indicators import INDICATOR_NAMES
+from sim.model import Model
+from sim.outputs import yearly_values
+from sim.scenario import ScenarioError, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+#: a small sweep: 4 grid points x 2 policies x 2 replications of one simulated year at 2,000 agents
+SMALL_SPEC = {
+    "name": "tiny",
+    "base": str(ROOT / "scenarios" / "baseline.yaml"),
+    "set": {"population.scale": 5000, "period.end": "2021-12-31"},
+    "design": "grid",
+    "replications": 2,
+    "seed": 3,
+    "parameters": {"behaviour.hukou.nonlocal_conversion_hazard_per_year": {"values": [0.02, 0.08]},
+                   "policies.zero_threshold_settlement.intensity": {"values": [0, 1]}},
+    "policies": {"none": {}, "talent": {"policies.talent_attraction.intensity": 1}},
+    "outputs": ["urbanization_rate@2021", "pingdu:hukou_urbanization_rate@2021", "hukou_conversions@2021"],
+}
+
+
+def write_spec(tmp_path: Path, **changes) -> Path:
+    """The small spec with top-level keys replaced (``None`` removes one), as a YAML file."""
+    data = {k: v for k, v in {**SMALL_SPEC, **changes}.items() if v is not None}
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+# -- the spec --------------------------------------------------------------------------------------
+
+
+def test_the_examples_are_valid():
+    for path in sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml")):
+        sweep = load_sweep(path)
+        assert sweep.parameters and sweep.outputs, path
+
+
+def test_plan_size_order_and_keys(tmp_path):
+    sweep = load_sweep(write_spec(tmp_path))
+    tasks = plan(sweep)
+    assert len(tasks) == 4 * 2 * 2                          # grid points x policies x replications
+    assert [(t.policy, t.point, t.replication) for t in tasks][:3] == [("none", 0, 0), ("none", 0, 1),
+                                                                        ("none", 1, 0)]
+    assert len({t.key for t in tasks}) == len(tasks)
+    assert [t.key for t in plan(load_sweep(write_spec(tmp_path)))] == [t.key for t in tasks]
+    assert tasks[0].scenario["population"]["scale"] == 5000 and tasks[0].scenario["seed"] == 3
+    assert tasks[8].scenario["policies"]["talent_attraction"]["intensity"] == 1
+
+
+def test_the_key_follows_the_code_version(tmp_path, monkeypatch):
+    task = plan(load_sweep(write_spec(tmp_path)))[0]
+    monkeypatch.setattr(store_module, "code_version", lambda: "another version")
+    assert store_module.run_key(task.scenario, task.replication) != task.key
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"what": 1}, "what", "unknown key"),
+    ({"design": "factorial"}, "design", "grid, lhs, sobol, morris"),
+    ({"parameters": {"behaviour.hukou.nonlocal_conversion_hazard": {"low": 0, "high": 1}}},
+     "parameters.behaviour.hukou.nonlocal_conversion_hazard", "did you mean 'nonlocal_conversion_hazard_per_year'"),
+    ({"parameters": {"name": {"low": 0, "high": 1}}}, "parameters.name", "not a number setting"),
+    ({"parameters": {"seed": {"low": 5, "high": 1}}}, "parameters.seed", "below high"),
+    ({"parameters": {"behaviour.hukou.min_insurance_years": {"low": 0, "high": 2, "log": True}}},
+     "parameters.behaviour.hukou.min_insurance_years.low", "log: true needs low > 0"),
+    ({"parameters": {"behaviour.hukou.min_insurance_years": {"low": 0, "high": 80}}},
+     "parameters.behaviour.hukou.min_insurance_years.high", "outside the setting's range"),
+    ({"outputs": ["urbanisation_rate@2021"]}, "outputs", "did you mean 'urbanization_rate'"),
+    ({"outputs": ["urbanization_rate@2025"]}, "outputs", "the runs simulate 2021 to 2021"),
+    ({"outputs": ["pingdu:rail_transit_operating_km@2021"]}, "outputs", "city-wide"),
+    ({"outputs": "urbanization_rate"}, "outputs", "list of indicator@year"),
+    ({"policies": {"bad": {"policies.talent_attraction.intensity": 3}}}, "policies.talent_attraction.intensity",
+     "between 0 and 1"),
+    ({"replications": 0}, "replications", "from 1"),
+    ({"base": "nowhere.yaml"}, None, "not found"),
+])
+def test_bad_specs_exit_2_naming_the_field(capsys, tmp_path, change, field, words):
+    spec = write_spec(tmp_path, **change)
+    with pytest.raises(ScenarioError) as err:
+        load_sweep(spec)
+    assert err.value.field == field and words in str(err.value)
+    code = cli.main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--quiet"])
+    message = capsys.readouterr().err
+    assert code == 2 and words in message and "Traceback" not in message and message.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+# -- purity and determinism ------------------------------------------------------------------------
+
+
+def test_a_task_is_the_model_run(tmp_path):
+    task = plan(load_sweep(write_spec(tmp_path)))[5]
+    record = run_task(task)
+    result = Model(validate(task.scenario), task.replication).run()
+    expected = yearly_values(result)[2021][0, INDICATOR_NAMES.index("urbanization_rate")]
+    assert record["outputs"]["urbanization_rate@2021"] == expected
+    assert run_task(task)["outputs"] == record["outputs"]
+
+
+def test_the_same_runs_csv_with_any_executor(tmp_path):
+    sweep = load_sweep(write_spec(tmp_path))
+    tables = {}
+    for name, (workers, dask_local) in {"one": (1, None), "two": (2, None), "dask": (2, 2)}.items():
+        runner, info = executor(workers, None, dask_local)
+        run_sweep(sweep, tmp_path / name, runner, info, progress=False)
+        tables[name] = (tmp_path / name / "runs.csv").read_bytes()
+    assert tables["one"] == tables["two"] == tables["dask"]
+    rows = read_rows(tmp_path / "one" / "runs.csv")
+    assert len(rows) == 16 and len({r["run_id"] for r in rows}) == 16
+    assert len({r["urbanization_rate@2021"] for r in rows}) > 1
+
+
+# -- executors -------------------------------------------------------------------------------------
+
+
+def square_or_die_once(task):
+    """A task that kills its worker process the first time it runs (a marker file remembers)."""
+    value, marker = task
+    if marker is not None and not os.path.exists(marker):
+        Path(marker).write_text("died once")
+        os._exit(1)
+    return value * value
+
+
+def always_die(task):
+    os._exit(1)
+
+
+def test_a_dead_worker_is_replaced_and_its_run_retried(tmp_path):
+    results = {}
+    tasks = [(k, str(tmp_path / "marker") if k == 3 else None) for k in range(8)]
+    run_local(square_or_die_once, tasks, 2, lambda i, r: results.__setitem__(i, r))
+    assert results == {k: k * k for k in range(8)}
+    assert (tmp_path / "marker").exists()
+
+
+def test_a_run_that_always_kills_its_worker_stops_the_sweep():
+    with pytest.raises(ExecutorError, match="died 3 times in a row"):
+        run_local(always_die, [1, 2], 2, lambda i, r: None)
+
+
+def test_dask_needs_a_reachable_scheduler():
+    with pytest.raises(ExecutorError) as err:
+        run_dask(square_or_die_once, [(1, None)], lambda i, r: None, address="tcp://127.0.0.1:9", timeout="2s")
+    assert err.value.bad_input
+
+
+# -- resume ----------------------------------------------------------------------------------------
+
+
+def _sweep_process(spec: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "run_sim.py", "sweep", str(spec), "--workers", "1", "--out", str(out),
+                             "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def test_killed_with_sigkill_and_restarted_every_run_once(tmp_path):
+    spec = write_spec(tmp_path)
+    whole = tmp_path / "whole"
+    assert cli.main(["sweep", str(spec), "--workers", "1", "--out", str(whole), "--quiet"]) == 0
+    out = tmp_path / "killed"
+    for stop_after in (2, 7):                      # two kills at different points, mid-run
+        process = _sweep_process(spec, out)
+        deadline = time.monotonic() + 60
+        while len(Store(out).done()) < stop_after and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert not (out / "runs.csv").exists()
+        assert all(p.suffix == ".json" or p.name.startswith(".tmp-") for p in (out / "runs").iterdir())
+    done_before = len(Store(out).done())
+    assert 7 <= done_before < 16
+    assert cli.main(["sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    assert "16 runs (" in capsys_free_manifest(out)
+    assert (out / "runs.csv").read_bytes() == (whole / "runs.csv").read_bytes()
+    assert not list((out / "runs").glob(".tmp-*"))
+    assert len(list((out / "runs").glob("*.json"))) == 16
+
+
+def capsys_free_manifest(folder: Path) -> str:
+    import json
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return f"{manifest['runs']} runs ({manifest['runs_this_time']} run now)"
+
+
+# -- dry run, budget, sensitivity ------------------------------------------------------------------
+
+
+def test_dry_run_counts_estimates_and_writes_nothing(capsys, tmp_path):
+    code = cli.main(["sweep", str(write_spec(tmp_path)), "--dry-run", "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 0 and "16 runs (0 already done, 16 to run)" in out and "min with" in out and "MB" in out
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_over_budget_is_refused_unless_forced(capsys, tmp_path):
+    spec = write_spec(tmp_path)
+    code = cli.main(["sweep", str(spec), "--budget", "0.00001", "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 2 and "over the budget" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "runs.csv").exists()
+    code = cli.main(["sweep", str(spec), "--budget", "0.00001", "--force", "--workers", "1",
+                     "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 0 and len(read_rows(tmp_path / "out" / "runs.csv")) == 16
+
+
+def test_sobol_sweep_writes_indices_and_plots(capsys, tmp_path):
+    spec = write_spec(tmp_path, design="sobol", samples=4, replications=1, policies=None, parameters={
+        "behaviour.hukou.nonlocal_conversion_hazard_per_year": {"low": 0.02, "high": 0.08, "log": True},
+        "policies.zero_threshold_settlement.intensity": {"low": 0, "high": 1}})
+    assert cli.main(["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    rows = read_rows(tmp_path / "out" / "sensitivity.csv")
+    assert {(r["index"], r["parameter"]) for r in rows if r["output"] == "urbanization_rate@2021"} == {
+        (i, p) for i in ("S1", "ST") for p in ("behaviour.hukou.nonlocal_conversion_hazard_per_year",
+                                               "policies.zero_threshold_settlement.intensity")}
+    assert len(read_rows(tmp_path / "out" / "runs.csv")) == 4 * (2 + 2)
+    assert {p.name for p in (tmp_path / "out" / "plots").iterdir()} == {"sensitivity.png",
+                                                                        "outputs_vs_parameters.png"}
+    assert np.isfinite([float(r["value"]) for r in rows if r["value"]]).all()

@@ -246,3 +246,13 @@ def test_sobol_sweep_writes_indices_and_plots(capsys, tmp_path):
     assert {p.name for p in (tmp_path / "out" / "plots").iterdir()} == {"sensitivity.png",
                                                                         "outputs_vs_parameters.png"}
     assert np.isfinite([float(r["value"]) for r in rows if r["value"]]).all()
+
+
+def test_the_code_version_covers_the_model_not_the_presentation():
+    from sim.experiment.store import _counts
+
+    root = ROOT / "sim"
+    assert _counts(root / "model.py", root) and _counts(root / "policy" / "lever.py", root)
+    assert _counts(root / "data" / "census.yaml", root) and _counts(root / "experiment" / "sweep.py", root)
+    assert not _counts(root / "report" / "charts.py", root) and not _counts(root / "cli.py", root)
+    assert not _counts(root / "experiment" / "sensitivity.py", root)

@@ -19,12 +19,24 @@ from ..files import write_atomic
 RUNS = "runs"
 
 
+#: code that only reads or presents results, never what a run computes: left out of the code version so
+#: that improving a plot or the sensitivity analysis does not rerun a sweep (``sweep.py``, which extracts
+#: a run's outputs, counts)
+PRESENTATION = ("report", "experiment", "cli.py", "comparison.py")
+
+
+def _counts(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return parts == ("experiment", "sweep.py") or parts[0] not in PRESENTATION
+
+
 @cache
 def code_version() -> str:
-    """SHA-256 of the simulator's own files (``sim/**/*.py`` and its data), independent of git."""
+    """SHA-256 of the simulator's files that decide a run's numbers (``sim/**/*.py`` and its data but the
+    presentation code), independent of git, so an uncommitted edit of the model counts too."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted([*root.rglob("*.py"), *root.rglob("*.yaml")]):
+    for path in sorted(p for p in [*root.rglob("*.py"), *root.rglob("*.yaml")] if _counts(p, root)):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -155,12 +155,21 @@ def always_die(task):
     os._exit(1)
 
 
-def test_a_dead_worker_is_replaced_and_its_run_retried(tmp_path):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_dead_worker_is_replaced_and_its_run_retried(tmp_path, method):
     results = {}
     tasks = [(k, str(tmp_path / "marker") if k == 3 else None) for k in range(8)]
-    run_local(square_or_die_once, tasks, 2, lambda i, r: results.__setitem__(i, r))
+    run_local(square_or_die_once, tasks, 2, lambda i, r: results.__setitem__(i, r), method=method)
     assert results == {k: k * k for k in range(8)}
     assert (tmp_path / "marker").exists()
+
+
+def test_spawned_workers_give_the_same_records_as_this_process(tmp_path):
+    tasks = plan(load_sweep(write_spec(tmp_path)))[:4]
+    here, spawned = {}, {}
+    run_local(run_task, tasks, 1, lambda i, r: here.__setitem__(i, r["outputs"]))
+    run_local(run_task, tasks, 2, lambda i, r: spawned.__setitem__(i, r["outputs"]), method="spawn")
+    assert here == spawned
 
 
 def test_a_run_that_always_kills_its_worker_stops_the_sweep():

@@ -94,6 +94,7 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
     if progress and todo:
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0           # no monitor thread: workers can then start by fork (executor.py)
         bar = tqdm(total=todo, unit="run", desc=sweep.name, file=sys.stderr, smoothing=0.1)
     try:
         ran = execute(tasks, store, runner, on_stored=(lambda record: bar.update(1)) if bar is not None else None)

@@ -80,3 +80,17 @@ def test_readme_lists_every_indicator():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     missing = [name for name in INDICATOR_NAMES if f"`{name}`" not in readme]
     assert not missing, f"README.md does not list {missing}"
+
+
+def test_the_sweep_spec_example_in_the_experiments_doc_is_valid(tmp_path):
+    """docs/experiments.md's spec example loads (its base as if the file were in scenarios/sweeps/)."""
+    from sim.experiment.spec import load_sweep
+
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "experiments.md").read_text(encoding="utf-8")
+    block = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(block.replace("base: ../baseline.yaml", f"base: {root / 'scenarios' / 'baseline.yaml'}"),
+                    encoding="utf-8")
+    sweep = load_sweep(path)
+    assert sweep.name == "quick_grid" and len(sweep.policies) == 2 and len(sweep.parameters) == 2

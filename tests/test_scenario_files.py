@@ -6,7 +6,9 @@ import pytest
 
 from sim.scenario import load_scenario
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").rglob("*.yaml"))
+#: scenario files (sweep specs in scenarios/sweeps/ are tested in test_sweep.py)
+SCENARIOS = sorted(p for p in (Path(__file__).resolve().parents[1] / "scenarios").rglob("*.yaml")
+                   if p.parent.name != "sweeps")
 
 
 def test_there_are_scenarios():

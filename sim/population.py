@@ -1,6 +1,8 @@
-"""The synthetic population: census 2020 marginals turned into agents in households.
+"""The synthetic population: census marginals turned into agents in households.
 
-Each agent stands for ``population.scale`` residents. Built to reproduce, up to
+Each agent stands for ``population.scale`` residents and the census is
+``population.census`` (2020 by default; 2010 for backcasts, completed from
+2020 where its file is silent: ``census_marginals``). Built to reproduce, up to
 rounding to whole agents, the census district totals, the number of family
 households and their persons, the persons in collective households (each such
 resident is its own one-person unit; the census's 233,846 collective
@@ -63,7 +65,9 @@ def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float =
 
     Within 0-14, 15-59 and 60-64 ages are uniform; above 65 they decline
     geometrically at ``old_age_decline_per_year`` up to age 100 (an
-    assumption: the census gives only the 65+ share).
+    assumption: the census gives only the 65+ share). A 2010 build uses the
+    2020 shares too (an assumption: our 2010 file has no age groups), so it
+    starts older than 2010's residents were.
     """
     c = load_census()["census_2020"]
     total = c["total"]
@@ -115,8 +119,36 @@ def expected_growth(scenario) -> float:
     return 1.0 + 1.15 * (scenario.behaviour.in_migration.rate_per_year + births_per_year) * years + 0.01
 
 
+def census_marginals(census: int) -> dict:
+    """The persons the build reproduces, from block ``census_<census>`` of census.yaml.
+
+    Keys: ``total``, ``districts`` (in ``DISTRICTS`` order), ``collective`` (persons in collective
+    households), ``family_households`` and ``female``. The 2010 file gives only the total, the districts
+    (in 10,000s, on today's boundaries) and the mean family household size 2.79, so a 2010 build takes the
+    2020 shares of persons in collective households and of women (assumptions), and its family households
+    are its family persons over 2.79. The 2010 age structure is 2020's too (``age_pool``).
+    """
+    c = load_census()[f"census_{census}"]
+    if census == 2020:
+        return {"total": c["total"], "districts": [c["districts"][d]["population"] for d in DISTRICTS],
+                "collective": c["persons_in_collective_households"], "family_households": c["family_households"],
+                "female": c["female"]}
+    now = census_marginals(2020)
+    total = c["total"]
+    collective = now["collective"] / now["total"] * total
+    return {"total": total, "districts": [round(c["districts_wan"][d] * 10_000) for d in DISTRICTS],
+            "collective": collective, "family_households": (total - collective) / c["avg_family_household_size"],
+            "female": now["female"] / now["total"] * total}
+
+
+def starting_agents(population) -> int:
+    """Agents at the start: the census total over ``population.scale``, at least one per district."""
+    total = census_marginals(population.census)["total"]
+    return max(int(round(total / float(population.scale))), len(DISTRICTS))
+
+
 def build_population(scenario, rng: np.random.Generator) -> Residents:
-    """Build the agents of the 2020 census for ``scenario.population``.
+    """Build the agents of the census ``population.census`` for ``scenario.population``.
 
     Parameters
     ----------
@@ -124,13 +156,11 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
     rng : the replication's ``population`` stream.
     """
     p = scenario.population
-    c = load_census()["census_2020"]
-    scale = float(p.scale)
-    n_total = max(int(round(c["total"] / scale)), len(DISTRICTS))
-    district_pop = np.array([c["districts"][d]["population"] for d in DISTRICTS], dtype=np.float64)
+    c = census_marginals(p.census)
+    n_total = starting_agents(p)
+    district_pop = np.array(c["districts"], dtype=np.float64)
     n_d = largest_remainder(district_pop, n_total)
-    n_coll = largest_remainder(n_d.astype(float), int(round(c["persons_in_collective_households"] / c["total"]
-                                                              * n_total)))
+    n_coll = largest_remainder(n_d.astype(float), int(round(c["collective"] / c["total"] * n_total)))
     n_family = n_d - n_coll
     n_hh = largest_remainder(n_family.astype(float), int(round(c["family_households"] / c["total"] * n_total)))
     n_hh = np.clip(n_hh, np.minimum(n_family, 1), n_family)

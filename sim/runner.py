@@ -6,9 +6,9 @@ import sys
 from collections.abc import Callable
 
 from .calendar import months
-from .data import load_census
 from .memory import retain_freed_memory
 from .model import Model, RunResult
+from .population import starting_agents
 
 
 def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None) -> RunResult:
@@ -33,12 +33,13 @@ def run_replications(scenario, progress: bool = True) -> list[RunResult]:
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} simulated months "
                               "[{elapsed}<{remaining}]")
     # building a million agents or more takes seconds before the first month: say so
-    agents = round(load_census()["census_2020"]["total"] / scenario.population.scale)
+    agents = starting_agents(scenario.population)
+    building = f"building {agents:,} agents from the {scenario.population.census} census..."
     try:
         results = []
         for r in range(scenario.replications):
             if bar is not None and agents >= 1_000_000:
-                bar.write(f"replication {r + 1}: building {agents:,} agents from the 2020 census...", file=sys.stderr)
+                bar.write(f"replication {r + 1}: {building}", file=sys.stderr)
             results.append(run_once(scenario, r, on_month=bar.update if bar is not None else None))
         return results
     finally:

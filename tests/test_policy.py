@@ -7,7 +7,7 @@ import pytest
 from sim.calendar import Calendar
 from sim.indicators import INDICATOR_NAMES, ZONES
 from sim.model import Model
-from sim.policy import LEVERS, active_levers
+from sim.policy import HISTORY_LEVERS, LEVERS, active_levers
 from sim.policy.lever import ActiveLever
 from tests.conftest import make_scenario
 
@@ -15,6 +15,7 @@ BASE = {"population.scale": 1000.0, "seed": 21, "period.end": "2022-12-31"}
 ZT = "policies.zero_threshold_settlement"
 TA = "policies.talent_attraction"
 ALL_LEVERS = [f"policies.{name}" for name in LEVERS]
+PLAN_LEVERS = [name for name in LEVERS if name not in HISTORY_LEVERS]
 
 
 def run(settings, replication=0, log=False):
@@ -351,8 +352,8 @@ def test_more_seats_fewer_shortages():
 
 
 def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
-    """Every lever present but at intensity 0: the CSV is the baseline's, byte for byte (with the plan's
-    health-service schedules set back to the baseline's: they are not levers)."""
+    """Every lever of the plan present but at intensity 0: the CSV is the baseline's, byte for byte (with the
+    plan's health-service schedules set back to the baseline's: they are not levers)."""
     from sim.outputs import TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
     from sim.scenario import load_scenario
 
@@ -362,9 +363,10 @@ def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
                 "submodels.health.critical_care_in_place_from.laixi=null",
                 "submodels.health.cross_region_settlement_coverage_pct={2020-12-31: 70}"]
     plan = load_scenario(root / "plan_2021_2023.yaml",
-                         small + services + [f"policies.{n}.intensity=0" for n in LEVERS])
+                         small + services + [f"policies.{n}.intensity=0" for n in PLAN_LEVERS])
     base = load_scenario(root / "baseline.yaml", small + [f"replications={plan.replications}"])
-    assert all(getattr(plan.policies, n) is not None for n in LEVERS)
+    assert all(getattr(plan.policies, n) is not None for n in PLAN_LEVERS)
+    assert all(getattr(plan.policies, n) is None for n in HISTORY_LEVERS)      # history is not the plan's
     plan_runs = [Model(plan, r).run() for r in range(2)]
     base_runs = [Model(base, r).run() for r in range(2)]
     assert csv_table(TIMESERIES_COLUMNS, timeseries_rows(plan_runs)) == \

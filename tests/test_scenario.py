@@ -132,9 +132,13 @@ def test_datetime_with_time_of_day():
 
 
 def test_date_out_of_range():
-    # the starting population is the 2020 census: earlier starts are refused
+    # the starting population is a census (2010 the earliest): earlier starts are refused
+    _bad({"period": {"start": dt.date(2009, 1, 1)}},
+         r"must be between 2010-11-01 and 2100-12-01, got 2009-01-01", "period.start")
+    # and with the default census, 2020, a start before its reference date too
     _bad({"period": {"start": dt.date(2019, 1, 1)}},
-         r"must be between 2020-11-01 and 2100-12-01, got 2019-01-01", "period.start")
+         r"must be on or after 2020-11-01, the reference date of the 2020 census \(population.census\), got "
+         r"2019-01-01", "period.start")
 
 
 def test_start_not_first_of_month():

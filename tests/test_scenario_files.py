@@ -4,11 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from sim.policy import HISTORY_LEVERS, LEVERS
 from sim.scenario import load_scenario
 
-#: scenario files (sweep specs in scenarios/sweeps/ are tested in test_sweep.py)
+#: scenario files (sweep and calibration specs, in scenarios/sweeps/ and scenarios/calibration/, are tested in
+#: test_sweep.py and test_calibration.py)
 SCENARIOS = sorted(p for p in (Path(__file__).resolve().parents[1] / "scenarios").rglob("*.yaml")
-                   if p.parent.name != "sweeps")
+                   if p.parent.name not in ("sweeps", "calibration"))
 
 
 def test_there_are_scenarios():
@@ -26,3 +28,9 @@ def test_lever_files_switch_their_lever_on():
         if path.parent.name == "levers":
             lever = getattr(load_scenario(path).policies, path.stem)
             assert lever is not None and lever.intensity > 0, path.name
+
+
+def test_every_plan_lever_has_one_what_if_file():
+    """scenarios/levers/ holds the plan's what-ifs: one per plan lever, none for the levers of history."""
+    files = {path.stem for path in SCENARIOS if path.parent.name == "levers"}
+    assert files == set(LEVERS) - set(HISTORY_LEVERS)

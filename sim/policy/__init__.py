@@ -1,4 +1,5 @@
-"""The plan's policy levers, one module per lever (mechanism, parameters, evidence in its docstring).
+"""The policy levers, one module per lever (mechanism, parameters, evidence in its docstring): the plan's,
+and levers of history (``HISTORY_LEVERS``) that replay past rules in backcasts.
 
 Each module has ``SCHEMA`` (its ``policies.<name>`` section, built by
 ``lever.lever_section``) and at least one of these hooks: ``adjust(rates,
@@ -20,6 +21,7 @@ from . import (
     flexible_worker_pension,
     homestead_reform,
     new_town_development,
+    pre_2018_settlement,
     public_services,
     rural_talent_service,
     talent_attraction,
@@ -36,7 +38,12 @@ LEVERS = {
     "public_services": public_services,
     "flexible_worker_pension": flexible_worker_pension,
     "new_town_development": new_town_development,
+    # last, so that it scales the conversion hazards the plan's levers leave
+    "pre_2018_settlement": pre_2018_settlement,
 }
+
+#: levers of history, not of the plan (no what-if file in scenarios/levers/; docs/model.md 7.10)
+HISTORY_LEVERS = ("pre_2018_settlement",)
 
 
 def active_levers(scenario, calendar) -> list[ActiveLever]:

@@ -75,6 +75,8 @@ def _allowed(spec: Field) -> str:
         return "`all` or a list of: " + ", ".join(spec.choices) + "."
     if spec.kind == "str":
         words = PATTERN_WORDS.get(spec.pattern, f"matching {spec.pattern}") if spec.pattern else ""
+        if spec.choices:
+            words = "one of " + ", ".join(f"`{c}`" for c in spec.choices) + " (in quotes)"
         return f"Text: {words}." if words else "Text."
     text = _KIND_WORDS[spec.kind]
     if spec.minimum is not None and spec.maximum is not None:

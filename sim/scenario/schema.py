@@ -17,27 +17,35 @@ from .fields import Field, MapOf, Section
 #: names a scenario may use for itself (they become folder names under results/)
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 
+#: the censuses a starting population can be built from (blocks ``census_<year>`` of sim/data/census.yaml)
+CENSUSES = (2020, 2010)
+
 _PCT = {"unit": "%", "minimum": 0.0, "maximum": 100.0}
 _HAZARD = {"unit": "per year", "minimum": 0.0, "maximum": 50.0}
 _MULT = {"unit": "multiplier", "minimum": 0.0, "maximum": 100.0}
 
 PERIOD = Section(
     {
-        "start": Field("date", "2021-01-01", "First day simulated; must be the first day of a month. The "
-                       "starting population is the 2020 census (reference date 2020-11-01) whatever the start.",
+        "start": Field("date", "2021-01-01", "First day simulated; must be the first day of a month, not before "
+                       "the reference date of the census in population.census (2020-11-01 or 2010-11-01). The "
+                       "starting population is that census whatever the start.",
                        source="the plan's span, 2021-2023 by the evidence in qingdao_facts.yaml (plan.years)",
-                       minimum="2020-11-01", maximum="2100-12-01"),
+                       minimum="2010-11-01", maximum="2100-12-01"),
         "end": Field("date", "2023-12-31", "Last day simulated; must be the last day of a month.",
                      source="the plan's span, 2021-2023 (plan.years)",
-                     minimum="2020-11-30", maximum="2100-12-31"),
+                     minimum="2010-11-30", maximum="2100-12-31"),
     },
-    doc="The simulated calendar period. The initial population is the 2020 census.",
+    doc="The simulated calendar period. The initial population is the census of population.census.",
 )
 
 POPULATION = Section(
     {
         "scale": Field("float", 100.0, "Residents each agent stands for (1 = every resident an agent, 10.07 million).",
                        unit="persons per agent", minimum=1.0, maximum=100000.0),
+        "census": Field("int", 2020, "Which census (year) the starting population is built from.",
+                        choices=CENSUSES,
+                        source="sim/data/census.yaml: census_2020 (7th census) or census_2010 (6th census; what it "
+                               "lacks is taken from 2020, docs/model.md section 5)"),
         "district_urbanization_rate_pct": MapOf(
             DISTRICTS,
             Field("float", None, "Share of a district's residents living in its urban part.", **_PCT),
@@ -101,7 +109,8 @@ POPULATION = Section(
                    "city with many one- and two-person households",
         ),
     },
-    doc="The synthetic population built from the 2020 census (sim/data/census.yaml).",
+    doc="The synthetic population built from a census (sim/data/census.yaml); the shares below are those at the "
+        "start.",
 )
 
 FERTILITY = Section(
@@ -309,9 +318,9 @@ BEHAVIOUR = Section(
 
 POLICIES = Section(
     {name: module.SCHEMA for name, module in LEVERS.items()},
-    doc="The plan's policy levers, each dated (start, end), scoped (districts) and graded (intensity 0-1). A "
-        "lever left out is not used; the baseline is the policies of 2020 carrying on, expressed by the "
-        "behaviour section.",
+    doc="The plan's policy levers, and levers of history for backcasts (pre_2018_settlement), each dated (start, "
+        "end), scoped (districts) and graded (intensity 0-1). A lever left out is not used; the baseline is the "
+        "policies of 2020 carrying on, expressed by the behaviour section.",
 )
 
 _TARGETS = {t.id: t.value for t in plan_targets()}

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..data import load_census
 from .fields import Field, MapOf, Section
 from .schema import NAME_PATTERN, SCENARIO
 
@@ -151,6 +152,7 @@ def validate(data: Mapping | None, *, file: str | None = None, default_name: str
         if values["name"] is None:
             values["name"] = _default_name(default_name)
         _check_period(values["period"])
+        _check_census(values["period"], values["population"])
         _check_levers(values["policies"])
         return Scenario(values)
     except ScenarioError as err:
@@ -175,6 +177,14 @@ def _check_period(period: Frozen) -> None:
         raise ScenarioError(f"must be the last day of a month, got {end}", "period.end")
     if end <= start:
         raise ScenarioError(f"must be after period.start ({start}), got {end}", "period.end")
+
+
+def _check_census(period: Frozen, population: Frozen) -> None:
+    """The population is the census's, so the run cannot start before the census was taken."""
+    reference = load_census()[f"census_{population.census}"]["reference_date"]
+    if period.start < reference:
+        raise ScenarioError(f"must be on or after {reference}, the reference date of the {population.census} "
+                            f"census (population.census), got {period.start}", "period.start")
 
 
 def _check_levers(policies: Frozen) -> None:

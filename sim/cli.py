@@ -15,7 +15,7 @@ from pathlib import Path
 from .scenario import ScenarioError, load_scenario, scenario_files
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
-COMMANDS = ("run", "validate", "compare", "report", "sweep")
+COMMANDS = ("run", "validate", "compare", "report", "sweep", "calibrate", "backtest")
 
 DESCRIPTION = """\
 Simulate Qingdao's residents under the New Urbanization Three-Year Action Plan.
@@ -39,6 +39,8 @@ Examples:
   python run_sim.py compare scenarios/plan_2021_2023.yaml   what the plan changes against the baseline
   python run_sim.py report results/baseline/<run id>   redraw plots and report.html from the saved tables
   python run_sim.py sweep scenarios/sweeps/behaviour_and_levers.yaml --dry-run   size and time of a sweep
+  python run_sim.py calibrate scenarios/calibration/backcast_fit.yaml   fit the behaviour to 2010-2020
+  python run_sim.py backtest scenarios/calibration/backcast_fit.yaml --cutoff 2016   fit to 2016, score later
 
 Options of run and validate (details: python run_sim.py run --help):
   --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)
@@ -120,6 +122,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="refuse a sweep estimated to take longer (default: the spec's budget_minutes, if any)")
     sweep.add_argument("--force", action="store_true", help="run even when over the budget")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    for name, text in (("calibrate", "fit behavioural settings to Qingdao's observed 2010-2020 history"),
+                       ("backtest", "fit on observations up to a year and score the later ones")):
+        cal = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + " (docs/calibration.md); "
+                             "writes results/calibration/<name>/<run id>/.")
+        cal.add_argument("spec", metavar="SPEC", help="calibration YAML file (scenarios/calibration/)")
+        if name == "backtest":
+            cal.add_argument("--cutoff", type=int, default=2016, metavar="YEAR",
+                             help="fit on observations up to this year only (default 2016)")
+        cal.add_argument("--out", default="results", metavar="DIR", help="folder that receives calibration/... "
+                                                                         "(default: results)")
+        cal.add_argument("--quiet", action="store_true", help="no progress bar")
     report.add_argument("folder", metavar="RUN_DIR", help="a run folder (with summary.csv) or a comparison "
                                                           "folder (with comparison.csv)")
     return parser
@@ -166,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return _compare(args, argv)
     if args.command == "sweep":
         return _sweep(args, argv)
+    if args.command in ("calibrate", "backtest"):
+        return _calibrate(args, argv)
     try:
         scenario = _load(args)
     except ScenarioError as err:
@@ -235,6 +250,32 @@ def _sweep(args, argv: list[str]) -> int:
           f"written to {folder}")
     for warning in manifest["sensitivity_warnings"]:
         print(f"warning: {warning}")
+    return 0
+
+
+def _calibrate(args, argv: list[str]) -> int:
+    from .calibration.pipeline import calibrate, describe
+    from .calibration.spec import load_calibration
+
+    try:
+        spec = load_calibration(args.spec)
+    except (ScenarioError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if _refuse_out(args.out):
+        return 2
+    cutoff = getattr(args, "cutoff", None)
+    try:
+        folder, manifest = calibrate(spec, Path(args.out), cutoff=cutoff, progress=not args.quiet,
+                                     command=["run_sim.py", *argv])
+    except ValueError as err:
+        print(f"error: {'--cutoff' if cutoff else 'fit_until'}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130
+    print(f"Calibration written to {folder}")
+    print(describe(manifest))
     return 0
 
 

@@ -117,7 +117,8 @@ def _number(value: Any, field: str, file: Path) -> float:
     return float(value)
 
 
-def _parameter(path: str, raw: Any, file: Path) -> Parameter:
+def parse_parameter(path: str, raw: Any, file: Path) -> Parameter:
+    """A swept (or fitted) setting from its spec entry, checked against the scenario schema."""
     where = f"parameters.{path}"
     spec = _setting(path, file, where)
     if not isinstance(raw, dict):
@@ -212,7 +213,7 @@ def load_sweep(path: str | Path) -> Sweep:
         grid_points=_whole(data, "grid_points", 5, 2, 1000, file),
         replications=_whole(data, "replications", 1, 1, 1000, file),
         seed=_whole(data, "seed", 20210101, 0, 2**63 - 1, file),
-        parameters=tuple(_parameter(str(p), raw, file) for p, raw in parameters.items()),
+        parameters=tuple(parse_parameter(str(p), raw, file) for p, raw in parameters.items()),
         policies=tuple((str(n), _overrides(raw, f"policies.{n}", file)) for n, raw in raw_policies.items()),
         outputs=tuple(_output(o, file) for o in outputs),
         budget_minutes=None if budget is None else _number(budget, "budget_minutes", file))

@@ -1,0 +1,39 @@
+"""The distance between the model and the observations, for one candidate set of parameters.
+
+Every candidate runs the same replications with the same seed (common random
+numbers: a resident whose history does not change draws the same numbers), so
+two candidates differ by what their parameters change, not by luck, and the
+objective is a deterministic function of the parameters for a fixed seed.
+The distance is the sum over observations of ``((simulated - observed) / sd)^2``
+with the simulated value averaged over the replications.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..indicators import INDICATOR_NAMES, ZONES
+from ..model import Model
+from .observations import Observation
+
+
+def simulate(scenario, observations: tuple[Observation, ...]) -> np.ndarray:
+    """The simulated value of each observation, averaged over the scenario's replications."""
+    values = np.zeros(len(observations))
+    for r in range(scenario.replications):
+        result = Model(scenario, r).run()
+        where = {date: k for k, date in enumerate(result.dates)}
+        for i, o in enumerate(observations):
+            k = where.get(o.date.isoformat())
+            if k is None:
+                raise ValueError(f"{o.name}: the run has no record on {o.date} (period {result.dates[0]} to "
+                                 f"{result.dates[-1]})")
+            values[i] += result.values[k, ZONES.index(o.zone), INDICATOR_NAMES.index(o.indicator)]
+    return values / scenario.replications
+
+
+def distance(simulated: np.ndarray, observations: tuple[Observation, ...]) -> float:
+    """Sum of squared standardized errors."""
+    observed = np.array([o.value for o in observations])
+    sd = np.array([o.sd for o in observations])
+    return float((((simulated - observed) / sd) ** 2).sum())

@@ -1,0 +1,135 @@
+"""A calibration or back-test end to end: fit, refit with other seeds, evaluate every observation, write.
+
+``results/calibration/<name>/<run id>/`` (a back-test: ``<name>-backtest-<year>``) holds
+``fitted.csv`` (each parameter: scenario value, estimate, the bootstrap's
+spread, bounds), ``fit.csv`` (each observation: observed, simulated with the
+scenario's values and with the estimates, errors, whether the fit saw it),
+``calibrated.yaml`` (the estimates as scenario settings, with provenance),
+``plots/fit.png`` and ``manifest.json``; written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..outputs import atomic_folder, csv_table, fmt, provenance, run_folder_name, write_manifest, write_texts
+from .fit import check, fit
+from .objective import distance, simulate
+from .observations import observations, until, within
+from .spec import Calibration
+
+FITTED_COLUMNS = ("parameter", "scenario_value", "estimate", "bootstrap_mean", "bootstrap_sd", "bootstrap_p05",
+                  "bootstrap_p95", "low", "high", "log")
+FIT_COLUMNS = ("observation", "date", "zone", "indicator", "observed", "sd", "used_in_fit", "simulated_scenario",
+               "simulated_fitted", "error_scenario", "error_fitted")
+
+
+def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, progress: bool = True,
+              command: list[str] | None = None) -> tuple[Path, dict]:
+    """Fit on the observations up to ``cutoff`` (or the spec's ``fit_until``); write the folder."""
+    started = time.perf_counter()
+    cutoff = spec.fit_until if cutoff is None else cutoff
+    every = within(observations(), spec.load(spec.defaults()))
+    used = until(every, cutoff)
+    if not used:
+        raise ValueError(f"no observation in the simulated period up to {cutoff}: nothing to fit")
+    bar = _bar(spec, progress)
+    try:
+        main = fit(spec, used, on_evaluation=lambda n: bar.update(1) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    scenario_values = spec.defaults()
+    sim_default = simulate(spec.load(scenario_values), every)
+    sim_fitted = simulate(spec.load(main.values), every)
+    name = spec.name if cutoff is None or cutoff == spec.fit_until else f"{spec.name}-backtest-{cutoff}"
+    held_out = [o not in used for o in every]
+    summary = {
+        "distance_scenario": round(distance(sim_default[~np.array(held_out)], used), 4),
+        "distance_fitted_emulated": round(main.emulated_distance, 4),
+        "distance_fitted": round(check(spec, main, used), 4),
+        "emulator_r_squared": {o.name: round(r, 4) for o, r in zip(used, main.r_squared, strict=True)},
+        "held_out_rmse_scenario": _rmse(sim_default, every, held_out),
+        "held_out_rmse_fitted": _rmse(sim_fitted, every, held_out),
+    }
+    with atomic_folder(Path(out_root) / "calibration" / name, run_folder_name(spec.seed)) as (tmp, final):
+        hashes = write_texts(tmp, {
+            "fitted.csv": csv_table(FITTED_COLUMNS, _fitted_rows(spec, scenario_values, main)),
+            "fit.csv": csv_table(FIT_COLUMNS, _fit_rows(every, held_out, sim_default, sim_fitted)),
+            "calibrated.yaml": _calibrated_yaml(spec, main, final.name, cutoff, used),
+        })
+        from .plots import fit_plot
+
+        fit_plot(spec, main.values, scenario_values, every, held_out, tmp / "plots" / "fit.png")
+        info = provenance(command, [str(spec.file), str(spec.scenario)])
+        manifest = {
+            "calibration": spec.name, "run_id": final.name, "fit_until": cutoff,
+            **{k: info[k] for k in ("created_utc", "version", "git_commit", "command")},
+            "method": "simulated method of moments, quadratic emulator over a Latin-hypercube design "
+                      "(sim/calibration/fit.py)",
+            "seed": spec.seed, "replications": spec.replications, "design_points": spec.design_points,
+            "bootstrap": spec.bootstrap,
+            "observations_used": [o.name for o in used],
+            "observations_held_out": [o.name for o in every if o not in used],
+            **summary, "wall_seconds": round(time.perf_counter() - started, 3),
+            "packages": info["packages"], "input_sha256": info["input_sha256"], "output_sha256": hashes}
+        write_manifest(tmp, manifest)
+    return final, manifest
+
+
+def _bar(spec: Calibration, progress: bool):
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=spec.design_points, unit="design point", desc=spec.name, file=sys.stderr)
+
+
+def _rmse(simulated, every, held_out) -> dict[str, float] | None:
+    """Root mean squared error of the held-out observations, by indicator (None when nothing is held out)."""
+    out: dict[str, list[float]] = {}
+    for s, o, h in zip(simulated, every, held_out, strict=True):
+        if h:
+            out.setdefault(f"{o.indicator}" + ("" if o.zone == "qingdao" else "_district"), []).append(s - o.value)
+    return {k: round(float(np.sqrt(np.mean(np.square(v)))), 4) for k, v in out.items()} or None
+
+
+def _fitted_rows(spec, scenario_values, main):
+    for k, p in enumerate(spec.parameters):
+        boot = main.bootstrap[:, k]
+        spread = (fmt(boot.mean()), fmt(boot.std(ddof=1)), fmt(np.percentile(boot, 5)),
+                  fmt(np.percentile(boot, 95))) if len(boot) > 1 else ("", "", "", "")
+        yield (p.path, fmt(scenario_values[k]), fmt(main.values[k]), *spread, fmt(p.low), fmt(p.high),
+               str(p.log).lower())
+
+
+def _fit_rows(every, held_out, sim_default, sim_fitted):
+    for o, h, a, b in zip(every, held_out, sim_default, sim_fitted, strict=True):
+        yield (o.name, o.date.isoformat(), o.zone, o.indicator, fmt(o.value), fmt(o.sd), str(not h).lower(),
+               fmt(a), fmt(b), fmt(a - o.value), fmt(b - o.value))
+
+
+def _calibrated_yaml(spec, main, run_id: str, cutoff, used) -> str:
+    lines = [f"# Calibrated by {spec.file} (run {run_id}, {dt.date.today().isoformat()}):",
+             f"# scenario {spec.scenario}, fitted to {len(used)} observations"
+             + (f" up to {cutoff}" if cutoff else "") + " (docs/calibration.md);",
+             "# paste under a scenario's settings to use the estimates."]
+    for p, v in zip(spec.parameters, main.values, strict=True):
+        lines.append(f"{p.path}: {float(v):.6g}")
+    return "\n".join(lines) + "\n"
+
+
+def describe(manifest: dict) -> str:
+    """Lines for the terminal."""
+    text = [f"distance to the observations: {manifest['distance_scenario']:.2f} with the scenario's values, "
+            f"{manifest['distance_fitted']:.2f} fitted ({manifest['design_points']} design points)"]
+    if manifest["held_out_rmse_fitted"]:
+        text.append("held-out error (RMSE): " + ", ".join(
+            f"{k} {manifest['held_out_rmse_scenario'][k]:g} -> {v:g}" for k, v in manifest["held_out_rmse_fitted"]
+            .items()))
+    return "\n".join(text)

@@ -1,0 +1,64 @@
+"""The fit at a glance: the urbanization rate over the decade and the 2020 district populations,
+observed against simulated with the scenario's values and with the estimates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..indicators import INDICATOR_NAMES  # noqa: E402
+from ..model import Model  # noqa: E402
+from ..scenario import DISTRICTS  # noqa: E402
+
+
+def _rate_series(spec, values) -> tuple[list[dt.date], np.ndarray]:
+    scenario = spec.load(values)
+    j = INDICATOR_NAMES.index("urbanization_rate")
+    runs = [Model(scenario, r).run() for r in range(scenario.replications)]
+    return ([dt.date.fromisoformat(d) for d in runs[0].dates],
+            np.mean([r.values[:, 0, j] for r in runs], axis=0))
+
+
+def fit_plot(spec, fitted, scenario_values, observations, held_out, path: Path) -> Path:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), dpi=110)
+    for values, label, colour in ((scenario_values, "simulated, scenario's values", "tab:gray"),
+                                  (fitted, "simulated, fitted", "tab:blue")):
+        dates, rate = _rate_series(spec, values)
+        left.plot(dates, rate, color=colour, lw=2, label=label)
+    for o, h in zip(observations, held_out, strict=True):
+        if o.indicator == "urbanization_rate" and o.zone == "qingdao":
+            left.plot(o.date, o.value, "o", color="tab:red" if not h else "white", markeredgecolor="tab:red",
+                      ms=7)
+    left.plot([], [], "o", color="tab:red", label="observed, used in the fit")
+    if any(held_out):
+        left.plot([], [], "o", color="white", markeredgecolor="tab:red", label="observed, held out")
+    left.set_title("Urbanization rate of residents, Qingdao")
+    left.set_ylabel("percent")
+    left.grid(alpha=0.3)
+    left.legend(fontsize=8)
+    districts = [o for o in observations if o.indicator == "population" and o.zone in DISTRICTS]
+    from .objective import simulate
+
+    sims = {label: simulate(spec.load(values), tuple(districts)) for label, values in
+            (("scenario's values", scenario_values), ("fitted", fitted))}
+    x = np.arange(len(districts))
+    right.bar(x - 0.27, [o.value / 1e6 for o in districts], 0.27, color="tab:red", label="2020 census")
+    right.bar(x, sims["scenario's values"] / 1e6, 0.27, color="tab:gray", label="simulated, scenario's values")
+    right.bar(x + 0.27, sims["fitted"] / 1e6, 0.27, color="tab:blue", label="simulated, fitted")
+    right.set_xticks(x, [o.zone for o in districts], rotation=45, ha="right")
+    right.set_ylabel("million residents")
+    right.set_title("District populations at the 2020 census")
+    right.legend(fontsize=8)
+    right.grid(alpha=0.3, axis="y")
+    fig.suptitle(f"Calibration '{spec.name}'")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,130 @@
+"""Calibration: the observations, a deterministic objective, recovery of known parameters, the commands."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim import cli
+from sim.calibration.fit import fit, from_unit, to_unit
+from sim.calibration.objective import distance, simulate
+from sim.calibration.observations import CONSISTENT_PP, Observation, observations, until
+from sim.calibration.spec import load_calibration
+from sim.scenario import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[1]
+HAZARD = "behaviour.rural_to_urban.base_hazard_per_year"
+SPEC = {
+    "name": "toy",
+    "scenario": str(ROOT / "scenarios" / "baseline.yaml"),
+    "set": {"population.scale": 5000, "period.end": "2022-12-31", "outputs.plots": False},
+    "parameters": {HAZARD: {"low": 0.01, "high": 0.3, "log": True}},
+    "replications": 1,
+    "seed": 4,
+    "design_points": 24,
+    "bootstrap": 50,
+}
+
+
+def write(tmp_path: Path, **changes) -> Path:
+    data = {k: v for k, v in {**SPEC, **changes}.items() if v is not None}
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def synthetic(spec, truth: list[float]) -> tuple[Observation, ...]:
+    """Observations made by the model itself at ``truth``: year-end urbanization rates and populations."""
+    template = [Observation(f"synthetic_{y}:{ind}:qingdao", dt.date(y, 12, 31), "qingdao", ind, 0.0, 0.5,
+                            "the model") for y in (2021, 2022) for ind in ("urbanization_rate", "population")]
+    values = simulate(spec.load(truth), tuple(template))
+    # the same scales as the real observations: half a point of urbanization, 1% of the population
+    return tuple(dataclasses.replace(o, value=float(v), sd=o.sd if o.indicator == "urbanization_rate" else 0.01 * v)
+                 for o, v in zip(template, values, strict=True))
+
+
+def test_observations_are_the_census_and_the_consistent_estimates():
+    obs = observations()
+    names = {o.name for o in obs}
+    assert "census_2020:population:qingdao" in names and "census_2020:urbanization_rate:qingdao" in names
+    assert sum(o.name.startswith("census_2020:population:") for o in obs) == 11
+    years = sorted(o.year for o in obs if o.name.startswith("estimate_"))
+    assert years == [2015, 2016, 2017, 2018]                  # 2014 is 1.8 points off the census line
+    assert not any("estimate" in o.name and o.indicator == "population" for o in obs)
+    assert CONSISTENT_PP == 1.5
+    census = next(o for o in obs if o.name == "census_2020:population:qingdao")
+    assert census.value == 10071722 and census.date == dt.date(2020, 10, 31)
+    assert all(o.year <= 2016 for o in until(obs, 2016)) and len(until(obs, None)) == len(obs)
+
+
+def test_the_unit_cube_maps_both_ways():
+    from sim.experiment.design import Parameter
+
+    p = Parameter("x", low=0.01, high=1.0, log=True)
+    assert from_unit(p, 0.5) == pytest.approx(0.1) and to_unit(p, 0.1) == pytest.approx(0.5)
+    assert from_unit(p, 1.7) == pytest.approx(1.0)                # clipped into the bounds
+    q = Parameter("y", low=2.0, high=4.0)
+    assert from_unit(q, 0.25) == 2.5 and to_unit(q, 3.0) == 0.5
+
+
+def test_the_objective_is_deterministic_for_a_fixed_seed(tmp_path):
+    spec = load_calibration(write(tmp_path))
+    obs = synthetic(spec, [0.05])
+    first = distance(simulate(spec.load([0.08]), obs), obs)
+    assert first == distance(simulate(spec.load([0.08]), obs), obs) > 0
+    assert distance(simulate(spec.load([0.05]), obs), obs) == 0.0          # the truth, same seed: exact
+
+
+def test_calibration_recovers_a_known_parameter_from_model_data(tmp_path):
+    """Truth 0.08 a year; start at the scenario's 0.05; tolerance: within 10% of the truth."""
+    spec = load_calibration(write(tmp_path))
+    obs = synthetic(spec, [0.08])
+    result = fit(spec, obs)
+    assert result.values[0] == pytest.approx(0.08, rel=0.10)
+    rates = [r for r, o in zip(result.r_squared, obs, strict=True) if o.indicator == "urbanization_rate"]
+    assert min(rates) > 0.9            # the emulator explains the rates (the population hardly depends on it)
+    low, high = np.percentile(result.bootstrap[:, 0], [2.5, 97.5])
+    assert low < result.values[0] < high
+
+
+def test_two_parameters_recovered(tmp_path):
+    """Rural-to-urban hazard 0.08 (truth) and in-migration 0.04 (truth); tolerance 15% each."""
+    spec = load_calibration(write(tmp_path, design_points=40, parameters={
+        HAZARD: {"low": 0.01, "high": 0.3, "log": True},
+        "behaviour.in_migration.rate_per_year": {"low": 0.005, "high": 0.1}}))
+    obs = synthetic(spec, [0.08, 0.04])
+    result = fit(spec, obs)
+    assert result.values[0] == pytest.approx(0.08, rel=0.15)
+    assert result.values[1] == pytest.approx(0.04, rel=0.15)
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"what": 1}, "what", "unknown key"),
+    ({"parameters": {"behaviour.nope": {"low": 0, "high": 1}}}, "parameters.behaviour.nope", "no scenario setting"),
+    ({"parameters": {HAZARD: {"values": [0.1, 0.2]}}}, f"parameters.{HAZARD}", "low and high"),
+    ({"replications": 0}, "replications", "from 1"),
+    ({"design_points": 2}, "design_points", "at least 3 design points"),
+    ({"fit_until": "soon"}, "fit_until", "whole number"),
+    ({"scenario": None}, "scenario", "scenario file"),
+])
+def test_bad_specs_exit_2(capsys, tmp_path, change, field, words):
+    path = write(tmp_path, **change)
+    with pytest.raises(ScenarioError) as err:
+        load_calibration(path)
+    assert err.value.field == field and words in str(err.value)
+    assert cli.main(["calibrate", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    message = capsys.readouterr().err
+    assert words in message and "Traceback" not in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_observation_outside_the_period_is_a_clear_error(tmp_path):
+    spec = load_calibration(write(tmp_path))
+    with pytest.raises(ValueError, match="no record on 2020-10-31"):
+        simulate(spec.load([0.05]), (observations()[-1],))
+    assert np.isfinite(spec.defaults()).all()

@@ -128,3 +128,36 @@ def test_an_observation_outside_the_period_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="no record on 2020-10-31"):
         simulate(spec.load([0.05]), (observations()[-1],))
     assert np.isfinite(spec.defaults()).all()
+
+
+def test_the_shipped_specs_are_valid():
+    for path in sorted((ROOT / "scenarios" / "calibration").glob("*.yaml")):
+        spec = load_calibration(path)
+        assert spec.scenario.exists() and spec.parameters, path
+
+
+def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
+    """The backcast at 20,000 persons per agent, one parameter, four design points: the pipeline end to end."""
+    path = write(tmp_path, scenario=str(ROOT / "scenarios" / "backcast_2010_2020.yaml"), design_points=4,
+                 bootstrap=10, set={"population.scale": 20000, "outputs.plots": False})
+    code = cli.main(["backtest", str(path), "--cutoff", "2016", "--out", str(tmp_path / "out"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    [folder] = list((tmp_path / "out" / "calibration" / "toy-backtest-2016").iterdir())
+    assert {p.name for p in folder.iterdir()} == {"fitted.csv", "fit.csv", "calibrated.yaml", "manifest.json",
+                                                 "plots"}
+    import csv
+    import json
+
+    with (folder / "fit.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    used = {r["observation"] for r in rows if r["used_in_fit"] == "true"}
+    assert used == {"estimate_2015:urbanization_rate:qingdao", "estimate_2016:urbanization_rate:qingdao"}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["fit_until"] == 2016 and "census_2020:population:qingdao" in manifest["observations_held_out"]
+    assert manifest["held_out_rmse_fitted"]["urbanization_rate"] >= 0
+    assert "held-out error" in out
+    assert (folder / "calibrated.yaml").read_text().count(HAZARD) == 1
+    # a cut-off before any observation is a clear error, nothing written
+    assert cli.main(["backtest", str(path), "--cutoff", "2012", "--out", str(tmp_path / "none"), "--quiet"]) == 2
+    assert "nothing to fit" in capsys.readouterr().err and not (tmp_path / "none").exists()

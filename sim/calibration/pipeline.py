@@ -35,7 +35,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     started = time.perf_counter()
     cutoff = spec.fit_until if cutoff is None else cutoff
     every = within(observations(), spec.load(spec.defaults()))
-    used = until(every, cutoff)
+    used = tuple(o for o in until(every, cutoff) if spec.fit_districts or o.zone == "qingdao")
     if not used:
         raise ValueError(f"no observation in the simulated period up to {cutoff}: nothing to fit")
     bar = _bar(spec, progress)
@@ -48,7 +48,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     sim_default = simulate(spec.load(scenario_values), every)
     sim_fitted = simulate(spec.load(main.values), every)
     name = spec.name if cutoff is None or cutoff == spec.fit_until else f"{spec.name}-backtest-{cutoff}"
-    held_out = [o not in used for o in every]
+    held_out = [o not in used for o in every]            # later than the cut-off, or districts not fitted
     summary = {
         "distance_scenario": round(distance(sim_default[~np.array(held_out)], used), 4),
         "distance_fitted_emulated": round(main.emulated_distance, 4),

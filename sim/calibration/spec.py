@@ -12,6 +12,7 @@ Example (``scenarios/calibration/backcast_fit.yaml``)::
     design_points: 40                       # runs of the emulator's design (at least the quadratic's terms)
     bootstrap: 200                          # emulator refits on resampled design points, for the spread
     fit_until: null                         # a year: fit on observations up to it only (back-tests)
+    fit_districts: false                    # also fit the 2020 district populations (else: reported only)
 
 Validated like a sweep: one line naming the field, nothing runs.
 """
@@ -29,7 +30,7 @@ from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
 
 KEYS = ("name", "description", "scenario", "set", "parameters", "replications", "seed", "design_points",
-        "bootstrap", "fit_until")
+        "bootstrap", "fit_until", "fit_districts")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Calibration:
     design_points: int
     bootstrap: int
     fit_until: int | None
+    fit_districts: bool = False
 
     def overrides(self, values, seed: int | None = None) -> list[tuple[str, Any]]:
         return [*self.fixed, *((p.path, float(v)) for p, v in zip(self.parameters, values, strict=True)),
@@ -71,6 +73,13 @@ def _whole(data: dict, key: str, default, low: int, high: int, file: Path):
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ScenarioError(f"expected a whole number from {low} to {high}, got {value!r}", key, str(file))
+    return value
+
+
+def _flag(data: dict, key: str, file: Path) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ScenarioError(f"expected true or false, got {value!r}", key, str(file))
     return value
 
 
@@ -108,7 +117,7 @@ def load_calibration(path: str | Path) -> Calibration:
         replications=_whole(data, "replications", 2, 1, 100, file), seed=_whole(data, "seed", 1, 0, 2**63 - 1, file),
         design_points=_whole(data, "design_points", 40, 2, 100_000, file),
         bootstrap=_whole(data, "bootstrap", 200, 0, 100_000, file),
-        fit_until=_whole(data, "fit_until", None, 2000, 2100, file))
+        fit_until=_whole(data, "fit_until", None, 2000, 2100, file), fit_districts=_flag(data, "fit_districts", file))
     for corner in ([p.low for p in params], [p.high for p in params]):
         try:
             spec.load(corner)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..experiment.design import Parameter
-from ..experiment.spec import parse_parameter
+from ..experiment.spec import parse_parameter, whole_number
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
 
@@ -67,15 +67,6 @@ class Calibration:
         return out
 
 
-def _whole(data: dict, key: str, default, low: int, high: int, file: Path):
-    value = data.get(key, default)
-    if value is None and default is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ScenarioError(f"expected a whole number from {low} to {high}, got {value!r}", key, str(file))
-    return value
-
-
 def _flag(data: dict, key: str, file: Path) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
@@ -114,10 +105,12 @@ def load_calibration(path: str | Path) -> Calibration:
     spec = Calibration(
         name=str(data.get("name", file.stem)), description=str(data.get("description", "")), file=file,
         scenario=file.parent / data["scenario"], fixed=tuple(fixed.items()), parameters=params,
-        replications=_whole(data, "replications", 2, 1, 100, file), seed=_whole(data, "seed", 1, 0, 2**63 - 1, file),
-        design_points=_whole(data, "design_points", 40, 2, 100_000, file),
-        bootstrap=_whole(data, "bootstrap", 200, 0, 100_000, file),
-        fit_until=_whole(data, "fit_until", None, 2000, 2100, file), fit_districts=_flag(data, "fit_districts", file))
+        replications=whole_number(data, "replications", 2, 1, 100, file),
+        seed=whole_number(data, "seed", 1, 0, 2**63 - 1, file),
+        design_points=whole_number(data, "design_points", 40, 2, 100_000, file),
+        bootstrap=whole_number(data, "bootstrap", 200, 0, 100_000, file),
+        fit_until=whole_number(data, "fit_until", None, 2000, 2100, file),
+        fit_districts=_flag(data, "fit_districts", file))
     for corner in ([p.low for p in params], [p.high for p in params]):
         try:
             spec.load(corner)

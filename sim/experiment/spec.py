@@ -84,7 +84,8 @@ def _fail(message: str, field: str | None, file: Path) -> ScenarioError:
     return ScenarioError(message, field, str(file))
 
 
-def _whole(data: dict, key: str, default: int | None, low: int, high: int, file: Path) -> int | None:
+def whole_number(data: dict, key: str, default: int | None, low: int, high: int, file: Path) -> int | None:
+    """``data[key]`` (or ``default``) as a whole number from ``low`` to ``high``; a spec error otherwise."""
     value = data.get(key, default)
     if value is None:
         return None
@@ -209,10 +210,11 @@ def load_sweep(path: str | Path) -> Sweep:
     sweep = Sweep(
         name=name, description=str(data.get("description", "")), file=file, base=base,
         fixed=_overrides(data.get("set"), "set", file), design=design,
-        samples=_whole(data, "samples", 16, 1, 1_000_000, file), levels=_whole(data, "levels", 4, 2, 100, file),
-        grid_points=_whole(data, "grid_points", 5, 2, 1000, file),
-        replications=_whole(data, "replications", 1, 1, 1000, file),
-        seed=_whole(data, "seed", 20210101, 0, 2**63 - 1, file),
+        samples=whole_number(data, "samples", 16, 1, 1_000_000, file),
+        levels=whole_number(data, "levels", 4, 2, 100, file),
+        grid_points=whole_number(data, "grid_points", 5, 2, 1000, file),
+        replications=whole_number(data, "replications", 1, 1, 1000, file),
+        seed=whole_number(data, "seed", 20210101, 0, 2**63 - 1, file),
         parameters=tuple(parse_parameter(str(p), raw, file) for p, raw in parameters.items()),
         policies=tuple((str(n), _overrides(raw, f"policies.{n}", file)) for n, raw in raw_policies.items()),
         outputs=tuple(_output(o, file) for o in outputs),

@@ -265,3 +265,14 @@ def test_the_code_version_covers_the_model_not_the_presentation():
     assert _counts(root / "data" / "census.yaml", root) and _counts(root / "experiment" / "sweep.py", root)
     assert not _counts(root / "report" / "charts.py", root) and not _counts(root / "cli.py", root)
     assert not _counts(root / "experiment" / "sensitivity.py", root)
+
+
+def test_a_finished_sweep_is_estimated_from_its_store(capsys, tmp_path, monkeypatch):
+    spec = write_spec(tmp_path)
+    assert cli.main(["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    import sim.experiment.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "run_task", lambda task: pytest.fail("nothing should run"))
+    capsys.readouterr()
+    assert cli.main(["sweep", str(spec), "--dry-run", "--out", str(tmp_path / "out")]) == 0
+    assert "16 runs (16 already done, 0 to run)" in capsys.readouterr().out

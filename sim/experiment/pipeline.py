@@ -51,13 +51,19 @@ class Estimate:
 
 
 def estimate(sweep: Sweep, folder: Path, workers: int) -> Estimate:
-    """Count the runs and time one of them here (nothing is written)."""
+    """Count the runs and time one of them here (nothing is written); a stored run is timed from its record
+    instead, so resuming a finished sweep costs nothing."""
     tasks = plan(sweep)
-    done = Store(folder).done()
+    store = Store(folder)
+    done = store.done()
     keys = set(t.key for t in tasks)
-    started = time.perf_counter()
-    record = run_task(tasks[0])
-    seconds = time.perf_counter() - started
+    if tasks[0].key in done:
+        record = store.get(tasks[0].key)
+        seconds = record["wall_seconds"]
+    else:
+        started = time.perf_counter()
+        record = run_task(tasks[0])
+        seconds = time.perf_counter() - started
     row_bytes = len(",".join(str(v) for v in record["outputs"].values())) + 120
     return Estimate(len(keys), len(keys & done), seconds, workers, len(json.dumps(record)) + row_bytes)
 

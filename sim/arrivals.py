@@ -76,6 +76,7 @@ def draw_base(rng: np.random.Generator, scenario, stock: np.ndarray, start_day: 
     sizes = rng.choice(size_values, size=count, p=size_p)
     urban = rng.random(count) < m.urban_share_pct / 100.0
     weights = type_weights(stock, m.destination_population_exponent)
+    weights = weights * np.array([m.district_attraction[d] for d in DISTRICTS])[:, None]
     if pull is not None:
         weights = weights * pull[:, None]
     district = np.empty(count, np.int64)

@@ -161,3 +161,36 @@ def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
     # a cut-off before any observation is a clear error, nothing written
     assert cli.main(["backtest", str(path), "--cutoff", "2012", "--out", str(tmp_path / "none"), "--quiet"]) == 2
     assert "nothing to fit" in capsys.readouterr().err and not (tmp_path / "none").exists()
+
+
+def test_district_attraction_steers_arrivals():
+    from sim.indicators import INDICATOR_NAMES as NAMES
+    from sim.indicators import ZONES as ALL_ZONES
+    from sim.model import Model
+    from tests.conftest import make_scenario
+
+    sc = make_scenario({"population.scale": 5000, "period.end": "2021-12-31",
+                        "behaviour.in_migration.district_attraction": {"laoshan": 0.0, "chengyang": 5.0}})
+    base = make_scenario({"population.scale": 5000, "period.end": "2021-12-31"})
+    j = NAMES.index("in_migration")
+    steered, plain = Model(sc, 0).run().values, Model(base, 0).run().values
+    assert steered[:, ALL_ZONES.index("laoshan"), j].sum() == 0 < plain[:, ALL_ZONES.index("laoshan"), j].sum()
+    assert steered[:, ALL_ZONES.index("chengyang"), j].sum() > 2 * plain[:, ALL_ZONES.index("chengyang"), j].sum()
+
+
+def test_proportional_adjustment_closes_in_on_district_totals(tmp_path):
+    """Totals made by the model with a known attraction (Chengyang 4): the rounds shrink the largest error."""
+    from sim.calibration.districts import SETTING, fit_attraction
+    from sim.scenario import DISTRICTS
+
+    spec = load_calibration(write(tmp_path, set={"population.scale": 2000, "period.end": "2022-12-31",
+                                                  "behaviour.in_migration.rate_per_year": 0.08}))
+    truth = {d: (4.0 if d == "chengyang" else 1.0) for d in DISTRICTS}
+    template = tuple(Observation(f"synthetic:population:{d}", dt.date(2022, 12, 31), d, "population", 0.0, 1.0,
+                                 "the model") for d in DISTRICTS)
+    values = simulate(spec.load([0.05], extra=[(SETTING, truth)]), template)
+    observed = tuple(dataclasses.replace(o, value=float(v)) for o, v in zip(template, values, strict=True))
+    attraction, errors = fit_attraction(spec, [0.05], observed, rounds=4)
+    assert errors[-1] < errors[0] / 2
+    assert attraction["chengyang"] == max(attraction.values())
+    assert np.mean(list(attraction.values())) == pytest.approx(1.0, abs=1e-3)

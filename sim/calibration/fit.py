@@ -81,14 +81,14 @@ def _estimate(spec, design, simulated, observed, sd) -> tuple[np.ndarray, float,
 
 
 def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | None = None,
-        on_evaluation: Callable[[int], None] | None = None) -> Fit:
+        on_evaluation: Callable[[int], None] | None = None, extra=()) -> Fit:
     """Run the design, fit the emulator, return the estimate and its bootstrap spread."""
     d = len(spec.parameters)
     design = qmc.LatinHypercube(d=d, seed=spec.seed if seed is None else seed).random(spec.design_points)
     rows = []
     for k, u in enumerate(design):
         values = [from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)]
-        rows.append(simulate(spec.load(values, seed), observations))
+        rows.append(simulate(spec.load(values, seed, extra), observations))
         if on_evaluation is not None:
             on_evaluation(k + 1)
     simulated = np.array(rows)
@@ -109,6 +109,6 @@ def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | No
                r2, np.array(boot).reshape(len(boot), d))
 
 
-def check(spec: Calibration, result: Fit, observations: tuple[Observation, ...]) -> float:
+def check(spec: Calibration, result: Fit, observations: tuple[Observation, ...], extra=()) -> float:
     """The simulated (not emulated) distance at the estimate: what the model really gives there."""
-    return distance(simulate(spec.load(result.values), observations), observations)
+    return distance(simulate(spec.load(result.values, extra=extra), observations), observations)

@@ -18,11 +18,14 @@ from pathlib import Path
 import numpy as np
 
 from ..outputs import atomic_folder, csv_table, fmt, provenance, run_folder_name, write_manifest, write_texts
-from .fit import check, fit
+from .districts import SETTING, fit_attraction
+from .fit import fit
 from .objective import distance, simulate
 from .observations import observations, until, within
 from .spec import Calibration
 
+#: proportional-adjustment rounds of the district attraction before the city-wide fit (half as many after)
+ATTRACTION_ROUNDS = 6
 FITTED_COLUMNS = ("parameter", "scenario_value", "estimate", "bootstrap_mean", "bootstrap_sd", "bootstrap_p05",
                   "bootstrap_p95", "low", "high", "log")
 FIT_COLUMNS = ("observation", "date", "zone", "indicator", "observed", "sd", "used_in_fit", "simulated_scenario",
@@ -35,25 +38,40 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     started = time.perf_counter()
     cutoff = spec.fit_until if cutoff is None else cutoff
     every = within(observations(), spec.load(spec.defaults()))
-    used = tuple(o for o in until(every, cutoff) if spec.fit_districts or o.zone == "qingdao")
+    used = tuple(o for o in until(every, cutoff) if o.zone == "qingdao")          # the emulator's
+    districts = tuple(o for o in until(every, cutoff) if o.zone != "qingdao") if spec.fit_districts else ()
     if not used:
         raise ValueError(f"no observation in the simulated period up to {cutoff}: nothing to fit")
+    scenario_values = spec.defaults()
+    extra, attraction, rounds = (), None, []
+    if districts:                          # district pull first, then the city-wide settings, then pull again
+        attraction, rounds = fit_attraction(spec, scenario_values, districts, ATTRACTION_ROUNDS)
+        extra = ((SETTING, attraction),)
     bar = _bar(spec, progress)
     try:
-        main = fit(spec, used, on_evaluation=lambda n: bar.update(1) if bar else None)
+        main = fit(spec, used, on_evaluation=lambda n: bar.update(1) if bar else None, extra=extra)
     finally:
         if bar is not None:
             bar.close()
-    scenario_values = spec.defaults()
+    if districts:
+        attraction, more = fit_attraction(spec, main.values, districts, ATTRACTION_ROUNDS // 2, start=attraction)
+        rounds += more
+        extra = ((SETTING, attraction),)
+    emulated = used
+    used = used + districts
     sim_default = simulate(spec.load(scenario_values), every)
-    sim_fitted = simulate(spec.load(main.values), every)
+    sim_fitted = simulate(spec.load(main.values, extra=extra), every)
     name = spec.name if cutoff is None or cutoff == spec.fit_until else f"{spec.name}-backtest-{cutoff}"
     held_out = [o not in used for o in every]            # later than the cut-off, or districts not fitted
+    seen = ~np.array(held_out)
+    fitted_obs = tuple(o for o in every if o in used)     # in the order of ``every``, as the simulations
     summary = {
-        "distance_scenario": round(distance(sim_default[~np.array(held_out)], used), 4),
+        "distance_scenario": round(distance(sim_default[seen], fitted_obs), 4),
         "distance_fitted_emulated": round(main.emulated_distance, 4),
-        "distance_fitted": round(check(spec, main, used), 4),
-        "emulator_r_squared": {o.name: round(r, 4) for o, r in zip(used, main.r_squared, strict=True)},
+        "distance_fitted": round(distance(sim_fitted[seen], fitted_obs), 4),
+        "district_attraction": attraction,
+        "district_rounds_max_relative_error": [round(e, 4) for e in rounds],
+        "emulator_r_squared": {o.name: round(r, 4) for o, r in zip(emulated, main.r_squared, strict=True)},
         "held_out_rmse_scenario": _rmse(sim_default, every, held_out),
         "held_out_rmse_fitted": _rmse(sim_fitted, every, held_out),
     }
@@ -61,11 +79,11 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
         hashes = write_texts(tmp, {
             "fitted.csv": csv_table(FITTED_COLUMNS, _fitted_rows(spec, scenario_values, main)),
             "fit.csv": csv_table(FIT_COLUMNS, _fit_rows(every, held_out, sim_default, sim_fitted)),
-            "calibrated.yaml": _calibrated_yaml(spec, main, final.name, cutoff, used),
+            "calibrated.yaml": _calibrated_yaml(spec, main, final.name, cutoff, used, attraction),
         })
         from .plots import fit_plot
 
-        fit_plot(spec, main.values, scenario_values, every, held_out, tmp / "plots" / "fit.png")
+        fit_plot(spec, main.values, scenario_values, every, held_out, tmp / "plots" / "fit.png", extra)
         info = provenance(command, [str(spec.file), str(spec.scenario)])
         manifest = {
             "calibration": spec.name, "run_id": final.name, "fit_until": cutoff,
@@ -114,13 +132,15 @@ def _fit_rows(every, held_out, sim_default, sim_fitted):
                fmt(a), fmt(b), fmt(a - o.value), fmt(b - o.value))
 
 
-def _calibrated_yaml(spec, main, run_id: str, cutoff, used) -> str:
+def _calibrated_yaml(spec, main, run_id: str, cutoff, used, attraction) -> str:
     lines = [f"# Calibrated by {spec.file} (run {run_id}, {dt.date.today().isoformat()}):",
              f"# scenario {spec.scenario}, fitted to {len(used)} observations"
              + (f" up to {cutoff}" if cutoff else "") + " (docs/calibration.md);",
              "# paste under a scenario's settings to use the estimates."]
     for p, v in zip(spec.parameters, main.values, strict=True):
         lines.append(f"{p.path}: {float(v):.6g}")
+    if attraction is not None:
+        lines.append(f"{SETTING}: {{" + ", ".join(f"{d}: {a:g}" for d, a in attraction.items()) + "}")
     return "\n".join(lines) + "\n"
 
 

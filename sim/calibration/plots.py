@@ -17,19 +17,20 @@ from ..model import Model  # noqa: E402
 from ..scenario import DISTRICTS  # noqa: E402
 
 
-def _rate_series(spec, values) -> tuple[list[dt.date], np.ndarray]:
-    scenario = spec.load(values)
+def _rate_series(spec, values, extra=()) -> tuple[list[dt.date], np.ndarray]:
+    scenario = spec.load(values, extra=extra)
     j = INDICATOR_NAMES.index("urbanization_rate")
     runs = [Model(scenario, r).run() for r in range(scenario.replications)]
     return ([dt.date.fromisoformat(d) for d in runs[0].dates],
             np.mean([r.values[:, 0, j] for r in runs], axis=0))
 
 
-def fit_plot(spec, fitted, scenario_values, observations, held_out, path: Path) -> Path:
+def fit_plot(spec, fitted, scenario_values, observations, held_out, path: Path, extra=()) -> Path:
+    """``extra``: the fitted settings beside the parameters (district attraction), for the fitted runs."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), dpi=110)
-    for values, label, colour in ((scenario_values, "simulated, scenario's values", "tab:gray"),
-                                  (fitted, "simulated, fitted", "tab:blue")):
-        dates, rate = _rate_series(spec, values)
+    for values, label, colour, more in ((scenario_values, "simulated, scenario's values", "tab:gray", ()),
+                                        (fitted, "simulated, fitted", "tab:blue", extra)):
+        dates, rate = _rate_series(spec, values, more)
         left.plot(dates, rate, color=colour, lw=2, label=label)
     for o, h in zip(observations, held_out, strict=True):
         if o.indicator == "urbanization_rate" and o.zone == "qingdao":
@@ -45,8 +46,8 @@ def fit_plot(spec, fitted, scenario_values, observations, held_out, path: Path) 
     districts = [o for o in observations if o.indicator == "population" and o.zone in DISTRICTS]
     from .objective import simulate
 
-    sims = {label: simulate(spec.load(values), tuple(districts)) for label, values in
-            (("scenario's values", scenario_values), ("fitted", fitted))}
+    sims = {label: simulate(spec.load(values, extra=more), tuple(districts)) for label, values, more in
+            (("scenario's values", scenario_values, ()), ("fitted", fitted, extra))}
     x = np.arange(len(districts))
     right.bar(x - 0.27, [o.value / 1e6 for o in districts], 0.27, color="tab:red", label="2020 census")
     right.bar(x, sims["scenario's values"] / 1e6, 0.27, color="tab:gray", label="simulated, scenario's values")

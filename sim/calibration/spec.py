@@ -12,7 +12,8 @@ Example (``scenarios/calibration/backcast_fit.yaml``)::
     design_points: 40                       # runs of the emulator's design (at least the quadratic's terms)
     bootstrap: 200                          # emulator refits on resampled design points, for the spread
     fit_until: null                         # a year: fit on observations up to it only (back-tests)
-    fit_districts: false                    # also fit the 2020 district populations (else: reported only)
+    fit_districts: false                    # true: fit arrivals' district attraction to the 2020 district
+                                            # totals first (districts.py); false: districts are reported only
 
 Validated like a sweep: one line naming the field, nothing runs.
 """
@@ -48,12 +49,13 @@ class Calibration:
     fit_until: int | None
     fit_districts: bool = False
 
-    def overrides(self, values, seed: int | None = None) -> list[tuple[str, Any]]:
-        return [*self.fixed, *((p.path, float(v)) for p, v in zip(self.parameters, values, strict=True)),
+    def overrides(self, values, seed: int | None = None, extra=()) -> list[tuple[str, Any]]:
+        return [*self.fixed, *extra, *((p.path, float(v)) for p, v in zip(self.parameters, values, strict=True)),
                 ("seed", self.seed if seed is None else seed), ("replications", self.replications)]
 
-    def load(self, values, seed: int | None = None):
-        return load_scenario(self.scenario, self.overrides(values, seed))
+    def load(self, values, seed: int | None = None, extra=()):
+        """The scenario with the fixed settings, ``extra`` ones (fitted attractions) and these values."""
+        return load_scenario(self.scenario, self.overrides(values, seed, extra))
 
     def defaults(self) -> list[float]:
         """The parameters' values in the scenario as written (the uncalibrated start)."""

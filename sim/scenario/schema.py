@@ -178,6 +178,14 @@ IN_MIGRATION = Section(
             "float", 1.0, "Gravity exponent: a district attracts arrivals in proportion to its population of "
                           "the destination type raised to this power.", unit="", minimum=0.0, maximum=5.0,
             source="gravity form (literature.md: Simini et al. 2012; Fan et al. 2018); exponent an assumption"),
+        "district_attraction": MapOf(
+            DISTRICTS, Field("float", None, "Multiplier on the district's weight as a destination.",
+                             unit="multiplier", minimum=0.0, maximum=100.0),
+            default={d: 1.0 for d in DISTRICTS},
+            doc="A district's own pull on arrivals beyond its population (jobs, new areas): multiplies its "
+                "destination weight. 1 everywhere: arrivals follow population alone.",
+            source="assumption: no district data on arrivals; calibrate sets them from the district totals of "
+                   "the 2020 census (docs/calibration.md)"),
     },
     doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population.",
 )

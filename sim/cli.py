@@ -125,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, text in (("calibrate", "fit behavioural settings to Qingdao's observed 2010-2020 history"),
                        ("backtest", "fit on observations up to a year and score the later ones")):
         cal = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + " (docs/calibration.md); "
-                             "writes results/calibration/<name>/<run id>/.")
+                             "writes results/calibration/<name>-<run id>/.")
         cal.add_argument("spec", metavar="SPEC", help="calibration YAML file (scenarios/calibration/)")
         if name == "backtest":
             cal.add_argument("--cutoff", type=int, default=2016, metavar="YEAR",

@@ -143,7 +143,8 @@ def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
     code = cli.main(["backtest", str(path), "--cutoff", "2016", "--out", str(tmp_path / "out"), "--quiet"])
     out = capsys.readouterr().out
     assert code == 0, out
-    [folder] = list((tmp_path / "out" / "calibration" / "toy-backtest-2016").iterdir())
+    [folder] = list((tmp_path / "out" / "calibration").iterdir())
+    assert folder.name.startswith("toy-backtest-2016-") and folder.name.endswith("-seed4")
     assert {p.name for p in folder.iterdir()} == {"fitted.csv", "fit.csv", "calibrated.yaml", "manifest.json",
                                                  "plots"}
     import csv

@@ -1,6 +1,6 @@
 """A calibration or back-test end to end: fit, refit with other seeds, evaluate every observation, write.
 
-``results/calibration/<name>/<run id>/`` (a back-test: ``<name>-backtest-<year>``) holds
+``results/calibration/<name>-<run id>/`` (a back-test: ``<name>-backtest-<year>-<run id>``) holds
 ``fitted.csv`` (each parameter: scenario value, estimate, the bootstrap's
 spread, bounds), ``fit.csv`` (each observation: observed, simulated with the
 scenario's values and with the estimates, errors, whether the fit saw it),
@@ -75,7 +75,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
         "held_out_rmse_scenario": _rmse(sim_default, every, held_out),
         "held_out_rmse_fitted": _rmse(sim_fitted, every, held_out),
     }
-    with atomic_folder(Path(out_root) / "calibration" / name, run_folder_name(spec.seed)) as (tmp, final):
+    with atomic_folder(Path(out_root) / "calibration", f"{name}-{run_folder_name(spec.seed)}") as (tmp, final):
         hashes = write_texts(tmp, {
             "fitted.csv": csv_table(FITTED_COLUMNS, _fitted_rows(spec, scenario_values, main)),
             "fit.csv": csv_table(FIT_COLUMNS, _fit_rows(every, held_out, sim_default, sim_fitted)),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Entry point: ``python run_sim.py [run|validate] [SCENARIO] [options]`` (see ``--help``)."""
+"""Entry point: ``python run_sim.py [run|validate|compare|report|sweep|calibrate|backtest] ...`` (``--help``)."""
 
 import sys
 

@@ -40,7 +40,7 @@ Examples:
   python run_sim.py report results/baseline/<run id>   redraw plots and report.html from the saved tables
   python run_sim.py sweep scenarios/sweeps/behaviour_and_levers.yaml --dry-run   size and time of a sweep
   python run_sim.py calibrate scenarios/calibration/backcast_fit.yaml   fit the behaviour to 2010-2020
-  python run_sim.py backtest scenarios/calibration/backcast_fit.yaml --cutoff 2016   fit to 2016, score later
+  python run_sim.py backtest scenarios/calibration/backtest_urbanization.yaml --cutoff 2016   fit to 2016, score later
 
 Options of run and validate (details: python run_sim.py run --help):
   --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)

@@ -215,6 +215,7 @@ def _sweep(args, argv: list[str]) -> int:
     from .experiment.executor import ExecutorError, default_workers
     from .experiment.pipeline import estimate, executor, run_sweep
     from .experiment.spec import load_sweep
+    from .experiment.sweep import plan
 
     try:
         sweep = load_sweep(args.spec)
@@ -226,9 +227,10 @@ def _sweep(args, argv: list[str]) -> int:
         return 2
     workers = args.workers or (args.dask_local or default_workers())
     budget = args.budget if args.budget is not None else sweep.budget_minutes
+    tasks = plan(sweep)                    # the runs and their keys, once for the estimate and the sweep
     try:
         if args.dry_run or (budget is not None and not args.force):
-            guess = estimate(sweep, folder, workers)
+            guess = estimate(sweep, folder, workers, tasks)
             print(f"sweep '{sweep.name}': {guess.describe()}")
             if args.dry_run:
                 return 0
@@ -238,7 +240,8 @@ def _sweep(args, argv: list[str]) -> int:
                       file=sys.stderr)
                 return 2
         runner, info = executor(workers, args.dask, args.dask_local)
-        manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=["run_sim.py", *argv])
+        manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=["run_sim.py", *argv],
+                             tasks=tasks)
     except ExecutorError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2 if err.bad_input else 1

@@ -14,7 +14,6 @@ replications; empty with one replication).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -34,11 +33,11 @@ from .outputs import (
     write_texts,
     yearly_values,
 )
+from .scenario.validation import ISO_DATE
 
 COLUMNS = ("year", "zone", "indicator", "against_mean", "scenario_mean", "mean_difference", "ci90_low", "ci90_high",
            "replications")
 SETTINGS_COLUMNS = ("setting", "against", "scenario")
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: settings that name, describe or choose the outputs of a scenario rather than change what it simulates
 LABELS = ("name", "description", "outputs")
 
@@ -68,7 +67,7 @@ def paired_rows(scenario_runs, against_runs):
 
 def _is_schedule(value: Mapping) -> bool:
     """A dated schedule is one setting: its dates are not setting names."""
-    return bool(value) and all(isinstance(k, str) and _ISO.fullmatch(k) for k in value)
+    return bool(value) and all(isinstance(k, str) and ISO_DATE.fullmatch(k) for k in value)
 
 
 def _changes(mine, theirs, path: str = ""):
@@ -87,7 +86,7 @@ def _changes(mine, theirs, path: str = ""):
 
 def _dated(value):
     """ISO date strings back to dates, so that YAML writes them bare (2022-12-31, not '2022-12-31')."""
-    if isinstance(value, str) and _ISO.fullmatch(value):
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
         return dt.date.fromisoformat(value)
     if isinstance(value, Mapping):
         return {_dated(k): _dated(v) for k, v in value.items()}

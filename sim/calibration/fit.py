@@ -22,7 +22,6 @@ test); Nelder-Mead stalls on such plateaus. Instead:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,22 +29,22 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.stats import qmc
 
-from .objective import distance, simulate
+from ..experiment.design import bounds, to_natural, to_sampling_space
+from .objective import simulate
 from .observations import Observation
 from .spec import Calibration
 
 
 def to_unit(p, value: float) -> float:
-    if p.log:
-        return (math.log10(value) - math.log10(p.low)) / (math.log10(p.high) - math.log10(p.low))
-    return (value - p.low) / (p.high - p.low)
+    """A setting's value as a share of its range in the sampling space (design.py: log10 for ``log``)."""
+    low, high = bounds(p)
+    return (float(to_sampling_space(p, value)) - low) / (high - low)
 
 
 def from_unit(p, u: float) -> float:
-    u = min(max(float(u), 0.0), 1.0)
-    if p.log:
-        return 10 ** (math.log10(p.low) + u * (math.log10(p.high) - math.log10(p.low)))
-    return p.low + u * (p.high - p.low)
+    """The setting's value at share ``u`` of its range (clipped into the bounds)."""
+    low, high = bounds(p)
+    return float(to_natural(p, np.array([low + min(max(float(u), 0.0), 1.0) * (high - low)]))[0])
 
 
 def features(u: np.ndarray) -> np.ndarray:
@@ -60,13 +59,11 @@ def features(u: np.ndarray) -> np.ndarray:
 class Fit:
     values: list[float]                  # the estimate, natural units
     emulated_distance: float             # the emulator's distance at the estimate
-    simulated: np.ndarray                # design: simulated observations (points, observations)
-    design: np.ndarray                   # unit-cube points
     r_squared: list[float]               # emulator fit per observation
     bootstrap: np.ndarray                # (resamples, parameters) estimates, natural units
 
 
-def _estimate(spec, design, simulated, observed, sd) -> tuple[np.ndarray, float, np.ndarray]:
+def _estimate(design, simulated, observed, sd) -> tuple[np.ndarray, float, np.ndarray]:
     X = features(design)
     coef, *_ = np.linalg.lstsq(X, simulated, rcond=None)
 
@@ -94,7 +91,7 @@ def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | No
     simulated = np.array(rows)
     observed = np.array([o.value for o in observations])
     sd = np.array([o.sd for o in observations])
-    u_best, emulated, coef = _estimate(spec, design, simulated, observed, sd)
+    u_best, emulated, coef = _estimate(design, simulated, observed, sd)
     residual = simulated - features(design) @ coef
     spread = simulated.var(axis=0)
     r2 = [float(1 - residual[:, j].var() / spread[j]) if spread[j] > 0 else float("nan")
@@ -103,12 +100,7 @@ def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | No
     boot = []
     for _ in range(spec.bootstrap):
         pick = rng.integers(0, len(design), len(design))
-        u, *_ = _estimate(spec, design[pick], simulated[pick], observed, sd)
+        u, *_ = _estimate(design[pick], simulated[pick], observed, sd)
         boot.append([from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)])
-    return Fit([from_unit(p, x) for p, x in zip(spec.parameters, u_best, strict=True)], emulated, simulated, design,
-               r2, np.array(boot).reshape(len(boot), d))
-
-
-def check(spec: Calibration, result: Fit, observations: tuple[Observation, ...], extra=()) -> float:
-    """The simulated (not emulated) distance at the estimate: what the model really gives there."""
-    return distance(simulate(spec.load(result.values, extra=extra), observations), observations)
+    return Fit([from_unit(p, x) for p, x in zip(spec.parameters, u_best, strict=True)], emulated, r2,
+               np.array(boot).reshape(len(boot), d))

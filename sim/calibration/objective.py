@@ -17,11 +17,20 @@ from ..model import Model
 from .observations import Observation
 
 
+def run_all(scenario) -> list:
+    """Every replication of ``scenario``."""
+    return [Model(scenario, r).run() for r in range(scenario.replications)]
+
+
 def simulate(scenario, observations: tuple[Observation, ...]) -> np.ndarray:
     """The simulated value of each observation, averaged over the scenario's replications."""
+    return values_at(run_all(scenario), observations)
+
+
+def values_at(results: list, observations: tuple[Observation, ...]) -> np.ndarray:
+    """Each observation's value in runs already made, averaged over them."""
     values = np.zeros(len(observations))
-    for r in range(scenario.replications):
-        result = Model(scenario, r).run()
+    for result in results:
         where = {date: k for k, date in enumerate(result.dates)}
         for i, o in enumerate(observations):
             k = where.get(o.date.isoformat())
@@ -29,7 +38,7 @@ def simulate(scenario, observations: tuple[Observation, ...]) -> np.ndarray:
                 raise ValueError(f"{o.name}: the run has no record on {o.date} (period {result.dates[0]} to "
                                  f"{result.dates[-1]})")
             values[i] += result.values[k, ZONES.index(o.zone), INDICATOR_NAMES.index(o.indicator)]
-    return values / scenario.replications
+    return values / len(results)
 
 
 def distance(simulated: np.ndarray, observations: tuple[Observation, ...]) -> float:

@@ -20,7 +20,7 @@ import numpy as np
 from ..outputs import atomic_folder, csv_table, fmt, provenance, run_folder_name, write_manifest, write_texts
 from .districts import SETTING, fit_attraction
 from .fit import fit
-from .objective import distance, simulate
+from .objective import distance, run_all, values_at
 from .observations import observations, until, within
 from .spec import Calibration
 
@@ -37,12 +37,12 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     """Fit on the observations up to ``cutoff`` (or the spec's ``fit_until``); write the folder."""
     started = time.perf_counter()
     cutoff = spec.fit_until if cutoff is None else cutoff
-    every = within(observations(), spec.load(spec.defaults()))
+    scenario_values = spec.defaults()
+    every = within(observations(), spec.load(scenario_values))
     used = tuple(o for o in until(every, cutoff) if o.zone == "qingdao")          # the emulator's
     districts = tuple(o for o in until(every, cutoff) if o.zone != "qingdao") if spec.fit_districts else ()
     if not used:
         raise ValueError(f"no observation in the simulated period up to {cutoff}: nothing to fit")
-    scenario_values = spec.defaults()
     extra, attraction, rounds = (), None, []
     if districts:                          # district pull first, then the city-wide settings, then pull again
         attraction, rounds = fit_attraction(spec, scenario_values, districts, ATTRACTION_ROUNDS)
@@ -59,8 +59,9 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
         extra = ((SETTING, attraction),)
     emulated = used
     used = used + districts
-    sim_default = simulate(spec.load(scenario_values), every)
-    sim_fitted = simulate(spec.load(main.values, extra=extra), every)
+    runs_default = run_all(spec.load(scenario_values))        # made once: for the tables and the plot
+    runs_fitted = run_all(spec.load(main.values, extra=extra))
+    sim_default, sim_fitted = values_at(runs_default, every), values_at(runs_fitted, every)
     name = spec.name if cutoff is None or cutoff == spec.fit_until else f"{spec.name}-backtest-{cutoff}"
     held_out = [o not in used for o in every]            # later than the cut-off, or districts not fitted
     seen = ~np.array(held_out)
@@ -83,7 +84,8 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
         })
         from .plots import fit_plot
 
-        fit_plot(spec, main.values, scenario_values, every, held_out, tmp / "plots" / "fit.png", extra)
+        fit_plot(spec.name, runs_default, runs_fitted, every, held_out, sim_default, sim_fitted,
+                 tmp / "plots" / "fit.png")
         info = provenance(command, [str(spec.file), str(spec.scenario)])
         manifest = {
             "calibration": spec.name, "run_id": final.name, "fit_until": cutoff,

@@ -1,5 +1,5 @@
 """The fit at a glance: the urbanization rate over the decade and the 2020 district populations,
-observed against simulated with the scenario's values and with the estimates."""
+observed against simulated with the scenario's values and with the estimates (from runs already made)."""
 
 from __future__ import annotations
 
@@ -13,24 +13,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..indicators import INDICATOR_NAMES  # noqa: E402
-from ..model import Model  # noqa: E402
 from ..scenario import DISTRICTS  # noqa: E402
 
 
-def _rate_series(spec, values, extra=()) -> tuple[list[dt.date], np.ndarray]:
-    scenario = spec.load(values, extra=extra)
+def _rate_series(runs) -> tuple[list[dt.date], np.ndarray]:
     j = INDICATOR_NAMES.index("urbanization_rate")
-    runs = [Model(scenario, r).run() for r in range(scenario.replications)]
-    return ([dt.date.fromisoformat(d) for d in runs[0].dates],
-            np.mean([r.values[:, 0, j] for r in runs], axis=0))
+    return [dt.date.fromisoformat(d) for d in runs[0].dates], np.mean([r.values[:, 0, j] for r in runs], axis=0)
 
 
-def fit_plot(spec, fitted, scenario_values, observations, held_out, path: Path, extra=()) -> Path:
-    """``extra``: the fitted settings beside the parameters (district attraction), for the fitted runs."""
+def fit_plot(name: str, runs_default, runs_fitted, observations, held_out, sim_default, sim_fitted,
+             path: Path) -> Path:
+    """``sim_default`` and ``sim_fitted``: each observation's simulated value, in ``observations``' order."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), dpi=110)
-    for values, label, colour, more in ((scenario_values, "simulated, scenario's values", "tab:gray", ()),
-                                        (fitted, "simulated, fitted", "tab:blue", extra)):
-        dates, rate = _rate_series(spec, values, more)
+    for runs, label, colour in ((runs_default, "simulated, scenario's values", "tab:gray"),
+                                (runs_fitted, "simulated, fitted", "tab:blue")):
+        dates, rate = _rate_series(runs)
         left.plot(dates, rate, color=colour, lw=2, label=label)
     for o, h in zip(observations, held_out, strict=True):
         if o.indicator == "urbanization_rate" and o.zone == "qingdao":
@@ -43,21 +40,17 @@ def fit_plot(spec, fitted, scenario_values, observations, held_out, path: Path, 
     left.set_ylabel("percent")
     left.grid(alpha=0.3)
     left.legend(fontsize=8)
-    districts = [o for o in observations if o.indicator == "population" and o.zone in DISTRICTS]
-    from .objective import simulate
-
-    sims = {label: simulate(spec.load(values, extra=more), tuple(districts)) for label, values, more in
-            (("scenario's values", scenario_values, ()), ("fitted", fitted, extra))}
-    x = np.arange(len(districts))
-    right.bar(x - 0.27, [o.value / 1e6 for o in districts], 0.27, color="tab:red", label="2020 census")
-    right.bar(x, sims["scenario's values"] / 1e6, 0.27, color="tab:gray", label="simulated, scenario's values")
-    right.bar(x + 0.27, sims["fitted"] / 1e6, 0.27, color="tab:blue", label="simulated, fitted")
-    right.set_xticks(x, [o.zone for o in districts], rotation=45, ha="right")
+    pick = [i for i, o in enumerate(observations) if o.indicator == "population" and o.zone in DISTRICTS]
+    x = np.arange(len(pick))
+    right.bar(x - 0.27, [observations[i].value / 1e6 for i in pick], 0.27, color="tab:red", label="2020 census")
+    right.bar(x, sim_default[pick] / 1e6, 0.27, color="tab:gray", label="simulated, scenario's values")
+    right.bar(x + 0.27, sim_fitted[pick] / 1e6, 0.27, color="tab:blue", label="simulated, fitted")
+    right.set_xticks(x, [observations[i].zone for i in pick], rotation=45, ha="right")
     right.set_ylabel("million residents")
     right.set_title("District populations at the 2020 census")
     right.legend(fontsize=8)
     right.grid(alpha=0.3, axis="y")
-    fig.suptitle(f"Calibration '{spec.name}'")
+    fig.suptitle(f"Calibration '{name}'")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

@@ -50,10 +50,10 @@ class Estimate:
                 f"about {size / 1e6:.1f} MB on disk")
 
 
-def estimate(sweep: Sweep, folder: Path, workers: int) -> Estimate:
+def estimate(sweep: Sweep, folder: Path, workers: int, tasks=None) -> Estimate:
     """Count the runs and time one of them here (nothing is written); a stored run is timed from its record
     instead, so resuming a finished sweep costs nothing."""
-    tasks = plan(sweep)
+    tasks = plan(sweep) if tasks is None else tasks
     store = Store(folder)
     done = store.done()
     keys = set(t.key for t in tasks)
@@ -86,7 +86,7 @@ def _dask(fn, tasks, on_done, address=None, local_workers=None):
 
 
 def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress: bool = True,
-              command: list[str] | None = None) -> dict:
+              command: list[str] | None = None, tasks=None) -> dict:
     """Run the missing runs, then write ``runs.csv``, ``sensitivity.csv``, plots and the manifest.
 
     Returns the manifest.
@@ -94,7 +94,7 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
     started = time.perf_counter()
     store = Store(folder)
     store.open()
-    tasks = plan(sweep)
+    tasks = plan(sweep) if tasks is None else tasks
     todo = len({t.key for t in tasks} - store.done())
     bar = None
     if progress and todo:

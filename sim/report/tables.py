@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-TIMESERIES = ("date", "replication", "zone", "indicator", "value")
-SUMMARY = ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications")
-SCORECARD = ("target", "indicator", "year", "comparator", "target_value", "mean", "p05", "p95", "p_meet", "status")
-COMPARISON = ("year", "zone", "indicator", "against_mean", "scenario_mean", "mean_difference", "ci90_low",
-              "ci90_high", "replications")
-SETTINGS_DIFF = ("setting", "against", "scenario")
+from ..comparison import COLUMNS as COMPARISON
+from ..comparison import SETTINGS_COLUMNS as SETTINGS_DIFF
+from ..outputs import SUMMARY_COLUMNS as SUMMARY
+from ..outputs import TIMESERIES_COLUMNS as TIMESERIES
+from ..scorecard import COLUMNS as SCORECARD
 
 RUN_FILES = ("timeseries.csv", "summary.csv", "scorecard.csv", "scenario.yaml", "manifest.json")
 COMPARISON_FILES = ("comparison.csv", "settings_diff.csv", "scorecard.csv", "scorecard_against.csv",
@@ -79,24 +78,23 @@ def read_rows(path: Path, columns: tuple[str, ...]):
         raise ReportError(f"{path.name}: cannot read ({exc})") from exc
 
 
-def read_yaml(path: Path) -> dict:
+def _read_mapping(path: Path, parse, errors: tuple, what: str) -> dict:
+    """A file parsed into a mapping, or a ReportError naming the file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, *errors) as exc:
         raise ReportError(f"{path.name}: cannot read ({exc})") from exc
     if not isinstance(data, dict):
-        raise ReportError(f"{path.name}: expected a mapping of settings")
+        raise ReportError(f"{path.name}: expected {what}")
     return data
+
+
+def read_yaml(path: Path) -> dict:
+    return _read_mapping(path, yaml.safe_load, (yaml.YAMLError,), "a mapping of settings")
 
 
 def read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReportError(f"{path.name}: cannot read ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ReportError(f"{path.name}: expected a JSON object")
-    return data
+    return _read_mapping(path, json.loads, (json.JSONDecodeError,), "a JSON object")
 
 
 @dataclass(frozen=True)

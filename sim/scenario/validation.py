@@ -36,7 +36,8 @@ PATTERN_WORDS = {
     NAME_PATTERN: "letters, digits, '_', '-' and '.', up to 64 characters, starting with a letter or digit",
 }
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: how a date is written in scenario files and resolved scenarios (ISO 8601)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # YAML 1.1 (PyYAML) reads 1e-5 as text; accept such numbers written without a dot
 _SCI_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
@@ -354,7 +355,7 @@ def _convert_date(value: Any, path: str, wrong: ScenarioError) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+    if isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:

@@ -19,7 +19,6 @@ draw: its mean is the assumed 2020 value.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr
 
 from ..scenario.fields import Field, Section
 
@@ -75,6 +74,8 @@ def weather_factors(years_of_dates: np.ndarray, sd_pct: float, rng) -> np.ndarra
 
 def good_days_pct(settings, annual_mean_ug_m3: np.ndarray) -> np.ndarray:
     """Good days given the annual mean PM2.5, daily values lognormal around it."""
+    from scipy.special import ndtr  # here, not at import: the scenario schema imports this module
+
     s = settings.pm25_daily_log_sd
     mu = np.log(annual_mean_ug_m3) - s ** 2 / 2.0
     clean = ndtr((np.log(settings.good_day_pm25_limit_ug_m3) - mu) / s)

@@ -58,8 +58,11 @@ class Calendar:
         Hazards that change inside a month take their new value from the next
         month start; every resident is redrawn at least once a year (ageing).
         """
-        idx = np.searchsorted(self.month_starts, change_day, side="left")
-        boundary = self.month_starts[np.minimum(idx, len(self.month_starts) - 1)]
         next_year = self.year_starts[np.searchsorted(self.year_starts, from_day, side="right")] \
             if from_day < self.year_starts[-1] else self.end_day
-        return np.minimum(boundary, next_year)
+        # next_year is a month start, so a change on or after it ends the window there: search only the others
+        boundary = np.full(change_day.shape, next_year)
+        sooner = np.flatnonzero(change_day < next_year)
+        idx = np.searchsorted(self.month_starts, change_day[sooner], side="left")
+        boundary[sooner] = self.month_starts[np.minimum(idx, len(self.month_starts) - 1)]
+        return boundary

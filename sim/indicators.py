@@ -174,37 +174,55 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, 100.0 * numerator / np.where(denominator > 0, denominator, 1), np.nan)
 
 
-def person_stocks(res, day: float) -> dict[str, np.ndarray]:
-    """Stocks by district that need the residents' own attributes (insurance, schooling, new towns).
+#: residents per pass of ``person_stocks``: passes over row ranges may run on threads, and their counts add up
+PERSON_CHUNK = 1 << 18
+_FLAGS = 64     # (district, six flags): the five below and ``new_town``
 
-    Works on the non-hukou rows only and compares birth days with fixed thresholds instead of
-    computing every resident's age: this runs at every month end over the whole city.
-    """
-    n = len(DISTRICTS)
-    district = res.view("district")
-    present = res.view("status") == PRESENT
-    rows = np.flatnonzero(present & (res.view("hukou") == NONLOCAL))
-    d = district[rows]
-    birth = res.birth_day[rows]
+
+def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
+    """Counts of ``person_stocks`` over rows ``begin:end``, by (district, flags): integers, so passes add."""
+    status = res.status[begin:end]
+    present = status == PRESENT
+    district = res.district[begin:end].astype(np.int64)
+    rows = np.flatnonzero(present & (res.hukou[begin:end] == NONLOCAL))
+    birth = res.birth_day[begin:end][rows]
 
     def born_by(years: float) -> np.ndarray:            # aged at least ``years`` on ``day``
         return birth <= day - years * DAYS_PER_YEAR
 
     working = born_by(16) & ~born_by(60)
     children = born_by(6) & ~born_by(16)
-    # one bincount over (district, five flags) instead of one pass per count
-    flags = (working.astype(np.int64) | (working & res.pension[rows]) << 1 | children << 2
-             | (children & (res.school_district[rows] >= 0)) << 3 | res.medical[rows].astype(np.int64) << 4)
-    counts = np.bincount(d.astype(np.int64) * 32 + flags, minlength=n * 32).reshape(n, 32)
-    has = np.arange(32)
+    flags = (working.astype(np.int64) | (working & res.pension[begin:end][rows]) << 1 | children << 2
+             | (children & (res.school_district[begin:end][rows] >= 0)) << 3
+             | res.medical[begin:end][rows].astype(np.int64) << 4)
+    counts = np.bincount(district[rows] * _FLAGS + flags, minlength=len(DISTRICTS) * _FLAGS)
+    town = np.flatnonzero(res.new_town[begin:end])
+    town = town[present[town]]
+    counts += np.bincount(district[town] * _FLAGS + 32, minlength=len(DISTRICTS) * _FLAGS)
+    return counts
+
+
+def person_stocks(res, day: float, map_=lambda fn, items: [fn(item) for item in items]) -> dict[str, np.ndarray]:
+    """Stocks by district that need the residents' own attributes (insurance, schooling, new towns).
+
+    Works on the non-hukou rows only and compares birth days with fixed thresholds instead of
+    computing every resident's age: this runs at every month end over the whole city. One bincount
+    over (district, flags) instead of one pass per count, in passes of ``PERSON_CHUNK`` rows that
+    ``map_`` may spread over threads (integer counts: the same sums in any order).
+    """
+    starts = range(0, res.n, PERSON_CHUNK)
+    parts = map_(lambda b: _person_counts(res, day, b, min(b + PERSON_CHUNK, res.n)), starts)
+    counts = np.zeros(len(DISTRICTS) * _FLAGS, np.int64)
+    for part in parts:
+        counts += part
+    counts = counts.reshape(len(DISTRICTS), _FLAGS)
+    has = np.arange(_FLAGS)
 
     def count(bit: int) -> np.ndarray:
         return counts[:, (has >> bit) & 1 == 1].sum(axis=1)
 
-    town = np.flatnonzero(res.view("new_town"))
-    town = town[present[town]]
     return {
-        "new_town_residents": np.bincount(district[town], minlength=n),
+        "new_town_residents": count(5),
         "non_hukou_school_children": count(2),
         "non_hukou_public_school": count(3),
         "non_hukou_working_age": count(0),

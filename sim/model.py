@@ -27,8 +27,10 @@ next month start; an event whose premise no longer holds when its time comes
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,7 +55,7 @@ from .schooling import Schools
 from .streams import Streams, keyed_uniform_pair
 from .transitions import INF, Transitions
 
-REDRAW_CHUNK = 1 << 20   # residents redrawn per vectorised pass (bounds the temporaries)
+REDRAW_CHUNK = 1 << 16   # residents per vectorised pass: the temporaries of 64 Ki rows stay in the CPU caches
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 BIRTH = ALL_EVENTS.index("birth")
@@ -65,6 +67,14 @@ def recount_stock(res: Residents) -> np.ndarray:
     key = cell_of(res.view("district")[present].astype(np.int64), res.view("urban")[present],
                   res.view("hukou")[present], res.view("permit")[present])
     return np.bincount(key, minlength=len(DISTRICTS) * 12).reshape(len(DISTRICTS), 2, 3, 2)
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass
@@ -92,10 +102,12 @@ class Model(Transitions):
     residents : a ready population (tests build tiny worlds); default: built from the census.
     log_events : keep a list of every applied event ``(day, event, row, district, persons)``.
     check_invariants : recount the stock from the arrays every month and fail on any mismatch.
+    threads : threads for the vectorised redraws and month-end counts (default: the CPUs this process may use); the numbers
+        do not depend on it.
     """
 
     def __init__(self, scenario, replication: int = 0, residents: Residents | None = None,
-                 log_events: bool = False, check_invariants: bool = False) -> None:
+                 log_events: bool = False, check_invariants: bool = False, threads: int | None = None) -> None:
         self.scenario = scenario
         self.behaviour = scenario.behaviour
         self.scale = float(scenario.population.scale)
@@ -103,6 +115,8 @@ class Model(Transitions):
         self.streams = Streams(scenario.seed, replication)
         self.res = residents if residents is not None else build_population(scenario, self.streams["population"])
         self.env = simpy.Environment()
+        self.threads = max(1, int(threads if threads is not None else available_cpus()))
+        self._pool: ThreadPoolExecutor | None = None     # started by the first redraw with several chunks
         # stock table as a flat Python list: handlers update one cell in ~30 ns
         self._stock = recount_stock(self.res).ravel().tolist()
         self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
@@ -143,7 +157,12 @@ class Model(Transitions):
         for lever in self.levers:                 # levers' own calendars (postings, ...)
             for process in getattr(lever.module, "processes", lambda model, lever: [])(self, lever):
                 self.env.process(process)
-        self.env.run(until=self.calendar.end_day + 1.0)
+        try:
+            self.env.run(until=self.calendar.end_day + 1.0)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
         values = np.stack(self.records)
         submodels.apply(self.scenario, self.streams["submodels"], self.dates, values)
         return RunResult(
@@ -154,10 +173,10 @@ class Model(Transitions):
     def _calendar(self, on_month):
         cal = self.calendar
         res = self.res
-        handlers = self._handlers
+        handlers = self._handlers if self.log is None else [self._logged(k) for k in range(len(ALL_EVENTS))]
         applied = [0] * len(ALL_EVENTS)
         self._record(cal.origin - dt.timedelta(days=1))
-        env, log = self.env, self.log
+        env = self.env
         for m, (_, last) in enumerate(cal.month_spans):
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
             for lever in self.levers:          # levers acting on places at this month start
@@ -167,36 +186,41 @@ class Model(Transitions):
             self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
+            # each resident's draw is used up when its time comes: redraw at the next month start (set here
+            # at once; a handler that reaches the resident earlier in the month sets its own review day)
+            drawn = kinds != ARRIVAL
+            res.next_day[rows[drawn]] = np.inf
+            res.review_day[rows[drawn]] = times[drawn]
             # the gaps between the sorted times, computed at once (never negative, ties give 0)
             gaps = np.diff(times, prepend=start_day).tolist()
-            mv = res.mv
             for gap, t, i, k in zip(gaps, times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
                 yield env.timeout(gap)
-                if k != ARRIVAL:
-                    mv.next_day[i] = INF          # this draw is used up; redraw at the next month start
-                    mv.review_day[i] = t
-                if log is None:
-                    persons = handlers[k](i, t)
-                else:                              # log the district where the event is counted
-                    district = DISTRICTS[res.mv.district[i]]
-                    persons = handlers[k](i, t)
-                    if persons:
-                        log.append((t, ALL_EVENTS[k], i, district, persons))
-                if persons:
+                if handlers[k](i, t):
                     applied[k] += 1
-                    if k == BIRTH:
-                        mv = res.mv               # a birth may have grown the arrays
             yield env.timeout(max(end_day - env.now, 0.0))
             self._record(last)
             if on_month is not None:
                 on_month()
         self.events_by_type = dict(zip(ALL_EVENTS, applied, strict=True))
 
+    def _logged(self, kind: int) -> Callable[[int, float], int]:
+        """The handler of ``kind``, appending each applied event to the log with the district where it
+        is counted (the one before the event)."""
+        handler, name, log = self._handlers[kind], ALL_EVENTS[kind], self.log
+
+        def handle(i: int, t: float) -> int:
+            district = DISTRICTS[self.res.mv.district[i]]
+            persons = handler(i, t)
+            if persons:
+                log.append((t, name, i, district, persons))
+            return persons
+        return handle
+
     def _record(self, date: dt.date) -> None:
         if self.check_invariants:
             self._assert_invariants()
         self.dates.append(date.isoformat())
-        stocks = {**indicators.household_stocks(self.res), **indicators.person_stocks(self.res, self.env.now),
+        stocks = {**indicators.household_stocks(self.res), **indicators.person_stocks(self.res, self.env.now, self._map),
                   "school_seat_shortage": self.schools.shortage}
         stocks["homestead_lease_income"] = np.zeros(len(DISTRICTS))
         for lever in self.levers:
@@ -228,11 +252,22 @@ class Model(Transitions):
     def redraw(self, rows: np.ndarray, day: float) -> None:
         """Draw the next event of ``rows`` from ``day`` with their hazards, constant until their review day.
 
-        Works through ``REDRAW_CHUNK`` rows at a time so that the temporaries of a whole-city pass stay
-        small; draws are keyed by resident (``streams.keyed_uniform_pair``), so chunking changes nothing.
+        Works through ``REDRAW_CHUNK`` rows at a time, on ``threads`` threads when there are several
+        chunks (numpy releases the GIL inside its loops). Draws are keyed by resident
+        (``streams.keyed_uniform_pair``) and chunks write disjoint rows, so neither the chunking nor the
+        threads change a number.
         """
-        for begin in range(0, len(rows), REDRAW_CHUNK):
-            self._redraw_chunk(rows[begin:begin + REDRAW_CHUNK], day)
+        chunks = [rows[begin:begin + REDRAW_CHUNK] for begin in range(0, len(rows), REDRAW_CHUNK)]
+        self._map(lambda chunk: self._redraw_chunk(chunk, day), chunks)
+
+    def _map(self, fn: Callable, items) -> list:
+        """``fn`` over ``items``, on ``threads`` threads when there are several items (results in order)."""
+        items = list(items)
+        if len(items) < 2 or self.threads < 2:
+            return [fn(item) for item in items]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="sim")
+        return list(self._pool.map(fn, items))
 
     def _redraw_chunk(self, rows: np.ndarray, day: float) -> None:
         res = self.res

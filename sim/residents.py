@@ -167,15 +167,17 @@ class Residents:
     def add_child(self, household: int, **attributes) -> int:
         """Append one resident to an existing household (a birth); return its row.
 
-        The caller passes ``cell`` consistent with the attributes it gives.
+        The caller passes ``cell`` consistent with the attributes it gives. A hot path (one call per
+        birth): scalar writes through the memoryviews only.
         """
         i = self.n
-        self._cap = self._grow(RESIDENT_FIELDS, i + 1, self._cap)
+        if i >= self._cap:
+            self._cap = self._grow(RESIDENT_FIELDS, i + 1, self._cap)
+        if not attributes.keys() <= RESIDENT_FIELDS.keys():
+            raise TypeError(f"unknown resident attributes: {sorted(attributes.keys() - RESIDENT_FIELDS.keys())}")
         mv = self.mv
         # rows past ``n`` are still zero: write only what is given and the non-zero defaults
         for name, value in attributes.items():
-            if name not in RESIDENT_FIELDS:
-                raise TypeError(f"unknown resident attribute: {name}")
             getattr(mv, name)[i] = value
         for name, value in UNSET_DEFAULTS.items():
             if name not in attributes:
@@ -185,7 +187,6 @@ class Residents:
         first = mv.hh_first[household]
         mv.next_member[i] = mv.next_member[first]
         mv.next_member[first] = i
-        mv.is_head[i] = False
         self.n = i + 1
         return i
 

@@ -90,8 +90,13 @@ def keyed_uniform_pair(key: int, rows: np.ndarray, counters: np.ndarray) -> tupl
         np.multiply(np.asarray(counters).astype(np.uint64), np.uint64(_GOLDEN), out=tmp)
         z += tmp
         _mix(z, tmp)
-    high = (z >> np.uint64(32)).astype(np.float64) * _U32
-    low = (z & np.uint64(0xFFFFFFFF)).astype(np.float64) * _U32
+    # in place where it can be: at whole-city scale every temporary is tens of megabytes
+    np.right_shift(z, np.uint64(32), out=tmp)
+    high = tmp.astype(np.float64)
+    high *= _U32
+    np.bitwise_and(z, np.uint64(0xFFFFFFFF), out=tmp)
+    low = tmp.astype(np.float64)
+    low *= _U32
     return high, low
 
 

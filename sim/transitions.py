@@ -9,6 +9,9 @@ handler returns the persons it affected, or 0 when its premise no longer holds
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from itertools import accumulate
+
 import numpy as np
 
 from . import indicators
@@ -131,11 +134,11 @@ class Transitions:
         destination = origin
         stay, where = keyed_uniform_pair_one(self._event_key, head, mv.draws[head])
         if stay >= self._same_district_share:       # another district, in proportion to its urban residents
-            urban_agents = self.stock[:, 1].sum(axis=(1, 2)).astype(np.float64)
-            urban_agents[origin] = 0.0
-            if urban_agents.sum() > 0:
-                cumulative = urban_agents.cumsum()
-                destination = int(np.searchsorted(cumulative, where * cumulative[-1], side="right"))
+            stock = self._stock                     # cells ((district * 2 + urban) * 3 + hukou) * 2 + permit
+            cumulative = list(accumulate(0 if d == origin else sum(stock[(2 * d + 1) * 6:(2 * d + 2) * 6])
+                                         for d in range(len(DISTRICTS))))
+            if cumulative[-1] > 0:                  # integer sums: exact, as the float sums they replace
+                destination = bisect_right(cumulative, where * cumulative[-1])
         h = mv.hh[head]
         if mv.hh_homestead[h] == OCCUPIED:
             mv.hh_homestead[h] = IDLE
@@ -162,25 +165,27 @@ class Transitions:
                 or mv.hukou[head] == LOCAL_URBAN:
             return 0
         converted = 0
-        stock, conversions = self._stock, self._flows[HUKOU_CONVERSIONS]
-        by_origin = {NONLOCAL: self._flows[CONVERSIONS_NONLOCAL], LOCAL_RURAL: self._flows[CONVERSIONS_LOCAL_RURAL]}
+        stock, flows = self._stock, self._flows
+        conversions = flows[HUKOU_CONVERSIONS]
         for i in self.res.members(mv.hh[head]):
             mv.review_day[i] = t
-            if mv.hukou[i] == LOCAL_URBAN:
+            hukou = mv.hukou[i]
+            if hukou == LOCAL_URBAN:
                 continue
             old = mv.cell[i]
             stock[old] -= 1
             new = old - old % 6 + LOCAL_URBAN * 2          # urban hukou, no permit needed
             stock[new] += 1
             mv.cell[i] = new
-            by_origin[mv.hukou[i]][mv.district[i]] += 1
+            district = mv.district[i]
+            flows[CONVERSIONS_NONLOCAL if hukou == NONLOCAL else CONVERSIONS_LOCAL_RURAL][district] += 1
             mv.hukou[i] = LOCAL_URBAN
-            mv.hukou_district[i] = mv.district[i]
+            mv.hukou_district[i] = district
             mv.permit[i] = False
             mv.medical[i] = True                # residents' medical insurance comes with the hukou
             if mv.employed[i]:
                 mv.pension[i] = True            # an urban hukou lets flexible workers enrol too
-            conversions[mv.district[i]] += 1
+            conversions[district] += 1
             converted += 1
         return converted
 

@@ -53,7 +53,7 @@ from .residents import (
 from .scenario.schema import DISTRICTS
 from .schooling import Schools
 from .streams import Streams, keyed_uniform_pair
-from .transitions import INF, Transitions
+from .transitions import Transitions
 
 REDRAW_CHUNK = 1 << 16   # residents per vectorised pass: the temporaries of 64 Ki rows stay in the CPU caches
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
@@ -102,8 +102,8 @@ class Model(Transitions):
     residents : a ready population (tests build tiny worlds); default: built from the census.
     log_events : keep a list of every applied event ``(day, event, row, district, persons)``.
     check_invariants : recount the stock from the arrays every month and fail on any mismatch.
-    threads : threads for the vectorised redraws and month-end counts (default: the CPUs this process may use); the numbers
-        do not depend on it.
+    threads : threads for the vectorised redraws and month-end counts (default: the CPUs this process
+        may use); the numbers do not depend on it.
     """
 
     def __init__(self, scenario, replication: int = 0, residents: Residents | None = None,
@@ -220,7 +220,8 @@ class Model(Transitions):
         if self.check_invariants:
             self._assert_invariants()
         self.dates.append(date.isoformat())
-        stocks = {**indicators.household_stocks(self.res), **indicators.person_stocks(self.res, self.env.now, self._map),
+        stocks = {**indicators.household_stocks(self.res),
+                  **indicators.person_stocks(self.res, self.env.now, self._map),
                   "school_seat_shortage": self.schools.shortage}
         stocks["homestead_lease_income"] = np.zeros(len(DISTRICTS))
         for lever in self.levers:

@@ -235,12 +235,12 @@ def household_stocks(res) -> dict[str, np.ndarray]:
     """Household-level stocks by district: idle and leased Qingdao homesteads (one pass over households)."""
     where = res.hh_homestead_district[: res.n_households]
     status = res.hh_homestead[: res.n_households]
-    local = where >= 0
     n = len(DISTRICTS)
-    return {
-        "homesteads_idle": np.bincount(where[local & (status == IDLE)], minlength=n),
-        "homesteads_leased": np.bincount(where[local & (status == LEASED)], minlength=n),
-    }
+
+    def by_district(state: int) -> np.ndarray:      # district -1 (no Qingdao homestead) falls in bin 0
+        return np.bincount(where[status == state] + 1, minlength=n + 1)[1:]
+
+    return {"homesteads_idle": by_district(IDLE), "homesteads_leased": by_district(LEASED)}
 
 
 #: stocks by district, in agents, that the model counts beside its stock table (``household_stocks``,

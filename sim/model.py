@@ -59,6 +59,8 @@ REDRAW_CHUNK = 1 << 16   # residents per vectorised pass: the temporaries of 64 
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 BIRTH = ALL_EVENTS.index("birth")
+#: events whose handler draws from the ``events`` stream (the child's sex, the destination district)
+USES_EVENT_UNIFORMS = [ALL_EVENTS.index("birth"), ALL_EVENTS.index("rural_to_urban")]
 
 
 def recount_stock(res: Residents) -> np.ndarray:
@@ -129,6 +131,7 @@ class Model(Transitions):
         self._handlers = [getattr(self, f"_on_{name}") for name in ALL_EVENTS]
         self._resident_key = self.streams.key("residents")
         self._event_key = self.streams.key("events")
+        self._event_uniforms: dict[int, tuple[float, float]] = {}     # this month's, by row (see _calendar)
         self._arrivals = self.streams["arrivals"]
         self._lever_stream = self.streams["levers"]
         self._male_share = self.behaviour.fertility.male_share_at_birth_pct / 100.0
@@ -186,6 +189,7 @@ class Model(Transitions):
             self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
+            self._event_uniforms = self._event_uniform_pairs(rows[np.isin(kinds, USES_EVENT_UNIFORMS)])
             # each resident's draw is used up when its time comes: redraw at the next month start (set here
             # at once; a handler that reaches the resident earlier in the month sets its own review day)
             drawn = kinds != ARRIVAL
@@ -202,6 +206,15 @@ class Model(Transitions):
             if on_month is not None:
                 on_month()
         self.events_by_type = dict(zip(ALL_EVENTS, applied, strict=True))
+
+    def _event_uniform_pairs(self, rows: np.ndarray) -> dict[int, tuple[float, float]]:
+        """The ``events`` stream's pair of uniforms for each of ``rows``, drawn at once for the month.
+
+        A resident acts at most once a month and its draw counter moves only at month starts, so these
+        are exactly the numbers its handler would draw by itself (``event_uniforms``).
+        """
+        first, second = keyed_uniform_pair(self._event_key, rows, self.res.draws[rows])
+        return dict(zip(rows.tolist(), zip(first.tolist(), second.tolist(), strict=True), strict=True))
 
     def _logged(self, kind: int) -> Callable[[int, float], int]:
         """The handler of ``kind``, appending each applied event to the log with the district where it

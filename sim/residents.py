@@ -69,6 +69,14 @@ HOUSEHOLD_FIELDS: dict[str, type] = {
 }
 
 
+def _unused_rows(name: str, dtype, size: int) -> np.ndarray:
+    """An array of rows not yet in use: zero, or the attribute's ``UNSET_DEFAULTS`` value (so that adding
+    a resident need not write it)."""
+    if name in UNSET_DEFAULTS:
+        return np.full(size, UNSET_DEFAULTS[name], dtype=dtype)
+    return np.zeros(size, dtype=dtype)
+
+
 def cell_of(district, urban, hukou, permit):
     """Index of the stock-table cell (district, urban, hukou, permit), flattened; works on arrays and ints."""
     return ((district * 2 + urban) * 3 + hukou) * 2 + permit
@@ -88,7 +96,7 @@ class Residents:
         self._cap = max(int(capacity), 16)
         self._hh_cap = max(int(household_capacity), 16)
         for name, dtype in RESIDENT_FIELDS.items():
-            setattr(self, name, np.zeros(self._cap, dtype=dtype))
+            setattr(self, name, _unused_rows(name, dtype, self._cap))
         for name, dtype in HOUSEHOLD_FIELDS.items():
             setattr(self, name, np.zeros(self._hh_cap, dtype=dtype))
         self._refresh_views()
@@ -101,7 +109,7 @@ class Residents:
         if new_cap != current:
             for name in fields:
                 old = getattr(self, name)
-                new = np.zeros(new_cap, dtype=old.dtype)
+                new = _unused_rows(name, old.dtype, new_cap)
                 new[: len(old)] = old
                 setattr(self, name, new)
             self._refresh_views()
@@ -164,25 +172,28 @@ class Residents:
         self.n = r0 + n_new
         return hh_ids, rows
 
-    def add_child(self, household: int, **attributes) -> int:
-        """Append one resident to an existing household (a birth); return its row.
+    def add_child(self, household: int, *, district: int, urban: bool, hukou: int, hukou_district: int,
+                  female: bool, birth_day: float, cell: int, medical: bool, new_town: bool) -> int:
+        """Append a newborn to an existing household; return its row.
 
         The caller passes ``cell`` consistent with the attributes it gives. A hot path (one call per
-        birth): scalar writes through the memoryviews only.
+        birth): scalar writes through the memoryviews only; the attributes not given keep the values
+        unused rows hold (zero, or as in ``UNSET_DEFAULTS``).
         """
         i = self.n
         if i >= self._cap:
             self._cap = self._grow(RESIDENT_FIELDS, i + 1, self._cap)
-        if not attributes.keys() <= RESIDENT_FIELDS.keys():
-            raise TypeError(f"unknown resident attributes: {sorted(attributes.keys() - RESIDENT_FIELDS.keys())}")
         mv = self.mv
-        # rows past ``n`` are still zero: write only what is given and the non-zero defaults
-        for name, value in attributes.items():
-            getattr(mv, name)[i] = value
-        for name, value in UNSET_DEFAULTS.items():
-            if name not in attributes:
-                getattr(mv, name)[i] = value
         mv.status[i] = PRESENT
+        mv.district[i] = district
+        mv.urban[i] = urban
+        mv.hukou[i] = hukou
+        mv.hukou_district[i] = hukou_district
+        mv.female[i] = female
+        mv.birth_day[i] = birth_day
+        mv.cell[i] = cell
+        mv.medical[i] = medical
+        mv.new_town[i] = new_town
         mv.hh[i] = household
         first = mv.hh_first[household]
         mv.next_member[i] = mv.next_member[first]

@@ -11,10 +11,14 @@ from .model import Model, RunResult
 from .population import starting_agents
 
 
-def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None) -> RunResult:
-    """One replication of ``scenario``; depends on nothing but its arguments (picklable inputs)."""
+def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None,
+             threads: int | None = None) -> RunResult:
+    """One replication of ``scenario``; its numbers depend on nothing but the scenario and replication.
+
+    ``threads`` (default: every CPU the process may use) only shares out the vectorised passes.
+    """
     retain_freed_memory()
-    return Model(scenario, replication).run(on_month=on_month)
+    return Model(scenario, replication, threads=threads).run(on_month=on_month)
 
 
 def run_replications(scenario, progress: bool = True) -> list[RunResult]:

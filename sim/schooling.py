@@ -83,25 +83,36 @@ class Schools:
                 self.capacity[d] += k
 
     def _round(self, day: float):
+        """Give back, then hand out, the seats: one ``put`` and one ``get`` per district for all its
+        children at once (the round is instantaneous: the same seats, in row order, as child by child).
+        Seats that a lever opens on the day of a round count in that round."""
         model, res = self.model, self.model.res
+        yield model.env.timeout(0.0)       # seats a lever opens at this instant (open_seats) land first
+        n = len(DISTRICTS)
         children = school_children(res, day)
         seat = res.view("school_district")
         # give back the seats of those who no longer hold them as a child of this district
         leaving = np.flatnonzero((seat >= 0) & ~(children & (seat == res.view("district"))))
-        for i in leaving.tolist():
-            yield self.containers[int(seat[i])].put(1)
-            seat[i] = -1
+        returned = np.bincount(seat[leaving], minlength=n)
+        seat[leaving] = -1
+        for d in np.flatnonzero(returned).tolist():
+            yield self.containers[d].put(int(returned[d]))     # never blocks: held + free == capacity
         open_to_all = model.school_open_by_district(day)
         heads = res.hh_head[res.view("hh")]
         permit = np.where(heads >= 0, res.permit[np.maximum(heads, 0)], False)
         if not model.behaviour.schooling.permit_required:
             permit = np.ones_like(permit)
-        eligible = children & (seat < 0) & (permit | open_to_all[res.view("district")])
-        self.shortage[:] = 0
-        for i in np.flatnonzero(eligible).tolist():
-            d = int(res.district[i])
-            if self.containers[d].level >= 1:
-                yield self.containers[d].get(1)
-                seat[i] = d
-            else:
-                self.shortage[d] += 1
+        eligible = np.flatnonzero(children & (seat < 0) & (permit | open_to_all[res.view("district")]))
+        district = res.district[eligible].astype(np.int64)
+        # in row order within each district: the first ``level`` applicants get a seat, the others none
+        rank = np.empty(len(eligible), np.int64)
+        order = np.argsort(district, kind="stable")
+        starts = np.searchsorted(district[order], np.arange(n))
+        rank[order] = np.arange(len(eligible)) - starts[district[order]]
+        free = np.array([int(c.level) for c in self.containers])
+        seated = rank < free[district]
+        seat[eligible[seated]] = district[seated]
+        taken = np.bincount(district[seated], minlength=n)
+        self.shortage[:] = np.bincount(district[~seated], minlength=n)
+        for d in np.flatnonzero(taken).tolist():
+            yield self.containers[d].get(int(taken[d]))

@@ -58,6 +58,12 @@ class Transitions:
         return done
 
     # -- event handlers: one resident or household at its exact time ---------------
+    def event_uniforms(self, i: int) -> tuple[float, float]:
+        """Resident ``i``'s pair of uniforms from the ``events`` stream for its current draw: the month's
+        batch when the engine drew it (``Model._event_uniform_pairs``), else computed here."""
+        pair = self._event_uniforms.get(i)
+        return pair if pair is not None else keyed_uniform_pair_one(self._event_key, i, self.res.mv.draws[i])
+
 
     def _on_death(self, i: int, t: float) -> int:
         mv = self.res.mv
@@ -77,7 +83,7 @@ class Transitions:
         mv = self.res.mv
         if mv.status[mother] != PRESENT:
             return 0
-        boy = keyed_uniform_pair_one(self._event_key, mother, mv.draws[mother])[0] < self._male_share
+        boy = self.event_uniforms(mother)[0] < self._male_share
         cell = mv.cell[mother] & ~1            # the mother's zone and hukou, no permit
         district = mv.district[mother]
         self.res.add_child(
@@ -132,7 +138,7 @@ class Transitions:
             return 0
         origin = mv.district[head]
         destination = origin
-        stay, where = keyed_uniform_pair_one(self._event_key, head, mv.draws[head])
+        stay, where = self.event_uniforms(head)
         if stay >= self._same_district_share:       # another district, in proportion to its urban residents
             stock = self._stock                     # cells ((district * 2 + urban) * 3 + hukou) * 2 + permit
             cumulative = list(accumulate(0 if d == origin else sum(stock[(2 * d + 1) * 6:(2 * d + 2) * 6])

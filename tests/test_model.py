@@ -212,3 +212,26 @@ def test_derived_indicators_by_hand():
     pingdu, jimo = ZONES.index("pingdu"), ZONES.index("jimo")
     assert np.allclose(v[:, pingdu, col("growth_pole_share")], 100 * v[:, pingdu, col("population")] / v[:, 0, 0])
     assert (v[:, jimo, col("growth_pole_share")] == 0).all()
+
+
+def test_chunks_and_threads_change_no_number(monkeypatch):
+    """The plan (every lever) in one pass on one thread, and in passes of 500 rows on three threads:
+    the same indicators and the same event log, event by event."""
+    import sim.indicators
+    import sim.model
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario("scenarios/plan_2021_2023.yaml",
+                             overrides=["population.scale=2000", "period.end=2022-06-30"])
+
+    def run(chunk, threads):
+        monkeypatch.setattr(sim.model, "REDRAW_CHUNK", chunk)
+        monkeypatch.setattr(sim.indicators, "PERSON_CHUNK", chunk)
+        model = Model(scenario, 0, log_events=True, threads=threads)
+        assert model.res.n > 4 * 500          # several passes in the chunked run
+        return model.run()
+
+    whole, chunked = run(1 << 30, 1), run(500, 3)
+    assert whole.log and whole.log == chunked.log
+    assert np.array_equal(whole.values, chunked.values, equal_nan=True)
+    assert whole.events_by_type == chunked.events_by_type

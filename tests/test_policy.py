@@ -344,6 +344,57 @@ def test_public_services_open_schools_and_insurance_within_the_seats():
         assert np.mean(values) > 0, name
 
 
+def test_a_round_seats_eligible_children_in_row_order_up_to_the_free_seats():
+    """The vectorised round against the rule child by child: give back the seats of those who left, then
+    each eligible child (permit-holding head) in row order takes a seat while its district has one."""
+    from sim.residents import NONLOCAL, PRESENT
+    from sim.schooling import school_children
+
+    model = Model(make_scenario({**BASE, "period.end": "2021-12-31"}), 0)
+    model.run()
+    res, schools = model.res, model.schools
+    day = model.calendar.end_day + 300.0            # a year on: some children aged out, others turned six
+    seat = res.view("school_district").copy()
+    free = [int(c.level) for c in schools.containers]
+    children = school_children(res, day)
+    for i in range(res.n):                          # by hand, child by child
+        if seat[i] >= 0 and not (children[i] and seat[i] == res.district[i]):
+            free[seat[i]] += 1
+            seat[i] = -1
+    shortage = [0] * len(free)
+    for i in range(res.n):
+        head = res.hh_head[res.hh[i]]
+        if children[i] and seat[i] < 0 and head >= 0 and res.permit[head]:
+            d = int(res.district[i])
+            if free[d] >= 1:
+                free[d] -= 1
+                seat[i] = d
+            else:
+                shortage[d] += 1
+    assert (res.status[: res.n][children] == PRESENT).all() and (res.hukou[: res.n][children] == NONLOCAL).all()
+    model.env.process(schools._round(day))
+    model.env.run()
+    assert np.array_equal(res.view("school_district"), seat)
+    assert schools.shortage.tolist() == shortage and sum(shortage) > 0
+    assert [int(c.level) for c in schools.containers] == free
+
+
+def test_seats_a_lever_opens_on_the_day_of_a_round_count_in_that_round():
+    """public_services starting on 1 September opens schooling to every non-hukou child that day: without
+    extra seats the round falls short; with them (opened the same day) it does not."""
+    def september_shortage(extra_pct):
+        settings = {**BASE, "period.end": "2021-09-30",
+                    PS: {"start": "2021-09-01", "extra_school_seats_pct": extra_pct}}
+        model = Model(make_scenario(settings), 0)
+        result = model.run()
+        levels = np.array([c.level for c in model.schools.containers])
+        assert np.array_equal(seats_held(model) + levels, model.schools.capacity)
+        return result.values[-1, 0, col("school_seat_shortage")]
+
+    assert september_shortage(0.0) > 0
+    assert september_shortage(100.0) == 0
+
+
 def test_more_seats_fewer_shortages():
     few = run({PS: {"extra_school_seats_pct": 0.0}})
     many = run({PS: {"extra_school_seats_pct": 100.0}})

@@ -59,9 +59,12 @@ def plan(sweep: Sweep) -> list[Task]:
 
 
 def run_task(task: Task) -> dict:
-    """Run one task and return its stored record (the outputs, the time it took)."""
+    """Run one task and return its stored record (the outputs, the time it took).
+
+    One thread per run: a sweep spreads its runs over the workers, not one run over the CPUs.
+    """
     started = time.perf_counter()
-    result = run_once(validate(task.scenario), task.replication)
+    result = run_once(validate(task.scenario), task.replication, threads=1)
     by_year = yearly_values(result)
     outputs = {label: float(by_year[year][ZONES.index(zone), INDICATOR_NAMES.index(indicator)])
                for label, zone, indicator, year in task.outputs}

@@ -52,14 +52,20 @@ class Calendar:
         padded = np.append(self.month_starts, np.inf)
         return padded[np.minimum(idx, len(padded) - 1)]
 
+    def next_year_start(self, from_day: float) -> float:
+        """The first 1 January after ``from_day`` (the period's end when none is left): no hazard window
+        reaches past it."""
+        if from_day < self.year_starts[-1]:
+            return float(self.year_starts[np.searchsorted(self.year_starts, from_day, side="right")])
+        return self.end_day
+
     def review_boundary(self, change_day: np.ndarray, from_day: float) -> np.ndarray:
         """First month start on or after ``change_day`` and no later than the next 1 January after ``from_day``.
 
         Hazards that change inside a month take their new value from the next
         month start; every resident is redrawn at least once a year (ageing).
         """
-        next_year = self.year_starts[np.searchsorted(self.year_starts, from_day, side="right")] \
-            if from_day < self.year_starts[-1] else self.end_day
+        next_year = self.next_year_start(from_day)
         # next_year is a month start, so a change on or after it ends the window there: search only the others
         boundary = np.full(change_day.shape, next_year)
         sooner = np.flatnonzero(change_day < next_year)

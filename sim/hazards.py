@@ -19,6 +19,8 @@ fertility terms), ``female``, ``is_head``, ``urban``, ``hukou``, ``homestead``
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -28,12 +30,18 @@ FERTILE_AGES = (15, 50)   # [15, 50): women aged 15-49
 OLDER_AGE = 60            # older household heads move less; insurance accrual stops (retirement)
 
 
+def only_where(mask: np.ndarray, hazard) -> np.ndarray:
+    """``hazard`` (an array or one number) where ``mask`` holds, 0 elsewhere: ``np.where(mask, hazard, 0.0)``
+    bit for bit, since hazards are finite and never negative, at a quarter of its cost (a multiplication)."""
+    return hazard * mask
+
+
 def insurance_years(res, rows, day) -> np.ndarray:
     """Years of social insurance at ``day``: employed residents accrue from ``insurance_since_day``
     until they turn 60; others hold none."""
     retire_day = res.birth_day[rows] + OLDER_AGE * DAYS_PER_YEAR
     accrued = (np.minimum(day, retire_day) - res.insurance_since_day[rows]) / DAYS_PER_YEAR
-    return np.where(res.employed[rows], np.maximum(accrued, 0.0), 0.0)
+    return only_where(res.employed[rows], np.maximum(accrued, 0.0))
 
 
 def state_of(res, rows, day, mid_day=None) -> dict[str, np.ndarray]:
@@ -67,34 +75,61 @@ def state_of(res, rows, day, mid_day=None) -> dict[str, np.ndarray]:
     }
 
 
-def next_change_day(res, rows, day: float, behaviour) -> np.ndarray:
-    """The first day after ``day`` at which a threshold in the hazards below is crossed by itself.
+def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> np.ndarray:
+    """The first day after ``day`` at which a threshold in the hazards below is crossed by itself (inf: none).
 
     Thresholds: the fertile ages, age 60, the permit's minimum age and months
     of residence, and the insurance years that make a resident eligible for
     hukou conversion. Age also moves the Gompertz and fertility terms
     continuously; the engine handles that by redrawing everyone every year.
+
+    A change on or after ``until`` may come back as inf: the engine's windows end by the next 1 January
+    anyway, so only the residents who can cross a threshold before ``until`` are looked at (whole years
+    of age near a threshold, recent arrivals, employed residents near their insurance years). Each
+    candidate day is computed exactly as for everyone, so the days before ``until`` are the same.
     """
+    rows = np.asarray(rows)
     birth = res.birth_day[rows]
     change = np.full(birth.shape, np.inf)
 
-    def later(candidate):
-        np.minimum(change, np.where(candidate > day, candidate, np.inf), out=change)
+    def later(at, candidate):                 # candidate days of rows[at]; those not after ``day`` do not count
+        change[at] = np.minimum(change[at], np.where(candidate > day, candidate, np.inf))
 
-    for age in (*FERTILE_AGES, OLDER_AGE, behaviour.residence_permit.min_age_years):
-        later(birth + age * DAYS_PER_YEAR)
-    later(res.arrival_day[rows] + behaviour.residence_permit.min_residence_months * DAYS_PER_MONTH)
-    eligible_day = res.insurance_since_day[rows] + behaviour.hukou.min_insurance_years * DAYS_PER_YEAR
-    later(np.where(res.employed[rows] & (eligible_day < birth + OLDER_AGE * DAYS_PER_YEAR), eligible_day, np.inf))
+    ages = (*FERTILE_AGES, OLDER_AGE, behaviour.residence_permit.min_age_years)
+    near = _near_an_age(birth, day, until, ages)
+    for age in ages:
+        later(near, birth[near] + age * DAYS_PER_YEAR)
+    residence_days = behaviour.residence_permit.min_residence_months * DAYS_PER_MONTH
+    arrival = res.arrival_day[rows]
+    recent = np.flatnonzero(arrival > day - residence_days - 1.0)      # the others passed it (or are natives)
+    later(recent, arrival[recent] + residence_days)
+    insured_days = behaviour.hukou.min_insurance_years * DAYS_PER_YEAR
+    since = res.insurance_since_day[rows]
+    insured = np.flatnonzero(res.employed[rows] & (since > day - insured_days - 1.0))
+    eligible_day = since[insured] + insured_days
+    later(insured, np.where(eligible_day < birth[insured] + OLDER_AGE * DAYS_PER_YEAR, eligible_day, np.inf))
     return change
+
+
+def _near_an_age(birth: np.ndarray, day: float, until: float, ages) -> np.ndarray | slice:
+    """Positions of the residents whose age can reach one of ``ages`` after ``day`` and before ``until``
+    (all of them when ``until`` is not finite): whole years of age at ``day`` within the window's length
+    below a threshold, one year of slack on each side for rounding."""
+    if not np.isfinite(until):
+        return slice(None)
+    span_years = (until - day) / DAYS_PER_YEAR
+    table = np.zeros(256, bool)                 # by whole years of age, 0-255
+    for age in ages:
+        table[max(math.floor(age - span_years) - 1, 0):max(math.ceil(age) + 1, 0)] = True
+    whole = np.clip((day - birth) / DAYS_PER_YEAR, 0, len(table) - 1).astype(np.intp)
+    return np.flatnonzero(table[whole])
 
 
 def death_hazard_per_year(state, behaviour) -> np.ndarray:
     """Gompertz: ``level * exp(slope * age)``."""
     m = behaviour.mortality
-    return np.where(state["present"],
-                    m.gompertz_level_per_year * np.exp(m.gompertz_slope_per_year_of_age * state["mid_age_years"]),
-                    0.0)
+    return only_where(state["present"],
+                      m.gompertz_level_per_year * np.exp(m.gompertz_slope_per_year_of_age * state["mid_age_years"]))
 
 
 def fertility_weight(age_years: np.ndarray, mean_age: float, sd: float) -> np.ndarray:
@@ -109,16 +144,15 @@ def birth_hazard_per_year(state, behaviour) -> np.ndarray:
     f = behaviour.fertility
     age = state["age_years"]
     fertile = state["present"] & state["female"] & (age >= FERTILE_AGES[0]) & (age < FERTILE_AGES[1])
-    return np.where(fertile, f.total_fertility_rate
-                    * fertility_weight(state["mid_age_years"], f.mean_age_at_birth_years, f.sd_age_at_birth_years),
-                    0.0)
+    return only_where(fertile, f.total_fertility_rate
+                      * fertility_weight(state["mid_age_years"], f.mean_age_at_birth_years, f.sd_age_at_birth_years))
 
 
 def departure_hazard_per_year(state, behaviour) -> np.ndarray:
     """Reference persons only (the household leaves together); non-locals leave more often."""
     d = behaviour.departure
     h = np.where(state["hukou"] == NONLOCAL, d.nonlocal_hazard_per_year, d.local_hazard_per_year)
-    return np.where(state["present"] & state["is_head"], h, 0.0)
+    return only_where(state["present"] & state["is_head"], h)
 
 
 def rural_to_urban_hazard_per_year(state, behaviour) -> np.ndarray:
@@ -131,7 +165,7 @@ def rural_to_urban_hazard_per_year(state, behaviour) -> np.ndarray:
     h = r.base_hazard_per_year * (r.income_ratio / r.reference_income_ratio) ** r.income_elasticity
     h = h * np.where(state["homestead"] == OCCUPIED, r.homestead_lockin_multiplier, 1.0)
     h = h * np.where(state["age_years"] >= OLDER_AGE, r.older_head_multiplier, 1.0)
-    return np.where(state["present"] & state["is_head"] & ~state["urban"], h, 0.0)
+    return only_where(state["present"] & state["is_head"] & ~state["urban"], h)
 
 
 def urban_to_rural_hazard_per_year(state, behaviour) -> np.ndarray:
@@ -142,7 +176,7 @@ def urban_to_rural_hazard_per_year(state, behaviour) -> np.ndarray:
     u = behaviour.urban_to_rural
     returning = (state["hukou"] == LOCAL_RURAL) & (state["homestead"] != LEASED)   # a leased home is let
     h = np.where(returning, u.return_hazard_per_year, u.other_hazard_per_year)
-    return np.where(state["present"] & state["is_head"] & state["urban"] & state["rural_destination"], h, 0.0)
+    return only_where(state["present"] & state["is_head"] & state["urban"] & state["rural_destination"], h)
 
 
 def hukou_eligible(state, behaviour) -> np.ndarray:
@@ -166,8 +200,8 @@ def conversion_base_hazard_per_year(state, behaviour) -> np.ndarray:
 
 def hukou_conversion_hazard_per_year(state, behaviour) -> np.ndarray:
     """Eligible reference persons convert at ``conversion_base_hazard_per_year``."""
-    return np.where(state["is_head"] & hukou_eligible(state, behaviour),
-                    conversion_base_hazard_per_year(state, behaviour), 0.0)
+    return only_where(state["is_head"] & hukou_eligible(state, behaviour),
+                      conversion_base_hazard_per_year(state, behaviour))
 
 
 def permit_hazard_per_year(state, behaviour) -> np.ndarray:
@@ -176,7 +210,7 @@ def permit_hazard_per_year(state, behaviour) -> np.ndarray:
     eligible = (state["present"] & (state["hukou"] == NONLOCAL) & ~state["permit"]
                 & (state["age_years"] >= r.min_age_years)
                 & (state["resident_years"] * 12.0 >= r.min_residence_months))
-    return np.where(eligible, r.uptake_hazard_per_year, 0.0)
+    return only_where(eligible, r.uptake_hazard_per_year)
 
 
 def homestead_lease_hazard_per_year(state, behaviour) -> np.ndarray:

@@ -285,7 +285,8 @@ class Model(Transitions):
 
     def _redraw_chunk(self, rows: np.ndarray, day: float) -> None:
         res = self.res
-        natural = self.calendar.review_boundary(next_change_day(res, rows, day, self.behaviour), day)
+        cal = self.calendar
+        natural = cal.review_boundary(next_change_day(res, rows, day, self.behaviour, cal.next_year_start(day)), day)
         # ages for the smooth terms at the middle of the window the resident would have without levers,
         # so that a lever changes nothing before it starts
         state = state_of(res, rows, day, mid_day=(day + natural) / 2.0)

@@ -154,19 +154,17 @@ class Residents:
         for name in RESIDENT_FIELDS:
             if name in attributes:
                 getattr(self, name)[rows] = attributes.pop(name)
-            elif name in UNSET_DEFAULTS:
-                getattr(self, name)[rows] = UNSET_DEFAULTS[name]
-            # others stay zero: rows past ``n`` are never written before they are added
+            # others keep what unused rows hold (zero or ``UNSET_DEFAULTS``): rows past ``n`` are never
+            # written before they are added
         if attributes:
             raise TypeError(f"unknown resident attributes: {sorted(attributes)}")
         self.status[rows] = PRESENT
         self.cell[rows] = cell_of(self.district[rows].astype(np.int16), self.urban[rows], self.hukou[rows],
                                   self.permit[rows])
-        self.hh[rows] = np.repeat(np.arange(h0, h0 + n_new_hh), sizes)
-        nxt = np.arange(r0 + 1, r0 + n_new + 1)
+        self.hh[rows] = np.repeat(np.arange(h0, h0 + n_new_hh, dtype=self.hh.dtype), sizes)
+        nxt = self.next_member[rows]
+        nxt[:] = np.arange(r0 + 1, r0 + n_new + 1, dtype=nxt.dtype)
         nxt[ends - 1] = -1                       # last member of each household
-        self.next_member[rows] = nxt
-        self.is_head[rows] = False
         self.is_head[firsts] = True
         self.n_households = h0 + n_new_hh
         self.n = r0 + n_new

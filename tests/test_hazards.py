@@ -125,3 +125,26 @@ def test_owners_of_a_leased_homestead_do_not_return(behaviour):
     from sim.residents import LEASED
     s = state(hukou=[LOCAL_RURAL, LOCAL_RURAL], homestead=[IDLE, LEASED])
     assert hazards.urban_to_rural_hazard_per_year(s, behaviour).tolist() == [0.015, 0.002]
+
+
+def test_next_change_day_up_to_a_horizon_matches_the_full_search():
+    """Looking only at the residents who can cross a threshold before ``until`` changes no day before it:
+    a built population with recent arrivals and insurance, at month starts over three years."""
+    from sim.model import Model
+
+    scenario = make_scenario({"population.scale": 500.0, "seed": 4})
+    model = Model(scenario, 0)
+    res, cal = model.res, model.calendar
+    rows = np.arange(res.n)
+    res.arrival_day[rows] = np.where(np.arange(res.n) % 7 == 0, -np.float32(200.0) * (rows % 11), -np.inf)
+    looked_at = 0
+    for day in cal.month_starts[:-1][::5]:
+        until = cal.next_year_start(day)
+        full = hazards.next_change_day(res, rows, float(day), scenario.behaviour)
+        capped = hazards.next_change_day(res, rows, float(day), scenario.behaviour, until)
+        before = full < until
+        assert np.array_equal(capped[before], full[before])
+        assert (capped[~before] >= until).all()
+        assert np.array_equal(cal.review_boundary(full, day), cal.review_boundary(capped, day))
+        looked_at += before.sum()
+    assert looked_at > 0

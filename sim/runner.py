@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 
@@ -18,7 +19,13 @@ def run_once(scenario, replication: int, on_month: Callable[[], None] | None = N
     ``threads`` (default: every CPU the process may use) only shares out the vectorised passes.
     """
     retain_freed_memory()
-    return Model(scenario, replication, threads=threads).run(on_month=on_month)
+    model = Model(scenario, replication, threads=threads)
+    result = model.run(on_month=on_month)
+    # the model's SimPy processes and its schools refer back to it: without a collection its arrays
+    # would stay until the garbage collector happens to run, and a worker's memory would grow run by run
+    del model
+    gc.collect()
+    return result
 
 
 def run_replications(scenario, progress: bool = True) -> list[RunResult]:

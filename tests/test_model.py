@@ -235,3 +235,29 @@ def test_chunks_and_threads_change_no_number(monkeypatch):
     assert whole.log and whole.log == chunked.log
     assert np.array_equal(whole.values, chunked.values, equal_nan=True)
     assert whole.events_by_type == chunked.events_by_type
+
+
+def test_run_once_frees_its_model_before_returning(monkeypatch):
+    """The model refers to itself through its SimPy processes and schools: run_once collects it, so a sweep
+    worker's memory does not grow run by run (automatic collection is switched off here to show it)."""
+    import gc
+    import weakref
+
+    import sim.runner
+
+    made = []
+
+    class Recorded(Model):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(weakref.ref(self))
+
+    monkeypatch.setattr(sim.runner, "Model", Recorded)
+    scenario = make_scenario({"population.scale": 5000.0, "period.end": "2021-03-31"})
+    gc.disable()
+    try:
+        result = sim.runner.run_once(scenario, 0)
+        assert made and made[0]() is None
+        assert result.values.shape[0] == 4
+    finally:
+        gc.enable()

@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..indicators import INDICATOR_NAMES, ZONES
-from ..model import Model
+from ..runner import run_once
 from .observations import Observation
 
 
 def run_all(scenario) -> list:
     """Every replication of ``scenario``."""
-    return [Model(scenario, r).run() for r in range(scenario.replications)]
+    return [run_once(scenario, r) for r in range(scenario.replications)]
 
 
 def simulate(scenario, observations: tuple[Observation, ...]) -> np.ndarray:

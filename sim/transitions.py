@@ -20,6 +20,7 @@ from .scenario.districts import DISTRICTS
 from .streams import keyed_uniform_pair_one
 
 INF = float("inf")
+NONLOCAL_NO_PERMIT = NONLOCAL * 2        # (hukou, permit) part of a stock cell: cell % 6 (see residents.cell_of)
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
  MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (indicators.FLOW_INDEX[name]
                                                                     for name in indicators.FLOWS)
@@ -197,11 +198,14 @@ class Transitions:
 
     def _on_residence_permit(self, i: int, t: float) -> int:
         mv = self.res.mv
-        if mv.status[i] != PRESENT or mv.hukou[i] != NONLOCAL or mv.permit[i]:
+        if mv.status[i] != PRESENT:
             return 0
         old = mv.cell[i]
-        self._stock[old] -= 1
-        self._stock[old + 1] += 1
+        if old % 6 != NONLOCAL_NO_PERMIT:         # the cell holds hukou and permit: one read for both
+            return 0
+        stock = self._stock
+        stock[old] -= 1
+        stock[old + 1] += 1
         mv.cell[i] = old + 1
         mv.permit[i] = True
         return 1

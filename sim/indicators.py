@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calendar import DAYS_PER_YEAR
-from .residents import ARRIVING, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
+from .residents import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
 from .scenario.schema import DISTRICTS
 
 CITY = "qingdao"
@@ -174,57 +174,55 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, 100.0 * numerator / np.where(denominator > 0, denominator, 1), np.nan)
 
 
-class NonHukouRows:
-    """The rows of the present non-hukou residents, brought up to date at each month end without a
-    whole-city scan: a hukou only ever changes to a local one, a resident who dies or leaves never comes
-    back, and new residents (births, arrivals) are appended; so last month's rows, filtered, plus the
-    non-hukou rows added since are this month's."""
-
-    def __init__(self) -> None:
-        self.rows = np.zeros(0, np.int64)     # non-hukou rows present or still to arrive, in row order
-        self.seen = 0                          # rows examined so far
-
-    def update(self, res) -> np.ndarray:
-        """The present non-hukou rows now."""
-        added = self.seen + np.flatnonzero(res.hukou[self.seen:res.n] == NONLOCAL)
-        rows = np.concatenate((self.rows, added))
-        status = res.status[rows]
-        self.rows = rows[((status == PRESENT) | (status == ARRIVING)) & (res.hukou[rows] == NONLOCAL)]
-        self.seen = res.n
-        return self.rows[res.status[self.rows] == PRESENT]
+#: residents per pass of ``person_stocks``: passes over row ranges may run on threads, and their counts add up
+PERSON_CHUNK = 1 << 18
+_FLAGS = 64     # (district, six flags): the five below and ``new_town``
 
 
-def person_stocks(res, day: float, non_hukou: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Stocks by district that need the residents' own attributes (insurance, schooling, new towns).
-
-    Works on the present non-hukou rows only (``non_hukou``, from ``NonHukouRows``; found by a scan
-    when not given) and compares birth days with fixed thresholds instead of computing every resident's
-    age: this runs at every month end over the whole city. One bincount over (district, flags) instead
-    of one pass per count.
-    """
-    n = len(DISTRICTS)
-    if non_hukou is None:
-        non_hukou = np.flatnonzero((res.view("status") == PRESENT) & (res.view("hukou") == NONLOCAL))
-    rows = non_hukou
-    birth = res.birth_day[rows]
+def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
+    """Counts of ``person_stocks`` over rows ``begin:end``, by (district, flags): integers, so passes add."""
+    status = res.status[begin:end]
+    present = status == PRESENT
+    district = res.district[begin:end].astype(np.int64)
+    rows = np.flatnonzero(present & (res.hukou[begin:end] == NONLOCAL))
+    birth = res.birth_day[begin:end][rows]
 
     def born_by(years: float) -> np.ndarray:            # aged at least ``years`` on ``day``
         return birth <= day - years * DAYS_PER_YEAR
 
     working = born_by(16) & ~born_by(60)
     children = born_by(6) & ~born_by(16)
-    flags = (working.astype(np.int64) | (working & res.pension[rows]) << 1 | children << 2
-             | (children & (res.school_district[rows] >= 0)) << 3 | res.medical[rows].astype(np.int64) << 4)
-    counts = np.bincount(res.district[rows].astype(np.int64) * 32 + flags, minlength=n * 32).reshape(n, 32)
-    has = np.arange(32)
+    flags = (working.astype(np.int64) | (working & res.pension[begin:end][rows]) << 1 | children << 2
+             | (children & (res.school_district[begin:end][rows] >= 0)) << 3
+             | res.medical[begin:end][rows].astype(np.int64) << 4)
+    counts = np.bincount(district[rows] * _FLAGS + flags, minlength=len(DISTRICTS) * _FLAGS)
+    town = np.flatnonzero(res.new_town[begin:end])
+    town = town[present[town]]
+    counts += np.bincount(district[town] * _FLAGS + 32, minlength=len(DISTRICTS) * _FLAGS)
+    return counts
+
+
+def person_stocks(res, day: float, map_=lambda fn, items: [fn(item) for item in items]) -> dict[str, np.ndarray]:
+    """Stocks by district that need the residents' own attributes (insurance, schooling, new towns).
+
+    Works on the non-hukou rows only and compares birth days with fixed thresholds instead of
+    computing every resident's age: this runs at every month end over the whole city. One bincount
+    over (district, flags) instead of one pass per count, in passes of ``PERSON_CHUNK`` rows that
+    ``map_`` may spread over threads (integer counts: the same sums in any order).
+    """
+    starts = range(0, res.n, PERSON_CHUNK)
+    parts = map_(lambda b: _person_counts(res, day, b, min(b + PERSON_CHUNK, res.n)), starts)
+    counts = np.zeros(len(DISTRICTS) * _FLAGS, np.int64)
+    for part in parts:
+        counts += part
+    counts = counts.reshape(len(DISTRICTS), _FLAGS)
+    has = np.arange(_FLAGS)
 
     def count(bit: int) -> np.ndarray:
         return counts[:, (has >> bit) & 1 == 1].sum(axis=1)
 
-    town = np.flatnonzero(res.view("new_town"))
-    town = town[res.status[town] == PRESENT]
     return {
-        "new_town_residents": np.bincount(res.district[town], minlength=n),
+        "new_town_residents": count(5),
         "non_hukou_school_children": count(2),
         "non_hukou_public_school": count(3),
         "non_hukou_working_age": count(0),

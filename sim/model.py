@@ -46,7 +46,6 @@ from .residents import (
     DEAD,
     DEPARTED,
     LOCAL_RURAL,
-    NONLOCAL,
     PRESENT,
     Residents,
     cell_of,
@@ -105,7 +104,7 @@ class Model(Transitions):
     residents : a ready population (tests build tiny worlds); default: built from the census.
     log_events : keep a list of every applied event ``(day, event, row, district, persons)``.
     check_invariants : recount the stock from the arrays every month and fail on any mismatch.
-    threads : threads for the vectorised redraws (default: the CPUs this process
+    threads : threads for the vectorised redraws and month-end counts (default: the CPUs this process
         may use); the numbers do not depend on it.
     """
 
@@ -129,7 +128,6 @@ class Model(Transitions):
         self.events_by_type: dict[str, int] = {}
         self.dates: list[str] = []
         self.records: list[np.ndarray] = []
-        self._non_hukou = indicators.NonHukouRows()      # kept from month end to month end
         self._handlers = [getattr(self, f"_on_{name}") for name in ALL_EVENTS]
         self._resident_key = self.streams.key("residents")
         self._event_key = self.streams.key("events")
@@ -235,12 +233,8 @@ class Model(Transitions):
         if self.check_invariants:
             self._assert_invariants()
         self.dates.append(date.isoformat())
-        non_hukou = self._non_hukou.update(self.res)
-        if self.check_invariants and not np.array_equal(
-                non_hukou, np.flatnonzero((self.res.view("status") == PRESENT) & (self.res.view("hukou") == NONLOCAL))):
-            raise AssertionError("the kept non-hukou rows differ from a scan of the resident arrays")
         stocks = {**indicators.household_stocks(self.res),
-                  **indicators.person_stocks(self.res, self.env.now, non_hukou),
+                  **indicators.person_stocks(self.res, self.env.now, self._map),
                   "school_seat_shortage": self.schools.shortage}
         stocks["homestead_lease_income"] = np.zeros(len(DISTRICTS))
         for lever in self.levers:

@@ -217,6 +217,7 @@ def test_derived_indicators_by_hand():
 def test_chunks_and_threads_change_no_number(monkeypatch):
     """The plan (every lever) in one pass on one thread, and in passes of 500 rows on three threads:
     the same indicators and the same event log, event by event."""
+    import sim.indicators
     import sim.model
     from sim.scenario import load_scenario
 
@@ -225,6 +226,7 @@ def test_chunks_and_threads_change_no_number(monkeypatch):
 
     def run(chunk, threads):
         monkeypatch.setattr(sim.model, "REDRAW_CHUNK", chunk)
+        monkeypatch.setattr(sim.indicators, "PERSON_CHUNK", chunk)
         model = Model(scenario, 0, log_events=True, threads=threads)
         assert model.res.n > 4 * 500          # several passes in the chunked run
         return model.run()

@@ -75,14 +75,15 @@ def measure_scale(scenario_path: str, scale: float) -> dict:
     t0 = time.perf_counter()
     model = Model(scenario, 0)
     t1 = time.perf_counter()
-    say(f"scale {scale:g}: running {model.calendar.month_starts.size - 1} months on {getattr(model, 'threads', 1)} thread(s)...")
+    threads = getattr(model, "threads", 1)          # the code before issue 7 had no threads
+    say(f"scale {scale:g}: running {model.calendar.month_starts.size - 1} months on {threads} thread(s)...")
     result = model.run()
     t2 = time.perf_counter()
     build, run = t1 - t0, t2 - t1
     peak = peak_rss_mib()
     return {
         "scale": scale, "months": len(result.dates) - 1, "agents_start": result.agents_start,
-        "agents_end": result.agents_end, "threads": getattr(model, "threads", 1), "build_s": build, "run_s": run,
+        "agents_end": result.agents_end, "threads": threads, "build_s": build, "run_s": run,
         "total_s": build + run, "events": result.events_processed, "events_per_s": result.events_processed / run,
         "peak_rss_mib": peak, "peak_rss_bytes_per_agent": peak * MIB / result.agents_start,
         "state_bytes_per_agent": result.state_bytes / result.agents_start,

@@ -174,13 +174,14 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, 100.0 * numerator / np.where(denominator > 0, denominator, 1), np.nan)
 
 
-#: residents per pass of ``person_stocks``: passes over row ranges may run on threads, and their counts add up
+#: residents per pass of the month-end person counts: passes may run on threads, and their counts add up
 PERSON_CHUNK = 1 << 18
 _FLAGS = 64     # (district, six flags): the five below and ``new_town``
 
 
 def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
-    """Counts of ``person_stocks`` over rows ``begin:end``, by (district, flags): integers, so passes add."""
+    """Person counts of ``month_end_stocks`` over rows ``begin:end``, by (district, flags): integers, so passes
+    add."""
     status = res.status[begin:end]
     present = status == PRESENT
     district = res.district[begin:end].astype(np.int64)
@@ -202,16 +203,29 @@ def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
     return counts
 
 
-def person_stocks(res, day: float, map_=lambda fn, items: [fn(item) for item in items]) -> dict[str, np.ndarray]:
-    """Stocks by district that need the residents' own attributes (insurance, schooling, new towns).
+def _serial_map(fn, items) -> list:
+    return [fn(item) for item in items]
 
-    Works on the non-hukou rows only and compares birth days with fixed thresholds instead of
-    computing every resident's age: this runs at every month end over the whole city. One bincount
-    over (district, flags) instead of one pass per count, in passes of ``PERSON_CHUNK`` rows that
-    ``map_`` may spread over threads (integer counts: the same sums in any order).
+
+def month_end_stocks(res, day: float, map_=_serial_map) -> dict[str, np.ndarray]:
+    """The stocks by district counted from the residents' own attributes at a month end: homesteads
+    (``household_stocks``), non-hukou insurance and schooling, new-town residents.
+
+    The person counts work on the non-hukou rows only and compare birth days with fixed thresholds
+    instead of computing every resident's age (this runs at every month end over the whole city), with
+    one bincount over (district, flags) per pass of ``PERSON_CHUNK`` rows. The household pass and the
+    person passes are independent tasks that ``map_`` may spread over threads (integer counts: the same
+    sums in any order).
     """
-    starts = range(0, res.n, PERSON_CHUNK)
-    parts = map_(lambda b: _person_counts(res, day, b, min(b + PERSON_CHUNK, res.n)), starts)
+    def task(begin: int | None):
+        return household_stocks(res) if begin is None else _person_counts(res, day, begin,
+                                                                          min(begin + PERSON_CHUNK, res.n))
+    household, *parts = map_(task, [None, *range(0, res.n, PERSON_CHUNK)])
+    return {**household, **_person_stocks(parts)}
+
+
+def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The stocks from the passes' counts by (district, flags)."""
     counts = np.zeros(len(DISTRICTS) * _FLAGS, np.int64)
     for part in parts:
         counts += part

@@ -233,8 +233,7 @@ class Model(Transitions):
         if self.check_invariants:
             self._assert_invariants()
         self.dates.append(date.isoformat())
-        stocks = {**indicators.household_stocks(self.res),
-                  **indicators.person_stocks(self.res, self.env.now, self._map),
+        stocks = {**indicators.month_end_stocks(self.res, self.env.now, self._map),
                   "school_seat_shortage": self.schools.shortage}
         stocks["homestead_lease_income"] = np.zeros(len(DISTRICTS))
         for lever in self.levers:

@@ -180,6 +180,7 @@ class Model(Transitions):
         applied = [0] * len(ALL_EVENTS)
         self._record(cal.origin - dt.timedelta(days=1))
         env = self.env
+        timeout = env.timeout              # one lookup, not one per event
         for m, (_, last) in enumerate(cal.month_spans):
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
             for lever in self.levers:          # levers acting on places at this month start
@@ -198,7 +199,7 @@ class Model(Transitions):
             # the gaps between the sorted times, computed at once (never negative, ties give 0)
             gaps = np.diff(times, prepend=start_day).tolist()
             for gap, t, i, k in zip(gaps, times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
-                yield env.timeout(gap)
+                yield timeout(gap)
                 if handlers[k](i, t):
                     applied[k] += 1
             yield env.timeout(max(end_day - env.now, 0.0))

@@ -9,7 +9,8 @@ At each month start the calendar process
    as ages move the hazards; otherwise only those whose state changed or who
    crossed a threshold such as six months of residence): one exponential
    waiting time against the total hazard, the event picked in proportion to
-   its hazard (piecewise-constant hazards are memoryless, so a redraw is exact);
+   its hazard (piecewise-constant hazards are memoryless, so a redraw is exact),
+   vectorised in passes of ``REDRAW_CHUNK`` residents on one thread per CPU;
 2. collects the residents whose next event falls inside the month, plus the
    month's arriving households (a Poisson count at uniform times);
 3. yields one SimPy timeout per event at its exact time and applies it to the
@@ -60,7 +61,7 @@ ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 BIRTH = ALL_EVENTS.index("birth")
 #: events whose handler draws from the ``events`` stream (the child's sex, the destination district)
-USES_EVENT_UNIFORMS = [ALL_EVENTS.index("birth"), ALL_EVENTS.index("rural_to_urban")]
+USES_EVENT_UNIFORMS = [BIRTH, ALL_EVENTS.index("rural_to_urban")]
 
 
 def recount_stock(res: Residents) -> np.ndarray:

@@ -376,6 +376,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", type=float, metavar="S",
                         help="instead of the benchmark, print the top 10 functions by own time (cProfile) of "
                              "one build + run at scale S")
+    parser.add_argument("--single", type=float, metavar="S",
+                        help="instead of the benchmark, build and run scale S once in this process and print its "
+                             "figures as JSON (for a profiler: py-spy record -f raw -r 50 -- python "
+                             "benchmarks/bench_engine.py --single 1)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
@@ -384,6 +388,8 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(measure_scale(scenario, float(scale))))
         else:
             print(json.dumps(measure_worker(scenario, float(scale), int(rest[0]))))
+    elif args.single is not None:
+        print(json.dumps(measure_scale(args.scenario, args.single)))
     elif args.profile is not None:
         main_profile(args.scenario, args.profile)
     else:

@@ -72,6 +72,18 @@ def recount_stock(res: Residents) -> np.ndarray:
     return np.bincount(key, minlength=len(DISTRICTS) * 12).reshape(len(DISTRICTS), 2, 3, 2)
 
 
+def time_order(times: np.ndarray) -> np.ndarray:
+    """The stable sort order of ``times`` (ties keep their order: residents by row, then arrivals).
+
+    Continuous times almost never tie, and without ties every sort gives the one order: the fast
+    unstable sort is used and checked, the stable one (five times slower here) only when a tie is found.
+    """
+    order = np.argsort(times)
+    if (np.diff(times[order]) == 0).any():
+        order = np.argsort(times, kind="stable")
+    return order
+
+
 def available_cpus() -> int:
     """CPUs this process may run on (its affinity mask where the OS has one)."""
     try:
@@ -330,7 +342,7 @@ class Model(Transitions):
         times = np.concatenate((times, a_times))
         rows = np.concatenate((rows, a_rows))
         kinds = np.concatenate((kinds, np.full(len(a_rows), ARRIVAL)))
-        order = np.argsort(times, kind="stable")
+        order = time_order(times)
         return times[order], rows[order], kinds[order]
 
     def _draw_arrivals(self, start_day: float, end_day: float):

@@ -261,3 +261,14 @@ def test_run_once_frees_its_model_before_returning(monkeypatch):
         assert result.values.shape[0] == 4
     finally:
         gc.enable()
+
+
+def test_time_order_is_the_stable_order_with_and_without_ties():
+    from sim.model import time_order
+
+    rng = np.random.default_rng(5)
+    distinct = rng.random(10_000) * 31.0
+    assert np.array_equal(time_order(distinct), np.argsort(distinct, kind="stable"))
+    tied = np.round(distinct, 1)                       # many ties: their order must follow position
+    assert np.array_equal(time_order(tied), np.argsort(tied, kind="stable"))
+    assert not np.array_equal(np.argsort(tied), np.argsort(tied, kind="stable"))   # the fast sort alone would not

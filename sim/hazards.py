@@ -88,7 +88,6 @@ def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> 
     of age near a threshold, recent arrivals, employed residents near their insurance years). Each
     candidate day is computed exactly as for everyone, so the days before ``until`` are the same.
     """
-    rows = np.asarray(rows)
     birth = res.birth_day[rows]
     change = np.full(birth.shape, np.inf)
 

@@ -176,7 +176,8 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 #: residents per pass of the month-end person counts: passes may run on threads, and their counts add up
 PERSON_CHUNK = 1 << 18
-_FLAGS = 64     # (district, six flags): the five below and ``new_town``
+_FLAGS = 64     # (district, six flags): the five non-hukou flags below and ``new_town``
+_NEW_TOWN_BIT = 5
 
 
 def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
@@ -199,23 +200,19 @@ def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
     counts = np.bincount(district[rows] * _FLAGS + flags, minlength=len(DISTRICTS) * _FLAGS)
     town = np.flatnonzero(res.new_town[begin:end])
     town = town[present[town]]
-    counts += np.bincount(district[town] * _FLAGS + 32, minlength=len(DISTRICTS) * _FLAGS)
+    counts += np.bincount(district[town] * _FLAGS + (1 << _NEW_TOWN_BIT), minlength=len(DISTRICTS) * _FLAGS)
     return counts
 
 
-def _serial_map(fn, items) -> list:
-    return [fn(item) for item in items]
-
-
-def month_end_stocks(res, day: float, map_=_serial_map) -> dict[str, np.ndarray]:
+def month_end_stocks(res, day: float, map_) -> dict[str, np.ndarray]:
     """The stocks by district counted from the residents' own attributes at a month end: homesteads
     (``household_stocks``), non-hukou insurance and schooling, new-town residents.
 
     The person counts work on the non-hukou rows only and compare birth days with fixed thresholds
     instead of computing every resident's age (this runs at every month end over the whole city), with
     one bincount over (district, flags) per pass of ``PERSON_CHUNK`` rows. The household pass and the
-    person passes are independent tasks that ``map_`` may spread over threads (integer counts: the same
-    sums in any order).
+    person passes are independent tasks for ``map_(fn, items)`` (the model's, which may spread them over
+    threads; integer counts: the same sums in any order).
     """
     def task(begin: int | None):
         return household_stocks(res) if begin is None else _person_counts(res, day, begin,
@@ -236,7 +233,7 @@ def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
         return counts[:, (has >> bit) & 1 == 1].sum(axis=1)
 
     return {
-        "new_town_residents": count(5),
+        "new_town_residents": count(_NEW_TOWN_BIT),
         "non_hukou_school_children": count(2),
         "non_hukou_public_school": count(3),
         "non_hukou_working_age": count(0),

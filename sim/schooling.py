@@ -104,13 +104,10 @@ class Schools:
             permit = np.ones_like(permit)
         eligible = np.flatnonzero(children & (seat < 0) & (permit | open_to_all[res.view("district")]))
         district = res.district[eligible].astype(np.int64)
-        # in row order within each district: the first ``level`` applicants get a seat, the others none
-        rank = np.empty(len(eligible), np.int64)
-        order = np.argsort(district, kind="stable")
-        starts = np.searchsorted(district[order], np.arange(n))
-        rank[order] = np.arange(len(eligible)) - starts[district[order]]
-        free = np.array([int(c.level) for c in self.containers])
-        seated = rank < free[district]
+        # in row order within each district: the first applicants get the free seats, the others none
+        seated = np.zeros(len(eligible), bool)
+        for d, container in enumerate(self.containers):
+            seated[np.flatnonzero(district == d)[:int(container.level)]] = True
         seat[eligible[seated]] = district[seated]
         taken = np.bincount(district[seated], minlength=n)
         self.shortage[:] = np.bincount(district[~seated], minlength=n)

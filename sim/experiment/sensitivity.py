@@ -26,10 +26,10 @@ COLUMNS = ("output", "parameter", "method", "index", "value", "conf_low", "conf_
 INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
 MAIN = {"sobol": "ST", "morris": "mu_star"}
 CONF_LEVEL = 0.95
-#: a Sobol' index lies in 0..1: an interval half as wide as that range says nothing about it
 #: a parameter whose interval lies below this share of the largest index is negligible; the order of two
 #: negligible parameters is not worth a warning
 NEGLIGIBLE = 0.05
+#: a Sobol' index lies in 0..1: an interval half as wide as that range says nothing about it
 SOBOL_MAX_HALF_WIDTH = 0.5
 
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..residents import NO_HOMESTEAD, OCCUPIED
 from ..scenario.fields import Field
-from .lever import lever_section
+from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -72,12 +72,12 @@ def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np
     occupied = on & (state["homestead"] == OCCUPIED)
     if lockin > 0:
         relief = (lockin + level * settings.lockin_relief * (1.0 - lockin)) / lockin
-        rates["rural_to_urban"] = np.where(occupied, rates["rural_to_urban"] * relief, rates["rural_to_urban"])
+        multiply_where(rates, "rural_to_urban", occupied, relief)
     penalty = behaviour.hukou.homestead_multiplier
     holders = on & (state["homestead"] != NO_HOMESTEAD)
     if penalty > 0:
         kept = (penalty + level * (1.0 - penalty)) / penalty
-        rates["hukou_conversion"] = np.where(holders, rates["hukou_conversion"] * kept, rates["hukou_conversion"])
+        multiply_where(rates, "hukou_conversion", holders, kept)
     renters = on & state["present"] & state["is_head"] & state["urban"] & state["rural_destination"]
     rates["homestead_lease"] = np.where(renters, level * settings.lease_demand_hazard_per_year,
                                         rates["homestead_lease"])

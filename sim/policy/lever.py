@@ -33,6 +33,12 @@ def lever_section(own: dict, doc: str) -> Section:
     return Section({**common, **own}, doc=doc, optional=True)
 
 
+def multiply_where(rates: dict[str, np.ndarray], event: str, where: np.ndarray, factor) -> None:
+    """Multiply ``rates[event]`` by ``factor`` (a number or one per resident) where ``where`` holds, in the
+    mapping: the adjustment most levers make to a hazard."""
+    rates[event] = np.where(where, rates[event] * factor, rates[event])
+
+
 class ActiveLever:
     """A lever of a scenario, ready for the engine: its days and district mask."""
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..residents import LOCAL_RURAL, NONLOCAL
 from ..scenario.fields import Field
-from .lever import lever_section
+from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -47,4 +47,4 @@ def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np
     if not stricter.any():
         return
     factor = settings.conversion_hazard_multiplier ** level
-    rates["hukou_conversion"] = np.where(stricter, rates["hukou_conversion"] * factor, rates["hukou_conversion"])
+    multiply_where(rates, "hukou_conversion", stricter, factor)

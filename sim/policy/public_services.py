@@ -34,7 +34,7 @@ import numpy as np
 from ..arrivals import ArrivalBatch, draw_base
 from ..residents import NONLOCAL
 from ..scenario.fields import Field
-from .lever import lever_section
+from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -93,11 +93,8 @@ def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np
         flexible, np.maximum(rates["pension_enrolment"], level * settings.pension_enrolment_hazard_per_year),
         rates["pension_enrolment"])
     head = holder & state["is_head"]
-    rates["departure"] = np.where(head, rates["departure"] * (1.0 + level * (settings.departure_multiplier - 1.0)),
-                                  rates["departure"])
-    rates["hukou_conversion"] = np.where(
-        head, rates["hukou_conversion"] * (1.0 + level * (settings.conversion_multiplier - 1.0)),
-        rates["hukou_conversion"])
+    multiply_where(rates, "departure", head, 1.0 + level * (settings.departure_multiplier - 1.0))
+    multiply_where(rates, "hukou_conversion", head, 1.0 + level * (settings.conversion_multiplier - 1.0))
 
 
 def extra_school_seats(lever, seats: np.ndarray) -> np.ndarray:

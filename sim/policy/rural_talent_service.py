@@ -23,7 +23,7 @@ import numpy as np
 
 from ..scenario.districts import DISTRICTS
 from ..scenario.fields import Field, MapOf
-from .lever import lever_section
+from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -57,7 +57,7 @@ def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np
     rural = (level > 0) & ~state["urban"]
     if rural.any():
         factor = 1.0 + level * (settings.rural_move_multiplier - 1.0)
-        rates["rural_to_urban"] = np.where(rural, rates["rural_to_urban"] * factor, rates["rural_to_urban"])
+        multiply_where(rates, "rural_to_urban", rural, factor)
 
 
 def processes(model, lever):

@@ -26,7 +26,7 @@ from ..arrivals import ArrivalBatch, type_weights
 from ..calendar import DAYS_PER_YEAR
 from ..residents import NO_HOMESTEAD, NONLOCAL
 from ..scenario.fields import Field
-from .lever import lever_section
+from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -65,8 +65,8 @@ def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np
         return
     stay = 1.0 + level * (settings.retention_departure_multiplier - 1.0)
     settle = 1.0 + level * (settings.conversion_hazard_multiplier - 1.0)
-    rates["departure"] = np.where(talent, rates["departure"] * stay, rates["departure"])
-    rates["hukou_conversion"] = np.where(talent, rates["hukou_conversion"] * settle, rates["hukou_conversion"])
+    multiply_where(rates, "departure", talent, stay)
+    multiply_where(rates, "hukou_conversion", talent, settle)
 
 
 def extra_arrivals(rng: np.random.Generator, level: np.ndarray, stock: np.ndarray, settings, scenario,

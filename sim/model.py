@@ -13,8 +13,11 @@ At each month start the calendar process
    vectorised in passes of ``REDRAW_CHUNK`` residents on one thread per CPU;
 2. collects the residents whose next event falls inside the month, plus the
    month's arriving households (a Poisson count at uniform times);
-3. yields one SimPy timeout per event at its exact time and applies it to the
-   state arrays, the stock table and the flow counters (``transitions.py``);
+3. applies each event at its exact time, in time order, to the state arrays,
+   the stock table and the flow counters (``transitions.py``); SimPy interleaves
+   them with the other processes (school rounds, levers' postings), and the
+   calendar yields to it only when one of those is due first (the others can
+   change nothing in between, so this is the order a timeout per event gives);
 4. records every indicator for every zone at the month end.
 
 Idle residents cost one comparison a month; the work grows with events.
@@ -56,6 +59,11 @@ from .schooling import Schools
 from .streams import Streams, keyed_uniform_pair
 from .transitions import Transitions
 
+#: events per block whose rows' handler attributes are gathered before the block runs (``Model._prefetch``)
+PREFETCH_EVENTS = 1024
+#: resident attributes the handlers read first (see transitions.py)
+HANDLER_FIELDS = ("status", "cell", "is_head", "urban", "hukou", "district", "pension", "employed", "medical",
+                  "hh")
 REDRAW_CHUNK = 1 << 16   # residents per vectorised pass: the temporaries of 64 Ki rows stay in the CPU caches
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
@@ -209,17 +217,37 @@ class Model(Transitions):
             drawn = kinds != ARRIVAL
             res.next_day[rows[drawn]] = np.inf
             res.review_day[rows[drawn]] = times[drawn]
-            # the gaps between the sorted times, computed at once (never negative, ties give 0)
-            gaps = np.diff(times, prepend=start_day).tolist()
-            for gap, t, i, k in zip(gaps, times.tolist(), rows.tolist(), kinds.tolist(), strict=True):
-                yield timeout(gap)
-                if handlers[k](i, t):
-                    applied[k] += 1
+            # SimPy orders the residents' events against the other processes' (school rounds, levers'
+            # postings): an event due before the next of those is applied at once, as the only thing that
+            # can happen until then; otherwise the calendar waits for its time, letting the others go first
+            horizon = env.peek()
+            for begin in range(0, len(times), PREFETCH_EVENTS):
+                block = slice(begin, begin + PREFETCH_EVENTS)
+                self._prefetch(rows[block])
+                for t, i, k in zip(times[block].tolist(), rows[block].tolist(), kinds[block].tolist(), strict=True):
+                    if t >= horizon:
+                        yield timeout(t - env.now)
+                        horizon = env.peek()
+                    if handlers[k](i, t):
+                        applied[k] += 1
             yield env.timeout(max(end_day - env.now, 0.0))
             self._record(last)
             if on_month is not None:
                 on_month()
         self.events_by_type = dict(zip(ALL_EVENTS, applied, strict=True))
+
+    def _prefetch(self, rows: np.ndarray) -> None:
+        """Bring the handlers' attributes of ``rows`` (and their households' first members) into the CPU
+        caches.
+
+        The month's events fall on rows scattered over arrays far larger than the caches, and each
+        scalar read of a handler would wait for memory on its own; numpy's gathers overlap those waits.
+        Changes nothing but the time: the gathered values are discarded.
+        """
+        res = self.res
+        for name in HANDLER_FIELDS:
+            getattr(res, name).take(rows)
+        res.hh_first.take(res.hh.take(rows))
 
     def _event_uniform_pairs(self, rows: np.ndarray) -> dict[int, tuple[float, float]]:
         """The ``events`` stream's pair of uniforms for each of ``rows``, drawn at once for the month.

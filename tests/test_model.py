@@ -215,8 +215,8 @@ def test_derived_indicators_by_hand():
 
 
 def test_chunks_and_threads_change_no_number(monkeypatch):
-    """The plan (every lever) in one pass on one thread, and in passes of 500 rows on three threads:
-    the same indicators and the same event log, event by event."""
+    """The plan (every lever) in one pass on one thread, and in passes of 500 rows (500 events a prefetch
+    block) on three threads: the same indicators and the same event log, event by event."""
     import sim.indicators
     import sim.model
     from sim.scenario import load_scenario
@@ -226,6 +226,7 @@ def test_chunks_and_threads_change_no_number(monkeypatch):
 
     def run(chunk, threads):
         monkeypatch.setattr(sim.model, "REDRAW_CHUNK", chunk)
+        monkeypatch.setattr(sim.model, "PREFETCH_EVENTS", chunk)
         monkeypatch.setattr(sim.indicators, "PERSON_CHUNK", chunk)
         model = Model(scenario, 0, log_events=True, threads=threads)
         assert model.res.n > 4 * 500          # several passes in the chunked run
@@ -235,6 +236,26 @@ def test_chunks_and_threads_change_no_number(monkeypatch):
     assert whole.log and whole.log == chunked.log
     assert np.array_equal(whole.values, chunked.values, equal_nan=True)
     assert whole.events_by_type == chunked.events_by_type
+
+
+def test_other_processes_see_every_earlier_event_and_no_later_one():
+    """Residents' events are applied without a SimPy step of their own while no other process is due:
+    a process waking at any instant, on a month start or inside a month, finds exactly the events
+    before it applied."""
+    model = Model(make_scenario({"population.scale": 2000.0, "period.end": "2021-06-30"}), 0, log_events=True)
+    seen = []
+
+    def watcher():
+        for day in (0.0, 10.5, 31.0, 40.25, 59.999, 100.0, 150.75):
+            yield model.env.timeout(day - model.env.now)
+            seen.append((day, len(model.log)))
+    model.env.process(watcher())
+    log = model.run().log
+    assert len(log) > 200
+    for day, applied in seen:
+        assert all(t < day for t, *_ in log[:applied]), day
+        assert all(t > day for t, *_ in log[applied:]), day
+    assert 0 < seen[1][1] < seen[3][1] < seen[-1][1] < len(log)
 
 
 def test_run_once_frees_its_model_before_returning(monkeypatch):

@@ -183,9 +183,8 @@ _NEW_TOWN_BIT = 5
 def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
     """Person counts of ``month_end_stocks`` over rows ``begin:end``, by (district, flags): integers, so passes
     add."""
-    status = res.status[begin:end]
-    present = status == PRESENT
-    district = res.district[begin:end].astype(np.int64)
+    present = res.status[begin:end] == PRESENT
+    district = res.district[begin:end]
     rows = np.flatnonzero(present & (res.hukou[begin:end] == NONLOCAL))
     birth = res.birth_day[begin:end][rows]
 
@@ -197,28 +196,28 @@ def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
     flags = (working.astype(np.int64) | (working & res.pension[begin:end][rows]) << 1 | children << 2
              | (children & (res.school_district[begin:end][rows] >= 0)) << 3
              | res.medical[begin:end][rows].astype(np.int64) << 4)
-    counts = np.bincount(district[rows] * _FLAGS + flags, minlength=len(DISTRICTS) * _FLAGS)
+    counts = np.bincount(district[rows].astype(np.int64) * _FLAGS + flags, minlength=len(DISTRICTS) * _FLAGS)
     town = np.flatnonzero(res.new_town[begin:end])
     town = town[present[town]]
-    counts += np.bincount(district[town] * _FLAGS + (1 << _NEW_TOWN_BIT), minlength=len(DISTRICTS) * _FLAGS)
+    counts += np.bincount(district[town].astype(np.int64) * _FLAGS + (1 << _NEW_TOWN_BIT),
+                          minlength=len(DISTRICTS) * _FLAGS)
     return counts
 
 
 def month_end_stocks(res, day: float, map_) -> dict[str, np.ndarray]:
-    """The stocks by district counted from the residents' own attributes at a month end: homesteads
-    (``household_stocks``), non-hukou insurance and schooling, new-town residents.
+    """The stocks by district counted from the residents' own attributes at a month end: non-hukou
+    insurance and schooling, new-town residents (the homesteads are counted as they change: the model's
+    ``homestead_stocks``).
 
-    The person counts work on the non-hukou rows only and compare birth days with fixed thresholds
-    instead of computing every resident's age (this runs at every month end over the whole city), with
-    one bincount over (district, flags) per pass of ``PERSON_CHUNK`` rows. The household pass and the
-    person passes are independent tasks for ``map_(fn, items)`` (the model's, which may spread them over
-    threads; integer counts: the same sums in any order).
+    The counts work on the non-hukou rows only and compare birth days with fixed thresholds instead of
+    computing every resident's age (this runs at every month end over the whole city), with one bincount
+    over (district, flags) per pass of ``PERSON_CHUNK`` rows. The passes are independent tasks for
+    ``map_(fn, items)`` (the model's, which may spread them over threads; integer counts: the same sums
+    in any order).
     """
-    def task(begin: int | None):
-        return household_stocks(res) if begin is None else _person_counts(res, day, begin,
-                                                                          min(begin + PERSON_CHUNK, res.n))
-    household, *parts = map_(task, [None, *range(0, res.n, PERSON_CHUNK)])
-    return {**household, **_person_stocks(parts)}
+    parts = map_(lambda begin: _person_counts(res, day, begin, min(begin + PERSON_CHUNK, res.n)),
+                 range(0, res.n, PERSON_CHUNK))
+    return _person_stocks(parts)
 
 
 def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -242,10 +241,11 @@ def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def household_stocks(res) -> dict[str, np.ndarray]:
-    """Household-level stocks by district: idle and leased Qingdao homesteads (one pass over households)."""
-    where = res.hh_homestead_district[: res.n_households]
-    status = res.hh_homestead[: res.n_households]
+def household_stocks(res, begin: int = 0) -> dict[str, np.ndarray]:
+    """Household-level stocks by district: idle and leased Qingdao homesteads, counted over the households
+    from ``begin`` on."""
+    where = res.hh_homestead_district[begin: res.n_households]
+    status = res.hh_homestead[begin: res.n_households]
     n = len(DISTRICTS)
 
     def by_district(state: int) -> np.ndarray:      # district -1 (no Qingdao homestead) falls in bin 0

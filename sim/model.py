@@ -65,6 +65,7 @@ PREFETCH_EVENTS = 1024
 HANDLER_FIELDS = ("status", "cell", "is_head", "urban", "hukou", "district", "pension", "employed", "medical",
                   "hh")
 REDRAW_CHUNK = 1 << 16   # residents per vectorised pass: the temporaries of 64 Ki rows stay in the CPU caches
+SCAN_CHUNK = 1 << 20
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 BIRTH = ALL_EVENTS.index("birth")
@@ -159,6 +160,10 @@ class Model(Transitions):
         self._same_district_share = self.behaviour.rural_to_urban.same_district_share_pct / 100.0
         self.levers = active_levers(scenario, self.calendar)
         self._idle_homesteads: list[list[int]] | None = None     # built when a lease first needs one
+        # idle and leased Qingdao homesteads by district, kept in step by the handlers (as the stock table)
+        self._homesteads_idle = [0] * len(DISTRICTS)
+        self._homesteads_leased = [0] * len(DISTRICTS)
+        self._count_homesteads(0)
         self.service_staff = np.zeros(len(DISTRICTS))              # urban staff serving villages, persons
         self.schools = Schools(self, self.streams["schools"])
         self._rural_part = np.array([scenario.population.district_urbanization_rate_pct[d] < 100.0
@@ -208,7 +213,7 @@ class Model(Transitions):
                 hook = getattr(lever.module, "month_start", None)
                 if hook is not None:
                     hook(self, lever, start_day)
-            self.redraw(np.flatnonzero(res.view("review_day") <= start_day), start_day)
+            self.redraw(self._rows_where(lambda part, day=start_day: res.review_day[part] <= day), start_day)
             times, rows, kinds = self._due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
             self._event_uniforms = self._event_uniform_pairs(rows[np.isin(kinds, USES_EVENT_UNIFORMS)])
@@ -276,7 +281,7 @@ class Model(Transitions):
             self._assert_invariants()
         self.dates.append(date.isoformat())
         stocks = {**indicators.month_end_stocks(self.res, self.env.now, self._map),
-                  "school_seat_shortage": self.schools.shortage}
+                  **self.homestead_stocks, "school_seat_shortage": self.schools.shortage}
         stocks["homestead_lease_income"] = np.zeros(len(DISTRICTS))
         for lever in self.levers:
             rent = getattr(lever.module, "monthly_lease_income", None)
@@ -286,9 +291,26 @@ class Model(Transitions):
                                                {"rural_service_staff": self.service_staff}))
         self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
 
+    @property
+    def homestead_stocks(self) -> dict[str, np.ndarray]:
+        """Idle and leased Qingdao homesteads by district, as ``indicators.household_stocks`` counts them."""
+        return {"homesteads_idle": np.array(self._homesteads_idle, np.int64),
+                "homesteads_leased": np.array(self._homesteads_leased, np.int64)}
+
+    def _count_homesteads(self, begin: int) -> None:
+        """Add the homesteads of the households from ``begin`` on (new ones) to the running counts."""
+        counted = indicators.household_stocks(self.res, begin)
+        for running, new in ((self._homesteads_idle, counted["homesteads_idle"]),
+                             (self._homesteads_leased, counted["homesteads_leased"])):
+            for d, count in enumerate(new.tolist()):
+                running[d] += count
+
     def _assert_invariants(self) -> None:
         if not np.array_equal(self.stock, recount_stock(self.res)):
             raise AssertionError("stock table differs from a recount of the resident arrays")
+        recount = indicators.household_stocks(self.res)
+        if any(not np.array_equal(self.homestead_stocks[k], recount[k]) for k in recount):
+            raise AssertionError("homestead counts differ from a recount of the households")
         if min(self._stock) < 0:
             raise AssertionError("negative stock")
         status = self.res.view("status")
@@ -314,6 +336,17 @@ class Model(Transitions):
         """
         chunks = [rows[begin:begin + REDRAW_CHUNK] for begin in range(0, len(rows), REDRAW_CHUNK)]
         self._map(lambda chunk: self._redraw_chunk(chunk, day), chunks)
+
+    def _rows_where(self, test: Callable[[slice], np.ndarray]) -> np.ndarray:
+        """The live rows where ``test`` (a boolean array for a slice of rows) holds, in row order; the scan
+        goes in passes of ``REDRAW_CHUNK`` rows on the threads (these scans of the whole city run twice a
+        month)."""
+        n = self.res.n
+
+        def scan(begin: int) -> np.ndarray:
+            return begin + np.flatnonzero(test(slice(begin, min(begin + SCAN_CHUNK, n))))
+        parts = self._map(scan, range(0, n, SCAN_CHUNK))
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
     def _map(self, fn: Callable, items) -> list:
         """``fn`` over ``items``, on ``threads`` threads when there are several items (results in order)."""
@@ -364,7 +397,7 @@ class Model(Transitions):
     def _due(self, start_day: float, end_day: float):
         """Times, rows and event codes of the month's events (residents' and arrivals'), in time order."""
         res = self.res
-        rows = np.flatnonzero(res.view("next_day") < end_day)
+        rows = self._rows_where(lambda part: res.next_day[part] < end_day)
         times, kinds = res.next_day[rows], res.next_kind[rows].astype(np.int64)
         a_times, a_rows = self._draw_arrivals(start_day, end_day)
         times = np.concatenate((times, a_times))
@@ -392,7 +425,10 @@ class Model(Transitions):
         batch = arrivals.concat(batches) if len(batches) > 1 else batches[0]
         if len(batch) == 0:
             return batch.times, np.zeros(0, np.int64)
-        return batch.times, arrivals.add(self.res, batch)
+        households_before = self.res.n_households
+        first_rows = arrivals.add(self.res, batch)
+        self._count_homesteads(households_before)
+        return batch.times, first_rows
 
     def school_open_by_district(self, day: float) -> np.ndarray:
         """Districts where a lever opens public schools to every non-hukou child on ``day``."""

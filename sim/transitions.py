@@ -1,4 +1,5 @@
-"""State transitions: what each event does to the residents, the stock table and the flows.
+"""State transitions: what each event does to the residents, the stock table, the homestead counts and the
+flows.
 
 A mixin of ``Model``: the handlers run at an event's exact time on one resident or
 household. Hot path: plain Python lists for the stock and flows, each resident's
@@ -149,8 +150,11 @@ class Transitions:
         h = mv.hh[head]
         if mv.hh_homestead[h] == OCCUPIED:
             mv.hh_homestead[h] = IDLE
-            if self._idle_homesteads is not None and mv.hh_homestead_district[h] >= 0:
-                self._idle_homesteads[mv.hh_homestead_district[h]].append(h)
+            where = mv.hh_homestead_district[h]
+            if where >= 0:
+                self._homesteads_idle[where] += 1
+                if self._idle_homesteads is not None:
+                    self._idle_homesteads[where].append(h)
         return self._relocate(head, destination, True, RURAL_TO_URBAN, t)
 
     def _on_urban_to_rural(self, head: int, t: float) -> int:
@@ -164,6 +168,9 @@ class Transitions:
         h = mv.hh[head]
         if returning and mv.hh_homestead[h] == IDLE:
             mv.hh_homestead[h] = OCCUPIED
+            where = mv.hh_homestead_district[h]
+            if where >= 0:
+                self._homesteads_idle[where] -= 1
         return self._relocate(head, destination, False, URBAN_TO_RURAL, t)
 
     def _on_hukou_conversion(self, head: int, t: float) -> int:
@@ -225,6 +232,8 @@ class Transitions:
         if home < 0:
             return 0
         mv.hh_homestead[home] = LEASED
+        self._homesteads_idle[district] -= 1
+        self._homesteads_leased[district] += 1
         return self._relocate(head, district, False, URBAN_TO_RURAL, t)
 
     def _take_idle_homestead(self, district: int) -> int:

@@ -337,16 +337,15 @@ class Model(Transitions):
         chunks = [rows[begin:begin + REDRAW_CHUNK] for begin in range(0, len(rows), REDRAW_CHUNK)]
         self._map(lambda chunk: self._redraw_chunk(chunk, day), chunks)
 
-    def _rows_where(self, test: Callable[[slice], np.ndarray]) -> np.ndarray:
-        """The live rows where ``test`` (a boolean array for a slice of rows) holds, in row order; the scan
-        goes in passes of ``REDRAW_CHUNK`` rows on the threads (these scans of the whole city run twice a
-        month)."""
+    def _passes(self, fn: Callable[[slice], object]) -> list:
+        """``fn`` over the live rows in slices of ``SCAN_CHUNK``, on the threads, results in row order
+        (the month's whole-city scans)."""
         n = self.res.n
+        return self._map(fn, [slice(begin, min(begin + SCAN_CHUNK, n)) for begin in range(0, max(n, 1), SCAN_CHUNK)])
 
-        def scan(begin: int) -> np.ndarray:
-            return begin + np.flatnonzero(test(slice(begin, min(begin + SCAN_CHUNK, n))))
-        parts = self._map(scan, range(0, n, SCAN_CHUNK))
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    def _rows_where(self, test: Callable[[slice], np.ndarray]) -> np.ndarray:
+        """The live rows where ``test`` (a boolean array for a slice of rows) holds, in row order."""
+        return np.concatenate(self._passes(lambda part: part.start + np.flatnonzero(test(part))))
 
     def _map(self, fn: Callable, items) -> list:
         """``fn`` over ``items``, on ``threads`` threads when there are several items (results in order)."""
@@ -397,8 +396,12 @@ class Model(Transitions):
     def _due(self, start_day: float, end_day: float):
         """Times, rows and event codes of the month's events (residents' and arrivals'), in time order."""
         res = self.res
-        rows = self._rows_where(lambda part: res.next_day[part] < end_day)
-        times, kinds = res.next_day[rows], res.next_kind[rows].astype(np.int64)
+
+        def scan(part: slice):         # gathered pass by pass, while the pass's rows are in the caches
+            rows = part.start + np.flatnonzero(res.next_day[part] < end_day)
+            return rows, res.next_day[rows], res.next_kind[rows]
+        rows, times, kinds = (np.concatenate(columns) for columns in zip(*self._passes(scan), strict=True))
+        kinds = kinds.astype(np.int64)
         a_times, a_rows = self._draw_arrivals(start_day, end_day)
         times = np.concatenate((times, a_times))
         rows = np.concatenate((rows, a_rows))

@@ -33,31 +33,39 @@ class Transitions:
     # -- changes to places ---------------------------------------------------------------
     def urbanize_in_place(self, district: int, share: float, day: float) -> int:
         """Make about ``share`` of ``district``'s rural residents urban where they live, by whole households
-        taken in random order (the ``levers`` stream); return the persons reclassified."""
+        taken in random order (the ``levers`` stream) until the persons reclassified reach the share;
+        return them.
+
+        A household lives in one zone, so its present members are the district's present rural residents
+        of that household.
+        """
         res = self.res
-        heads = np.flatnonzero((res.view("status") == PRESENT) & res.view("is_head") & ~res.view("urban")
+        rural = np.flatnonzero((res.view("status") == PRESENT) & ~res.view("urban")
                                & (res.view("district") == district))
+        heads = rural[res.is_head[rural]]
         if len(heads) == 0 or share <= 0:
             return 0
         heads = heads[self._lever_stream.permutation(len(heads))]
-        rural = int(self.stock[district, 0].sum())
-        target = share * rural
-        mv, stock = res.mv, self._stock
-        done = 0
-        for head in heads.tolist():
-            if done >= target:
-                break
-            for i in res.members(mv.hh[head]):
-                old = mv.cell[i]
-                stock[old] -= 1
-                stock[old + 6] += 1             # same district, hukou and permit; urban
-                mv.cell[i] = old + 6
-                mv.urban[i] = True
-                mv.new_town[i] = True
-                mv.review_day[i] = day
-                done += 1
-        self._flows[IN_SITU][district] += done
-        return done
+        target = share * len(rural)
+        household = res.hh[rural]
+        persons = np.bincount(household, minlength=res.n_households)[res.hh[heads]]
+        before = np.cumsum(persons) - persons              # persons reclassified before each household
+        chosen = np.zeros(res.n_households, bool)
+        chosen[res.hh[heads[: np.searchsorted(before, target, side="left")]]] = True
+        rows = rural[chosen[household]]
+        cells = res.cell[rows]
+        moved = np.bincount(cells, minlength=len(self._stock)).tolist()
+        stock = self._stock
+        for cell, count in enumerate(moved):
+            if count:
+                stock[cell] -= count
+                stock[cell + 6] += count        # same district, hukou and permit; urban
+        res.cell[rows] = cells + 6
+        res.urban[rows] = True
+        res.new_town[rows] = True
+        res.review_day[rows] = day
+        self._flows[IN_SITU][district] += len(rows)
+        return len(rows)
 
     # -- event handlers: one resident or household at its exact time ---------------
     def event_uniforms(self, i: int) -> tuple[float, float]:

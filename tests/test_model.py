@@ -215,8 +215,9 @@ def test_derived_indicators_by_hand():
 
 
 def test_chunks_and_threads_change_no_number(monkeypatch):
-    """The plan (every lever) in one pass on one thread, and in passes of 500 rows (500 events a prefetch
-    block) on three threads: the same indicators and the same event log, event by event."""
+    """The plan (every lever) in one pass on one thread, and in passes of 500 rows (1,500 rows a month-start
+    scan, 500 events a prefetch block) on three threads: the same indicators and the same event log, event
+    by event."""
     import sim.indicators
     import sim.model
     from sim.scenario import load_scenario
@@ -227,6 +228,7 @@ def test_chunks_and_threads_change_no_number(monkeypatch):
     def run(chunk, threads):
         monkeypatch.setattr(sim.model, "REDRAW_CHUNK", chunk)
         monkeypatch.setattr(sim.model, "PREFETCH_EVENTS", chunk)
+        monkeypatch.setattr(sim.model, "SCAN_CHUNK", 3 * chunk)
         monkeypatch.setattr(sim.indicators, "PERSON_CHUNK", chunk)
         model = Model(scenario, 0, log_events=True, threads=threads)
         assert model.res.n > 4 * 500          # several passes in the chunked run

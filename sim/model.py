@@ -65,7 +65,7 @@ PREFETCH_EVENTS = 1024
 HANDLER_FIELDS = ("status", "cell", "is_head", "urban", "hukou", "district", "pension", "employed", "medical",
                   "hh")
 REDRAW_CHUNK = 1 << 16   # residents per vectorised pass: the temporaries of 64 Ki rows stay in the CPU caches
-SCAN_CHUNK = 1 << 20     # rows per pass of the month-start scans (due redraws, due events): a task per thread
+SCAN_CHUNK = 1 << 20     # rows per pass of the month-start scans: a pass outweighs handing it to a thread
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival
 ALL_EVENTS = (*EVENT_NAMES, "arrival")
 BIRTH = ALL_EVENTS.index("birth")

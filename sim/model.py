@@ -126,8 +126,8 @@ class Model(Transitions):
     residents : a ready population (tests build tiny worlds); default: built from the census.
     log_events : keep a list of every applied event ``(day, event, row, district, persons)``.
     check_invariants : recount the stock from the arrays every month and fail on any mismatch.
-    threads : threads for the vectorised redraws and month-end counts (default: the CPUs this process
-        may use); the numbers do not depend on it.
+    threads : threads for the vectorised redraws and month-end counts, and with more than one a helper
+        thread for the build (default: the CPUs this process may use); the numbers do not depend on it.
     """
 
     def __init__(self, scenario, replication: int = 0, residents: Residents | None = None,
@@ -137,9 +137,10 @@ class Model(Transitions):
         self.scale = float(scenario.population.scale)
         self.calendar = Calendar(scenario.period.start, scenario.period.end)
         self.streams = Streams(scenario.seed, replication)
-        self.res = residents if residents is not None else build_population(scenario, self.streams["population"])
-        self.env = simpy.Environment()
         self.threads = max(1, int(threads if threads is not None else available_cpus()))
+        self.res = residents if residents is not None else build_population(
+            scenario, self.streams["population"], helper_thread=self.threads > 1)
+        self.env = simpy.Environment()
         self._pool: ThreadPoolExecutor | None = None     # started by the first redraw with several chunks
         # stock table as a flat Python list: handlers update one cell in ~30 ns
         self._stock = recount_stock(self.res).ravel().tolist()

@@ -14,6 +14,8 @@ urbanization rate up to one household per district. Everything is vectorised so 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from .calendar import DAYS_PER_YEAR
@@ -147,13 +149,15 @@ def starting_agents(population) -> int:
     return max(int(round(total / float(population.scale))), len(DISTRICTS))
 
 
-def build_population(scenario, rng: np.random.Generator) -> Residents:
+def build_population(scenario, rng: np.random.Generator, helper_thread: bool = False) -> Residents:
     """Build the agents of the census ``population.census`` for ``scenario.population``.
 
     Parameters
     ----------
     scenario : a validated Scenario; only ``population`` and ``period`` are read.
     rng : the replication's ``population`` stream.
+    helper_thread : reserve the model's arrays on a second thread while the draws run
+        (``Residents.reserved``); the numbers do not depend on it.
     """
     p = scenario.population
     c = census_marginals(p.census)
@@ -164,6 +168,12 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
     n_family = n_d - n_coll
     n_hh = largest_remainder(n_family.astype(float), int(round(c["family_households"] / c["total"] * n_total)))
     n_hh = np.clip(n_hh, np.minimum(n_family, 1), n_family)
+    growth = expected_growth(scenario)
+    capacity = int(n_total * growth) + 16, int((n_hh.sum() + n_coll.sum()) * growth) + 16
+    if helper_thread:
+        helper = ThreadPoolExecutor(1, thread_name_prefix="sim-build")
+        reserving = helper.submit(Residents.reserved, *capacity)
+        helper.shutdown(wait=False)           # the thread ends with its task
 
     # households, district by district: family ones of assumed shape, then collective singles
     sizes, district, collective = [], [], []
@@ -248,8 +258,7 @@ def build_population(scenario, rng: np.random.Generator) -> Residents:
 
     # the model's arrays are filled attribute by attribute, dropping temporaries as we go, so that the
     # whole city builds within the memory budget
-    growth = expected_growth(scenario)
-    residents = Residents(capacity=int(n * growth) + 16, household_capacity=int(n_households * growth) + 16)
+    residents = reserving.result() if helper_thread else Residents(*capacity)
     _, rows = residents.add_households(
         sizes, collective=hh_collective, homestead=homestead,
         homestead_district=np.where(hh_hukou == LOCAL_RURAL, hh_district, -1),

@@ -125,3 +125,16 @@ def test_same_seed_same_population():
     c = build_population(sc, Streams(2, 0)["population"])
     assert np.array_equal(a.view("birth_day"), b.view("birth_day"))
     assert not np.array_equal(a.view("birth_day"), c.view("birth_day"))
+
+
+def test_arrays_reserved_on_a_helper_thread_hold_the_same_population():
+    """``Residents.reserved`` fills every array with what its unused rows hold: a build on a helper thread
+    gives the same arrays, capacity included, as one without."""
+    from sim.residents import HOUSEHOLD_FIELDS, RESIDENT_FIELDS
+
+    sc = make_scenario({"population.scale": 2000.0})
+    plain = build_population(sc, Streams(1, 0)["population"])
+    helped = build_population(sc, Streams(1, 0)["population"], helper_thread=True)
+    assert (plain.n, plain.n_households) == (helped.n, helped.n_households)
+    for name in (*RESIDENT_FIELDS, *HOUSEHOLD_FIELDS):
+        assert np.array_equal(getattr(plain, name), getattr(helped, name), equal_nan=True), name

@@ -181,10 +181,10 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
         if n_hh[d]:
             s = _household_sizes(int(n_hh[d]), int(n_family[d]), p.family_household_size_shares_pct, rng)
             sizes.append(s)
-            district.append(np.full(len(s), d))
+            district.append(np.full(len(s), d, np.int8))
             collective.append(np.zeros(len(s), bool))
         sizes.append(np.ones(n_coll[d], np.int64))
-        district.append(np.full(n_coll[d], d))
+        district.append(np.full(n_coll[d], d, np.int8))
         collective.append(np.ones(n_coll[d], bool))
     sizes = np.concatenate(sizes)
     hh_district = np.concatenate(district)
@@ -223,6 +223,7 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
             persons = float(sizes[idx].sum())
             cat = fill_by_persons(sizes[idx], list(shares * persons))
             hh_hukou[idx] = np.array(codes, np.int8)[cat]
+    del order, district_in_order, urban_in_order
 
     # homesteads: local rural households hold one (occupied when they live on it);
     # non-local households may hold one in their home village (idle while away)
@@ -236,7 +237,7 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     # residents: ages with exact group counts; reference persons and collective residents are adults
     n = int(sizes.sum())
     # shuffled once: any run of the pool is a random sample
-    pool = rng.permutation(age_pool(n, rng, p.old_age_decline_per_year)).astype(np.float32)
+    pool = rng.permutation(age_pool(n, rng, p.old_age_decline_per_year).astype(np.float32))
     pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
     first = np.cumsum(sizes) - sizes
     is_first = np.zeros(n, bool)
@@ -262,7 +263,7 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     _, rows = residents.add_households(
         sizes, collective=hh_collective, homestead=homestead,
         homestead_district=np.where(hh_hukou == LOCAL_RURAL, hh_district, -1),
-        district=np.repeat(hh_district.astype(np.int8), sizes), urban=np.repeat(hh_urban, sizes),
+        district=np.repeat(hh_district, sizes), urban=np.repeat(hh_urban, sizes),
         hukou=np.repeat(hh_hukou, sizes), female=female, birth_day=-ages * np.float32(DAYS_PER_YEAR))
     del female
     nonlocal_res = residents.hukou[rows] == NONLOCAL

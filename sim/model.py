@@ -61,9 +61,10 @@ from .transitions import Transitions
 
 #: events per block whose rows' handler attributes are gathered before the block runs (``Model._prefetch``)
 PREFETCH_EVENTS = 1024
-#: resident attributes the handlers read first (see transitions.py)
+#: resident attributes the handlers read or write (see transitions.py): these are worth prefetching; the
+#: event's own next_day and the household arrays were measured not to be
 HANDLER_FIELDS = ("status", "cell", "is_head", "urban", "hukou", "district", "pension", "employed", "medical",
-                  "hh")
+                  "next_member", "review_day", "hukou_district", "permit", "new_town", "hh")
 REDRAW_CHUNK = 1 << 16   # residents per vectorised pass: the temporaries of 64 Ki rows stay in the CPU caches
 SCAN_CHUNK = 1 << 20     # rows per pass of the month-start scans: a pass outweighs handing it to a thread
 ARRIVAL = len(EVENT_NAMES)  # event code of a household arrival

@@ -175,7 +175,7 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 #: residents per pass of the month-end person counts: passes may run on threads, and their counts add up
-PERSON_CHUNK = 1 << 18
+PERSON_CHUNK = 1 << 19
 _FLAGS = 64     # (district, six flags): the five non-hukou flags below and ``new_town``
 _NEW_TOWN_BIT = 5
 

@@ -57,7 +57,7 @@ from .residents import (
 from .scenario.schema import DISTRICTS
 from .schooling import Schools
 from .streams import Streams, keyed_uniform_pair
-from .transitions import Transitions
+from .transitions import OWN_EVENTS, Transitions
 
 #: events per block whose rows' handler attributes are gathered before the block runs (``Model._prefetch``)
 PREFETCH_EVENTS = 1024
@@ -208,7 +208,6 @@ class Model(Transitions):
         applied = [0] * len(ALL_EVENTS)
         self._record(cal.origin - dt.timedelta(days=1))
         env = self.env
-        timeout = env.timeout              # one lookup, not one per event
         for m, (_, last) in enumerate(cal.month_spans):
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
             for lever in self.levers:          # levers acting on places at this month start
@@ -224,24 +223,50 @@ class Model(Transitions):
             drawn = kinds != ARRIVAL
             res.next_day[rows[drawn]] = np.inf
             res.review_day[rows[drawn]] = times[drawn]
-            # SimPy orders the residents' events against the other processes' (school rounds, levers'
-            # postings): an event due before the next of those is applied at once, as the only thing that
-            # can happen until then; otherwise the calendar waits for its time, letting the others go first
-            horizon = env.peek()
-            for begin in range(0, len(times), PREFETCH_EVENTS):
-                block = slice(begin, begin + PREFETCH_EVENTS)
-                self._prefetch(rows[block])
-                for t, i, k in zip(times[block].tolist(), rows[block].tolist(), kinds[block].tolist(), strict=True):
-                    if t >= horizon:
-                        yield timeout(t - env.now)
-                        horizon = env.peek()
-                    if handlers[k](i, t):
-                        applied[k] += 1
+            together = self._own_and_alone(rows, kinds) if self.log is None else np.zeros(len(rows), bool)
+            yield from self._apply(times, rows, kinds, together, handlers, applied)
             yield env.timeout(max(end_day - env.now, 0.0))
             self._record(last)
             if on_month is not None:
                 on_month()
         self.events_by_type = dict(zip(ALL_EVENTS, applied, strict=True))
+
+    def _apply(self, times, rows, kinds, together, handlers, applied):
+        """Apply the month's events (a part of the calendar process), counting those applied by kind.
+
+        SimPy orders the residents' events against the other processes' (school rounds, levers'
+        postings): the events due before the next of those form a segment, applied at once, as nothing
+        else can happen until then; the calendar then waits for the next event's time, letting the
+        others go first. In a segment the events marked ``together`` (``_own_and_alone``) are applied
+        together, the others one by one in time order.
+        """
+        env = self.env
+        horizon = env.peek()
+        begin, n = 0, len(times)
+        while begin < n:
+            if times[begin] >= horizon:
+                yield env.timeout(float(times[begin]) - env.now)
+                horizon = env.peek()
+            end = max(int(np.searchsorted(times, horizon, side="left")), begin + 1)
+            segment = slice(begin, end)
+            mask = together[segment]
+            for kind, count in self.apply_own_events(rows[segment][mask], kinds[segment][mask]).items():
+                applied[kind] += count
+            one_by_one = begin + np.flatnonzero(~mask)
+            for first in range(0, len(one_by_one), PREFETCH_EVENTS):
+                block = one_by_one[first:first + PREFETCH_EVENTS]
+                self._prefetch(rows[block])
+                for t, i, k in zip(times[block].tolist(), rows[block].tolist(), kinds[block].tolist(), strict=True):
+                    if handlers[k](i, t):
+                        applied[k] += 1
+            begin = end
+
+    def _own_and_alone(self, rows: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """Which of the month's events are ``OWN_EVENTS`` of a household with no other event this month."""
+        households = self.res.hh[rows]            # an arrival's row is its new household's first member
+        ordered = np.sort(households)
+        shared = ordered[1:][ordered[1:] == ordered[:-1]]          # households with two events or more
+        return np.isin(kinds, OWN_EVENTS) & ~np.isin(households, shared)
 
     def _prefetch(self, rows: np.ndarray) -> None:
         """Bring the handlers' attributes of ``rows`` (and their households' first members) into the CPU

@@ -16,6 +16,7 @@ from itertools import accumulate
 import numpy as np
 
 from . import indicators
+from .hazards import EVENT_NAMES
 from .residents import DEAD, DEPARTED, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
 from .scenario.districts import DISTRICTS
 from .streams import keyed_uniform_pair_one
@@ -25,6 +26,12 @@ NONLOCAL_NO_PERMIT = NONLOCAL * 2        # (hukou, permit) part of a stock cell:
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
  MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (indicators.FLOW_INDEX[name]
                                                                     for name in indicators.FLOWS)
+
+
+#: events that change their own resident alone, and neither its zone nor a flow (see ``apply_own_events``)
+OWN_EVENTS = tuple(EVENT_NAMES.index(name) for name in ("residence_permit", "pension_enrolment",
+                                                         "medical_enrolment"))
+PERMIT, PENSION, MEDICAL = OWN_EVENTS
 
 
 class Transitions:
@@ -66,6 +73,39 @@ class Transitions:
         res.review_day[rows] = day
         self._flows[IN_SITU][district] += len(rows)
         return len(rows)
+
+    # -- events applied together ----------------------------------------------------------
+    def apply_own_events(self, rows: np.ndarray, kinds: np.ndarray) -> dict[int, int]:
+        """Apply ``OWN_EVENTS`` of ``rows`` at once; return the events applied by kind.
+
+        The premises and effects of ``_on_residence_permit``, ``_on_pension_enrolment`` and
+        ``_on_medical_enrolment``, vectorised. The engine passes only events whose household has no other
+        event in the month and that fall between the same two steps of the other processes: then
+        nothing else reads or writes what they read or write (a permit moves its resident between two
+        cells of the same zone, and only a zone's total is read during a month), so they commute with
+        every other event, and applying them together gives what applying them one by one in time
+        order gives (``test_model`` compares the two).
+        """
+        res = self.res
+        present = res.status[rows] == PRESENT
+        permits = rows[(kinds == PERMIT) & present]
+        cells = res.cell[permits]
+        needed = cells % 6 == NONLOCAL_NO_PERMIT
+        permits, cells = permits[needed], cells[needed]
+        stock = self._stock
+        for cell, count in enumerate(np.bincount(cells, minlength=len(stock)).tolist()):
+            if count:
+                stock[cell] -= count
+                stock[cell + 1] += count
+        res.cell[permits] = cells + 1
+        res.permit[permits] = True
+        pensions = rows[(kinds == PENSION) & present]
+        pensions = pensions[~res.pension[pensions] & res.employed[pensions]]
+        res.pension[pensions] = True
+        medicals = rows[(kinds == MEDICAL) & present]
+        medicals = medicals[~res.medical[medicals]]
+        res.medical[medicals] = True
+        return {PERMIT: len(permits), PENSION: len(pensions), MEDICAL: len(medicals)}
 
     # -- event handlers: one resident or household at its exact time ---------------
     def event_uniforms(self, i: int) -> tuple[float, float]:

@@ -295,3 +295,29 @@ def test_time_order_is_the_stable_order_with_and_without_ties():
     tied = np.round(distinct, 1)                       # many ties: their order must follow position
     assert np.array_equal(time_order(tied), np.argsort(tied, kind="stable"))
     assert not np.array_equal(np.argsort(tied), np.argsort(tied, kind="stable"))   # the fast sort alone would not
+
+
+@pytest.mark.parametrize("path", ["scenarios/plan_2021_2023.yaml", "scenarios/baseline.yaml"])
+def test_events_applied_together_give_what_one_by_one_gives(path, monkeypatch):
+    """Permits and enrolments of households with no other event in the month are applied together
+    (``apply_own_events``); a run that logs events applies every event by its handler, in time order.
+    The two give the same indicators and the same counts of events applied, school rounds and the
+    levers' postings included (the plan has both)."""
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(path, overrides=["population.scale=500"])
+    together = []
+    apply_own_events = Model.apply_own_events
+
+    def counted(self, rows, kinds):
+        applied = apply_own_events(self, rows, kinds)
+        together.append(sum(applied.values()))
+        return applied
+    monkeypatch.setattr(Model, "apply_own_events", counted)
+    fast = Model(scenario, 0).run()
+    assert sum(together) > 1000                 # the path was taken, and often
+    together.clear()
+    one_by_one = Model(scenario, 0, log_events=True).run()
+    assert sum(together) == 0
+    assert np.array_equal(fast.values, one_by_one.values, equal_nan=True)
+    assert fast.events_by_type == one_by_one.events_by_type

@@ -126,7 +126,8 @@ def best_of(fn, *args) -> float:
 
 
 def simpy_process_loop(n: int) -> None:
-    """One process yielding ``n`` timeouts and doing nothing else: the engine's floor per event."""
+    """One process yielding ``n`` timeouts and doing nothing else: what SimPy costs an event (the engine steps
+    SimPy only where another process is due, so this is a reference, not its floor)."""
     import simpy
 
     def proc(env):

@@ -17,7 +17,10 @@ At each month start the calendar process
    the stock table and the flow counters (``transitions.py``); SimPy interleaves
    them with the other processes (school rounds, levers' postings), and the
    calendar yields to it only when one of those is due first (the others can
-   change nothing in between, so this is the order a timeout per event gives);
+   change nothing in between, so this is the order a timeout per event gives).
+   Between two such steps, permits and insurance enrolments of households with
+   no other event in the month are applied together (they commute with every
+   other event: ``Transitions.apply_own_events``), the rest one by one;
 4. records every indicator for every zone at the month end.
 
 Idle residents cost one comparison a month; the work grows with events.

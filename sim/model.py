@@ -238,10 +238,10 @@ class Model(Transitions):
         """Apply the month's events (a part of the calendar process), counting those applied by kind.
 
         SimPy orders the residents' events against the other processes' (school rounds, levers'
-        postings): the events due before the next of those form a segment, applied at once, as nothing
-        else can happen until then; the calendar then waits for the next event's time, letting the
-        others go first. In a segment the events marked ``together`` (``_own_and_alone``) are applied
-        together, the others one by one in time order.
+        postings): the events due before the next of those form a segment, applied without waiting, as
+        nothing else can happen until then; the calendar then waits for the next event's time, letting
+        the others go first. In a segment the events marked ``together`` (``_own_and_alone``) are applied
+        in one vectorised step, the others one by one in time order.
         """
         env = self.env
         horizon = env.peek()

@@ -338,8 +338,8 @@ class Model(Transitions):
     def _assert_invariants(self) -> None:
         if not np.array_equal(self.stock, recount_stock(self.res)):
             raise AssertionError("stock table differs from a recount of the resident arrays")
-        recount = indicators.household_stocks(self.res)
-        if any(not np.array_equal(self.homestead_stocks[k], recount[k]) for k in recount):
+        counted, recount = self.homestead_stocks, indicators.household_stocks(self.res)
+        if any(not np.array_equal(counted[k], recount[k]) for k in recount):
             raise AssertionError("homestead counts differ from a recount of the households")
         if min(self._stock) < 0:
             raise AssertionError("negative stock")
@@ -367,15 +367,12 @@ class Model(Transitions):
         chunks = [rows[begin:begin + REDRAW_CHUNK] for begin in range(0, len(rows), REDRAW_CHUNK)]
         self._map(lambda chunk: self._redraw_chunk(chunk, day), chunks)
 
-    def _passes(self, fn: Callable[[slice], object]) -> list:
-        """``fn`` over the live rows in slices of ``SCAN_CHUNK``, on the threads, results in row order
-        (the month's whole-city scans)."""
-        n = self.res.n
-        return self._map(fn, [slice(begin, min(begin + SCAN_CHUNK, n)) for begin in range(0, max(n, 1), SCAN_CHUNK)])
-
     def _rows_where(self, test: Callable[[slice], np.ndarray]) -> np.ndarray:
-        """The live rows where ``test`` (a boolean array for a slice of rows) holds, in row order."""
-        return np.concatenate(self._passes(lambda part: part.start + np.flatnonzero(test(part))))
+        """The live rows where ``test`` (a boolean array for a slice of rows) holds, in row order: the
+        month's whole-city scans, in passes of ``SCAN_CHUNK`` rows on the threads."""
+        n = self.res.n
+        parts = [slice(begin, min(begin + SCAN_CHUNK, n)) for begin in range(0, max(n, 1), SCAN_CHUNK)]
+        return np.concatenate(self._map(lambda part: part.start + np.flatnonzero(test(part)), parts))
 
     def _map(self, fn: Callable, items) -> list:
         """``fn`` over ``items``, on ``threads`` threads when there are several items (results in order)."""
@@ -426,12 +423,8 @@ class Model(Transitions):
     def _due(self, start_day: float, end_day: float):
         """Times, rows and event codes of the month's events (residents' and arrivals'), in time order."""
         res = self.res
-
-        def scan(part: slice):         # gathered pass by pass, while the pass's rows are in the caches
-            rows = part.start + np.flatnonzero(res.next_day[part] < end_day)
-            return rows, res.next_day[rows], res.next_kind[rows]
-        rows, times, kinds = (np.concatenate(columns) for columns in zip(*self._passes(scan), strict=True))
-        kinds = kinds.astype(np.int64)
+        rows = self._rows_where(lambda part: res.next_day[part] < end_day)
+        times, kinds = res.next_day[rows], res.next_kind[rows].astype(np.int64)
         a_times, a_rows = self._draw_arrivals(start_day, end_day)
         times = np.concatenate((times, a_times))
         rows = np.concatenate((rows, a_rows))

@@ -60,19 +60,23 @@ class Transitions:
         chosen = np.zeros(res.n_households, bool)
         chosen[res.hh[heads[: np.searchsorted(before, target, side="left")]]] = True
         rows = rural[chosen[household]]
-        cells = res.cell[rows]
-        moved = np.bincount(cells, minlength=len(self._stock)).tolist()
-        stock = self._stock
-        for cell, count in enumerate(moved):
-            if count:
-                stock[cell] -= count
-                stock[cell + 6] += count        # same district, hukou and permit; urban
-        res.cell[rows] = cells + 6
+        self._move_cells(rows, 6)                # same district, hukou and permit; urban
         res.urban[rows] = True
         res.new_town[rows] = True
         res.review_day[rows] = day
         self._flows[IN_SITU][district] += len(rows)
         return len(rows)
+
+    def _move_cells(self, rows: np.ndarray, offset: int) -> None:
+        """Move ``rows`` (distinct residents) ``offset`` cells along the stock table, in their cached
+        ``cell`` and in the table's counts."""
+        cells = self.res.cell[rows]
+        stock = self._stock
+        for cell, count in enumerate(np.bincount(cells, minlength=len(stock)).tolist()):
+            if count:
+                stock[cell] -= count
+                stock[cell + offset] += count
+        self.res.cell[rows] = cells + offset
 
     # -- events applied together ----------------------------------------------------------
     def apply_own_events(self, rows: np.ndarray, kinds: np.ndarray) -> dict[int, int]:
@@ -91,13 +95,8 @@ class Transitions:
         permits = rows[(kinds == PERMIT) & present]
         cells = res.cell[permits]
         needed = cells % 6 == NONLOCAL_NO_PERMIT
-        permits, cells = permits[needed], cells[needed]
-        stock = self._stock
-        for cell, count in enumerate(np.bincount(cells, minlength=len(stock)).tolist()):
-            if count:
-                stock[cell] -= count
-                stock[cell + 1] += count
-        res.cell[permits] = cells + 1
+        permits = permits[needed]
+        self._move_cells(permits, 1)              # same zone and hukou; with a permit
         res.permit[permits] = True
         pensions = rows[(kinds == PENSION) & present]
         pensions = pensions[~res.pension[pensions] & res.employed[pensions]]

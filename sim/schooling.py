@@ -12,7 +12,8 @@ Qingdao hukou or turned 16 are given back, then eligible children without a
 seat apply in row order: under the 2020 rules a child is eligible when the
 household's reference person holds a residence permit (居住证暂行条例 2016:
 compulsory education is a service of the permit); levers may open schooling
-to all non-hukou children and add seats (``public_services``).
+to all non-hukou children and add seats (``public_services``), which close again
+at the lever's end: the free ones at once, the held ones as they are given back.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Schools:
         self.containers = [simpy.Container(model.env, capacity=int(seats[d] + self.extra[d]) or 1,
                                            init=int(seats[d] - held[d])) for d in range(n)]
         self.capacity = seats.copy()                  # seats open now: held + free always equals this
+        self.closing = np.zeros(n, np.int64)          # seats of levers that ended, still held by a child
         self.shortage = np.zeros(n, np.int64)
 
     def year_rounds(self):
@@ -72,15 +74,26 @@ class Schools:
             yield from self._round(day + NOON)
 
     def open_seats(self, lever, extra: np.ndarray):
-        """A SimPy process adding a lever's extra seats on its first switch day."""
+        """A SimPy process adding a lever's extra seats on its first switch day and taking them away on its
+        last: the free ones at once, the others as their children give them back (``_round``)."""
         model = self.model
-        if not np.isfinite(lever.switch_days[0]):
+        opens, closes = lever.switch_days.tolist()
+        if not np.isfinite(opens):
             return
-        yield model.env.timeout(max(lever.switch_days[0] + NOON - model.env.now, 0.0))
+        yield model.env.timeout(max(opens + NOON - model.env.now, 0.0))
         for d, k in enumerate(extra.tolist()):
             if k > 0:
                 yield self.containers[d].put(k)
                 self.capacity[d] += k
+        if not np.isfinite(closes):
+            return
+        yield model.env.timeout(max(closes + NOON - model.env.now, 0.0))
+        for d, k in enumerate(extra.tolist()):
+            free = min(k, int(self.containers[d].level))
+            if free > 0:
+                yield self.containers[d].get(free)
+                self.capacity[d] -= free
+            self.closing[d] += k - free
 
     def _round(self, day: float):
         """Give back, then hand out, the seats: one ``put`` and one ``get`` per district for all its
@@ -97,6 +110,11 @@ class Schools:
         seat[leaving] = -1
         for d in np.flatnonzero(returned).tolist():
             yield self.containers[d].put(int(returned[d]))     # never blocks: held + free == capacity
+            closed = min(int(self.closing[d]), int(self.containers[d].level))
+            if closed > 0:                                     # a seat of a lever that ended closes
+                yield self.containers[d].get(closed)
+                self.capacity[d] -= closed
+                self.closing[d] -= closed
         open_to_all = model.school_open_by_district(day)
         heads = res.hh_head[res.view("hh")]
         permit = np.where(heads >= 0, res.permit[np.maximum(heads, 0)], False)

@@ -47,13 +47,17 @@ HISTORY_LEVERS = ("pre_2018_settlement",)
 
 
 def active_levers(scenario, calendar) -> list[ActiveLever]:
-    """The scenario's levers that are switched on (present with intensity above 0), in registry order.
+    """The scenario's levers that are switched on (present with intensity above 0) and in force at some
+    month start of the period, in registry order.
 
-    A lever at intensity 0 is left out entirely, so the run is the baseline's, byte for byte.
+    A lever at intensity 0, or one whose days hold no month start of the period, is left out entirely, so
+    the run is the baseline's, byte for byte.
     """
     out = []
     for name, module in LEVERS.items():
         settings = getattr(scenario.policies, name)
         if settings is not None and settings.intensity > 0:
-            out.append(ActiveLever(name, module, settings, calendar))
+            lever = ActiveLever(name, module, settings, calendar)
+            if lever.ever_in_force:
+                out.append(lever)
     return out

@@ -53,6 +53,11 @@ class ActiveLever:
         self.end_day = np.inf if settings.end is None else calendar.day(settings.end)
         # the month starts at which the lever switches, as seen by the monthly redraws
         self.switch_days = calendar.month_start_on_or_after(np.array([self.start_day, self.end_day]))
+        #: whether any month start of the period falls in the lever's days: one that never takes effect is
+        #: left out of the run (its switch days would still end residents' hazard windows and move draws)
+        #: only a lever that changes hazards ends residents' constant-hazard windows when it switches
+        self.changes_hazards = callable(getattr(module, "adjust", None))
+        self.ever_in_force = bool(self.switch_days[0] < min(self.switch_days[1], calendar.end_day))
 
     def level(self, district: np.ndarray, day: float) -> np.ndarray:
         """Intensity in force on ``day`` for residents of ``district`` (0 where the lever is not)."""
@@ -64,8 +69,9 @@ class ActiveLever:
         return np.where(self.in_scope[district], self.settings.intensity, 0.0)
 
     def next_switch(self, district: np.ndarray, day: float) -> np.ndarray:
-        """For each resident, the next month start after ``day`` at which this lever switches where it lives."""
-        later = self.switch_days[self.switch_days > day]
+        """For each resident, the next month start after ``day`` at which this lever switches where it lives
+        (never for a lever that changes no hazard: its switching leaves residents' windows alone)."""
+        later = self.switch_days[self.switch_days > day] if self.changes_hazards else self.switch_days[:0]
         when = later[0] if len(later) else np.inf
         if self.everywhere or not np.isfinite(when):
             return np.full(len(district), when)

@@ -14,7 +14,9 @@ growth poles 平度 莱西) and their districts: ``PLACES`` below, from Qingdao'
 administrative divisions (行政区划), which the project's reference file does not
 list; verify before relying on them. The plan gives no dates or sizes in our
 copy: every date and share is an assumption, a scenario parameter to sweep.
-A place is upgraded only if the lever acts in its district.
+A place is upgraded only if the lever is in force in its district on the upgrade
+day (between its ``start`` and ``end``), and a district pulls only while the
+lever is in force there; before 2026-12 upgrades ignored ``start`` and ``end``.
 """
 
 from __future__ import annotations
@@ -63,32 +65,32 @@ SCHEMA = lever_section(
 )
 
 
+def upgrade_days(lever) -> dict[str, float]:
+    """Each place's upgrade day as the redraws see it: the first month start on or after its date."""
+    cal, dates = lever.calendar, lever.settings.upgrade_dates
+    days = cal.month_start_on_or_after(np.array([cal.day(dates[place]) for place in PLACES]))
+    return dict(zip(PLACES, days.tolist(), strict=True))
+
+
 def month_start(model, lever, day: float) -> None:
-    """Upgrade the places whose upgrade takes effect at this month start (called before the redraw)."""
-    settings = lever.settings
-    cal = model.calendar
-    for place, (_, district_name) in PLACES.items():
-        district = DISTRICTS.index(district_name)
-        if not lever.in_scope[district]:
-            continue
-        switch = cal.month_start_on_or_after(np.array([cal.day(settings.upgrade_dates[place])]))[0]
-        if switch != day:
-            continue
-        share = settings.intensity * settings.in_situ_share_pct[place] / 100.0
-        model.urbanize_in_place(district, share, day)
+    """Upgrade the places whose upgrade takes effect at this month start (called before the redraw), where
+    the lever is in force on that day: an upgrade dated before the lever's start or after its end is not
+    made."""
+    level = lever.level(np.arange(len(DISTRICTS)), day)
+    for place, when in upgrade_days(lever).items():
+        district = DISTRICTS.index(PLACES[place][1])
+        if when == day and level[district] > 0:
+            model.urbanize_in_place(district, level[district] * lever.settings.in_situ_share_pct[place] / 100.0,
+                                    day)
 
 
 def arrival_weights(lever, day: float) -> np.ndarray:
-    """Multipliers on each district's weight as a destination of arrivals (1 where nothing applies)."""
-    settings, cal = lever.settings, lever.calendar
-    first: dict[int, float] = {}
-    for place, (_, district_name) in PLACES.items():
-        d = DISTRICTS.index(district_name)
-        when = cal.month_start_on_or_after(np.array([cal.day(settings.upgrade_dates[place])]))[0]
-        first[d] = min(first.get(d, np.inf), when)
+    """Multipliers on each district's weight as a destination of arrivals (1 where nothing applies): a
+    district pulls from its first upgrade made (in the lever's days) while the lever is in force there."""
+    level = lever.level(np.arange(len(DISTRICTS)), day)
     pull = np.ones(len(DISTRICTS))
-    for d, when in first.items():
-        if lever.in_scope[d] and when <= day:
-            pull[d] = 1.0 + settings.intensity * (settings.migrant_pull_multiplier - 1.0)
+    for place, when in upgrade_days(lever).items():
+        d = DISTRICTS.index(PLACES[place][1])
+        if when <= day and lever.switch_days[0] <= when < lever.switch_days[1] and level[d] > 0:
+            pull[d] = 1.0 + level[d] * (lever.settings.migrant_pull_multiplier - 1.0)
     return pull
-

@@ -1,0 +1,85 @@
+"""The contract every lever keeps, whatever its mechanism: nothing before its start or after its end, and
+nothing outside its districts. Scope and timing live in the lever base, so these hold for every lever alike."""
+
+import numpy as np
+import pytest
+
+from sim.indicators import ZONES
+from sim.model import Model
+from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+from sim.policy import LEVERS
+from tests.conftest import make_scenario
+
+BASE = {"population.scale": 1000.0, "seed": 21, "period.end": "2022-12-31"}
+ALL_LEVERS = list(LEVERS)
+
+
+def tables(settings: dict) -> tuple[str, str, dict]:
+    """The CSV text of two replications of ``BASE`` with ``settings``, and the events by type."""
+    runs = [Model(make_scenario({**BASE, **settings}), r).run() for r in range(2)]
+    return (csv_table(TIMESERIES_COLUMNS, timeseries_rows(runs)), csv_table(SUMMARY_COLUMNS, summary_rows(runs)),
+            [r.events_by_type for r in runs])
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return tables({})
+
+
+@pytest.mark.parametrize("lever", ALL_LEVERS)
+def test_a_lever_starting_after_the_period_is_the_baseline_byte_for_byte(lever, baseline):
+    assert tables({f"policies.{lever}": {"start": "2023-03-01"}}) == baseline
+
+
+@pytest.mark.parametrize("lever", ALL_LEVERS)
+def test_a_lever_ending_before_any_month_start_in_force_is_the_baseline(lever, baseline):
+    """From 2 to 25 March 2021 no month start falls in the lever's days: it never takes effect."""
+    assert tables({f"policies.{lever}": {"start": "2021-03-02", "end": "2021-03-25"}}) == baseline
+
+
+def test_new_towns_upgraded_after_the_lever_ends_stay_rural(baseline):
+    """The upgrades (2022 by default) come after the lever's end: no upgrade, no pull, the baseline."""
+    assert tables({"policies.new_town_development": {"start": "2021-01-01", "end": "2021-06-30"}}) == baseline
+
+
+def test_new_towns_upgrade_only_while_the_lever_is_in_force(baseline):
+    early, late = "2021-06-01", "2022-06-01"
+    on = tables({"policies.new_town_development": {
+        "start": "2021-01-01", "end": "2021-12-31", "upgrade_dates": {"boli": early, "pingdu_pole": late}}})
+    assert on != baseline
+    series = on[0].splitlines()
+    in_situ = [line for line in series if ",in_situ_urbanization," in line and line.split(",")[1] == "0"]
+    moved = {line.split(",")[0][:7] for line in in_situ if line.split(",")[2] == "qingdao"
+             and float(line.split(",")[4]) > 0}
+    assert moved == {"2021-06"}            # boli's upgrade in June 2021; the pole's, after the end, never
+
+
+@pytest.mark.parametrize("lever", ALL_LEVERS)
+def test_a_scoped_lever_leaves_other_districts_residents_alone(lever):
+    """Residents present at the start outside the scope live the same lives, event for event, unless their
+    household moves between districts (a flow that crosses)."""
+    base = Model(make_scenario(BASE), 0, log_events=True)
+    n0 = base.res.n
+    start_district = base.res.district[:n0].copy()
+    hh = base.res.hh[:n0].copy()
+    base_log = base.run().log
+    on_log = Model(make_scenario({**BASE, f"policies.{lever}": {"districts": ["pingdu"]}}), 0,
+                   log_events=True).run().log
+    pingdu = ZONES.index("pingdu") - 1
+
+    def lives(log):
+        events, movers = {}, set()
+        for t, event, row, _, _ in log:
+            if row < n0:
+                events.setdefault(row, []).append((t, event))
+                if event in ("rural_to_urban", "urban_to_rural"):
+                    movers.add(hh[row])
+        return events, movers
+
+    base_events, base_movers = lives(base_log)
+    on_events, on_movers = lives(on_log)
+    outside = [r for r in range(n0) if start_district[r] != pingdu and hh[r] not in base_movers | on_movers]
+    assert len(outside) > 1000
+    assert all(base_events.get(r) == on_events.get(r) for r in outside)
+    inside = np.flatnonzero(start_district == pingdu)
+    assert any(base_events.get(r) != on_events.get(r) for r in inside.tolist())      # the lever did act there

@@ -383,7 +383,7 @@ def _number(text: str, sign: bool = False) -> str:
 
 
 def _report(scenario, results, folder: Path) -> None:
-    from .indicators import INDICATOR_NAMES
+    from .core.catalogue import INDICATOR_NAMES
 
     j = INDICATOR_NAMES.index("urbanization_rate")
     jh = INDICATOR_NAMES.index("hukou_urbanization_rate")

@@ -21,7 +21,8 @@ import numpy as np
 import yaml
 from scipy import stats
 
-from .indicators import INDICATOR_NAMES, ZONES
+from .core.catalogue import INDICATOR_NAMES
+from .core.districts import ZONES
 from .outputs import (
     atomic_folder,
     csv_table,

@@ -44,22 +44,16 @@ import numpy as np
 import simpy
 
 from . import arrivals, indicators, submodels
-from .calendar import DAYS_PER_YEAR, Calendar, months
+from .core.calendar import DAYS_PER_YEAR, Calendar, months
+from .core.catalogue import FLOWS
+from .core.codes import ARRIVING, DEAD, DEPARTED, LOCAL_RURAL, PRESENT, cell_of
+from .core.districts import DISTRICTS
+from .core.streams import Streams, keyed_uniform_pair
 from .hazards import EVENT_HAZARDS, EVENT_NAMES, next_change_day, state_of
 from .policy import active_levers
 from .population import build_population
-from .residents import (
-    ARRIVING,
-    DEAD,
-    DEPARTED,
-    LOCAL_RURAL,
-    PRESENT,
-    Residents,
-    cell_of,
-)
-from .scenario.schema import DISTRICTS
+from .residents import Residents
 from .schooling import Schools
-from .streams import Streams, keyed_uniform_pair
 from .transitions import OWN_EVENTS, Transitions
 
 #: events per block whose rows' handler attributes are gathered before the block runs (``Model._prefetch``)
@@ -148,7 +142,7 @@ class Model(Transitions):
         self._pool: ThreadPoolExecutor | None = None     # started by the first redraw with several chunks
         # stock table as a flat Python list: handlers update one cell in ~30 ns
         self._stock = recount_stock(self.res).ravel().tolist()
-        self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
+        self._flows = [[0] * len(DISTRICTS) for _ in FLOWS]
         self.log = [] if log_events else None
         self.check_invariants = check_invariants
         self.events_processed = 0
@@ -319,7 +313,7 @@ class Model(Transitions):
                 stocks["homestead_lease_income"] += rent(lever, stocks["homesteads_leased"])
         self.records.append(indicators.compute(self.stock, np.array(self._flows, np.int64), self.scale, stocks,
                                                {"rural_service_staff": self.service_staff}))
-        self._flows = [[0] * len(DISTRICTS) for _ in indicators.FLOWS]
+        self._flows = [[0] * len(DISTRICTS) for _ in FLOWS]
 
     @property
     def homestead_stocks(self) -> dict[str, np.ndarray]:

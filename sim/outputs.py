@@ -26,7 +26,8 @@ import numpy as np
 import yaml
 
 from . import __version__
-from .indicators import INDICATOR_NAMES, INDICATORS, ZONES
+from .core.catalogue import INDICATOR_NAMES, INDICATORS
+from .core.districts import ZONES
 from .model import RunResult
 
 TIMESERIES_COLUMNS = ("date", "replication", "zone", "indicator", "value")

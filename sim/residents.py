@@ -16,13 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-# status (ARRIVING: created at a month start for a household that arrives later in that month)
-PRESENT, DEAD, DEPARTED, ARRIVING = 0, 1, 2, 3
-# hukou
-LOCAL_URBAN, LOCAL_RURAL, NONLOCAL = 0, 1, 2
-HUKOU_NAMES = ("local_urban", "local_rural", "nonlocal")
-# homestead (per household)
-NO_HOMESTEAD, OCCUPIED, IDLE, LEASED = 0, 1, 2, 3
+from .core.codes import NO_HOMESTEAD, PRESENT, cell_of
 
 #: per-resident arrays and their dtypes
 RESIDENT_FIELDS: dict[str, type] = {
@@ -75,11 +69,6 @@ def _unused_rows(name: str, dtype, size: int) -> np.ndarray:
     if name in UNSET_DEFAULTS:
         return np.full(size, UNSET_DEFAULTS[name], dtype=dtype)
     return np.zeros(size, dtype=dtype)
-
-
-def cell_of(district, urban, hukou, permit):
-    """Index of the stock-table cell (district, urban, hukou, permit), flattened; works on arrays and ints."""
-    return ((district * 2 + urban) * 3 + hukou) * 2 + permit
 
 
 class Residents:

@@ -6,7 +6,7 @@ import gc
 import sys
 from collections.abc import Callable
 
-from .calendar import months
+from .core.calendar import months
 from .memory import retain_freed_memory
 from .model import Model, RunResult
 from .population import starting_agents

@@ -82,7 +82,8 @@ def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) 
 def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
     """Score every target the run simulates; also return those it cannot score yet (no indicator, or
     the run does not reach the target's year)."""
-    from .indicators import CITY, INDICATOR_NAMES, ZONES
+    from .core.catalogue import INDICATOR_NAMES
+    from .core.districts import CITY, ZONES
     from .outputs import yearly_values
 
     city = ZONES.index(CITY)

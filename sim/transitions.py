@@ -15,17 +15,17 @@ from itertools import accumulate
 
 import numpy as np
 
-from . import indicators
+from .core.catalogue import FLOW_INDEX, FLOWS
+from .core.codes import DEAD, DEPARTED, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
+from .core.districts import DISTRICTS
+from .core.streams import keyed_uniform_pair_one
 from .hazards import EVENT_NAMES
-from .residents import DEAD, DEPARTED, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
-from .scenario.districts import DISTRICTS
-from .streams import keyed_uniform_pair_one
 
 INF = float("inf")
 NONLOCAL_NO_PERMIT = NONLOCAL * 2        # (hukou, permit) part of a stock cell: cell % 6 (see residents.cell_of)
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
- MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (indicators.FLOW_INDEX[name]
-                                                                    for name in indicators.FLOWS)
+ MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (FLOW_INDEX[name]
+                                                                    for name in FLOWS)
 
 
 #: events that change their own resident alone, and neither its zone nor a flow (see ``apply_own_events``)

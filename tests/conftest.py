@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.calendar import DAYS_PER_YEAR
-from sim.residents import NO_HOMESTEAD, Residents, cell_of
-from sim.scenario import DISTRICTS, validate
+from sim.core.calendar import DAYS_PER_YEAR
+from sim.core.codes import NO_HOMESTEAD, cell_of
+from sim.core.districts import DISTRICTS
+from sim.residents import Residents
+from sim.scenario import validate
 
 #: every behavioural hazard off: tests switch on only what they look at
 QUIET_WORLD = {

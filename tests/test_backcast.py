@@ -6,15 +6,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.core.catalogue import INDICATOR_NAMES
+from sim.core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
+from sim.core.districts import DISTRICTS
+from sim.core.streams import Streams
 from sim.data import load_census
-from sim.indicators import INDICATOR_NAMES
 from sim.model import Model
 from sim.outputs import TIMESERIES_COLUMNS, csv_table, timeseries_rows
 from sim.policy import pre_2018_settlement
 from sim.population import build_population, census_marginals, largest_remainder
-from sim.residents import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
-from sim.scenario import DISTRICTS, ScenarioError, load_scenario
-from sim.streams import Streams
+from sim.scenario import ScenarioError, load_scenario
 from tests.conftest import make_scenario
 
 BACKCAST = Path(__file__).resolve().parents[1] / "scenarios" / "backcast_2010_2020.yaml"

@@ -165,8 +165,8 @@ def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
 
 
 def test_district_attraction_steers_arrivals():
-    from sim.indicators import INDICATOR_NAMES as NAMES
-    from sim.indicators import ZONES as ALL_ZONES
+    from sim.core.catalogue import INDICATOR_NAMES as NAMES
+    from sim.core.districts import ZONES as ALL_ZONES
     from sim.model import Model
     from tests.conftest import make_scenario
 
@@ -182,7 +182,7 @@ def test_district_attraction_steers_arrivals():
 def test_proportional_adjustment_closes_in_on_district_totals(tmp_path):
     """Totals made by the model with a known attraction (Chengyang 4): the rounds shrink the largest error."""
     from sim.calibration.districts import SETTING, fit_attraction
-    from sim.scenario import DISTRICTS
+    from sim.core.districts import DISTRICTS
 
     spec = load_calibration(write(tmp_path, set={"population.scale": 2000, "period.end": "2022-12-31",
                                                   "behaviour.in_migration.rate_per_year": 0.08}))

@@ -11,7 +11,8 @@ from scipy import stats
 
 from sim import cli
 from sim.comparison import COLUMNS, paired_rows, pairing_overrides, settings_diff
-from sim.indicators import INDICATOR_NAMES, ZONES
+from sim.core.catalogue import INDICATOR_NAMES
+from sim.core.districts import ZONES
 from sim.model import RunResult
 from sim.scenario import load_scenario
 from tests.conftest import make_scenario

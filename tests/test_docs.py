@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.indicators import INDICATOR_NAMES
+from sim.core.catalogue import INDICATOR_NAMES
+from sim.core.fields import Field, MapOf, Section
 from sim.scenario import load_scenario
-from sim.scenario.fields import Field, MapOf, Section
 from sim.scenario.schema import SCENARIO
 
 MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"

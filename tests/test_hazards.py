@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import hazards
-from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED
+from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED
 from tests.conftest import make_scenario
 
 
@@ -122,7 +122,7 @@ def test_no_homestead_market_or_pension_enrolment_under_2020_rules(behaviour):
 
 
 def test_owners_of_a_leased_homestead_do_not_return(behaviour):
-    from sim.residents import LEASED
+    from sim.core.codes import LEASED
     s = state(hukou=[LOCAL_RURAL, LOCAL_RURAL], homestead=[IDLE, LEASED])
     assert hazards.urban_to_rural_hazard_per_year(s, behaviour).tolist() == [0.015, 0.002]
 

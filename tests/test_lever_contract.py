@@ -4,7 +4,7 @@ nothing outside its districts. Scope and timing live in the lever base, so these
 import numpy as np
 import pytest
 
-from sim.indicators import ZONES
+from sim.core.districts import ZONES
 from sim.model import Model
 from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
 from sim.policy import LEVERS

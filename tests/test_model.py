@@ -5,12 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from sim.calendar import DAYS_PER_YEAR
-from sim.indicators import FLOWS, INDICATOR_NAMES, INDICATORS, ZONES
+from sim.core.calendar import DAYS_PER_YEAR
+from sim.core.catalogue import FLOWS, INDICATOR_NAMES, INDICATORS
+from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
+from sim.core.districts import DISTRICTS, ZONES
+from sim.core.streams import Streams, keyed_uniform_pair
 from sim.model import Model, recount_stock
-from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
-from sim.scenario import DISTRICTS
-from sim.streams import Streams, keyed_uniform_pair
 from tests.conftest import make_scenario, make_world
 
 ONE_YEAR = {"period.start": "2021-01-01", "period.end": "2021-12-31"}

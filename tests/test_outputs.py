@@ -18,7 +18,8 @@ import pytest
 import sim.outputs
 import sim.report
 from sim import cli
-from sim.indicators import INDICATOR_NAMES, INDICATORS, ZONES
+from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
+from sim.core.districts import ZONES
 from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, fmt
 
 ROOT = Path(__file__).resolve().parents[1]

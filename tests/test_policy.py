@@ -4,8 +4,9 @@ and each lever moves its indicators in the documented direction."""
 import numpy as np
 import pytest
 
-from sim.calendar import Calendar
-from sim.indicators import INDICATOR_NAMES, ZONES
+from sim.core.calendar import Calendar
+from sim.core.catalogue import INDICATOR_NAMES
+from sim.core.districts import ZONES
 from sim.model import Model
 from sim.policy import HISTORY_LEVERS, LEVERS, active_levers
 from sim.policy.lever import ActiveLever
@@ -153,7 +154,7 @@ def test_homestead_reform_lifts_lock_in_and_lets_idle_homes():
 
 def test_homestead_leases_never_exceed_the_idle_stock(quiet_world):
     """A district with two idle homesteads and eight would-be renters: two leases, then none."""
-    from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN
+    from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN
     from tests.conftest import make_world
 
     settings = {**quiet_world, "period.end": "2021-12-31", "population.scale": 1.0,
@@ -266,7 +267,7 @@ def test_flexible_worker_pension_raises_non_hukou_coverage_only_after_it_starts(
 
 
 def test_only_flexible_workers_without_urban_hukou_enrol():
-    from sim.residents import NONLOCAL
+    from sim.core.codes import NONLOCAL
     sc = make_scenario({**BASE, FP: {"enrolment_hazard_per_year": 50.0}})
     model = Model(sc, 0, log_events=True)
     result = model.run()
@@ -333,7 +334,7 @@ def test_the_seats_a_lever_opens_close_at_its_end():
 def test_a_round_seats_eligible_children_in_row_order_up_to_the_free_seats():
     """The vectorised round against the rule child by child: give back the seats of those who left, then
     each eligible child (permit-holding head) in row order takes a seat while its district has one."""
-    from sim.residents import NONLOCAL, PRESENT
+    from sim.core.codes import NONLOCAL, PRESENT
     from sim.schooling import school_children
 
     model = Model(make_scenario({**BASE, "period.end": "2021-12-31"}), 0)

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from sim.calendar import DAYS_PER_YEAR
+from sim.core.calendar import DAYS_PER_YEAR
+from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED
+from sim.core.districts import DISTRICTS
+from sim.core.streams import Streams
 from sim.data import load_census
 from sim.population import age_pool, build_population, exact_bernoulli, fill_by_persons, largest_remainder
-from sim.residents import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED
-from sim.scenario import DISTRICTS
-from sim.streams import Streams
 from tests.conftest import make_scenario
 
 CENSUS = load_census()["census_2020"]

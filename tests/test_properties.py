@@ -4,10 +4,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.indicators import INDICATOR_NAMES
+from sim.core.catalogue import INDICATOR_NAMES
+from sim.core.districts import DISTRICTS
 from sim.model import Model
 from sim.policy import LEVERS
-from sim.scenario import DISTRICTS
 from tests.conftest import make_scenario
 
 MONTH_STARTS = [f"{y}-{m:02d}-01" for y in (2021, 2022) for m in range(1, 13)]   # some after the end

@@ -10,9 +10,10 @@ from types import MappingProxyType
 import pytest
 import yaml
 
-from sim.scenario import DISTRICTS, Scenario, ScenarioError, load_scenario, validate
+from sim.core.districts import DISTRICTS
+from sim.core.fields import Field, MapOf, Section
+from sim.scenario import Scenario, ScenarioError, load_scenario, validate
 from sim.scenario.docs import render_markdown
-from sim.scenario.fields import Field, MapOf, Section
 from sim.scenario.load import parse_override
 from sim.scenario.schema import SCENARIO
 

@@ -5,7 +5,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.indicators import INDICATOR_NAMES, ZONES
+from sim.core.catalogue import INDICATOR_NAMES
+from sim.core.districts import ZONES
 from sim.model import Model
 from sim.outputs import yearly_values
 from sim.scenario import ScenarioError, validate

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.calendar import Calendar, months
-from sim.streams import STREAM_NAMES, Streams, keyed_uniform_pair, keyed_uniform_pair_one
+from sim.core.calendar import Calendar, months
+from sim.core.streams import STREAM_NAMES, Streams, keyed_uniform_pair, keyed_uniform_pair_one
 
 
 def test_streams_are_independent_and_reproducible():

@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.indicators import INDICATOR_NAMES, INDICATORS, ZONES
+from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
+from sim.core.districts import ZONES
 from sim.model import Model
 from sim.scenario import ScenarioError, load_scenario
 from sim.scorecard import run_scorecard

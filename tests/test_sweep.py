@@ -16,13 +16,13 @@ import pytest
 import yaml
 
 from sim import cli
+from sim.core.catalogue import INDICATOR_NAMES
 from sim.experiment import store as store_module
 from sim.experiment.executor import ExecutorError, run_dask, run_local
 from sim.experiment.pipeline import executor, run_sweep
 from sim.experiment.spec import load_sweep
 from sim.experiment.store import Store
 from sim.experiment.sweep import plan, run_task
-from sim.indicators import INDICATOR_NAMES
 from sim.model import Model
 from sim.outputs import yearly_values
 from sim.scenario import ScenarioError, validate

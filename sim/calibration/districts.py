@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..scenario import DISTRICTS
+from ..core.districts import DISTRICTS
 from .objective import simulate
 from .observations import Observation
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..indicators import INDICATOR_NAMES, ZONES
+from ..core.catalogue import INDICATOR_NAMES
+from ..core.districts import ZONES
 from ..runner import run_once
 from .observations import Observation
 

@@ -24,9 +24,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..core.districts import CITY, DISTRICTS
 from ..data import load_census
-from ..indicators import CITY
-from ..scenario import DISTRICTS
 
 #: a yearly urbanization estimate is used when within this many points of the census-to-census line
 CONSISTENT_PP = 1.5

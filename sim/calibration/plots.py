@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..indicators import INDICATOR_NAMES  # noqa: E402
-from ..scenario import DISTRICTS  # noqa: E402
+from ..core.catalogue import INDICATOR_NAMES  # noqa: E402
+from ..core.districts import DISTRICTS  # noqa: E402
 
 
 def _rate_series(runs) -> tuple[list[dt.date], np.ndarray]:

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..indicators import BY_NAME, CITY, ZONES
+from ..core.catalogue import BY_NAME
+from ..core.districts import CITY, ZONES
+from ..core.fields import Field, MapOf, Section
 from ..scenario import ScenarioError, load_scenario
-from ..scenario.fields import Field, MapOf, Section
 from ..scenario.load import read_mapping
 from ..scenario.schema import NAME_PATTERN, SCENARIO
 from .design import DESIGNS, Parameter

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..indicators import INDICATOR_NAMES, ZONES
+from ..core.catalogue import INDICATOR_NAMES
+from ..core.districts import ZONES
 from ..outputs import fmt, yearly_values
 from ..runner import run_once
 from ..scenario import validate

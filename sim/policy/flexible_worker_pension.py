@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..residents import LOCAL_URBAN
-from ..scenario.fields import Field
+from ..core.codes import LOCAL_URBAN
+from ..core.fields import Field
 from .lever import lever_section
 
 SCHEMA = lever_section(

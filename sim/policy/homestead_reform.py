@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..residents import NO_HOMESTEAD, OCCUPIED
-from ..scenario.fields import Field
+from ..core.codes import NO_HOMESTEAD, OCCUPIED
+from ..core.fields import Field
 from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(

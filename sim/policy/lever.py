@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calendar import Calendar
-from ..scenario.districts import DISTRICTS
-from ..scenario.fields import Field, Section
+from ..core.calendar import Calendar
+from ..core.districts import DISTRICTS
+from ..core.fields import Field, Section
 
 
 def lever_section(own: dict, doc: str) -> Section:

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..scenario.districts import DISTRICTS
-from ..scenario.fields import Field, MapOf
+from ..core.districts import DISTRICTS
+from ..core.fields import Field, MapOf
 from .lever import lever_section
 
 #: place -> (Chinese name, district); growth poles are whole county-level cities

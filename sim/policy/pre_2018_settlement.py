@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..residents import LOCAL_RURAL, NONLOCAL
-from ..scenario.fields import Field
+from ..core.codes import LOCAL_RURAL, NONLOCAL
+from ..core.fields import Field
 from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(

@@ -32,8 +32,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrivals import ArrivalBatch, draw_base
-from ..residents import NONLOCAL
-from ..scenario.fields import Field
+from ..core.codes import NONLOCAL
+from ..core.fields import Field
 from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..scenario.districts import DISTRICTS
-from ..scenario.fields import Field, MapOf
+from ..core.districts import DISTRICTS
+from ..core.fields import Field, MapOf
 from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(

@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrivals import ArrivalBatch, type_weights
-from ..calendar import DAYS_PER_YEAR
-from ..residents import NO_HOMESTEAD, NONLOCAL
-from ..scenario.fields import Field
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.codes import NO_HOMESTEAD, NONLOCAL
+from ..core.fields import Field
 from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.codes import LOCAL_URBAN
+from ..core.fields import Field
 from ..hazards import conversion_base_hazard_per_year, hukou_eligible
-from ..residents import LOCAL_URBAN
-from ..scenario.fields import Field
 from .lever import lever_section
 
 SCHEMA = lever_section(

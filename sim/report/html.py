@@ -13,7 +13,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from ..indicators import BY_NAME, CITY
+from ..core.catalogue import BY_NAME
+from ..core.districts import CITY
 from ..scorecard import MET_P, MISSED_P
 from ..targets import plan_targets
 from . import settings

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..scenario.districts import DISTRICTS
-from ..scenario.fields import Field, MapOf, Section
+from ..core.districts import DISTRICTS
+from ..core.fields import Field, MapOf, Section
 from ..scenario.schema import SCENARIO
 
 MISSING = object()

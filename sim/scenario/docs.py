@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .fields import Field, MapOf, Section
+from ..core.fields import Field, MapOf, Section
 from .schema import SCENARIO
 from .validation import PATTERN_WORDS, show
 

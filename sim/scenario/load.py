@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .fields import Field, MapOf, Section
+from ..core.fields import Field, MapOf, Section
 from .schema import SCENARIO
 from .validation import Scenario, ScenarioError, describe, validate
 

@@ -8,11 +8,11 @@ and calibrated. Sources refer to ``shared/reference`` of the project
 
 from __future__ import annotations
 
+from ..core.districts import DISTRICTS
+from ..core.fields import Field, MapOf, Section
 from ..policy import LEVERS
 from ..submodels import SCHEMA as SUBMODELS
 from ..targets import plan_targets
-from .districts import DISTRICTS
-from .fields import Field, MapOf, Section
 
 #: names a scenario may use for itself (they become folder names under results/)
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..core.fields import Field, MapOf, Section
 from ..data import load_census
-from .fields import Field, MapOf, Section
 from .schema import NAME_PATTERN, SCENARIO
 
 #: what each kind of value is called in error messages

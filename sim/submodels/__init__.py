@@ -13,8 +13,8 @@ import datetime as dt
 
 import numpy as np
 
-from ..calendar import DAYS_PER_YEAR
-from ..scenario.fields import Section
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.fields import Section
 from . import air, health, transport
 
 SUBMODELS = {"transport": transport, "air": air, "health": health}
@@ -34,7 +34,7 @@ def apply(scenario, rng: np.random.Generator, dates: list[str], values: np.ndarr
 
     A 1-D result is the city's (zone 0; districts stay NaN), a 2-D one gives every zone.
     """
-    from ..indicators import INDICATOR_NAMES as ALL
+    from ..core.catalogue import INDICATOR_NAMES as ALL
 
     first = dt.date.fromisoformat(dates[0]).toordinal()
     years = np.array([(dt.date.fromisoformat(d).toordinal() - first) / DAYS_PER_YEAR for d in dates])

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..scenario.fields import Field, Section
+from ..core.fields import Field, Section
 
 SCHEMA = Section(
     {

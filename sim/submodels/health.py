@@ -16,8 +16,8 @@ import datetime as dt
 
 import numpy as np
 
-from ..scenario.districts import DISTRICTS
-from ..scenario.fields import Field, MapOf, Section
+from ..core.districts import DISTRICTS
+from ..core.fields import Field, MapOf, Section
 from .schedule import linear
 
 _IN_PLACE_2020 = ("shinan", "shibei", "licang", "laoshan", "chengyang", "xihaian", "jimo", "jiaozhou")

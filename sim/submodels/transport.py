@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..scenario.fields import Field, Section
+from ..core.fields import Field, Section
 from .schedule import linear, step
 
 _ELASTICITY = {"unit": "elasticity", "minimum": 0.0, "maximum": 5.0}

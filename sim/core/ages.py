@@ -1,0 +1,13 @@
+"""The ages of the life course that the model's rules turn on, in years, each named once."""
+
+#: compulsory schooling: children aged [6, 16) hold or seek a school seat (义务教育, ages 6-15)
+SCHOOL_START_AGE = 6
+SCHOOL_END_AGE = 16
+#: working age begins: insured work, residence permits and insurance accrual from 16
+WORKING_AGE = 16
+#: adults: household reference persons, collective residents and talent
+ADULT_AGE = 18
+#: retirement: insurance accrual stops, pension coverage counts 16-59, older heads move less
+RETIREMENT_AGE = 60
+#: fertile ages [15, 50): women aged 15-49
+FERTILE_AGES = (15, 50)

@@ -1,0 +1,87 @@
+"""The layers point one way: the core imports nothing from the package, no module imports itself round a
+circle, and no import of the package's own modules hides inside a function (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "sim"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(path: Path, node: ast.ImportFrom | ast.Import) -> list[str]:
+    """The ``sim`` modules an import statement names (a ``from x import y`` may name module ``x.y``)."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names if a.name.split(".")[0] == "sim"]
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    base = package[: len(package) - node.level + 1] if node.level else []
+    target = ".".join(base + ([node.module] if node.module else []))
+    if target.split(".")[0] != "sim":
+        return []
+    names = [f"{target}.{a.name}" for a in node.names]
+    return [target] + [n for n in names if n in MODULES]
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def imports(module: str, top_level_only: bool) -> set[str]:
+    path = MODULES[module]
+    tree = ast.parse(path.read_text())
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            found.update(n for n in imported(path, node) if n in MODULES and n != module)
+    return found
+
+
+def test_the_core_imports_nothing_from_the_package_outside_it():
+    for module in MODULES:
+        if module.startswith("sim.core"):
+            outside = {m for m in imports(module, top_level_only=False) if not m.startswith("sim.core")}
+            assert not outside, f"{module} imports {sorted(outside)}"
+
+
+def test_no_import_circle():
+    graph = {m: imports(m, top_level_only=True) for m in MODULES}
+    # a package's __init__ importing its own submodules is its interface, not a circle
+    graph = {m: {n for n in deps if not n.startswith(m + ".")} for m, deps in graph.items()}
+    state: dict[str, int] = {}
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                raise AssertionError("import circle: " + " -> ".join(path[path.index(n):] + [n]))
+            if n not in state:
+                visit(n, path + [n])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+
+
+#: modules still importing the package inside functions, to be emptied by the architecture issue (13)
+NOT_YET = {"sim.cli", "sim.outputs", "sim.comparison", "sim.scorecard", "sim.submodels", "sim.calibration.pipeline"}
+
+
+def test_no_import_of_the_package_inside_a_function():
+    hidden = {}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        top = {id(n) for n in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom | ast.Import) and id(node) not in top and imported(path, node):
+                hidden.setdefault(module, []).append(node.lineno)
+    for module in NOT_YET:
+        hidden.pop(module, None)
+    assert not hidden, f"imports of sim inside functions: {hidden}"

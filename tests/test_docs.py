@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.core.catalogue import INDICATOR_NAMES
-from sim.core.fields import Field, MapOf, Section
+from sim.core.fields import Field, MapOf, Section, walk
 from sim.scenario import load_scenario
 from sim.scenario.schema import SCENARIO
 
@@ -21,17 +21,14 @@ MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 DOCUMENTED_SECTIONS = ("behaviour", "population")
 
 
-def leaf_paths(section: Section, prefix: str = "") -> list[str]:
-    """Dotted paths of every Field and MapOf below ``section``, in schema order."""
+def leaf_paths(section: Section) -> list[str]:
+    """Dotted paths of every Field and MapOf below ``section``, in schema order (the schema's one walk)."""
     paths = []
-    for name, spec in section.fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        if isinstance(spec, Section):
-            paths += leaf_paths(spec, path)
-        elif isinstance(spec, Field | MapOf):
+    for path, spec in walk(section):
+        if isinstance(spec, Field | MapOf):
             paths.append(path)
-        else:
-            raise TypeError(f"unexpected schema node at {path}: {type(spec).__name__}")
+        elif not isinstance(spec, Section):
+            raise TypeError(f"unexpected scenario schema node at {path}: {type(spec).__name__}")
     return paths
 
 
@@ -94,3 +91,4 @@ def test_the_sweep_spec_example_in_the_experiments_doc_is_valid(tmp_path):
                     encoding="utf-8")
     sweep = load_sweep(path)
     assert sweep.name == "quick_grid" and len(sweep.policies) == 2 and len(sweep.parameters) == 2
+

@@ -1,8 +1,9 @@
-"""Render the scenario schema as a Markdown reference.
+"""Render the scenario schema (or any schema written with ``sim.core.fields``) as a Markdown reference.
 
 The reference is generated, never written by hand, so that it cannot drift from
 the schema: ``python -m sim.scenario.docs > docs/scenario-reference.md``
-(a test compares the two).
+(a test compares the two; the sweep and calibration specs' reference is made the
+same way by ``sim/spec_reference.py``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ..core.fields import Field, MapOf, Section
+from ..core.fields import Field, ListOf, MapOf, Node, Paths, Section, join, walk
 from .schema import SCENARIO
 from .validation import PATTERN_WORDS, show
 
@@ -29,14 +30,27 @@ _KIND_WORDS = {"float": "A number", "int": "A whole number", "date": "A date",
 
 
 def render_markdown() -> str:
-    """The whole schema as Markdown: one heading and one table per section."""
+    """The whole scenario schema as Markdown: one heading and one table per section."""
     lines = ["# Scenario reference", "", INTRO, ""]
-    _render_section(SCENARIO, "", lines)
+    render_schema(SCENARIO, lines)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _render_section(section: Section, path: str, lines: list[str]) -> None:
-    lines += [f"## `{path}`" if path else "## Top level", "", section.doc, ""]
+def render_schema(schema: Section, lines: list[str], title: str = "") -> None:
+    """Append one heading and one table per section of ``schema`` to ``lines``, in schema order.
+
+    ``title`` starts every heading (``## Sweep spec: `parameters.<setting>` ``); without it the top
+    section is "Top level" and the others their dotted path.
+    """
+    for path, node in walk(schema):
+        if isinstance(node, Section):
+            _render_section(node, path, lines, title)
+
+
+def _render_section(section: Section, path: str, lines: list[str], title: str) -> None:
+    where = f"`{path}`" if path else "Top level"
+    heading = (f"{title}: {where}" if path else title) if title else where
+    lines += [f"## {heading}", "", section.doc, ""]
     if section.optional:
         lines += ["Optional: leave the section out and the lever is not used.", ""]
     rows = {name: spec for name, spec in section.fields.items() if not isinstance(spec, Section)}
@@ -46,25 +60,48 @@ def _render_section(section: Section, path: str, lines: list[str]) -> None:
     if rows:
         lines += ["| key | meaning | unit | default | source |", "|---|---|---|---|---|"]
         for name, spec in rows.items():
-            cells = [f"`{name}`", _meaning(spec), spec.unit, _default(spec), spec.source]
+            cells = [f"`{name}`", _meaning(spec, join(path, name)), spec.unit, _default(spec), spec.source]
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         lines.append("")
     if subsections:
-        names = ", ".join(f"`{_join(path, name)}`" for name in subsections)
+        names = ", ".join(f"`{join(path, name)}`" for name in subsections)
         lines += [f"Sections: {names}.", ""]
-    for name in subsections:
-        _render_section(section.fields[name], _join(path, name), lines)
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+def _meaning(spec: Node, path: str) -> str:
+    if isinstance(spec, Field):
+        return f"{spec.doc} {_allowed(spec)}"
+    if isinstance(spec, ListOf):
+        example = f" (`{spec.example}`)" if spec.example else ""
+        return f"{spec.doc} A list{example}, each item: {_lower(_allowed(spec.item))}"
+    keys = ("Keys: any names; each value: " if isinstance(spec, MapOf) and spec.keys is None else
+            f"Keys: dotted paths of {_settings(spec.kinds)}; each value: " if isinstance(spec, Paths) else
+            "Each value: ")
+    return f"{spec.doc} {keys}{_entries(spec, path)}"
 
 
-def _meaning(spec: Field | MapOf) -> str:
-    if isinstance(spec, MapOf):
-        allowed = _allowed(spec.value)
-        return f"{spec.doc} Each value: {allowed[0].lower()}{allowed[1:]}"
-    return f"{spec.doc} {_allowed(spec)}"
+def _settings(kinds: tuple[str, ...] | None) -> str:
+    if kinds is None:
+        return "settings"
+    return " or ".join({"float": "number", "int": "whole-number"}.get(kind, kind) for kind in kinds) + " settings"
+
+
+def _entries(spec: MapOf | Paths, path: str) -> str:
+    """What each entry of a mapping holds, in words."""
+    value = spec.value
+    if value is None:
+        return "the setting's value, checked when the scenario loads with it."
+    if isinstance(value, Section):
+        return f"a group of settings, `{join(path, spec.key_name)}` below."
+    if isinstance(value, Paths):
+        return f"dotted paths of {_settings(value.kinds)} to their values, like `population.scale: 1000`."
+    if isinstance(value, Field):
+        return _lower(_allowed(value))
+    return _lower(_meaning(value, join(path, spec.key_name)))
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _allowed(spec: Field) -> str:
@@ -90,9 +127,13 @@ def _allowed(spec: Field) -> str:
     return text + "."
 
 
-def _default(spec: Field | MapOf) -> str:
-    if isinstance(spec, MapOf):
+def _default(spec: Node) -> str:
+    if getattr(spec, "required", False):
+        return "required"
+    if isinstance(spec, MapOf) and spec.keys is not None:
         return ", ".join(f"{key}: {_value(spec.default[key])}" for key in spec.keys)
+    if isinstance(spec, Paths):
+        return "-"
     return _value(spec.default)
 
 
@@ -104,7 +145,9 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_value(amount)}" for key, amount in value.items())
+        return ", ".join(f"{key}: {_value(amount)}" for key, amount in value.items()) if value else "{}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
     return show(value)
 
 

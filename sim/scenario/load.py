@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..core.fields import Field, MapOf, Section
+from ..core.fields import Field, Node, PathError, child, resolve
 from .schema import SCENARIO
 from .validation import Scenario, ScenarioError, describe, validate
 
@@ -96,12 +96,12 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
     return [*_read_chain(parent, chain), (label, raw)]
 
 
-def read_mapping(path: Path) -> dict:
-    """One YAML file as a mapping; an empty file is an empty mapping."""
+def read_mapping(path: Path, what: str = "scenario file") -> dict:
+    """One YAML file as a mapping; an empty file is an empty mapping. ``what`` names the file in errors."""
     if not path.exists():
-        raise ScenarioError(f"scenario file not found: {path}")
+        raise ScenarioError(f"{what} not found: {path}")
     if not path.is_file():
-        raise ScenarioError(f"not a file: {path} (give the path of a .yaml scenario file)")
+        raise ScenarioError(f"not a file: {path} (give the path of a .yaml {what})")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -134,16 +134,16 @@ def _yaml_problem(err: yaml.YAMLError) -> str:
     return message
 
 
-def _merge(base: Mapping, over: Mapping, spec: Any = None) -> dict:
+def _merge(base: Mapping, over: Mapping, spec: Node | None = SCENARIO) -> dict:
     """Deep merge without touching either input: mappings merge key by key, other values replace.
 
     A setting that is one value in the schema (a ``schedule`` mapping of dates) is replaced whole: a
-    scenario that gives a schedule gives all of it.
+    scenario that gives a schedule gives all of it. Below a key the schema lacks (``spec`` None) every
+    mapping merges; validation reports the key.
     """
-    spec = SCENARIO if spec is None else spec
     result = dict(base)
     for key, value in over.items():
-        sub = spec.fields.get(key) if isinstance(spec, Section) else spec.value if isinstance(spec, MapOf) else None
+        sub = None if spec is None else child(spec, key)
         if isinstance(value, Mapping) and isinstance(result.get(key), Mapping) and not isinstance(sub, Field):
             result[key] = _merge(result[key], value, sub)
         else:
@@ -152,20 +152,20 @@ def _merge(base: Mapping, over: Mapping, spec: Any = None) -> dict:
 
 
 def _check_override_path(keys: list[str], merged: Mapping) -> None:
-    """Refuse an override whose path runs through a single value (in the schema or the files)."""
-    spec: Field | MapOf | Section | None = SCENARIO
+    """Refuse an override whose path runs through a single value (in the schema or the files).
+
+    An unknown key is left to validation, which names it with the closest allowed key.
+    """
     node: Any = merged
     for depth, key in enumerate(keys[:-1]):
-        prefix = ".".join(keys[: depth + 1])
-        if isinstance(spec, Section):
-            spec = spec.fields.get(key)
-        elif isinstance(spec, MapOf):
-            spec = spec.value
-        else:
+        prefix = keys[: depth + 1]
+        try:
+            spec = resolve(SCENARIO, prefix)
+        except PathError:
             spec = None
         node = node.get(key) if isinstance(node, Mapping) else None
         if isinstance(spec, Field) or (node is not None and not isinstance(node, Mapping)):
-            raise ScenarioError(f"cannot set '{'.'.join(keys)}': '{prefix}' is a single value, "
+            raise ScenarioError(f"cannot set '{'.'.join(keys)}': '{'.'.join(prefix)}' is a single value, "
                                 "not a group of settings", OVERRIDE)
 
 

@@ -1,22 +1,24 @@
-"""Turn a raw scenario mapping (from YAML) into a frozen, fully defaulted scenario.
+"""Turn a raw scenario mapping (from YAML) into a frozen, fully defaulted scenario; check any settings file.
 
 Validation walks the declarative schema (``schema.py``) rather than repeating it,
 so every check, default and error message follows from one description of the
 settings. Errors name the dotted path of the setting and say in plain words what
 is allowed, because scenario files are written by planners, not programmers.
+``check`` does the same for any schema written with ``sim.core.fields`` (the sweep
+and calibration specs), so those files get the same messages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ..core.fields import Field, MapOf, Section
+from ..core.fields import Field, ListOf, MapOf, Node, PathError, Paths, Section, closest, join, resolve, spell
+from ..core.fields import unknown_key as _unknown_message
 from ..data import load_census
 from .schema import NAME_PATTERN, SCENARIO
 
@@ -30,6 +32,9 @@ EXPECTED = {
     "districts": "'all' or a list of districts",
     "schedule": "a mapping of dates to numbers, like {2021-12-31: 100, 2023-12-31: 300}",
 }
+#: what each kind of group is called in error messages
+GROUP_WORDS = {Section: "a group of settings", MapOf: "a mapping of settings", Paths: "a mapping of settings",
+               ListOf: "a list"}
 
 #: plain-words explanation of the regular expressions used in the schema
 PATTERN_WORDS = {
@@ -144,14 +149,10 @@ def validate(data: Mapping | None, *, file: str | None = None, default_name: str
     ``name`` defaults to ``default_name`` (the file stem), else ``"scenario"``.
     Raises ``ScenarioError`` on the first problem found, with ``file`` set.
     """
+    if data is not None and not isinstance(data, Mapping):
+        raise ScenarioError(f"the scenario must be a mapping of settings, got {describe(data)}", file=file)
+    values = check(SCENARIO, data, file=file, default_name=default_name or "scenario")
     try:
-        if data is None:  # an empty YAML file
-            data = {}
-        if not isinstance(data, Mapping):
-            raise ScenarioError(f"the scenario must be a mapping of settings, got {describe(data)}")
-        values = _section(SCENARIO, data, "")
-        if values["name"] is None:
-            values["name"] = _default_name(default_name)
         _check_period(values["period"])
         _check_census(values["period"], values["population"])
         _check_levers(values["policies"])
@@ -162,11 +163,34 @@ def validate(data: Mapping | None, *, file: str | None = None, default_name: str
         raise
 
 
-def _default_name(default_name: str | None) -> str:
+def check(schema: Section, data: Mapping | None, *, file: str | None = None,
+          default_name: str | None = None) -> dict[str, Any]:
+    """Check ``data`` (a file's mapping) against any schema, fill in defaults; the values by field name.
+
+    Nested sections come back ``Frozen``, mappings as dicts, lists as tuples. A ``name`` field left
+    out (and without a default) is ``default_name`` (the file stem), checked like a given name.
+    Raises ``ScenarioError`` on the first problem found, naming the field's dotted path and ``file``.
+    """
     try:
-        return _scalar(SCENARIO.fields["name"], default_name or "scenario", "name", required=True)
+        if data is None:  # an empty YAML file
+            data = {}
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"expected a mapping of settings, got {describe(data)}")
+        values = _section(schema, data, "")
+        if default_name is not None and isinstance(schema.fields.get("name"), Field) and values["name"] is None:
+            values["name"] = _default_name(schema.fields["name"], default_name)
+        return values
     except ScenarioError as err:
-        raise ScenarioError(f"{err.message} (taken from the file name; set 'name:' in the scenario)",
+        if err.file is None:
+            err.file = file
+        raise
+
+
+def _default_name(spec: Field, default_name: str) -> str:
+    try:
+        return _scalar(spec, default_name, "name", required=True)
+    except ScenarioError as err:
+        raise ScenarioError(f"{err.message} (taken from the file name; set 'name:' in the file)",
                             "name") from None
 
 
@@ -195,10 +219,6 @@ def _check_levers(policies: Frozen) -> None:
                                 f"policies.{name}.end")
 
 
-def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
-
-
 def _section(section: Section, data: Any, path: str) -> dict[str, Any]:
     if data is None:  # "behaviour:" with everything below commented out
         data = {}
@@ -207,53 +227,109 @@ def _section(section: Section, data: Any, path: str) -> dict[str, Any]:
     for key in data:
         if not isinstance(key, str) or key not in section.fields:
             raise _unknown(key, tuple(section.fields), path)
-    values: dict[str, Any] = {}
-    for name, spec in section.fields.items():
-        sub = _join(path, name)
-        if isinstance(spec, Section) and spec.optional and data.get(name) is None:
-            values[name] = None                       # left out: this lever is not used
-        elif isinstance(spec, Section):
-            values[name] = Frozen(_section(spec, data.get(name), sub))
-        elif isinstance(spec, MapOf):
-            values[name] = _map(spec, data.get(name), sub)
-        elif name in data:
-            values[name] = _scalar(spec, data[name], sub, required=spec.default is not None)
-        else:
-            values[name] = None if spec.default is None else _scalar(spec, spec.default, sub, required=True)
-    return values
+    return {name: _node(spec, data.get(name), join(path, name), given=name in data)
+            for name, spec in section.fields.items()}
+
+
+def _node(spec: Node, value: Any, path: str, *, given: bool) -> Any:
+    """The value of one node: ``value`` as given (``given``) or left out, checked against ``spec``."""
+    if isinstance(spec, Section):
+        if spec.optional and value is None:
+            return None                               # left out: this lever is not used
+        return Frozen(_section(spec, value, path))
+    if isinstance(spec, MapOf):
+        return _map(spec, value, path)
+    if isinstance(spec, Paths):
+        return _paths(spec, value, path)
+    if isinstance(spec, ListOf):
+        return _list(spec, value, path)
+    if given:
+        return _scalar(spec, value, path, required=spec.default is not None or spec.required)
+    if spec.required:
+        raise ScenarioError(f"a value is required ({EXPECTED[spec.kind]}): {_lower(spec.doc)}", path)
+    return None if spec.default is None else _scalar(spec, spec.default, path, required=True)
+
+
+def _lower(doc: str) -> str:
+    return doc[:1].lower() + doc[1:]
 
 
 def _map(spec: MapOf, data: Any, path: str) -> dict[str, Any]:
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
+        if spec.keys is None:
+            raise ScenarioError(f"expected a mapping of names to settings, got {describe(data)}", path)
         example = f"{spec.keys[0]}: {show(spec.default[spec.keys[0]])}"
         raise ScenarioError(f"expected a mapping like '{example}', got {describe(data)}", path)
     given = {}
     for key, value in data.items():
         # YAML reads an unquoted key 1 as a number; the schema's keys are text
         name = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
-        if not isinstance(name, str) or name not in spec.keys:
+        if not isinstance(name, str) or (spec.keys is not None and name not in spec.keys):
+            if spec.keys is None:
+                raise ScenarioError(f"expected a name as the key, got {describe(key)}", join(path, key))
             raise _unknown(key, spec.keys, path)
         given[name] = value
-    return {
-        key: _scalar(spec.value, given[key] if key in given else spec.default[key], _join(path, key),
-                     required=not spec.nullable)
-        for key in spec.keys
-    }
+    if spec.keys is None:                             # free names: the file's, or the default's
+        entries = given or spec.default
+        return {name: _entry(spec, value, join(path, name)) for name, value in entries.items()}
+    return {key: _entry(spec, given[key] if key in given else spec.default[key], join(path, key))
+            for key in spec.keys}
+
+
+def _entry(spec: MapOf, value: Any, path: str) -> Any:
+    if isinstance(spec.value, Field):
+        return _scalar(spec.value, value, path, required=not spec.nullable)
+    return _node(spec.value, value, path, given=True)
+
+
+def _paths(spec: Paths, data: Any, path: str) -> dict[str, Any]:
+    """Dotted paths of ``spec.schema`` (each resolved there) to values checked by ``spec.value``."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"expected a mapping of dotted settings like 'population.scale: 1000', "
+                            f"got {describe(data)}", path)
+    if spec.required and not data:
+        raise ScenarioError(f"expected at least one dotted setting: {_lower(spec.doc)}", path)
+    out = {}
+    for key, value in data.items():
+        where = join(path, key)
+        if not isinstance(key, str):
+            raise ScenarioError(f"expected a dotted setting as the key (population.scale), got {describe(key)}",
+                                where)
+        try:
+            target = resolve(spec.schema, key)
+        except PathError as err:
+            raise ScenarioError(err.message, where) from None
+        if spec.kinds is not None and not (isinstance(target, Field) and target.kind in spec.kinds):
+            wanted = " or ".join(EXPECTED[kind] for kind in spec.kinds)
+            raise ScenarioError(f"{show(key)} is {_what(target)}; expected a setting that is {wanted}", where)
+        out[key] = value if spec.value is None else _node(spec.value, value, where, given=True)
+    return out
+
+
+def _what(spec: Node) -> str:
+    """What a schema node holds, in words."""
+    return EXPECTED[spec.kind] if isinstance(spec, Field) else GROUP_WORDS[type(spec)]
+
+
+def _list(spec: ListOf, data: Any, path: str) -> tuple | None:
+    like = f" like {spec.example}" if spec.example else f" of {EXPECTED[spec.item.kind]}"
+    if data is None:
+        if spec.required:
+            raise ScenarioError(f"a value is required (a list{like}): {_lower(spec.doc)}", path)
+        return spec.default
+    if not isinstance(data, list | tuple):
+        raise ScenarioError(f"expected a list{like}, got {describe(data)}", path)
+    if len(data) < spec.min_items:
+        raise ScenarioError(f"expected at least {spec.min_items} item(s) in the list{like}", path)
+    return tuple(_scalar(spec.item, item, path, required=True) for item in data)
 
 
 def _unknown(key: Any, allowed: tuple[str, ...], path: str) -> ScenarioError:
-    where = _join(path, key)
-    if not allowed:
-        return ScenarioError(f"unknown key {show(key)}: '{path}' takes no settings yet in this version",
-                             where)
-    message = f"unknown key {show(key)}"
-    if isinstance(key, str):
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        if close:
-            message += f"; did you mean '{close[0]}'?"
-    return ScenarioError(f"{message} (allowed: {', '.join(allowed)})", where)
+    return ScenarioError(_unknown_message(key, allowed, path), join(path, key))
 
 
 def _scalar(spec: Field, value: Any, path: str, *, required: bool) -> Any:
@@ -278,7 +354,9 @@ def _scalar(spec: Field, value: Any, path: str, *, required: bool) -> Any:
         raise ScenarioError(f"must be {bounds}, got {show(value)}", path)
     if spec.choices is not None and value not in spec.choices:
         allowed = ", ".join(show(c) for c in spec.choices)
-        raise ScenarioError(f"must be one of {allowed}; got {show(value)}", path)
+        close = closest(value, [c for c in spec.choices if isinstance(c, str)])
+        hint = f"; did you mean '{close}'?" if close else ""
+        raise ScenarioError(f"must be one of {allowed}; got {show(value)}{hint}", path)
     if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
         words = PATTERN_WORDS.get(spec.pattern, f"text matching the pattern {spec.pattern}")
         raise ScenarioError(f"must be {words}; got {show(value)}", path)
@@ -297,9 +375,9 @@ def _districts(allowed: tuple[str, ...], value: Any, path: str) -> tuple[str, ..
     for item in value:
         if not isinstance(item, str) or item not in allowed:
             message = f"unknown district {show(item)}"
-            close = difflib.get_close_matches(str(item), allowed, n=1, cutoff=0.6)
+            close = closest(str(item), allowed)
             if close:
-                message += f"; did you mean '{close[0]}'?"
+                message += f"; did you mean '{close}'?"
             raise ScenarioError(f"{message} (allowed: all, {', '.join(allowed)})", path)
     return tuple(d for d in allowed if d in value)
 
@@ -364,18 +442,8 @@ def _convert_date(value: Any, path: str, wrong: ScenarioError) -> dt.date:
     raise wrong
 
 
-def show(value: Any) -> str:
-    """A value as a scenario file would spell it, shortened to fit one line."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+#: a value as a scenario file would spell it, shortened to fit one line
+show = spell
 
 
 def describe(value: Any) -> str:

@@ -15,23 +15,54 @@ Example (``scenarios/calibration/backcast_fit.yaml``)::
     fit_districts: false                    # true: fit arrivals' district attraction to the 2020 district
                                             # totals first (districts.py); false: districts are reported only
 
-Validated like a sweep: one line naming the field, nothing runs.
+Declared once (``CALIBRATION_SPEC``, with the field DSL of ``sim.core.fields``) and checked by the
+scenario's validator, like a sweep spec: one line naming the field, nothing runs.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.fields import Field, Paths, Section
 from ..experiment.design import Parameter
-from ..experiment.spec import parse_parameter, whole_number
+from ..experiment.spec import NUMBER_KINDS, fixed_settings, parameter
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
+from ..scenario.schema import NAME_PATTERN, SCENARIO
+from ..scenario.validation import check
 
-KEYS = ("name", "description", "scenario", "set", "parameters", "replications", "seed", "design_points",
-        "bootstrap", "fit_until", "fit_districts")
+#: one fitted setting: its bounds (a sweep's parameter without listed values)
+BOUNDS = Section({"low": Field("float", None, "Lower bound of the fit."),
+                  "high": Field("float", None, "Upper bound of the fit."),
+                  "log": Field("bool", False, "Fit in log10 of the value (needs low > 0).")},
+                 doc="One fitted setting's bounds: `{low, high}`, optionally `log: true` (fitted in log10 space), "
+                     "within the setting's own range (docs/scenario-reference.md).")
+
+#: the calibration spec's settings; ``load_calibration`` checks a file against it with the scenario's validator
+CALIBRATION_SPEC = Section({
+    "name": Field("str", None, "The calibration's name: its results go to results/calibration/<name>-<run id>/. "
+                  "Defaults to the file name.", pattern=NAME_PATTERN),
+    "description": Field("str", "", "What is fitted to what, in a sentence."),
+    "scenario": Field("str", None, "The scenario file to calibrate, relative to this file.", required=True),
+    "set": fixed_settings("Settings fixed for every evaluation, like --set (population.scale: 1000)."),
+    "parameters": Paths(SCENARIO, BOUNDS, "The fitted settings, each with its bounds.", kinds=NUMBER_KINDS,
+                        required=True),
+    "replications": Field("int", 2, "Runs per design point, averaged; the same seed for every point (common "
+                          "random numbers).", minimum=1, maximum=100),
+    "seed": Field("int", 1, "Root seed of every run.", minimum=0, maximum=2**63 - 1),
+    "design_points": Field("int", 40, "Runs of the emulator's design: at least the quadratic's 1 + D + D(D+1)/2 "
+                           "terms for D parameters; about three times that is better.", minimum=2, maximum=100_000),
+    "bootstrap": Field("int", 200, "Emulator refits on resampled design points, for the estimates' spread.",
+                       minimum=0, maximum=100_000),
+    "fit_until": Field("int", None, "A year: fit on the observations up to it only, score the later ones (a "
+                       "back-test; backtest --cutoff overrides it). Default: every observation.",
+                       unit="year", minimum=2000, maximum=2100),
+    "fit_districts": Field("bool", False, "True: first fit arrivals' district attraction to the 2020 district "
+                           "totals (docs/calibration.md); false: districts are reported only."),
+}, doc="A calibration or back-test spec (scenarios/calibration/*.yaml): which scenario, which settings to fit "
+       "within which bounds, and the emulator's design (docs/calibration.md).")
 
 
 @dataclass(frozen=True)
@@ -69,50 +100,21 @@ class Calibration:
         return out
 
 
-def _flag(data: dict, key: str, file: Path) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
-        raise ScenarioError(f"expected true or false, got {value!r}", key, str(file))
-    return value
-
-
 def load_calibration(path: str | Path) -> Calibration:
-    """Read and validate a calibration spec."""
+    """Read and validate a calibration spec; raise ``ScenarioError`` naming the setting at the first problem."""
     file = Path(path)
-    data = read_mapping(file)
-    for key in data:
-        if key not in KEYS:
-            close = difflib.get_close_matches(str(key), KEYS, n=1)
-            raise ScenarioError(f"unknown key {key!r}" + (f"; did you mean '{close[0]}'?" if close else "")
-                                + f" (allowed: {', '.join(KEYS)})", str(key), str(file))
-    if not isinstance(data.get("scenario"), str):
-        raise ScenarioError("expected the scenario file to calibrate, relative to this file", "scenario", str(file))
-    parameters = data.get("parameters")
-    if not isinstance(parameters, dict) or not parameters:
-        raise ScenarioError("expected a mapping of at least one dotted setting to its bounds", "parameters",
-                            str(file))
-    fixed = data.get("set") or {}
-    if not isinstance(fixed, dict):
-        raise ScenarioError("expected a mapping of dotted settings to values", "set", str(file))
-    params = tuple(parse_parameter(str(p), raw, file) for p, raw in parameters.items())
+    values = check(CALIBRATION_SPEC, read_mapping(file, "calibration spec"), file=str(file), default_name=file.stem)
+    params = tuple(parameter(p, entry, file) for p, entry in values["parameters"].items())
     terms = 1 + len(params) + len(params) * (len(params) + 1) // 2
-    if isinstance(data.get("design_points"), int) and data["design_points"] < terms:
+    if values["design_points"] < terms:
         raise ScenarioError(f"the quadratic emulator of {len(params)} parameter(s) has {terms} terms: give at "
                             f"least {terms} design points (about three times that is better)", "design_points",
                             str(file))
-    for p in params:
-        if p.values is not None:
-            raise ScenarioError("a fitted parameter needs low and high bounds, not values", f"parameters.{p.path}",
-                                str(file))
     spec = Calibration(
-        name=str(data.get("name", file.stem)), description=str(data.get("description", "")), file=file,
-        scenario=file.parent / data["scenario"], fixed=tuple(fixed.items()), parameters=params,
-        replications=whole_number(data, "replications", 2, 1, 100, file),
-        seed=whole_number(data, "seed", 1, 0, 2**63 - 1, file),
-        design_points=whole_number(data, "design_points", 40, 2, 100_000, file),
-        bootstrap=whole_number(data, "bootstrap", 200, 0, 100_000, file),
-        fit_until=whole_number(data, "fit_until", None, 2000, 2100, file),
-        fit_districts=_flag(data, "fit_districts", file))
+        name=values["name"], description=values["description"], file=file,
+        scenario=file.parent / values["scenario"], fixed=tuple(values["set"].items()), parameters=params,
+        replications=values["replications"], seed=values["seed"], design_points=values["design_points"],
+        bootstrap=values["bootstrap"], fit_until=values["fit_until"], fit_districts=values["fit_districts"])
     for corner in ([p.low for p in params], [p.high for p in params]):
         try:
             spec.load(corner)

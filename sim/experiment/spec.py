@@ -17,15 +17,16 @@ Example (``scenarios/sweeps/*.yaml``)::
       zero_threshold: {policies.zero_threshold_settlement.intensity: 1}
     outputs: [urbanization_rate@2023, pingdu:hukou_urbanization_rate@2023]
 
-Validated like a scenario: the first problem stops everything with the
-setting's path, nothing runs; every policy is loaded with the parameters at
-both ends of their ranges, so a run cannot fail on its settings later.
+The spec's settings are declared once (``SWEEP_SPEC``, with the field DSL of ``sim.core.fields``)
+and checked by the scenario's validator, so a spec gets the same messages as a scenario: the dotted
+path, the file, what is allowed, "did you mean". What a schema cannot say is checked after it: a
+parameter's range against its setting's, the outputs' indicators, the design's size; then every
+policy is loaded with the parameters at both ends of their ranges, so a run cannot fail on its
+settings later. The first problem stops everything; nothing runs.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,15 +34,63 @@ from typing import Any
 
 from ..core.catalogue import BY_NAME
 from ..core.districts import CITY, ZONES
-from ..core.fields import Field, MapOf, Section
+from ..core.fields import Field, ListOf, MapOf, Paths, Section, closest, resolve
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
 from ..scenario.schema import NAME_PATTERN, SCENARIO
-from .design import DESIGNS, Parameter
+from ..scenario.validation import check
+from .design import DESIGNS, Parameter, bounds, n_points, problem
 
-KEYS = ("name", "description", "base", "set", "design", "samples", "levels", "grid_points", "replications", "seed",
-        "parameters", "policies", "outputs", "budget_minutes")
 _OUTPUT = re.compile(r"(?:(?P<zone>[a-z_]+):)?(?P<indicator>[a-z0-9_]+)@(?P<year>\d{4})")
+NUMBER_KINDS = ("float", "int")
+
+#: one swept setting: a range or listed levels (which of the two: checked by ``parameter``)
+PARAMETER = Section({
+    "low": Field("float", None, "Lowest value (with high): sampled uniformly between them, or on grid_points "
+                 "levels in a grid."),
+    "high": Field("float", None, "Highest value (with low)."),
+    "log": Field("bool", False, "Sample uniformly in log10 of the value (needs low > 0)."),
+    "values": ListOf(Field("float", None, "A level."), "Listed levels instead of low and high: a grid takes "
+                     "them as they are, lhs, sobol and morris snap each sampled value to the nearest.",
+                     example="[0, 0.5, 1]"),
+}, doc="One swept setting: `{low, high}` (optionally `log: true`) or `{values: [...]}`, within the setting's "
+       "own range (docs/scenario-reference.md). Whole-number settings are rounded.")
+
+
+def fixed_settings(doc: str) -> Paths:
+    """Scenario settings by dotted path, their values checked when the scenario loads with them."""
+    return Paths(SCENARIO, None, doc)
+
+
+#: the sweep spec's settings; ``load_sweep`` checks a file against it with the scenario's validator
+SWEEP_SPEC = Section({
+    "name": Field("str", None, "The sweep's name: its results go to results/sweeps/<name>/. Defaults to the file "
+                  "name.", pattern=NAME_PATTERN),
+    "description": Field("str", "", "What the sweep asks, in a sentence."),
+    "base": Field("str", None, "The scenario file the sweep varies, relative to this file.", required=True),
+    "set": fixed_settings("Settings fixed for every run, like --set (population.scale: 1000)."),
+    "design": Field("str", "lhs", "How the design points are chosen: every combination of levels (grid), a "
+                    "Latin hypercube (lhs), Saltelli's Sobol scheme or Morris trajectories.", choices=DESIGNS),
+    "samples": Field("int", 16, "lhs: points; sobol: Saltelli base N (a power of 2), N*(D+2) points; morris: "
+                     "trajectories, N*(D+1) points; grid: not used.", minimum=1, maximum=1_000_000),
+    "levels": Field("int", 4, "morris: grid levels (even).", minimum=2, maximum=100),
+    "grid_points": Field("int", 5, "grid: levels of a parameter given by low and high.", minimum=2, maximum=1000),
+    "replications": Field("int", 1, "Runs of each design point under each policy, each with its own random "
+                          "streams.", minimum=1, maximum=1000),
+    "seed": Field("int", 20210101, "Root seed of every run; the replication picks the streams.", minimum=0,
+                  maximum=2**63 - 1),
+    "parameters": Paths(SCENARIO, PARAMETER, "The swept settings, each with its range.", kinds=NUMBER_KINDS,
+                        required=True),
+    "policies": MapOf(None, fixed_settings("A policy's lever settings."), default={"base": {}},
+                      doc="Lever settings crossed with every design point (EMA Workbench's policies), by name.",
+                      key_name="<policy>"),
+    "outputs": ListOf(Field("str", None, "indicator@year (the city) or zone:indicator@year."),
+                      "What each run measures: an indicator's year-end value (a flow: summed over the year).",
+                      required=True, example="[urbanization_rate@2023, pingdu:hukou_urbanization_rate@2023]"),
+    "budget_minutes": Field("float", None, "Refuse a sweep estimated to take longer, like --budget (--force runs "
+                            "it anyway).", unit="minutes", minimum=0.0),
+}, doc="A sweep spec (scenarios/sweeps/*.yaml): one scenario run at every design point, under every policy, "
+       "`replications` times (docs/experiments.md).")
 
 
 @dataclass(frozen=True)
@@ -85,85 +134,46 @@ def _fail(message: str, field: str | None, file: Path) -> ScenarioError:
     return ScenarioError(message, field, str(file))
 
 
-def whole_number(data: dict, key: str, default: int | None, low: int, high: int, file: Path) -> int | None:
-    """``data[key]`` (or ``default``) as a whole number from ``low`` to ``high``; a spec error otherwise."""
-    value = data.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _fail(f"expected a whole number from {low} to {high}, got {value!r}", key, file)
-    return value
-
-
-def _setting(path: str, file: Path, where: str) -> Field:
-    """The schema field a dotted path names; it must be a number to be swept."""
-    spec: Field | MapOf | Section = SCENARIO
-    for key in path.split("."):
-        if isinstance(spec, Section) and key in spec.fields:
-            spec = spec.fields[key]
-        elif isinstance(spec, MapOf) and key in spec.keys:
-            spec = spec.value
-        else:
-            allowed = tuple(spec.fields) if isinstance(spec, Section) else spec.keys if isinstance(spec, MapOf) else ()
-            close = [a for a in allowed if a.startswith(key)] or difflib.get_close_matches(key, allowed, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise _fail(f"no scenario setting {path!r} (unknown part {key!r}{hint})", where, file)
-    if not isinstance(spec, Field) or spec.kind not in ("float", "int"):
-        raise _fail(f"{path!r} is not a number setting and cannot be swept", where, file)
-    return spec
-
-
-def _number(value: Any, field: str, file: Path) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(f"expected a number, got {value!r}", field, file)
-    return float(value)
-
-
-def parse_parameter(path: str, raw: Any, file: Path) -> Parameter:
-    """A swept (or fitted) setting from its spec entry, checked against the scenario schema."""
+def parameter(path: str, entry, file: Path) -> Parameter:
+    """A swept (or fitted) setting from its checked spec entry (``PARAMETER``, or the calibration's bounds):
+    a range or listed levels, within the setting's own range."""
     where = f"parameters.{path}"
-    spec = _setting(path, file, where)
-    if not isinstance(raw, dict):
-        raise _fail("expected {low: .., high: ..} (optionally log: true) or {values: [..]}", where, file)
-    unknown = set(raw) - {"low", "high", "log", "values"}
-    if unknown:
-        raise _fail(f"unknown key {sorted(unknown)[0]!r} (allowed: low, high, log, values)", where, file)
-    log = raw.get("log", False)
-    if not isinstance(log, bool):
-        raise _fail(f"expected true or false, got {log!r}", f"{where}.log", file)
-    if "values" in raw:
-        if "low" in raw or "high" in raw:
+    setting = resolve(SCENARIO, path)          # a number Field: the spec's check made sure
+    listed = dict(entry.items()).get("values")
+    integer = setting.kind == "int"
+    if listed is not None:
+        if entry.low is not None or entry.high is not None:
             raise _fail("give either values or low and high, not both", where, file)
-        if not isinstance(raw["values"], list) or not raw["values"]:
-            raise _fail("expected a non-empty list of numbers", f"{where}.values", file)
-        values = tuple(_number(v, f"{where}.values", file) for v in raw["values"])
-        ends = (min(values), max(values))
-        param = Parameter(path, values=values, log=log, integer=spec.kind == "int")
+        ends = (min(listed), max(listed))
+        param = Parameter(path, values=listed, log=entry.log, integer=integer)
     else:
-        if "low" not in raw or "high" not in raw:
-            raise _fail("expected both low and high (or values: [...])", where, file)
-        ends = (_number(raw["low"], f"{where}.low", file), _number(raw["high"], f"{where}.high", file))
+        if entry.low is None or entry.high is None:
+            either = " (or values: [...])" if "values" in dict(entry.items()) else ""
+            raise _fail(f"expected both low and high{either}", where, file)
+        ends = (entry.low, entry.high)
         if ends[0] >= ends[1]:
             raise _fail(f"low must be below high, got {ends[0]:g} and {ends[1]:g}", where, file)
-        if log and ends[0] <= 0:
+        if entry.log and ends[0] <= 0:
             raise _fail(f"log: true needs low > 0, got {ends[0]:g}", f"{where}.low", file)
-        param = Parameter(path, low=ends[0], high=ends[1], log=log, integer=spec.kind == "int")
+        param = Parameter(path, low=ends[0], high=ends[1], log=entry.log, integer=integer)
+    low, high = setting.minimum, setting.maximum
     for end, name in zip(ends, ("low", "high"), strict=True):
-        if (spec.minimum is not None and end < spec.minimum) or (spec.maximum is not None and end > spec.maximum):
-            raise _fail(f"{end:g} is outside the setting's range {spec.minimum:g} to {spec.maximum:g}",
-                        f"{where}.{name}", file)
+        if (low is not None and end < low) or (high is not None and end > high):
+            limits = (f"{low:g} to {high:g}" if low is not None and high is not None else
+                      f"at least {low:g}" if low is not None else f"at most {high:g}")
+            raise _fail(f"{end:g} is outside the setting's range {limits}", f"{where}.{name}", file)
     return param
 
 
-def _output(text: Any, file: Path) -> Output:
-    match = _OUTPUT.fullmatch(text) if isinstance(text, str) else None
+def _output(text: str, file: Path) -> Output:
+    match = _OUTPUT.fullmatch(text)
     if match is None:
         raise _fail(f"expected indicator@year or zone:indicator@year (urbanization_rate@2023), got {text!r}",
                     "outputs", file)
     zone, indicator, year = match["zone"] or CITY, match["indicator"], int(match["year"])
     if indicator not in BY_NAME:
-        close = difflib.get_close_matches(indicator, tuple(BY_NAME), n=1, cutoff=0.6)
-        raise _fail(f"unknown indicator {indicator!r}" + (f"; did you mean '{close[0]}'?" if close else ""),
+        close = closest(indicator, tuple(BY_NAME))
+        raise _fail(f"unknown indicator {indicator!r}" + (f"; did you mean '{close}'?" if close else ""),
                     "outputs", file)
     if zone not in ZONES:
         raise _fail(f"unknown zone {zone!r} (allowed: {', '.join(ZONES)})", "outputs", file)
@@ -172,56 +182,39 @@ def _output(text: Any, file: Path) -> Output:
     return Output(text, zone, indicator, year)
 
 
-def _overrides(raw: Any, field: str, file: Path) -> tuple[tuple[str, Any], ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, dict) or not all(isinstance(k, str) for k in raw):
-        raise _fail("expected a mapping of dotted settings to values (population.scale: 1000)", field, file)
-    return tuple(raw.items())
-
-
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; raise ``ScenarioError`` naming the setting at the first problem."""
     file = Path(path)
-    data = read_mapping(file)
-    for key in data:
-        if key not in KEYS:
-            close = difflib.get_close_matches(str(key), KEYS, n=1, cutoff=0.6)
-            raise _fail(f"unknown key {key!r}" + (f"; did you mean '{close[0]}'?" if close else "")
-                        + f" (allowed: {', '.join(KEYS)})", str(key), file)
-    name = data.get("name", file.stem)
-    if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name):
-        raise _fail(f"expected letters, digits, '_', '-' or '.', got {name!r}", "name", file)
-    if not isinstance(data.get("base"), str):
-        raise _fail("expected the scenario file the sweep varies, relative to this file", "base", file)
-    base = file.parent / data["base"]
-    design = data.get("design", "lhs")
-    if design not in DESIGNS:
-        raise _fail(f"expected one of {', '.join(DESIGNS)}, got {design!r}", "design", file)
-    parameters = data.get("parameters")
-    if not isinstance(parameters, dict) or not parameters:
-        raise _fail("expected a mapping of at least one dotted setting to its range", "parameters", file)
-    outputs = data.get("outputs")
-    if not isinstance(outputs, list) or not outputs:
-        raise _fail("expected a list of indicator@year, like [urbanization_rate@2023]", "outputs", file)
-    raw_policies = data.get("policies") or {"base": {}}
-    if not isinstance(raw_policies, dict):
-        raise _fail("expected a mapping of policy names to their settings", "policies", file)
-    budget = data.get("budget_minutes")
+    values = check(SWEEP_SPEC, read_mapping(file, "sweep spec"), file=str(file), default_name=file.stem)
     sweep = Sweep(
-        name=name, description=str(data.get("description", "")), file=file, base=base,
-        fixed=_overrides(data.get("set"), "set", file), design=design,
-        samples=whole_number(data, "samples", 16, 1, 1_000_000, file),
-        levels=whole_number(data, "levels", 4, 2, 100, file),
-        grid_points=whole_number(data, "grid_points", 5, 2, 1000, file),
-        replications=whole_number(data, "replications", 1, 1, 1000, file),
-        seed=whole_number(data, "seed", 20210101, 0, 2**63 - 1, file),
-        parameters=tuple(parse_parameter(str(p), raw, file) for p, raw in parameters.items()),
-        policies=tuple((str(n), _overrides(raw, f"policies.{n}", file)) for n, raw in raw_policies.items()),
-        outputs=tuple(_output(o, file) for o in outputs),
-        budget_minutes=None if budget is None else _number(budget, "budget_minutes", file))
+        name=values["name"], description=values["description"], file=file, base=file.parent / values["base"],
+        fixed=tuple(values["set"].items()), design=values["design"], samples=values["samples"],
+        levels=values["levels"], grid_points=values["grid_points"], replications=values["replications"],
+        seed=values["seed"],
+        parameters=tuple(parameter(p, entry, file) for p, entry in values["parameters"].items()),
+        policies=tuple((name, tuple(settings.items())) for name, settings in values["policies"].items()),
+        outputs=tuple(_output(o, file) for o in values["outputs"]),
+        budget_minutes=values["budget_minutes"])
+    _check_design(sweep)
     _check_runs(sweep)
     return sweep
+
+
+def _check_design(sweep: Sweep) -> None:
+    """The design can be sampled: each parameter's range or levels, and the design's size and levels."""
+    for p in sweep.parameters:
+        try:
+            bounds(p)
+            if sweep.design != "grid":
+                problem([p])
+        except ValueError as err:
+            raise _fail(str(err).removeprefix(f"parameter {p.path}: "), f"parameters.{p.path}", sweep.file) from None
+    try:
+        n_points(sweep.design, len(sweep.parameters), sweep.samples, sweep.levels, sweep.grid_points,
+                 sweep.parameters)
+    except ValueError as err:
+        field = "levels" if str(err).startswith("levels") else "samples"
+        raise _fail(str(err), field, sweep.file) from None
 
 
 def _check_runs(sweep: Sweep) -> None:

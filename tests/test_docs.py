@@ -92,3 +92,26 @@ def test_the_sweep_spec_example_in_the_experiments_doc_is_valid(tmp_path):
     sweep = load_sweep(path)
     assert sweep.name == "quick_grid" and len(sweep.policies) == 2 and len(sweep.parameters) == 2
 
+
+def test_spec_reference_matches_the_spec_schemas():
+    """docs/spec-reference.md is generated from the sweep and calibration spec schemas, like the scenario's."""
+    from sim.spec_reference import render_markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "spec-reference.md").read_text(encoding="utf-8")
+    assert text == render_markdown(), "regenerate: python -m sim.spec_reference > docs/spec-reference.md"
+    assert "## Sweep spec: `parameters.<setting>`" in text and "## Calibration spec" in text
+    assert "| `base` |" in text and "| `fit_until` |" in text
+
+
+def test_the_calibration_spec_example_in_the_calibration_doc_is_valid(tmp_path):
+    """docs/calibration.md's spec example loads (its scenario as if the file were in scenarios/calibration/)."""
+    from sim.calibration.spec import load_calibration
+
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "calibration.md").read_text(encoding="utf-8")
+    block = re.findall(r"```yaml\n(.*?)```", doc, flags=re.S)[0]
+    path = tmp_path / "example.yaml"
+    path.write_text(block.replace("scenario: ../backcast_2010_2020.yaml",
+                                  f"scenario: {root / 'scenarios' / 'backcast_2010_2020.yaml'}"), encoding="utf-8")
+    spec = load_calibration(path)
+    assert spec.name == "backcast_fit" and len(spec.parameters) == 2 and spec.fit_districts

@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 
 from ..core.calendar import DAYS_PER_YEAR
+from ..core.catalogue import INDICATOR_NAMES as ALL
 from ..core.fields import Section
 from . import air, health, transport
 
@@ -34,8 +35,6 @@ def apply(scenario, rng: np.random.Generator, dates: list[str], values: np.ndarr
 
     A 1-D result is the city's (zone 0; districts stay NaN), a 2-D one gives every zone.
     """
-    from ..core.catalogue import INDICATOR_NAMES as ALL
-
     first = dt.date.fromisoformat(dates[0]).toordinal()
     years = np.array([(dt.date.fromisoformat(d).toordinal() - first) / DAYS_PER_YEAR for d in dates])
     city = {"urban_population": values[:, 0, ALL.index("urban_population")],

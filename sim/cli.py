@@ -1,21 +1,48 @@
-"""Command line: ``python run_sim.py [run|validate|compare|report] ...``.
+"""Command line: ``python run_sim.py [run|validate|compare|report|sweep|calibrate|backtest] ...``.
 
-Exit codes: 0 done, 2 bad input (one message naming the field, nothing
-written), 130 interrupted (nothing written), 1 an unexpected failure (a bug:
-please report it with the output).
+The subcommands are one table (``COMMANDS``): each has its arguments and its handler, a function of the
+parsed arguments that returns the exit code or raises. ``main`` is the one place that turns what a
+handler raises into an exit code:
+
+- 0 done;
+- 2 bad input: a scenario or spec error (``ScenarioError``: the file, the setting's dotted path, what is
+  allowed), an option or argument the command refuses (``InputError``), a calibration that cannot be done
+  with these inputs (``CalibrationError``), an executor that cannot be used (``ExecutorError`` with
+  ``bad_input``), a missing file; one line on stderr, nothing written;
+- 130 interrupted (Ctrl-C): one line saying what was kept, no traceback;
+- 1 an unexpected failure (a bug): the traceback, then one line asking to report it.
+
+argparse's own errors (an unknown option, a missing value) leave with exit code 2 and one line too.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import scorecard
+from .calibration.pipeline import CalibrationError, calibrate
+from .calibration.pipeline import describe as describe_calibration
+from .calibration.spec import load_calibration
+from .comparison import pairing_overrides, write_comparison
+from .core.catalogue import INDICATOR_NAMES
+from .experiment.executor import ExecutorError, default_workers
+from .experiment.pipeline import estimate, executor, run_sweep
+from .experiment.spec import load_sweep
+from .experiment.sweep import plan
+from .outputs import write_run
+from .report import ReportError, build_comparison_report, build_run_report
+from .runner import run_replications
 from .scenario import ScenarioError, load_scenario, scenario_files
+from .targets import scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
-COMMANDS = ("run", "validate", "compare", "report", "sweep", "calibrate", "backtest")
 
 DESCRIPTION = """\
 Simulate Qingdao's residents under the New Urbanization Three-Year Action Plan.
@@ -44,8 +71,42 @@ Examples:
 
 Options of run and validate (details: python run_sim.py run --help):
   --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)
-A mistake in a scenario stops before anything is written, with one line naming the setting (exit code 2).
+A mistake in a scenario or spec stops before anything is written, with one line naming the setting.
+Exit codes: 0 done, 2 bad input (one line), 130 interrupted, 1 an unexpected error (a bug: please report it).
 """
+
+
+class InputError(Exception):
+    """Input a command refuses before doing anything (exit code 2): ``field`` names the option or argument."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message, field)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C where a handler has kept something: the message says what (the exit-130 line), instead of the
+    command's ``interrupted`` note."""
+
+
+#: what a handler may raise that means bad input: one line, exit code 2
+BAD_INPUT = (ScenarioError, InputError, CalibrationError, FileNotFoundError)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help, its arguments, its handler and what Ctrl-C leaves behind."""
+
+    name: str
+    help: str
+    description: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Callable[[argparse.Namespace], int]
+    interrupted: str = "nothing was written"
 
 
 def _positive(text: str) -> int:
@@ -56,6 +117,206 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
+
+
+# -- arguments --------------------------------------------------------------------------------------
+
+
+def _scenario_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                   help=f"scenario YAML file (default: {DEFAULT_SCENARIO})")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="change one setting for this run, e.g. --set replications=5 or "
+                        "--set behaviour.departure.local_hazard_per_year=0.01 (repeatable)")
+    p.add_argument("--replications", metavar="N", help="number of independent replications")
+    p.add_argument("--seed", metavar="N", help="root random seed (same seed, same numbers)")
+
+
+def _quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    _scenario_arguments(p)
+    p.add_argument("--out", default="results", metavar="DIR",
+                   help="folder that receives <scenario name>/<run id>/ (default: results)")
+    _quiet(p)
+
+
+def _compare_arguments(p: argparse.ArgumentParser) -> None:
+    _scenario_arguments(p)
+    p.add_argument("--against", default=DEFAULT_SCENARIO, metavar="BASE",
+                   help=f"scenario to compare with (default: {DEFAULT_SCENARIO}); it runs with SCENARIO's "
+                        "seed, replications, period and scale so that replications pair up; --set changes "
+                        "SCENARIO only")
+    p.add_argument("--out", default="results", metavar="DIR",
+                   help="folder that receives comparisons/... (default: results)")
+    _quiet(p)
+
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", metavar="RUN_DIR", help="a run folder (with summary.csv) or a comparison "
+                                                     "folder (with comparison.csv)")
+
+
+def _sweep_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", metavar="SPEC", help="sweep YAML file (examples in scenarios/sweeps/)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
+    where.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://host:8786)")
+    where.add_argument("--dask-local", type=_positive, metavar="N", help="run on a local Dask cluster of N processes")
+    p.add_argument("--out", metavar="DIR", help="the sweep's folder (default: results/sweeps/<name>/)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the number of runs, the estimated time (from one timed run) and size; run nothing")
+    p.add_argument("--budget", type=float, metavar="MINUTES",
+                   help="refuse a sweep estimated to take longer (default: the spec's budget_minutes, if any)")
+    p.add_argument("--force", action="store_true", help="run even when over the budget")
+    _quiet(p)
+
+
+def _calibration_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", metavar="SPEC", help="calibration YAML file (scenarios/calibration/)")
+    p.add_argument("--out", default="results", metavar="DIR", help="folder that receives calibration/... "
+                                                                   "(default: results)")
+    _quiet(p)
+
+
+def _backtest_arguments(p: argparse.ArgumentParser) -> None:
+    _calibration_arguments(p)
+    p.add_argument("--cutoff", type=int, default=2016, metavar="YEAR",
+                   help="fit on observations up to this year only (default 2016)")
+
+
+# -- handlers ---------------------------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace):
+    overrides = list(args.overrides)
+    if args.replications is not None:
+        overrides.append(f"replications={args.replications}")
+    if args.seed is not None:
+        overrides.append(f"seed={args.seed}")
+    return load_scenario(args.scenario, overrides=overrides)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    print(f"OK: {_describe(_load(args))}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    _check_out(args.out)
+    if not args.quiet:
+        print(f"Running {_describe(scenario)}", file=sys.stderr)
+    results, (scored, unscored) = _simulate(scenario, args.quiet)
+    folder = write_run(scenario, results, args.out, command=args.command_line,
+                       input_files=scenario_files(args.scenario),
+                       extra_files={"scorecard.csv": scorecard.csv_text(scored)})
+    _print_run(scenario, results, folder)
+    print("\nScorecard of the plan's targets (docs/targets.md):")
+    print(scorecard.table(scored, unscored))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    scenario = _load(args)
+    against = load_scenario(args.against, overrides=pairing_overrides(scenario))
+    _check_out(args.out)
+    if not args.quiet:
+        print(f"Comparing {_describe(scenario)}\n     with {_describe(against)}", file=sys.stderr)
+    runs, cards = {}, {}
+    for key, sc in (("scenario", scenario), ("against", against)):
+        runs[key], cards[key] = _simulate(sc, args.quiet)
+    folder = write_comparison(
+        scenario, against, runs["scenario"], runs["against"], args.out, command=args.command_line,
+        input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],
+        extra_files={"scorecard.csv": scorecard.csv_text(cards["scenario"][0]),
+                     "scorecard_against.csv": scorecard.csv_text(cards["against"][0])},
+        report=scenario.outputs.plots)
+    _print_comparison(folder, scenario, against)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise InputError(f"no such folder: {folder}", "RUN_DIR")
+    try:
+        if (folder / "comparison.csv").exists():
+            path = build_comparison_report(folder)
+        else:
+            path = build_run_report(folder)
+    except ReportError as err:             # here the folder is the input; elsewhere a ReportError is a bug
+        raise InputError(str(err), "RUN_DIR") from None
+    print(f"Report written to {path}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    sweep = load_sweep(args.spec)
+    folder = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.name
+    _check_out(str(folder))
+    workers = args.workers or (args.dask_local or default_workers())
+    budget = args.budget if args.budget is not None else sweep.budget_minutes
+    tasks = plan(sweep)                    # the runs and their keys, once for the estimate and the sweep
+    if args.dry_run or (budget is not None and not args.force):
+        guess = estimate(sweep, folder, workers, tasks)
+        print(f"sweep '{sweep.name}': {guess.describe()}")
+        if args.dry_run:
+            return 0
+        if guess.minutes > budget:
+            raise InputError(f"the sweep would take about {guess.minutes:.1f} min, over the budget of {budget:g} "
+                             "min; add --force to run it anyway, or lower samples/replications", "--budget")
+    runner, info = executor(workers, args.dask, args.dask_local)
+    try:
+        manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=args.command_line,
+                             tasks=tasks)
+    except KeyboardInterrupt:
+        raise Interrupted(f"the runs finished so far are kept in {folder / 'runs'}; run the same command again "
+                          "to continue") from None
+    print(f"Sweep '{sweep.name}': {manifest['runs']} runs ({manifest['runs_this_time']} run now), "
+          f"written to {folder}")
+    for warning in manifest["sensitivity_warnings"]:
+        print(f"warning: {warning}")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    spec = load_calibration(args.spec)
+    _check_out(args.out)
+    folder, manifest = calibrate(spec, Path(args.out), cutoff=getattr(args, "cutoff", None),
+                                 progress=not args.quiet, command=args.command_line)
+    print(f"Calibration written to {folder}")
+    print(describe_calibration(manifest))
+    return 0
+
+
+#: the subcommands, in the order --help lists them; ``run`` is the default
+COMMANDS: dict[str, Command] = {c.name: c for c in (
+    Command("run", "run a scenario and write its results (the default command)",
+            "Run a scenario and write its results folder.", _run_arguments, _run),
+    Command("validate", "check a scenario file and show what would run",
+            "Check a scenario file without running it.", _scenario_arguments, _validate),
+    Command("compare", "what a scenario changes against another (paired replications)",
+            "Run SCENARIO and --against with the same seed and replications (common random numbers) and write "
+            "the paired differences of every indicator, year and zone to comparison.csv, the settings that "
+            "differ to settings_diff.csv, both scorecards, plots and report.html, under "
+            "<out>/comparisons/<scenario>-vs-<against>/<run id>/.", _compare_arguments, _compare),
+    Command("report", "redraw the plots and report.html of a run or comparison folder",
+            "Rebuild plots/ and report.html from a run's (or comparison's) saved tables, without running "
+            "anything.", _report_arguments, _report),
+    Command("sweep", "run a parameter sweep (grid, lhs, sobol, morris) with sensitivity indices",
+            "Run every design point x policy x replication of a sweep spec (docs/experiments.md), skipping runs "
+            "already stored, then write runs.csv, sensitivity.csv, plots and manifest.json.",
+            _sweep_arguments, _sweep, interrupted="before any run started; nothing was written"),
+    Command("calibrate", "fit behavioural settings to Qingdao's observed 2010-2020 history",
+            "Fit behavioural settings to Qingdao's observed 2010-2020 history (docs/calibration.md); writes "
+            "results/calibration/<name>-<run id>/.", _calibration_arguments, _calibrate),
+    Command("backtest", "fit on observations up to a year and score the later ones",
+            "Fit on observations up to a year and score the later ones (docs/calibration.md); writes "
+            "results/calibration/<name>-<run id>/.", _backtest_arguments, _calibrate),
+)}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,95 +331,61 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="run_sim.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    def scenario_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                       help=f"scenario YAML file (default: {DEFAULT_SCENARIO})")
-        p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                       help="change one setting for this run, e.g. --set replications=5 or "
-                            "--set behaviour.departure.local_hazard_per_year=0.01 (repeatable)")
-        p.add_argument("--replications", metavar="N", help="number of independent replications")
-        p.add_argument("--seed", metavar="N", help="root random seed (same seed, same numbers)")
-
-    run = sub.add_parser("run", help="run a scenario and write its results (the default command)",
-                         description="Run a scenario and write its results folder.")
-    scenario_args(run)
-    run.add_argument("--out", default="results", metavar="DIR",
-                     help="folder that receives <scenario name>/<run id>/ (default: results)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-    validate = sub.add_parser("validate", help="check a scenario file and show what would run",
-                              description="Check a scenario file without running it.")
-    scenario_args(validate)
-    compare = sub.add_parser(
-        "compare", help="what a scenario changes against another (paired replications)",
-        description="Run SCENARIO and --against with the same seed and replications (common random numbers) "
-                    "and write the paired differences of every indicator, year and zone to comparison.csv, "
-                    "the settings that differ to settings_diff.csv, both scorecards, plots and report.html, "
-                    "under <out>/comparisons/<scenario>-vs-<against>/<run id>/.")
-    scenario_args(compare)
-    compare.add_argument("--against", default=DEFAULT_SCENARIO, metavar="BASE",
-                         help=f"scenario to compare with (default: {DEFAULT_SCENARIO}); it runs with SCENARIO's "
-                              "seed, replications, period and scale so that replications pair up; --set changes "
-                              "SCENARIO only")
-    compare.add_argument("--out", default="results", metavar="DIR",
-                         help="folder that receives comparisons/... (default: results)")
-    compare.add_argument("--quiet", action="store_true", help="no progress bar")
-    report = sub.add_parser("report", help="redraw the plots and report.html of a run or comparison folder",
-                            description="Rebuild plots/ and report.html from a run's (or comparison's) saved "
-                                        "tables, without running anything.")
-    sweep = sub.add_parser(
-        "sweep", help="run a parameter sweep (grid, lhs, sobol, morris) with sensitivity indices",
-        description="Run every design point x policy x replication of a sweep spec (docs/experiments.md), "
-                    "skipping runs already stored, then write runs.csv, sensitivity.csv, plots and manifest.json.")
-    sweep.add_argument("spec", metavar="SPEC", help="sweep YAML file (examples in scenarios/sweeps/)")
-    where = sweep.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive, metavar="N", help="local worker processes (default: all cores)")
-    where.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://host:8786)")
-    where.add_argument("--dask-local", type=_positive, metavar="N", help="run on a local Dask cluster of N processes")
-    sweep.add_argument("--out", metavar="DIR", help="the sweep's folder (default: results/sweeps/<name>/)")
-    sweep.add_argument("--dry-run", action="store_true",
-                       help="print the number of runs, the estimated time (from one timed run) and size; run nothing")
-    sweep.add_argument("--budget", type=float, metavar="MINUTES",
-                       help="refuse a sweep estimated to take longer (default: the spec's budget_minutes, if any)")
-    sweep.add_argument("--force", action="store_true", help="run even when over the budget")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
-    for name, text in (("calibrate", "fit behavioural settings to Qingdao's observed 2010-2020 history"),
-                       ("backtest", "fit on observations up to a year and score the later ones")):
-        cal = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + " (docs/calibration.md); "
-                             "writes results/calibration/<name>-<run id>/.")
-        cal.add_argument("spec", metavar="SPEC", help="calibration YAML file (scenarios/calibration/)")
-        if name == "backtest":
-            cal.add_argument("--cutoff", type=int, default=2016, metavar="YEAR",
-                             help="fit on observations up to this year only (default 2016)")
-        cal.add_argument("--out", default="results", metavar="DIR", help="folder that receives calibration/... "
-                                                                         "(default: results)")
-        cal.add_argument("--quiet", action="store_true", help="no progress bar")
-    report.add_argument("folder", metavar="RUN_DIR", help="a run folder (with summary.csv) or a comparison "
-                                                          "folder (with comparison.csv)")
+    for command in COMMANDS.values():
+        command.arguments(sub.add_parser(command.name, help=command.help, description=command.description))
     return parser
 
 
-def _load(args):
-    overrides = list(args.overrides)
-    if args.replications is not None:
-        overrides.append(f"replications={args.replications}")
-    if args.seed is not None:
-        overrides.append(f"seed={args.seed}")
-    return load_scenario(args.scenario, overrides=overrides)
+# -- the one place that maps outcomes to exit codes ------------------------------------------------
 
 
-def _unwritable(out: Path) -> str | None:
-    """Why results could not be written under ``out`` (checked before simulating), or None."""
-    probe = out
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv = ["run", *argv]
+    args = _parser().parse_args(argv)
+    args.command_line = ["run_sim.py", *argv]
+    command = COMMANDS[args.command]
+    try:
+        return command.handler(args)
+    except BAD_INPUT as err:
+        return _fail(_one_line(err), 2)
+    except ExecutorError as err:
+        return _fail(str(err), 2 if err.bad_input else 1)
+    except KeyboardInterrupt as err:
+        print(f"interrupted: {str(err) or command.interrupted}", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 (the last resort: a bug, reported as one)
+        traceback.print_exc()
+        return _fail(f"unexpected {type(err).__name__} in '{command.name}': {_one_line(err)} (a bug: please "
+                     "report it with the output above)", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _one_line(err: BaseException) -> str:
+    if isinstance(err, FileNotFoundError) and err.filename is not None:
+        return f"file not found: {err.filename}"
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+def _check_out(out: str) -> None:
+    """Refuse (``InputError`` on ``--out``) a results folder that cannot be written, before simulating."""
+    probe = Path(out)
     while not probe.exists():
         if probe.parent == probe:
             break
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
-        return f"{probe} is a file, not a folder"
+        raise InputError(f"{probe} is a file, not a folder", "--out")
     if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
-        return f"no permission to write in {probe}"
-    return None
+        raise InputError(f"no permission to write in {probe}", "--out")
 
 
 def _describe(sc) -> str:
@@ -168,190 +395,13 @@ def _describe(sc) -> str:
             f"levers: {', '.join(levers) if levers else 'none (the policies of 2020)'}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        argv = ["run", *argv]
-    args = _parser().parse_args(argv)
-    if args.command == "report":
-        return _rebuild_report(Path(args.folder))
-    if args.command == "compare":
-        return _compare(args, argv)
-    if args.command == "sweep":
-        return _sweep(args, argv)
-    if args.command in ("calibrate", "backtest"):
-        return _calibrate(args, argv)
-    try:
-        scenario = _load(args)
-    except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if args.command == "validate":
-        print(f"OK: {_describe(scenario)}")
-        return 0
-    if _refuse_out(args.out):
-        return 2
-
-    from . import scorecard
-    from .outputs import write_run
-
-    if not args.quiet:
-        print(f"Running {_describe(scenario)}", file=sys.stderr)
-    try:
-        results, (scored, unscored) = _simulate(scenario, args.quiet)
-        folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
-                           input_files=scenario_files(args.scenario),
-                           extra_files={"scorecard.csv": scorecard.csv_text(scored)})
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
-    _report(scenario, results, folder)
-    print("\nScorecard of the plan's targets (docs/targets.md):")
-    print(scorecard.table(scored, unscored))
-    return 0
-
-
-def _sweep(args, argv: list[str]) -> int:
-    from .experiment.executor import ExecutorError, default_workers
-    from .experiment.pipeline import estimate, executor, run_sweep
-    from .experiment.spec import load_sweep
-    from .experiment.sweep import plan
-
-    try:
-        sweep = load_sweep(args.spec)
-    except (ScenarioError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    folder = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.name
-    if _refuse_out(str(folder)):
-        return 2
-    workers = args.workers or (args.dask_local or default_workers())
-    budget = args.budget if args.budget is not None else sweep.budget_minutes
-    tasks = plan(sweep)                    # the runs and their keys, once for the estimate and the sweep
-    try:
-        if args.dry_run or (budget is not None and not args.force):
-            guess = estimate(sweep, folder, workers, tasks)
-            print(f"sweep '{sweep.name}': {guess.describe()}")
-            if args.dry_run:
-                return 0
-            if guess.minutes > budget:
-                print(f"error: --budget: the sweep would take about {guess.minutes:.1f} min, over the budget of "
-                      f"{budget:g} min; add --force to run it anyway, or lower samples/replications",
-                      file=sys.stderr)
-                return 2
-        runner, info = executor(workers, args.dask, args.dask_local)
-        manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=["run_sim.py", *argv],
-                             tasks=tasks)
-    except ExecutorError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2 if err.bad_input else 1
-    except KeyboardInterrupt:
-        print(f"interrupted: the runs finished so far are kept in {folder / 'runs'}; run the same command again "
-              "to continue", file=sys.stderr)
-        return 130
-    print(f"Sweep '{sweep.name}': {manifest['runs']} runs ({manifest['runs_this_time']} run now), "
-          f"written to {folder}")
-    for warning in manifest["sensitivity_warnings"]:
-        print(f"warning: {warning}")
-    return 0
-
-
-def _calibrate(args, argv: list[str]) -> int:
-    from .calibration.pipeline import calibrate, describe
-    from .calibration.spec import load_calibration
-
-    try:
-        spec = load_calibration(args.spec)
-    except (ScenarioError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if _refuse_out(args.out):
-        return 2
-    cutoff = getattr(args, "cutoff", None)
-    try:
-        folder, manifest = calibrate(spec, Path(args.out), cutoff=cutoff, progress=not args.quiet,
-                                     command=["run_sim.py", *argv])
-    except ValueError as err:
-        print(f"error: {'--cutoff' if cutoff else 'fit_until'}: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
-    print(f"Calibration written to {folder}")
-    print(describe(manifest))
-    return 0
-
-
-def _refuse_out(out: str) -> bool:
-    """Say why results cannot be written under ``out`` (before simulating); True when they cannot."""
-    problem = _unwritable(Path(out))
-    if problem:
-        print(f"error: --out: {problem}", file=sys.stderr)
-    return problem is not None
-
-
 def _simulate(scenario, quiet: bool):
     """Every replication of ``scenario`` and its scorecard ``(scored rows, targets not reached)``."""
-    from . import scorecard
-    from .runner import run_replications
-    from .targets import scenario_targets
-
     results = run_replications(scenario, progress=not quiet)
     return results, scorecard.run_scorecard(scenario_targets(scenario), results)
 
 
-def _rebuild_report(folder: Path) -> int:
-    from .report import ReportError, build_comparison_report, build_run_report
-
-    if not folder.is_dir():
-        print(f"error: RUN_DIR: no such folder: {folder}", file=sys.stderr)
-        return 2
-    try:
-        if (folder / "comparison.csv").exists():
-            path = build_comparison_report(folder)
-        else:
-            path = build_run_report(folder)
-    except ReportError as err:
-        print(f"error: RUN_DIR: {err}", file=sys.stderr)
-        return 2
-    print(f"Report written to {path}")
-    return 0
-
-
-def _compare(args, argv: list[str]) -> int:
-    from . import scorecard
-    from .comparison import pairing_overrides, write_comparison
-
-    try:
-        scenario = _load(args)
-        against = load_scenario(args.against, overrides=pairing_overrides(scenario))
-    except ScenarioError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if _refuse_out(args.out):
-        return 2
-    if not args.quiet:
-        print(f"Comparing {_describe(scenario)}\n     with {_describe(against)}", file=sys.stderr)
-    try:
-        runs, cards = {}, {}
-        for key, sc in (("scenario", scenario), ("against", against)):
-            runs[key], cards[key] = _simulate(sc, args.quiet)
-        folder = write_comparison(
-            scenario, against, runs["scenario"], runs["against"], args.out, command=["run_sim.py", *argv],
-            input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],
-            extra_files={"scorecard.csv": scorecard.csv_text(cards["scenario"][0]),
-                         "scorecard_against.csv": scorecard.csv_text(cards["against"][0])},
-            report=scenario.outputs.plots)
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 130
-    _print_comparison(folder, scenario, against)
-    return 0
-
-
 def _print_comparison(folder: Path, scenario, against) -> None:
-    import csv
-
     with (folder / "comparison.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     last = max(int(r["year"]) for r in rows)
@@ -382,9 +432,14 @@ def _number(text: str, sign: bool = False) -> str:
     return body
 
 
-def _report(scenario, results, folder: Path) -> None:
-    from .core.catalogue import INDICATOR_NAMES
+def _number(text: str, sign: bool = False) -> str:
+    """A CSV number for the terminal: thousands separated for counts, four significant digits otherwise."""
+    value = float(text)
+    body = f"{value:{'+' if sign else ''},.0f}" if abs(value) >= 1000 else f"{value:{'+' if sign else ''}.4g}"
+    return body
 
+
+def _print_run(scenario, results, folder: Path) -> None:
     j = INDICATOR_NAMES.index("urbanization_rate")
     jh = INDICATOR_NAMES.index("hukou_urbanization_rate")
     end = results[0].dates[-1]

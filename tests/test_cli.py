@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -301,3 +302,110 @@ def test_entry_point_end_to_end(tmp_path):
     assert "did you mean 'min_insurance_years'" in bad.stderr
     assert bad.stdout == ""
     assert not bad_root.exists()
+
+
+# -- the one exit-code mapping in main ---------------------------------------------------------------
+
+
+def _with_handler(monkeypatch, name: str, handler) -> None:
+    """Replace the handler of subcommand ``name`` in the CLI's table."""
+    monkeypatch.setitem(cli.COMMANDS, name, dataclasses.replace(cli.COMMANDS[name], handler=handler))
+
+
+def _raise(error: BaseException):
+    def handler(args):
+        raise error
+    return handler
+
+
+@pytest.mark.parametrize("name", list(cli.COMMANDS))
+def test_keyboard_interrupt_in_any_handler_exits_130_with_one_line(capsys, monkeypatch, name):
+    _with_handler(monkeypatch, name, _raise(KeyboardInterrupt()))
+    argv = {"report": [name, "somewhere"], "sweep": [name, "spec.yaml"], "calibrate": [name, "spec.yaml"],
+            "backtest": [name, "spec.yaml"]}.get(name, [name])
+    code, out, err = run_main(capsys, *argv)
+    assert code == 130 and out == ""
+    assert err.startswith("interrupted: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_an_interrupted_sweep_says_its_finished_runs_are_kept(capsys, monkeypatch, tmp_path):
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(yaml.safe_dump({
+        "base": str(BASELINE), "set": {"population.scale": 5000, "period.end": "2021-12-31"}, "design": "grid",
+        "parameters": {"seed": {"values": [1, 2]}}, "outputs": ["urbanization_rate@2021"]}), encoding="utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_sweep", interrupted)
+    code, _, err = run_main(capsys, "sweep", spec, "--workers", "1", "--out", tmp_path / "out", "--quiet")
+    assert code == 130 and err.count("\n") == 1
+    assert f"the runs finished so far are kept in {tmp_path / 'out' / 'runs'}" in err
+
+
+def test_an_unexpected_error_exits_1_with_the_traceback_and_a_line_to_report_it(capsys, monkeypatch, tmp_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the engine broke\nin two lines")
+
+    monkeypatch.setattr(cli, "run_replications", broken)
+    code, out, err = run_main(capsys, "run", BASELINE, *SMALL, "--out", tmp_path / "out", "--quiet")
+    assert code == 1
+    assert "Traceback" in err and "RuntimeError: the engine broke" in err
+    last = err.rstrip("\n").splitlines()[-1]
+    assert last == ("error: unexpected RuntimeError in 'run': the engine broke in two lines (a bug: please report "
+                    "it with the output above)")
+    assert not (tmp_path / "out").exists()
+
+
+def _bad_sweep(tmp: Path) -> Path:
+    path = tmp / "sweep.yaml"
+    path.write_text(f"base: {BASELINE}\ndesing: grid\n", encoding="utf-8")
+    return path
+
+
+def _bad_calibration(tmp: Path) -> Path:
+    path = tmp / "calibration.yaml"
+    path.write_text(f"scenario: {BASELINE}\nparameters: {{behaviour.hukou.min_insurance_years: {{low: 1, hihg: 2}}}}\n",
+                    encoding="utf-8")
+    return path
+
+
+#: one bad input of each subcommand kind: the arguments and words the one line must hold
+BAD_INPUT_BY_COMMAND = {
+    "run": (lambda tmp: ["run", BASELINE, "--set", "seeed=1"], ["seeed", "did you mean 'seed'"]),
+    "validate": (lambda tmp: ["validate", tmp / "nope.yaml"], ["scenario file not found", "nope.yaml"]),
+    "compare": (lambda tmp: ["compare", BASELINE, "--against", tmp / "nope.yaml"], ["nope.yaml", "not found"]),
+    "report": (lambda tmp: ["report", tmp / "nope"], ["RUN_DIR: no such folder"]),
+    "sweep": (lambda tmp: ["sweep", _bad_sweep(tmp)], ["sweep.yaml: desing", "did you mean 'design'?"]),
+    "sweep, missing spec": (lambda tmp: ["sweep", tmp / "nope.yaml"], ["sweep spec not found", "nope.yaml"]),
+    "calibrate": (lambda tmp: ["calibrate", _bad_calibration(tmp)],
+                  ["calibration.yaml: parameters.behaviour.hukou.min_insurance_years.hihg", "did you mean 'high'?"]),
+    "backtest, missing spec": (lambda tmp: ["backtest", tmp / "nope.yaml"], ["calibration spec not found"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT_BY_COMMAND))
+def test_bad_input_of_each_subcommand_exits_2_with_one_line(capsys, tmp_path, case):
+    make_args, words = BAD_INPUT_BY_COMMAND[case]
+    args = make_args(tmp_path)
+    if args[0] in ("run", "compare", "sweep", "calibrate", "backtest"):
+        args += ["--out", tmp_path / "out", "--quiet"]
+    code, out, err = run_main(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    for word in words:
+        assert word in err, (word, err)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("error, code, words", [
+    (FileNotFoundError(2, "No such file or directory", "gone.csv"), 2, "error: file not found: gone.csv"),
+    (cli.InputError("not like that", "--flag"), 2, "error: --flag: not like that"),
+    (cli.ExecutorError("no scheduler at tcp://x:1", bad_input=True), 2, "error: no scheduler at tcp://x:1"),
+    (cli.ExecutorError("a run killed its worker 3 times"), 1, "error: a run killed its worker 3 times"),
+    (cli.CalibrationError("nothing to fit", "--cutoff"), 2, "error: --cutoff: nothing to fit"),
+])
+def test_main_maps_each_kind_of_error_to_its_exit_code(capsys, monkeypatch, error, code, words):
+    _with_handler(monkeypatch, "validate", _raise(error))
+    got, out, err = run_main(capsys, "validate")
+    assert got == code and out == "" and err == words + "\n"

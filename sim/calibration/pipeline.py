@@ -22,7 +22,21 @@ from .districts import SETTING, fit_attraction
 from .fit import fit
 from .objective import distance, run_all, values_at
 from .observations import observations, until, within
+from .plots import fit_plot
 from .spec import Calibration
+
+
+class CalibrationError(ValueError):
+    """A calibration these inputs cannot make (bad input, not a bug): ``field`` is the input to change."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message, field)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
 
 #: proportional-adjustment rounds of the district attraction before the city-wide fit (half as many after)
 ATTRACTION_ROUNDS = 6
@@ -34,15 +48,21 @@ FIT_COLUMNS = ("observation", "date", "zone", "indicator", "observed", "sd", "us
 
 def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, progress: bool = True,
               command: list[str] | None = None) -> tuple[Path, dict]:
-    """Fit on the observations up to ``cutoff`` (or the spec's ``fit_until``); write the folder."""
+    """Fit on the observations up to ``cutoff`` (or the spec's ``fit_until``); write the folder.
+
+    Raises ``CalibrationError`` when nothing is left to fit before the cut-off (its field: ``--cutoff``, the
+    command's option, or the spec's ``fit_until``).
+    """
     started = time.perf_counter()
+    where = "fit_until" if cutoff is None else "--cutoff"
     cutoff = spec.fit_until if cutoff is None else cutoff
     scenario_values = spec.defaults()
     every = within(observations(), spec.load(scenario_values))
     used = tuple(o for o in until(every, cutoff) if o.zone == "qingdao")          # the emulator's
     districts = tuple(o for o in until(every, cutoff) if o.zone != "qingdao") if spec.fit_districts else ()
     if not used:
-        raise ValueError(f"no observation in the simulated period up to {cutoff}: nothing to fit")
+        raise CalibrationError(f"no observation in the simulated period up to {cutoff}: nothing to fit",
+                               where)
     extra, attraction, rounds = (), None, []
     if districts:                          # district pull first, then the city-wide settings, then pull again
         attraction, rounds = fit_attraction(spec, scenario_values, districts, ATTRACTION_ROUNDS)
@@ -82,8 +102,6 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
             "fit.csv": csv_table(FIT_COLUMNS, _fit_rows(every, held_out, sim_default, sim_fitted)),
             "calibrated.yaml": _calibrated_yaml(spec, main, final.name, cutoff, used, attraction),
         })
-        from .plots import fit_plot
-
         fit_plot(spec.name, runs_default, runs_fitted, every, held_out, sim_default, sim_fitted,
                  tmp / "plots" / "fit.png")
         info = provenance(command, [str(spec.file), str(spec.scenario)])

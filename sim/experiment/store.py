@@ -22,7 +22,7 @@ RUNS = "runs"
 #: code that only reads or presents results, never what a run computes: left out of the code version so
 #: that improving a plot or the sensitivity analysis does not rerun a sweep (``sweep.py``, which extracts
 #: a run's outputs, counts)
-PRESENTATION = ("report", "experiment", "cli.py", "comparison.py")
+PRESENTATION = ("report", "experiment", "cli.py", "comparison.py", "spec_reference.py")
 
 
 def _counts(path: Path, root: Path) -> bool:

@@ -271,7 +271,7 @@ def test_check_run_finds_the_run_whole(two_reps):
 # -- atomic writing --------------------------------------------------------------------------------
 
 
-def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch):
+def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch, capsys):
     seen = []
 
     def failing(folder):
@@ -283,8 +283,10 @@ def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sim.report, "build_run_report", failing)
     out = tmp_path / "out"
-    with pytest.raises(RuntimeError, match="disk full"):
-        cli.main(["run", str(BASELINE), *SIZE, "--out", str(out), "--quiet"])     # plots on
+    # an unexpected error: exit 1, the traceback and a line naming it (the CLI's last resort)
+    assert cli.main(["run", str(BASELINE), *SIZE, "--out", str(out), "--quiet"]) == 1     # plots on
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "error: unexpected RuntimeError in 'run': disk full while drawing" in err
     assert len(seen) == 1
     assert not seen[0].exists()
     leftovers = list(out.rglob("*"))

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 
 from .core.calendar import months
-from .memory import retain_freed_memory
-from .model import Model, RunResult
-from .population import starting_agents
+from .kernel.model import Model, RunResult
+from .kernel.parallel import retain_freed_memory
+from .kernel.population import starting_agents
 
 
 def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None,

@@ -10,7 +10,7 @@ from sim.core.catalogue import FLOWS, INDICATOR_NAMES, INDICATORS
 from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
 from sim.core.districts import DISTRICTS, ZONES
 from sim.core.streams import Streams, keyed_uniform_pair
-from sim.model import Model, recount_stock
+from sim.kernel.model import Model, recount_stock
 from tests.conftest import make_scenario, make_world
 
 ONE_YEAR = {"period.start": "2021-01-01", "period.end": "2021-12-31"}
@@ -218,18 +218,18 @@ def test_chunks_and_threads_change_no_number(monkeypatch):
     """The plan (every lever) in one pass on one thread, and in passes of 500 rows (1,500 rows a month-start
     scan, 500 events a prefetch block) on three threads: the same indicators and the same event log, event
     by event."""
-    import sim.indicators
-    import sim.model
+    import sim.kernel.model
+    import sim.kernel.recorder
     from sim.scenario import load_scenario
 
     scenario = load_scenario("scenarios/plan_2021_2023.yaml",
                              overrides=["population.scale=2000", "period.end=2022-06-30"])
 
     def run(chunk, threads):
-        monkeypatch.setattr(sim.model, "REDRAW_CHUNK", chunk)
-        monkeypatch.setattr(sim.model, "PREFETCH_EVENTS", chunk)
-        monkeypatch.setattr(sim.model, "SCAN_CHUNK", 3 * chunk)
-        monkeypatch.setattr(sim.indicators, "PERSON_CHUNK", chunk)
+        monkeypatch.setattr(sim.kernel.model, "REDRAW_CHUNK", chunk)
+        monkeypatch.setattr(sim.kernel.model, "PREFETCH_EVENTS", chunk)
+        monkeypatch.setattr(sim.kernel.model, "SCAN_CHUNK", 3 * chunk)
+        monkeypatch.setattr(sim.kernel.recorder, "PERSON_CHUNK", chunk)
         model = Model(scenario, 0, log_events=True, threads=threads)
         assert model.res.n > 4 * 500          # several passes in the chunked run
         return model.run()
@@ -287,7 +287,7 @@ def test_run_once_frees_its_model_before_returning(monkeypatch):
 
 
 def test_time_order_is_the_stable_order_with_and_without_ties():
-    from sim.model import time_order
+    from sim.kernel.model import time_order
 
     rng = np.random.default_rng(5)
     distinct = rng.random(10_000) * 31.0

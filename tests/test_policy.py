@@ -7,7 +7,7 @@ import pytest
 from sim.core.calendar import Calendar
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
-from sim.model import Model
+from sim.kernel.model import Model
 from sim.policy import HISTORY_LEVERS, LEVERS, active_levers
 from sim.policy.lever import ActiveLever
 from tests.conftest import make_scenario
@@ -335,7 +335,7 @@ def test_a_round_seats_eligible_children_in_row_order_up_to_the_free_seats():
     """The vectorised round against the rule child by child: give back the seats of those who left, then
     each eligible child (permit-holding head) in row order takes a seat while its district has one."""
     from sim.core.codes import NONLOCAL, PRESENT
-    from sim.schooling import school_children
+    from sim.kernel.schooling import school_children
 
     model = Model(make_scenario({**BASE, "period.end": "2021-12-31"}), 0)
     model.run()

@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrivals import ArrivalBatch, draw_base
 from ..core.codes import NONLOCAL
 from ..core.fields import Field
+from ..kernel.arrivals import ArrivalBatch, draw_base
 from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(

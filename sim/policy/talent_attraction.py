@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrivals import ArrivalBatch, type_weights
 from ..core.calendar import DAYS_PER_YEAR
 from ..core.codes import NO_HOMESTEAD, NONLOCAL
 from ..core.fields import Field
+from ..kernel.arrivals import ArrivalBatch, type_weights
 from .lever import lever_section, multiply_where
 
 SCHEMA = lever_section(

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..core.codes import LOCAL_URBAN
 from ..core.fields import Field
-from ..hazards import conversion_base_hazard_per_year, hukou_eligible
+from ..kernel.hazards import conversion_base_hazard_per_year, hukou_eligible
 from .lever import lever_section
 
 SCHEMA = lever_section(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.catalogue import FLOW_INDEX, FLOWS, INDICATOR_NAMES
-from .core.codes import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
-from .core.districts import DISTRICTS, ROLES, ZONES
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.catalogue import FLOW_INDEX, FLOWS, INDICATOR_NAMES
+from ..core.codes import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
+from ..core.districts import DISTRICTS, ROLES, ZONES
 
 
 def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

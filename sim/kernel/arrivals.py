@@ -14,9 +14,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.codes import ARRIVING, IDLE, NONLOCAL
-from .core.districts import DISTRICTS
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.codes import ARRIVING, IDLE, NONLOCAL
+from ..core.districts import DISTRICTS
 
 
 @dataclass

@@ -23,8 +23,8 @@ import math
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from .core.codes import LEASED, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
+from ..core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from ..core.codes import LEASED, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
 
 FERTILE_AGES = (15, 50)   # [15, 50): women aged 15-49
 OLDER_AGE = 60            # older household heads move less; insurance accrual stops (retirement)

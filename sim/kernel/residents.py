@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .core.codes import NO_HOMESTEAD, PRESENT, cell_of
+from ..core.codes import NO_HOMESTEAD, PRESENT, cell_of
 
 #: per-resident arrays and their dtypes
 RESIDENT_FIELDS: dict[str, type] = {

@@ -43,18 +43,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from . import arrivals, indicators, submodels
-from .core.calendar import DAYS_PER_YEAR, Calendar, months
-from .core.catalogue import FLOWS
-from .core.codes import ARRIVING, DEAD, DEPARTED, LOCAL_RURAL, PRESENT, cell_of
-from .core.districts import DISTRICTS
-from .core.streams import Streams, keyed_uniform_pair
+from .. import submodels
+from ..core.calendar import DAYS_PER_YEAR, Calendar, months
+from ..core.catalogue import FLOWS
+from ..core.codes import ARRIVING, DEAD, DEPARTED, LOCAL_RURAL, PRESENT, cell_of
+from ..core.districts import DISTRICTS
+from ..core.streams import Streams, keyed_uniform_pair
+from ..policy import active_levers
+from . import arrivals
+from . import recorder as indicators
+from .handlers import OWN_EVENTS, Transitions
 from .hazards import EVENT_HAZARDS, EVENT_NAMES, next_change_day, state_of
-from .policy import active_levers
 from .population import build_population
 from .residents import Residents
 from .schooling import Schools
-from .transitions import OWN_EVENTS, Transitions
 
 #: events per block whose rows' handler attributes are gathered before the block runs (``Model._prefetch``)
 PREFETCH_EVENTS = 1024

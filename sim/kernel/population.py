@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, cell_of
-from .core.districts import DISTRICTS
-from .data import load_census
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, cell_of
+from ..core.districts import DISTRICTS
+from ..data import load_census
 from .residents import Residents
 
 MAX_AGE_YEARS = 100         # oldest age drawn for the starting population

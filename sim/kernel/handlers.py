@@ -15,10 +15,10 @@ from itertools import accumulate
 
 import numpy as np
 
-from .core.catalogue import FLOW_INDEX, FLOWS
-from .core.codes import DEAD, DEPARTED, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
-from .core.districts import DISTRICTS
-from .core.streams import keyed_uniform_pair_one
+from ..core.catalogue import FLOW_INDEX, FLOWS
+from ..core.codes import DEAD, DEPARTED, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
+from ..core.districts import DISTRICTS
+from ..core.streams import keyed_uniform_pair_one
 from .hazards import EVENT_NAMES
 
 INF = float("inf")

@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.codes import NONLOCAL, PRESENT
-from .core.districts import DISTRICTS
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.codes import NONLOCAL, PRESENT
+from ..core.districts import DISTRICTS
 
 SCHOOL_AGES = (6, 16)     # compulsory schooling: ages 6-15
 NOON = 0.5

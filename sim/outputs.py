@@ -28,7 +28,7 @@ import yaml
 from . import __version__
 from .core.catalogue import INDICATOR_NAMES, INDICATORS
 from .core.districts import ZONES
-from .kernel.model import RunResult
+from .kernel.result import RunResult
 
 TIMESERIES_COLUMNS = ("date", "replication", "zone", "indicator", "value")
 SUMMARY_COLUMNS = ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications")

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.core.calendar import Calendar
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
 from sim.core.districts import DISTRICTS
@@ -14,7 +15,8 @@ from sim.data import load_census
 from sim.kernel.model import Model
 from sim.kernel.population import build_population, census_marginals, largest_remainder
 from sim.outputs import TIMESERIES_COLUMNS, csv_table, timeseries_rows
-from sim.policy import pre_2018_settlement
+from sim.policy import PolicySet
+from sim.policy.pre_2018_settlement import Pre2018Settlement
 from sim.scenario import ScenarioError, load_scenario
 from tests.conftest import make_scenario
 
@@ -120,8 +122,10 @@ def test_lever_multiplies_both_conversion_hazards_by_the_power_of_its_level():
     level = np.array([1.0, 1.0, 0.5, 0.0, 1.0])
     base = np.array([0.04, 0.06, 0.04, 0.06, 0.0])
     rates = {"hukou_conversion": base.copy()}
-    settings = make_scenario({PS: {"conversion_hazard_multiplier": 0.4}}).policies.pre_2018_settlement
-    pre_2018_settlement.adjust(rates, {"hukou": hukou}, level, settings, None)
+    scenario = make_scenario({PS: {"conversion_hazard_multiplier": 0.4}})
+    [lever] = PolicySet(scenario, Calendar(scenario.period.start, scenario.period.end), np.random.default_rng(0))
+    assert isinstance(lever, Pre2018Settlement)
+    lever.adjust(rates, {"hukou": hukou}, level)
     assert np.allclose(rates["hukou_conversion"], base * 0.4 ** level)
 
 

@@ -13,7 +13,7 @@ from sim import cli
 from sim.comparison import COLUMNS, paired_rows, pairing_overrides, settings_diff
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
-from sim.kernel.model import RunResult
+from sim.kernel.result import RunResult
 from sim.scenario import load_scenario
 from tests.conftest import make_scenario
 

@@ -1,6 +1,8 @@
 """Policy levers: off is the baseline exactly, nothing before the start, scoped levers stay in scope,
 and each lever moves its indicators in the documented direction."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -8,8 +10,8 @@ from sim.core.calendar import Calendar
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
 from sim.kernel.model import Model
-from sim.policy import HISTORY_LEVERS, LEVERS, active_levers
-from sim.policy.lever import ActiveLever
+from sim.policy import HISTORY_LEVERS, LEVERS, Lever, PolicySet
+from sim.policy.zero_threshold_settlement import ZeroThresholdSettlement
 from tests.conftest import make_scenario
 
 BASE = {"population.scale": 1000.0, "seed": 21, "period.end": "2022-12-31"}
@@ -28,10 +30,13 @@ def col(name):
 
 
 def test_every_lever_has_schema_and_mechanism():
-    for name, module in LEVERS.items():
-        assert module.SCHEMA.optional and {"start", "end", "districts", "intensity"} <= set(module.SCHEMA.fields)
-        hooks = ("adjust", "extra_arrivals", "arrival_weights", "month_start", "processes")
-        assert any(callable(getattr(module, hook, None)) for hook in hooks), name
+    hooks = ("adjust", "extra_arrivals", "arrival_pull", "act_on_places", "processes", "extra_school_seats")
+    for name, cls in LEVERS.items():
+        assert issubclass(cls, Lever) and cls.name == name
+        assert cls.schema.optional and {"start", "end", "districts", "intensity"} <= set(cls.schema.fields)
+        overridden = [hook for hook in hooks if getattr(cls, hook) is not getattr(Lever, hook)]
+        assert overridden, f"{name} fills no hook of Lever"
+        module = sys.modules[cls.__module__]
         assert module.__doc__ and "Mechanism" in module.__doc__, name
 
 
@@ -39,8 +44,8 @@ def test_lever_switches_at_month_starts_and_only_in_scope():
     sc = make_scenario({**BASE, ZT: {"start": "2021-07-15", "end": "2022-03-01", "districts": ["pingdu"],
                                      "intensity": 0.4}})
     cal = Calendar(sc.period.start, sc.period.end)
-    [lever] = active_levers(sc, cal)
-    assert isinstance(lever, ActiveLever)
+    [lever] = PolicySet(sc, cal, np.random.default_rng(0))
+    assert isinstance(lever, ZeroThresholdSettlement)
     assert lever.switch_days.tolist() == [cal.day(sc.period.start.replace(month=8)), cal.day(
         sc.policies.zero_threshold_settlement.end)]
     pingdu, jimo = ZONES.index("pingdu") - 1, ZONES.index("jimo") - 1

@@ -325,7 +325,7 @@ BEHAVIOUR = Section(
 )
 
 POLICIES = Section(
-    {name: module.SCHEMA for name, module in LEVERS.items()},
+    {name: lever.schema for name, lever in LEVERS.items()},
     doc="The plan's policy levers, and levers of history for backcasts (pre_2018_settlement), each dated (start, "
         "end), scoped (districts) and graded (intensity 0-1). A lever left out is not used; the baseline is the "
         "policies of 2020 carrying on, expressed by the behaviour section.",

@@ -177,17 +177,19 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
         helper.shutdown(wait=False)           # the thread ends with its task
 
     # households, district by district: family ones of assumed shape, then collective singles
-    sizes, district, collective = [], [], []
+    size_parts: list[np.ndarray] = []
+    district: list[np.ndarray] = []
+    collective: list[np.ndarray] = []
     for d in range(len(DISTRICTS)):
         if n_hh[d]:
             s = _household_sizes(int(n_hh[d]), int(n_family[d]), p.family_household_size_shares_pct, rng)
-            sizes.append(s)
+            size_parts.append(s)
             district.append(np.full(len(s), d, np.int8))
             collective.append(np.zeros(len(s), bool))
-        sizes.append(np.ones(n_coll[d], np.int64))
+        size_parts.append(np.ones(n_coll[d], np.int64))
         district.append(np.full(n_coll[d], d, np.int8))
         collective.append(np.ones(n_coll[d], bool))
-    sizes = np.concatenate(sizes)
+    sizes = np.concatenate(size_parts)
     hh_district = np.concatenate(district)
     hh_collective = np.concatenate(collective)
     n_households = len(sizes)

@@ -74,10 +74,10 @@ def month_end_stocks(res, day: float, map_) -> dict[str, np.ndarray]:
 
 def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
     """The stocks from the passes' counts by (district, flags)."""
-    counts = np.zeros(len(DISTRICTS) * FLAG_VALUES, np.int64)
+    total = np.zeros(len(DISTRICTS) * FLAG_VALUES, np.int64)
     for part in parts:
-        counts += part
-    counts = counts.reshape(len(DISTRICTS), FLAG_VALUES)
+        total += part
+    counts = total.reshape(len(DISTRICTS), FLAG_VALUES)
     has = np.arange(FLAG_VALUES)
 
     def count(bit: int) -> np.ndarray:

@@ -66,8 +66,8 @@ def peak_rss_mib() -> float:
 
 def measure_scale(scenario_path: str, scale: float) -> dict:
     """Build and run one replication as ``run_once`` does, timing the two apart; peak RSS of this process."""
-    from sim.kernel.model import Model
     from sim.kernel.parallel import available_cpus, retain_freed_memory
+    from sim.model import Model
 
     retain_freed_memory()
     scenario = load(scenario_path, scale)
@@ -347,8 +347,8 @@ def main_profile(scenario_path: str, scale: float, top: int = 10) -> None:
     import cProfile
     import pstats
 
-    from sim.kernel.model import Model
     from sim.kernel.parallel import available_cpus, retain_freed_memory
+    from sim.model import Model
 
     retain_freed_memory()
     scenario = load(scenario_path, scale)

@@ -7,10 +7,10 @@ import sys
 from collections.abc import Callable
 
 from .core.calendar import months
-from .kernel.model import Model
 from .kernel.parallel import available_cpus, retain_freed_memory
 from .kernel.population import starting_agents
 from .kernel.result import RunResult
+from .model import Model
 
 
 def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None,

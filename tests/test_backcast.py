@@ -12,8 +12,8 @@ from sim.core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
 from sim.core.districts import DISTRICTS
 from sim.core.streams import Streams
 from sim.data import load_census
-from sim.kernel.model import Model
 from sim.kernel.population import build_population, census_marginals, largest_remainder
+from sim.model import Model
 from sim.outputs import TIMESERIES_COLUMNS, csv_table, timeseries_rows
 from sim.policy import PolicySet
 from sim.policy.pre_2018_settlement import Pre2018Settlement

@@ -167,7 +167,7 @@ def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
 def test_district_attraction_steers_arrivals():
     from sim.core.catalogue import INDICATOR_NAMES as NAMES
     from sim.core.districts import ZONES as ALL_ZONES
-    from sim.kernel.model import Model
+    from sim.model import Model
     from tests.conftest import make_scenario
 
     sc = make_scenario({"population.scale": 5000, "period.end": "2021-12-31",

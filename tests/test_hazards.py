@@ -130,7 +130,7 @@ def test_owners_of_a_leased_homestead_do_not_return(behaviour):
 def test_next_change_day_up_to_a_horizon_matches_the_full_search():
     """Looking only at the residents who can cross a threshold before ``until`` changes no day before it:
     a built population with recent arrivals and insurance, at month starts over three years."""
-    from sim.kernel.model import Model
+    from sim.model import Model
 
     scenario = make_scenario({"population.scale": 500.0, "seed": 4})
     model = Model(scenario, 0)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sim.core.districts import ZONES
-from sim.kernel.model import Model
+from sim.model import Model
 from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
 from sim.policy import LEVERS
 from tests.conftest import make_scenario

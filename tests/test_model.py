@@ -12,7 +12,7 @@ from sim.core.districts import DISTRICTS, ZONES
 from sim.core.streams import Streams, keyed_uniform_pair
 from sim.kernel.handlers import Handlers
 from sim.kernel.ledger import recount_stock
-from sim.kernel.model import Model
+from sim.model import Model
 from tests.conftest import make_scenario, make_world
 
 ONE_YEAR = {"period.start": "2021-01-01", "period.end": "2021-12-31"}

@@ -9,7 +9,7 @@ import pytest
 from sim.core.calendar import Calendar
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
-from sim.kernel.model import Model
+from sim.model import Model
 from sim.policy import HISTORY_LEVERS, LEVERS, Lever, PolicySet
 from sim.policy.zero_threshold_settlement import ZeroThresholdSettlement
 from tests.conftest import make_scenario

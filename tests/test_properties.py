@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import DISTRICTS
-from sim.kernel.model import Model
+from sim.model import Model
 from sim.policy import LEVERS
 from tests.conftest import make_scenario
 

@@ -7,7 +7,7 @@ import pytest
 
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
-from sim.kernel.model import Model
+from sim.model import Model
 from sim.outputs import yearly_values
 from sim.scenario import ScenarioError, validate
 from sim.scorecard import MET_P, MISSED_P, score, simulated_values, status

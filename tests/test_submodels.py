@@ -10,7 +10,7 @@ import pytest
 
 from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
 from sim.core.districts import ZONES
-from sim.kernel.model import Model
+from sim.model import Model
 from sim.scenario import ScenarioError, load_scenario
 from sim.scorecard import run_scorecard
 from sim.submodels import air, health, transport

@@ -23,7 +23,7 @@ from sim.experiment.pipeline import executor, run_sweep
 from sim.experiment.spec import load_sweep
 from sim.experiment.store import Store
 from sim.experiment.sweep import plan, run_task
-from sim.kernel.model import Model
+from sim.model import Model
 from sim.outputs import yearly_values
 from sim.scenario import ScenarioError, validate
 

@@ -13,6 +13,7 @@ a number.
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -20,13 +21,15 @@ import simpy
 from ..core.calendar import DAYS_PER_YEAR, Calendar
 from ..core.codes import ARRIVING, LOCAL_RURAL, PRESENT
 from ..core.streams import keyed_uniform_pair
-from ..policy import PolicySet
 from . import arrivals
 from .handlers import ARRIVAL, OWN_EVENTS, USES_EVENT_UNIFORMS, EventDraws, Handlers
 from .hazards import EVENT_HAZARDS, next_change_day, state_of
 from .ledger import Ledger
 from .parallel import PREFETCH_EVENTS, REDRAW_CHUNK, Parallel, chunks, prefetch
 from .residents import Residents
+
+if TYPE_CHECKING:            # the levers sit above the kernel: it asks them through the policy set it is given
+    from ..policy import PolicySet
 
 
 def time_order(times: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ at the lever's end: the free ones at once, the held ones as they are given back.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import simpy
 
@@ -25,8 +27,10 @@ from ..core.ages import SCHOOL_END_AGE, SCHOOL_START_AGE
 from ..core.calendar import DAYS_PER_YEAR, Calendar
 from ..core.codes import NONLOCAL, PRESENT
 from ..core.districts import DISTRICTS
-from ..policy import PolicySet
 from .residents import Residents
+
+if TYPE_CHECKING:            # the levers sit above the kernel: it asks them through the policy set it is given
+    from ..policy import PolicySet
 
 NOON = 0.5
 

@@ -38,20 +38,20 @@ from collections.abc import Callable, Generator
 import numpy as np
 import simpy
 
-from .. import submodels
-from ..core.calendar import Calendar
-from ..core.districts import DISTRICTS
-from ..core.streams import Streams
-from ..policy import PolicySet
-from .handlers import ALL_EVENTS, EventDraws, Handlers
-from .ledger import Ledger
-from .parallel import Parallel
-from .population import build_population
-from .recorder import Recorder, month_end_stocks
-from .residents import Residents
-from .result import RunResult
-from .scheduler import Scheduler
-from .schooling import Schools
+from . import submodels
+from .core.calendar import Calendar
+from .core.districts import DISTRICTS
+from .core.streams import Streams
+from .kernel.handlers import ALL_EVENTS, EventDraws, Handlers
+from .kernel.ledger import Ledger
+from .kernel.parallel import Parallel
+from .kernel.population import build_population
+from .kernel.recorder import Recorder, month_end_stocks
+from .kernel.residents import Residents
+from .kernel.result import RunResult
+from .kernel.scheduler import Scheduler
+from .kernel.schooling import Schools
+from .policy import PolicySet
 
 
 class Model:

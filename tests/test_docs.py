@@ -94,3 +94,34 @@ def test_the_sweep_spec_example_in_the_experiments_doc_is_valid(tmp_path):
                     encoding="utf-8")
     sweep = load_sweep(path)
     assert sweep.name == "quick_grid" and len(sweep.policies) == 2 and len(sweep.parameters) == 2
+
+
+def constant_rows(model_doc: str) -> list[list[str]]:
+    """The rows of docs/model.md's table of constants in the code (section 9.3), as lists of cells."""
+    section = model_doc.split("### 9.3 Constants in the code", 1)[1].split("\n## ", 1)[0]
+    rows = [[cell.strip() for cell in line.strip().strip("|").split(" | ")]
+            for line in section.splitlines() if line.startswith("| ")]
+    return [cells for cells in rows[1:] if not set(cells[0]) <= set("-")]   # without the header and rule
+
+
+def test_the_constants_table_matches_the_code(model_doc):
+    """Every named constant has the value shown in every module said to define it; every module exists."""
+    import ast
+    import importlib
+
+    root = Path(__file__).resolve().parents[1]
+    rows = constant_rows(model_doc)
+    named = [cells for cells in rows if re.fullmatch(r"`[A-Z][A-Z0-9_]*`", cells[0])]
+    assert len(named) >= 20, "the table of constants was not found or lost its rows"
+    for cells in rows:
+        modules = re.findall(r"`(sim/[\w/]+\.py)`", cells[2])
+        assert modules, f"no module named for {cells[0]}"
+        for module in modules:
+            assert (root / module).is_file(), f"{cells[0]}: {module} does not exist"
+        if cells not in named:
+            continue
+        name = cells[0].strip("`")
+        value = ast.literal_eval(re.match(r"`([^`]+)`", cells[1]).group(1))
+        for module in modules:
+            actual = getattr(importlib.import_module(module[:-3].replace("/", ".")), name, "missing")
+            assert actual == value, f"docs/model.md 9.3 says {name} = {value!r} in {module}; the code has {actual!r}"

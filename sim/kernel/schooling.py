@@ -24,7 +24,7 @@ import numpy as np
 import simpy
 
 from ..core.ages import SCHOOL_END_AGE, SCHOOL_START_AGE
-from ..core.calendar import DAYS_PER_YEAR, Calendar
+from ..core.calendar import DAYS_PER_YEAR, NOON, Calendar
 from ..core.codes import NONLOCAL, PRESENT
 from ..core.districts import DISTRICTS
 from .residents import Residents
@@ -32,7 +32,6 @@ from .residents import Residents
 if TYPE_CHECKING:            # the levers sit above the kernel: it asks them through the policy set it is given
     from ..policy import PolicySet
 
-NOON = 0.5
 
 
 def school_children(res, day: float) -> np.ndarray:

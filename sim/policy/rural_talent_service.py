@@ -24,6 +24,7 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
+from ..core.calendar import NOON
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf
 from .lever import Lever, Places, lever_section, multiply_where
@@ -50,8 +51,6 @@ SCHEMA = lever_section(
     doc="城市医生、教师、科技文化人员定期服务乡村: dated postings of urban staff to villages.",
 )
 
-#: postings begin and end at noon, after the month-end record of the same instant
-NOON = 0.5
 
 
 class RuralTalentService(Lever):

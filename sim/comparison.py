@@ -3,7 +3,7 @@
 Both scenarios run with the same seed, replication indices, period and agent
 scale (the other scenario takes them from the scenario), so replication
 ``r`` of each draws from the same streams and each resident from the same
-keyed numbers (``sim/streams.py``): what differs between the two runs of a
+keyed numbers (``sim/core/streams.py``): what differs between the two runs of a
 pair is what the settings changed, and the pair's difference carries far
 less noise than the difference of two independent runs. For each year, zone
 and indicator the table gives both means, the mean paired difference

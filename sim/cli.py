@@ -192,8 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     if _refuse_out(args.out):
         return 2
 
-    from . import scorecard
-    from .outputs import write_run
+    from .output import scorecard
+    from .output.run_folder import write_run
 
     if not args.quiet:
         print(f"Running {_describe(scenario)}", file=sys.stderr)
@@ -292,7 +292,7 @@ def _refuse_out(out: str) -> bool:
 
 def _simulate(scenario, quiet: bool):
     """Every replication of ``scenario`` and its scorecard ``(scored rows, targets not reached)``."""
-    from . import scorecard
+    from .output import scorecard
     from .runner import run_replications
     from .targets import scenario_targets
 
@@ -301,7 +301,7 @@ def _simulate(scenario, quiet: bool):
 
 
 def _rebuild_report(folder: Path) -> int:
-    from .report import ReportError, build_comparison_report, build_run_report
+    from .output.report import ReportError, build_comparison_report, build_run_report
 
     if not folder.is_dir():
         print(f"error: RUN_DIR: no such folder: {folder}", file=sys.stderr)
@@ -319,8 +319,8 @@ def _rebuild_report(folder: Path) -> int:
 
 
 def _compare(args, argv: list[str]) -> int:
-    from . import scorecard
-    from .comparison import pairing_overrides, write_comparison
+    from .output import scorecard
+    from .output.comparison import pairing_overrides, write_comparison
 
     try:
         scenario = _load(args)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from sim.outputs import write_run
+from sim.output.run_folder import write_run
+from sim.output.scorecard import csv_text, run_scorecard
 from sim.runner import run_replications
-from sim.scorecard import csv_text, run_scorecard
 from sim.targets import scenario_targets
 from tests.conftest import make_scenario
 

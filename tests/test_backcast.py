@@ -12,7 +12,7 @@ from sim.core.districts import DISTRICTS
 from sim.core.streams import Streams
 from sim.data import load_census
 from sim.model import Model
-from sim.outputs import TIMESERIES_COLUMNS, csv_table, timeseries_rows
+from sim.output.run_folder import TIMESERIES_COLUMNS, csv_table, timeseries_rows
 from sim.policy import pre_2018_settlement
 from sim.population import build_population, census_marginals, largest_remainder
 from sim.scenario import ScenarioError, load_scenario

@@ -10,10 +10,10 @@ import pytest
 from scipy import stats
 
 from sim import cli
-from sim.comparison import COLUMNS, paired_rows, pairing_overrides, settings_diff
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
 from sim.model import RunResult
+from sim.output.comparison import COLUMNS, paired_rows, pairing_overrides, settings_diff
 from sim.scenario import load_scenario
 from tests.conftest import make_scenario
 

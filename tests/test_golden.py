@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+from sim.output.run_folder import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
 from sim.runner import run_once
 from sim.scenario import load_scenario
 

@@ -6,7 +6,7 @@ import pytest
 
 from sim.core.districts import ZONES
 from sim.model import Model
-from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+from sim.output.run_folder import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
 from sim.policy import LEVERS
 from tests.conftest import make_scenario
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim.outputs
-import sim.report
+import sim.output.report
+import sim.output.run_folder
 from sim import cli
 from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
 from sim.core.districts import ZONES
-from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, fmt
+from sim.output.run_folder import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, fmt
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -281,7 +281,7 @@ def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch):
         assert (Path(folder) / "timeseries.csv").is_file()
         raise RuntimeError("disk full while drawing")
 
-    monkeypatch.setattr(sim.report, "build_run_report", failing)
+    monkeypatch.setattr(sim.output.report, "build_run_report", failing)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError, match="disk full"):
         cli.main(["run", str(BASELINE), *SIZE, "--out", str(out), "--quiet"])     # plots on
@@ -294,7 +294,7 @@ def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch):
 
 
 def test_same_second_runs_get_distinct_folders(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.outputs, "run_folder_name", lambda seed: f"20210101T000000Z-seed{seed}")
+    monkeypatch.setattr(sim.output.run_folder, "run_folder_name", lambda seed: f"20210101T000000Z-seed{seed}")
     first = run(tmp_path, "--seed", "3")
     second = run(tmp_path, "--seed", "3")
     assert first.name == "20210101T000000Z-seed3"

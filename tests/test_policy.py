@@ -392,7 +392,7 @@ def test_more_seats_fewer_shortages():
 def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     """Every lever of the plan present but at intensity 0: the CSV is the baseline's, byte for byte (with the
     plan's health-service schedules set back to the baseline's: they are not levers)."""
-    from sim.outputs import TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+    from sim.output.run_folder import TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
     from sim.scenario import load_scenario
 
     root = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"

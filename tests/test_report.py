@@ -12,9 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from sim.report import ReportError, build_comparison_report, build_run_report, charts, fonts
-from sim.report.tables import COMPARISON_FILES, RUN_FILES, load_run, read_timeseries
-from sim.scorecard import MET_P, MISSED_P
+from sim.output.report import ReportError, build_comparison_report, build_run_report, charts, fonts
+from sim.output.report.tables import COMPARISON_FILES, RUN_FILES, load_run, read_timeseries
+from sim.output.scorecard import MET_P, MISSED_P
 
 from .report_folders import FUTURE, HOSTILE, make_comparison_folder, make_run_folder
 
@@ -178,7 +178,7 @@ def glyph_warnings(draw) -> list[str]:
 
 
 def draw_every_chart(run_folder: Path, comparison_folder: Path) -> None:
-    from sim.report.tables import load_comparison
+    from sim.output.report.tables import load_comparison
 
     run, comp = load_run(run_folder), load_comparison(comparison_folder)
     for chart, args in ((charts.fan_urbanization, (run,)), (charts.districts, (run,)), (charts.flows, (run,)),

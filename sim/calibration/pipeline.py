@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..outputs import atomic_folder, csv_table, fmt, provenance, run_folder_name, write_manifest, write_texts
+from ..output.run_folder import atomic_folder, csv_table, fmt, provenance, run_folder_name, write_manifest, write_texts
 from .districts import SETTING, fit_attraction
 from .fit import fit
 from .objective import distance, run_all, values_at

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ..files import write_atomic
-from ..outputs import csv_table, package_versions
+from ..output.atomic import write_atomic
+from ..output.run_folder import csv_table, package_versions
 from . import sensitivity
 from .executor import run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot

@@ -18,7 +18,7 @@ import numpy as np
 from SALib.analyze import morris as salib_morris
 from SALib.analyze import sobol as salib_sobol
 
-from ..outputs import csv_table, fmt
+from ..output.run_folder import csv_table, fmt
 from .design import Parameter, problem, to_sampling_space
 
 COLUMNS = ("output", "parameter", "method", "index", "value", "conf_low", "conf_high")

@@ -14,7 +14,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..files import write_atomic
+from ..output.atomic import write_atomic
 
 RUNS = "runs"
 
@@ -22,12 +22,12 @@ RUNS = "runs"
 #: code that only reads or presents results, never what a run computes: left out of the code version so
 #: that improving a plot or the sensitivity analysis does not rerun a sweep (``sweep.py``, which extracts
 #: a run's outputs, counts)
-PRESENTATION = ("report", "experiment", "cli.py", "comparison.py")
+PRESENTATION = (("output", "report"), ("output", "comparison.py"), ("experiment",), ("cli.py",))
 
 
 def _counts(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
-    return parts == ("experiment", "sweep.py") or parts[0] not in PRESENTATION
+    return parts == ("experiment", "sweep.py") or not any(parts[:len(p)] == p for p in PRESENTATION)
 
 
 @cache

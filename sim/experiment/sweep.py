@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
-from ..outputs import fmt, yearly_values
+from ..output.run_folder import fmt, yearly_values
 from ..runner import run_once
 from ..scenario import validate
 from .design import sample

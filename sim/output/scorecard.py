@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .targets import Target
+from ..targets import Target
 
 MET_P = 0.9
 MISSED_P = 0.1
@@ -82,9 +82,9 @@ def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) 
 def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
     """Score every target the run simulates; also return those it cannot score yet (no indicator, or
     the run does not reach the target's year)."""
-    from .core.catalogue import INDICATOR_NAMES
-    from .core.districts import CITY, ZONES
-    from .outputs import yearly_values
+    from ..core.catalogue import INDICATOR_NAMES
+    from ..core.districts import CITY, ZONES
+    from .run_folder import yearly_values
 
     city = ZONES.index(CITY)
     yearly = [{year: dict(zip(INDICATOR_NAMES, values[city], strict=True))
@@ -101,7 +101,7 @@ def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
 
 def csv_text(rows: list[ScoreRow]) -> str:
     """``scorecard.csv``: one row per scored target, numbers as in the other tables."""
-    from .outputs import csv_table, fmt
+    from .run_folder import csv_table, fmt
 
     def cell(value):
         return "" if value is None else fmt(value)

@@ -19,8 +19,8 @@ import yaml
 
 from ..comparison import COLUMNS as COMPARISON
 from ..comparison import SETTINGS_COLUMNS as SETTINGS_DIFF
-from ..outputs import SUMMARY_COLUMNS as SUMMARY
-from ..outputs import TIMESERIES_COLUMNS as TIMESERIES
+from ..run_folder import SUMMARY_COLUMNS as SUMMARY
+from ..run_folder import TIMESERIES_COLUMNS as TIMESERIES
 from ..scorecard import COLUMNS as SCORECARD
 
 RUN_FILES = ("timeseries.csv", "summary.csv", "scorecard.csv", "scenario.yaml", "manifest.json")

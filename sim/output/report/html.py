@@ -13,10 +13,10 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.catalogue import BY_NAME
-from ..core.districts import CITY
+from ...core.catalogue import BY_NAME
+from ...core.districts import CITY
+from ...targets import plan_targets
 from ..scorecard import MET_P, MISSED_P
-from ..targets import plan_targets
 from . import settings
 from .tables import Comparison, Run, Score, number_text
 
@@ -199,8 +199,9 @@ def run_page(run: Run, images: list[Image]) -> str:
     assumed = [[Markup(f"<code>{esc(a.path)}</code>"),
                 "not in this run's scenario.yaml" if a.value is settings.MISSING else a.value, a.unit, a.source]
                for a in settings.assumptions(sc)]
-    assumed += [["scorecard: met when p_meet ≥", MET_P, "share of replications", "sim/scorecard.py MET_P"],
-                ["scorecard: missed when p_meet ≤", MISSED_P, "share of replications", "sim/scorecard.py MISSED_P"]]
+    assumed += [["scorecard: met when p_meet ≥", MET_P, "share of replications", "sim/output/scorecard.py MET_P"],
+                ["scorecard: missed when p_meet ≤", MISSED_P, "share of replications",
+                 "sim/output/scorecard.py MISSED_P"]]
     return page(
         f"Qingdao urbanization simulation: scenario {name}",
         section("Scenario", summary, Markup("<h3>Policy levers in force</h3>"), levers_table(sc),

@@ -22,10 +22,10 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import StrMethodFormatter  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from ..core.catalogue import BY_NAME  # noqa: E402
-from ..core.districts import CITY, ZONES  # noqa: E402
-from ..data import load_census  # noqa: E402
-from ..targets import plan_targets  # noqa: E402
+from ...core.catalogue import BY_NAME  # noqa: E402
+from ...core.districts import CITY, ZONES  # noqa: E402
+from ...data import load_census  # noqa: E402
+from ...targets import plan_targets  # noqa: E402
 from . import fonts  # noqa: E402
 from .tables import Comparison, Run, Score, number_text  # noqa: E402
 

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from . import __version__
-from .core.catalogue import INDICATOR_NAMES, INDICATORS
-from .core.districts import ZONES
-from .model import RunResult
+from .. import __version__
+from ..core.catalogue import INDICATOR_NAMES, INDICATORS
+from ..core.districts import ZONES
+from ..model import RunResult
 
 TIMESERIES_COLUMNS = ("date", "replication", "zone", "indicator", "value")
 SUMMARY_COLUMNS = ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications")

@@ -1,6 +1,6 @@
 """Reports of a run or comparison folder, rebuilt from its saved files alone (no re-running).
 
-    from sim.report import build_run_report
+    from sim.output.report import build_run_report
     build_run_report("results/baseline/20240101T000000Z-seed1")   # -> .../report.html
 
 Both builders rewrite ``plots/*.png`` and a self-contained ``report.html``

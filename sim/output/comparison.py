@@ -21,9 +21,10 @@ import numpy as np
 import yaml
 from scipy import stats
 
-from .core.catalogue import INDICATOR_NAMES
-from .core.districts import ZONES
-from .outputs import (
+from ..core.catalogue import INDICATOR_NAMES
+from ..core.districts import ZONES
+from ..scenario.validation import ISO_DATE
+from .run_folder import (
     atomic_folder,
     csv_table,
     fmt,
@@ -34,7 +35,6 @@ from .outputs import (
     write_texts,
     yearly_values,
 )
-from .scenario.validation import ISO_DATE
 
 COLUMNS = ("year", "zone", "indicator", "against_mean", "scenario_mean", "mean_difference", "ci90_low", "ci90_high",
            "replications")

@@ -193,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from .output import scorecard
+    from .output.report import build_run_report
     from .output.run_folder import write_run
 
     if not args.quiet:
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         results, (scored, unscored) = _simulate(scenario, args.quiet)
         folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
                            input_files=scenario_files(args.scenario),
-                           extra_files={"scorecard.csv": scorecard.csv_text(scored)})
+                           extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report)
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
@@ -321,6 +322,7 @@ def _rebuild_report(folder: Path) -> int:
 def _compare(args, argv: list[str]) -> int:
     from .output import scorecard
     from .output.comparison import pairing_overrides, write_comparison
+    from .output.report import build_comparison_report
 
     try:
         scenario = _load(args)
@@ -341,7 +343,7 @@ def _compare(args, argv: list[str]) -> int:
             input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],
             extra_files={"scorecard.csv": scorecard.csv_text(cards["scenario"][0]),
                          "scorecard_against.csv": scorecard.csv_text(cards["against"][0])},
-            report=scenario.outputs.plots)
+            report=build_comparison_report)
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130

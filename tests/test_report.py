@@ -12,9 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES
 from sim.output.report import ReportError, build_comparison_report, build_run_report, charts, fonts
-from sim.output.report.tables import COMPARISON_FILES, RUN_FILES, load_run, read_timeseries
-from sim.output.scorecard import MET_P, MISSED_P
+from sim.output.report.tables import load_run, read_timeseries
 
 from .report_folders import FUTURE, HOSTILE, make_comparison_folder, make_run_folder
 

@@ -16,9 +16,9 @@ from typing import Any
 from ...core.catalogue import BY_NAME
 from ...core.districts import CITY
 from ...targets import plan_targets
-from ..scorecard import MET_P, MISSED_P
+from ..formats import MET_P, MISSED_P, ScoreRow, fmt_human, fmt_share
 from . import settings
-from .tables import Comparison, Run, Score, number_text
+from .tables import Comparison, Run
 
 CSS = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
@@ -61,7 +61,7 @@ def show(value: Any) -> str:
     if isinstance(value, int):
         return str(value)                       # seeds, years, counts: as written
     if isinstance(value, float):
-        return number_text(value)
+        return fmt_human(value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {show(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -122,14 +122,14 @@ def status_badge(status: str) -> Markup:
     return Markup(f'<span class="status {esc(status.replace(" ", "-"))}">{esc(status)}</span>')
 
 
-def target_text(score: Score) -> Markup:
+def target_text(score: ScoreRow) -> Markup:
     target = next((t for t in plan_targets() if t.id == score.target), None)
     if target is None:
         return esc(score.target)
     return Markup(f'{esc(target.en)}<br><span lang="zh-Hans">{esc(target.zh)}</span>')
 
 
-def goal(score: Score) -> str:
+def goal(score: ScoreRow) -> str:
     if score.target_value is None:
         return "no value"
     target = next((t for t in plan_targets() if t.id == score.target), None)
@@ -137,7 +137,7 @@ def goal(score: Score) -> str:
     return f"{COMPARATORS.get(score.comparator, score.comparator)} {show(score.target_value)}{unit}"
 
 
-def spread(score: Score | None) -> str:
+def spread(score: ScoreRow | None) -> str:
     return "-" if score is None else f"{show(score.p05)} - {show(score.p95)}"
 
 
@@ -193,15 +193,15 @@ def run_page(run: Run, images: list[Image]) -> str:
         ["seed", sc.get("seed")], ["replications", sc.get("replications")],
         ["persons per agent (population.scale)", scale(sc)]], "summary")
     score_rows = [[target_text(s), Markup(f"<code>{esc(s.indicator)}</code>"), s.year, goal(s), s.mean, spread(s),
-                   "-" if s.p_meet is None else f"{s.p_meet:.2f}", status_badge(s.status)] for s in run.scorecard]
+                   fmt_share(s.p_meet), status_badge(s.status)] for s in run.scorecard]
     scorecard = table(["target", "indicator", "year", "goal", "mean", "5-95%", "p_meet", "status"], score_rows,
                       "scorecard", empty="no target could be scored by this run")
     assumed = [[Markup(f"<code>{esc(a.path)}</code>"),
                 "not in this run's scenario.yaml" if a.value is settings.MISSING else a.value, a.unit, a.source]
                for a in settings.assumptions(sc)]
-    assumed += [["scorecard: met when p_meet ≥", MET_P, "share of replications", "sim/output/scorecard.py MET_P"],
+    assumed += [["scorecard: met when p_meet ≥", MET_P, "share of replications", "sim/output/formats.py MET_P"],
                 ["scorecard: missed when p_meet ≤", MISSED_P, "share of replications",
-                 "sim/output/scorecard.py MISSED_P"]]
+                 "sim/output/formats.py MISSED_P"]]
     return page(
         f"Qingdao urbanization simulation: scenario {name}",
         section("Scenario", summary, Markup("<h3>Policy levers in force</h3>"), levers_table(sc),

@@ -192,8 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     if _refuse_out(args.out):
         return 2
 
-    from . import scorecard
-    from .outputs import write_run
+    from .output import scorecard
+    from .output.report import build_run_report
+    from .output.run_folder import write_run
 
     if not args.quiet:
         print(f"Running {_describe(scenario)}", file=sys.stderr)
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         results, (scored, unscored) = _simulate(scenario, args.quiet)
         folder = write_run(scenario, results, args.out, command=["run_sim.py", *argv],
                            input_files=scenario_files(args.scenario),
-                           extra_files={"scorecard.csv": scorecard.csv_text(scored)})
+                           extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report)
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130
@@ -292,7 +293,7 @@ def _refuse_out(out: str) -> bool:
 
 def _simulate(scenario, quiet: bool):
     """Every replication of ``scenario`` and its scorecard ``(scored rows, targets not reached)``."""
-    from . import scorecard
+    from .output import scorecard
     from .runner import run_replications
     from .targets import scenario_targets
 
@@ -301,7 +302,7 @@ def _simulate(scenario, quiet: bool):
 
 
 def _rebuild_report(folder: Path) -> int:
-    from .report import ReportError, build_comparison_report, build_run_report
+    from .output.report import ReportError, build_comparison_report, build_run_report
 
     if not folder.is_dir():
         print(f"error: RUN_DIR: no such folder: {folder}", file=sys.stderr)
@@ -319,8 +320,9 @@ def _rebuild_report(folder: Path) -> int:
 
 
 def _compare(args, argv: list[str]) -> int:
-    from . import scorecard
-    from .comparison import pairing_overrides, write_comparison
+    from .output import scorecard
+    from .output.comparison import pairing_overrides, write_comparison
+    from .output.report import build_comparison_report
 
     try:
         scenario = _load(args)
@@ -341,7 +343,7 @@ def _compare(args, argv: list[str]) -> int:
             input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],
             extra_files={"scorecard.csv": scorecard.csv_text(cards["scenario"][0]),
                          "scorecard_against.csv": scorecard.csv_text(cards["against"][0])},
-            report=scenario.outputs.plots)
+            report=build_comparison_report)
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         return 130

@@ -14,7 +14,8 @@ from sim.core.streams import Streams
 from sim.data import load_census
 from sim.kernel.population import build_population, census_marginals, largest_remainder
 from sim.model import Model
-from sim.outputs import TIMESERIES_COLUMNS, csv_table, timeseries_rows
+from sim.output.formats import TIMESERIES
+from sim.output.run_folder import timeseries_rows
 from sim.policy import PolicySet
 from sim.policy.pre_2018_settlement import Pre2018Settlement
 from sim.scenario import ScenarioError, load_scenario
@@ -110,8 +111,8 @@ def test_the_2020_path_is_unchanged():
     small = {"population.scale": SCALE, "period.end": "2021-12-31"}
     default = [Model(make_scenario(small), r).run() for r in range(2)]
     explicit = [Model(make_scenario({**small, "population.census": 2020}), r).run() for r in range(2)]
-    assert csv_table(TIMESERIES_COLUMNS, timeseries_rows(default)) == \
-        csv_table(TIMESERIES_COLUMNS, timeseries_rows(explicit))
+    assert TIMESERIES.text(timeseries_rows(default)) == \
+        TIMESERIES.text(timeseries_rows(explicit))
     assert default[0].agents_start == round(C2020["total"] / SCALE)
 
 

@@ -397,7 +397,8 @@ def test_more_seats_fewer_shortages():
 def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     """Every lever of the plan present but at intensity 0: the CSV is the baseline's, byte for byte (with the
     plan's health-service schedules set back to the baseline's: they are not levers)."""
-    from sim.outputs import TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+    from sim.output.formats import TIMESERIES
+    from sim.output.run_folder import summary_rows, timeseries_rows
     from sim.scenario import load_scenario
 
     root = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"
@@ -412,8 +413,8 @@ def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     assert all(getattr(plan.policies, n) is None for n in HISTORY_LEVERS)      # history is not the plan's
     plan_runs = [Model(plan, r).run() for r in range(2)]
     base_runs = [Model(base, r).run() for r in range(2)]
-    assert csv_table(TIMESERIES_COLUMNS, timeseries_rows(plan_runs)) == \
-        csv_table(TIMESERIES_COLUMNS, timeseries_rows(base_runs))
+    assert TIMESERIES.text(timeseries_rows(plan_runs)) == \
+        TIMESERIES.text(timeseries_rows(base_runs))
     assert list(summary_rows(plan_runs)) == list(summary_rows(base_runs))
 
 

@@ -24,7 +24,7 @@ from sim.experiment.spec import load_sweep
 from sim.experiment.store import Store
 from sim.experiment.sweep import plan, run_task
 from sim.model import Model
-from sim.outputs import yearly_values
+from sim.output.yearly import yearly_values
 from sim.scenario import ScenarioError, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,8 +270,9 @@ def test_the_code_version_covers_the_model_not_the_presentation():
     root = ROOT / "sim"
     assert _counts(root / "model.py", root) and _counts(root / "policy" / "lever.py", root)
     assert _counts(root / "data" / "census.yaml", root) and _counts(root / "experiment" / "sweep.py", root)
-    assert not _counts(root / "report" / "charts.py", root) and not _counts(root / "cli.py", root)
+    assert not _counts(root / "output" / "report" / "charts.py", root) and not _counts(root / "cli.py", root)
     assert not _counts(root / "experiment" / "sensitivity.py", root)
+    assert _counts(root / "output" / "yearly.py", root) and not _counts(root / "output" / "formats.py", root)
 
 
 @pytest.mark.slow

@@ -66,16 +66,16 @@ def peak_rss_mib() -> float:
 
 def measure_scale(scenario_path: str, scale: float) -> dict:
     """Build and run one replication as ``run_once`` does, timing the two apart; peak RSS of this process."""
-    from sim.memory import retain_freed_memory
+    from sim.kernel.parallel import available_cpus, retain_freed_memory
     from sim.model import Model
 
     retain_freed_memory()
     scenario = load(scenario_path, scale)
     say(f"scale {scale:g}: building...")
+    threads = available_cpus()
     t0 = time.perf_counter()
-    model = Model(scenario, 0)
+    model = Model(scenario, 0, threads=threads)
     t1 = time.perf_counter()
-    threads = getattr(model, "threads", 1)          # the code before issue 7 had no threads
     say(f"scale {scale:g}: running {model.calendar.month_starts.size - 1} months on {threads} thread(s)...")
     result = model.run()
     t2 = time.perf_counter()
@@ -347,7 +347,7 @@ def main_profile(scenario_path: str, scale: float, top: int = 10) -> None:
     import cProfile
     import pstats
 
-    from sim.memory import retain_freed_memory
+    from sim.kernel.parallel import available_cpus, retain_freed_memory
     from sim.model import Model
 
     retain_freed_memory()
@@ -355,7 +355,7 @@ def main_profile(scenario_path: str, scale: float, top: int = 10) -> None:
     say(f"scale {scale:g}: profiling build + run...")
     profiler = cProfile.Profile()
     profiler.enable()
-    Model(scenario, 0).run()
+    Model(scenario, 0, threads=available_cpus()).run()
     profiler.disable()
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 

@@ -26,18 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import scorecard
 from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
-from .comparison import pairing_overrides, write_comparison
 from .core.catalogue import INDICATOR_NAMES
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
 from .experiment.sweep import plan
-from .outputs import write_run
-from .report import ReportError, build_comparison_report, build_run_report
+from .output import scorecard
+from .output.comparison import pairing_overrides, write_comparison
+from .output.report import ReportError, build_comparison_report, build_run_report
+from .output.run_folder import write_run
 from .runner import run_replications
 from .scenario import ScenarioError, load_scenario, scenario_files
 from .targets import scenario_targets
@@ -212,7 +212,7 @@ def _run(args: argparse.Namespace) -> int:
     results, (scored, unscored) = _simulate(scenario, args.quiet)
     folder = write_run(scenario, results, args.out, command=args.command_line,
                        input_files=scenario_files(args.scenario),
-                       extra_files={"scorecard.csv": scorecard.csv_text(scored)})
+                       extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report)
     _print_run(scenario, results, folder)
     print("\nScorecard of the plan's targets (docs/targets.md):")
     print(scorecard.table(scored, unscored))
@@ -233,7 +233,7 @@ def _compare(args: argparse.Namespace) -> int:
         input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],
         extra_files={"scorecard.csv": scorecard.csv_text(cards["scenario"][0]),
                      "scorecard_against.csv": scorecard.csv_text(cards["against"][0])},
-        report=scenario.outputs.plots)
+        report=build_comparison_report)
     _print_comparison(folder, scenario, against)
     return 0
 
@@ -265,7 +265,7 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"sweep '{sweep.name}': {guess.describe()}")
         if args.dry_run:
             return 0
-        if guess.minutes > budget:
+        if budget is not None and guess.minutes > budget:
             raise InputError(f"the sweep would take about {guess.minutes:.1f} min, over the budget of {budget:g} "
                              "min; add --force to run it anyway, or lower samples/replications", "--budget")
     runner, info = executor(workers, args.dask, args.dask_local)
@@ -423,13 +423,6 @@ def _print_comparison(folder: Path, scenario, against) -> None:
         print(line if len(line) <= 140 else line[:137] + "...")
     if len(changed) > 15:
         print(f"  ... and {len(changed) - 15} more")
-
-
-def _number(text: str, sign: bool = False) -> str:
-    """A CSV number for the terminal: thousands separated for counts, four significant digits otherwise."""
-    value = float(text)
-    body = f"{value:{'+' if sign else ''},.0f}" if abs(value) >= 1000 else f"{value:{'+' if sign else ''}.4g}"
-    return body
 
 
 def _number(text: str, sign: bool = False) -> str:

@@ -7,9 +7,10 @@ import sys
 from collections.abc import Callable
 
 from .core.calendar import months
-from .memory import retain_freed_memory
-from .model import Model, RunResult
-from .population import starting_agents
+from .kernel.parallel import available_cpus, retain_freed_memory
+from .kernel.population import starting_agents
+from .kernel.result import RunResult
+from .model import Model
 
 
 def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None,
@@ -19,7 +20,7 @@ def run_once(scenario, replication: int, on_month: Callable[[], None] | None = N
     ``threads`` (default: every CPU the process may use) only shares out the vectorised passes.
     """
     retain_freed_memory()
-    model = Model(scenario, replication, threads=threads)
+    model = Model(scenario, replication, threads=threads if threads is not None else available_cpus())
     result = model.run(on_month=on_month)
     # the model's SimPy processes and its schools refer back to it: without a collection its arrays
     # would stay until the garbage collector happens to run, and a worker's memory would grow run by run

@@ -8,7 +8,7 @@ import pytest
 from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.codes import NO_HOMESTEAD, cell_of
 from sim.core.districts import DISTRICTS
-from sim.residents import Residents
+from sim.kernel.residents import Residents
 from sim.scenario import validate
 
 #: every behavioural hazard off: tests switch on only what they look at

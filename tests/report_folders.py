@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from sim.outputs import write_run
+from sim.output.run_folder import write_run
+from sim.output.scorecard import csv_text, run_scorecard
 from sim.runner import run_replications
-from sim.scorecard import csv_text, run_scorecard
 from sim.targets import scenario_targets
 from tests.conftest import make_scenario
 
@@ -35,7 +35,7 @@ def make_run_folder(root: Path) -> Path:
                         "policies.zero_threshold_settlement.districts": ["pingdu"]})
     results = run_replications(sc, progress=False)
     rows, _ = run_scorecard(scenario_targets(sc), results)
-    folder = write_run(sc, results, root, command=["pytest"], plots=False,
+    folder = write_run(sc, results, root, command=["pytest"],
                        extra_files={"scorecard.csv": csv_text(rows)})
     _append(folder / "scorecard.csv", [
         ["future_target_missed", FUTURE, 2023, "<=", 10000, 16000, 15000, 17000, 0, "missed"],

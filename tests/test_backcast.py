@@ -6,15 +6,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.core.calendar import Calendar
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL
 from sim.core.districts import DISTRICTS
 from sim.core.streams import Streams
 from sim.data import load_census
+from sim.kernel.population import build_population, census_marginals, largest_remainder
 from sim.model import Model
-from sim.outputs import TIMESERIES_COLUMNS, csv_table, timeseries_rows
-from sim.policy import pre_2018_settlement
-from sim.population import build_population, census_marginals, largest_remainder
+from sim.output.formats import TIMESERIES
+from sim.output.run_folder import timeseries_rows
+from sim.policy import PolicySet
+from sim.policy.pre_2018_settlement import Pre2018Settlement
 from sim.scenario import ScenarioError, load_scenario
 from tests.conftest import make_scenario
 
@@ -108,8 +111,8 @@ def test_the_2020_path_is_unchanged():
     small = {"population.scale": SCALE, "period.end": "2021-12-31"}
     default = [Model(make_scenario(small), r).run() for r in range(2)]
     explicit = [Model(make_scenario({**small, "population.census": 2020}), r).run() for r in range(2)]
-    assert csv_table(TIMESERIES_COLUMNS, timeseries_rows(default)) == \
-        csv_table(TIMESERIES_COLUMNS, timeseries_rows(explicit))
+    assert TIMESERIES.text(timeseries_rows(default)) == \
+        TIMESERIES.text(timeseries_rows(explicit))
     assert default[0].agents_start == round(C2020["total"] / SCALE)
 
 
@@ -120,8 +123,10 @@ def test_lever_multiplies_both_conversion_hazards_by_the_power_of_its_level():
     level = np.array([1.0, 1.0, 0.5, 0.0, 1.0])
     base = np.array([0.04, 0.06, 0.04, 0.06, 0.0])
     rates = {"hukou_conversion": base.copy()}
-    settings = make_scenario({PS: {"conversion_hazard_multiplier": 0.4}}).policies.pre_2018_settlement
-    pre_2018_settlement.adjust(rates, {"hukou": hukou}, level, settings, None)
+    scenario = make_scenario({PS: {"conversion_hazard_multiplier": 0.4}})
+    [lever] = PolicySet(scenario, Calendar(scenario.period.start, scenario.period.end), np.random.default_rng(0))
+    assert isinstance(lever, Pre2018Settlement)
+    lever.adjust(rates, {"hukou": hukou}, level)
     assert np.allclose(rates["hukou_conversion"], base * 0.4 ** level)
 
 

@@ -80,6 +80,7 @@ def test_the_objective_is_deterministic_for_a_fixed_seed(tmp_path):
     assert distance(simulate(spec.load([0.05]), obs), obs) == 0.0          # the truth, same seed: exact
 
 
+@pytest.mark.slow
 def test_calibration_recovers_a_known_parameter_from_model_data(tmp_path):
     """Truth 0.08 a year; start at the scenario's 0.05; tolerance: within 10% of the truth."""
     spec = load_calibration(write(tmp_path))
@@ -92,6 +93,7 @@ def test_calibration_recovers_a_known_parameter_from_model_data(tmp_path):
     assert low < result.values[0] < high
 
 
+@pytest.mark.slow
 def test_two_parameters_recovered(tmp_path):
     """Rural-to-urban hazard 0.08 (truth) and in-migration 0.04 (truth); tolerance 15% each."""
     spec = load_calibration(write(tmp_path, design_points=40, parameters={

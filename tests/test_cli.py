@@ -262,12 +262,10 @@ def test_unknown_key_with_progress_on_writes_nothing(capsys, tmp_path):
 
 
 def test_interrupt_writes_nothing_and_exits_130(capsys, tmp_path, monkeypatch):
-    import sim.report
-
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.report, "build_run_report", interrupted)
+    monkeypatch.setattr(cli, "build_run_report", interrupted)   # the builder main hands write_run
     out_root = tmp_path / "out"
     code, out, err = run_main(capsys, "run", BASELINE, *SMALL, "--out", out_root, "--quiet")
     assert code == 130

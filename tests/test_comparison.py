@@ -10,10 +10,11 @@ import pytest
 from scipy import stats
 
 from sim import cli
-from sim.comparison import COLUMNS, paired_rows, pairing_overrides, settings_diff
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
-from sim.model import RunResult
+from sim.kernel.result import RunResult
+from sim.output.comparison import paired_rows, pairing_overrides, settings_diff
+from sim.output.formats import COMPARISON
 from sim.scenario import load_scenario
 from tests.conftest import make_scenario
 
@@ -31,7 +32,7 @@ def fake_run(urbanization: float, births: float) -> RunResult:
 
 
 def rows_by_key(rows):
-    return {(int(r[0]), r[1], r[2]): dict(zip(COLUMNS, r, strict=True)) for r in rows}
+    return {(int(r[0]), r[1], r[2]): dict(zip(COMPARISON.columns, r, strict=True)) for r in rows}
 
 
 def test_paired_differences_by_hand():
@@ -97,7 +98,7 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero(capsys, tmp_pat
     assert code == 0, out
     folder = next((tmp_path / "comparisons" / "baseline-vs-baseline").iterdir())
     rows = read(folder / "comparison.csv")
-    assert rows and list(rows[0]) == list(COLUMNS)
+    assert rows and list(rows[0]) == list(COMPARISON.columns)
     assert {r["mean_difference"] for r in rows} == {"0"}
     assert {r["ci90_low"] for r in rows} == {r["ci90_high"] for r in rows} == {"0"}
     assert all(r["against_mean"] == r["scenario_mean"] for r in rows)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+from sim.output.formats import SUMMARY, TIMESERIES
+from sim.output.run_folder import summary_rows, timeseries_rows
 from sim.runner import run_once
 from sim.scenario import load_scenario
 
@@ -39,8 +40,8 @@ def output_hashes(name: str) -> dict[str, str]:
     """SHA-256 of the two tables a run of scenario file ``name`` writes, at the coarse settings."""
     scenario = load_scenario(ROOT / "scenarios" / name, COARSE + SCENARIOS[name])
     results = [run_once(scenario, r, threads=1) for r in range(scenario.replications)]
-    tables = {"timeseries.csv": csv_table(TIMESERIES_COLUMNS, timeseries_rows(results)),
-              "summary.csv": csv_table(SUMMARY_COLUMNS, summary_rows(results))}
+    tables = {"timeseries.csv": TIMESERIES.text(timeseries_rows(results)),
+              "summary.csv": SUMMARY.text(summary_rows(results))}
     return {file: hashlib.sha256(text.encode()).hexdigest() for file, text in tables.items()}
 
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from sim import hazards
 from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED
+from sim.kernel import hazards
 from tests.conftest import make_scenario
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from sim.core.districts import ZONES
 from sim.model import Model
-from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+from sim.output.formats import SUMMARY, TIMESERIES
+from sim.output.run_folder import summary_rows, timeseries_rows
 from sim.policy import LEVERS
 from tests.conftest import make_scenario
 
@@ -17,7 +18,7 @@ ALL_LEVERS = list(LEVERS)
 def tables(settings: dict) -> tuple[str, str, dict]:
     """The CSV text of two replications of ``BASE`` with ``settings``, and the events by type."""
     runs = [Model(make_scenario({**BASE, **settings}), r).run() for r in range(2)]
-    return (csv_table(TIMESERIES_COLUMNS, timeseries_rows(runs)), csv_table(SUMMARY_COLUMNS, summary_rows(runs)),
+    return (TIMESERIES.text(timeseries_rows(runs)), SUMMARY.text(summary_rows(runs)),
             [r.events_by_type for r in runs])
 
 

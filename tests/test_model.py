@@ -10,7 +10,9 @@ from sim.core.catalogue import FLOWS, INDICATOR_NAMES, INDICATORS
 from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
 from sim.core.districts import DISTRICTS, ZONES
 from sim.core.streams import Streams, keyed_uniform_pair
-from sim.model import Model, recount_stock
+from sim.kernel.handlers import Handlers
+from sim.kernel.ledger import recount_stock
+from sim.model import Model
 from tests.conftest import make_scenario, make_world
 
 ONE_YEAR = {"period.start": "2021-01-01", "period.end": "2021-12-31"}
@@ -218,18 +220,19 @@ def test_chunks_and_threads_change_no_number(monkeypatch):
     """The plan (every lever) in one pass on one thread, and in passes of 500 rows (1,500 rows a month-start
     scan, 500 events a prefetch block) on three threads: the same indicators and the same event log, event
     by event."""
-    import sim.indicators
-    import sim.model
+    import sim.kernel.parallel
+    import sim.kernel.recorder
+    import sim.kernel.scheduler
     from sim.scenario import load_scenario
 
     scenario = load_scenario("scenarios/plan_2021_2023.yaml",
                              overrides=["population.scale=2000", "period.end=2022-06-30"])
 
     def run(chunk, threads):
-        monkeypatch.setattr(sim.model, "REDRAW_CHUNK", chunk)
-        monkeypatch.setattr(sim.model, "PREFETCH_EVENTS", chunk)
-        monkeypatch.setattr(sim.model, "SCAN_CHUNK", 3 * chunk)
-        monkeypatch.setattr(sim.indicators, "PERSON_CHUNK", chunk)
+        monkeypatch.setattr(sim.kernel.scheduler, "REDRAW_CHUNK", chunk)
+        monkeypatch.setattr(sim.kernel.scheduler, "PREFETCH_EVENTS", chunk)
+        monkeypatch.setattr(sim.kernel.parallel, "SCAN_CHUNK", 3 * chunk)
+        monkeypatch.setattr(sim.kernel.recorder, "PERSON_CHUNK", chunk)
         model = Model(scenario, 0, log_events=True, threads=threads)
         assert model.res.n > 4 * 500          # several passes in the chunked run
         return model.run()
@@ -287,7 +290,7 @@ def test_run_once_frees_its_model_before_returning(monkeypatch):
 
 
 def test_time_order_is_the_stable_order_with_and_without_ties():
-    from sim.model import time_order
+    from sim.kernel.scheduler import time_order
 
     rng = np.random.default_rng(5)
     distinct = rng.random(10_000) * 31.0
@@ -307,13 +310,13 @@ def test_events_applied_together_give_what_one_by_one_gives(path, monkeypatch):
 
     scenario = load_scenario(path, overrides=["population.scale=500"])
     together = []
-    apply_own_events = Model.apply_own_events
+    apply_own_events = Handlers.apply_own_events
 
     def counted(self, rows, kinds):
         applied = apply_own_events(self, rows, kinds)
         together.append(sum(applied.values()))
         return applied
-    monkeypatch.setattr(Model, "apply_own_events", counted)
+    monkeypatch.setattr(Handlers, "apply_own_events", counted)
     fast = Model(scenario, 0).run()
     assert sum(together) > 1000                 # the path was taken, and often
     together.clear()

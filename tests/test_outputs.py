@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib.util
+import io
 import json
 import re
 from collections import defaultdict
@@ -15,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim.outputs
-import sim.report
+import sim.output.run_folder
 from sim import cli
 from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
 from sim.core.districts import ZONES
-from sim.outputs import SUMMARY_COLUMNS, TIMESERIES_COLUMNS, fmt
+from sim.output.formats import SCORECARD, SUMMARY, TIMESERIES, ScoreRow, fmt, fmt_human, fmt_share
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -68,8 +69,8 @@ def test_headers(one_rep):
         == "date,replication,zone,indicator,value"
     assert (one_rep / "summary.csv").read_text(encoding="utf-8").split("\n", 1)[0] \
         == "year,zone,indicator,mean,p05,p50,p95,replications"
-    assert ",".join(TIMESERIES_COLUMNS) == "date,replication,zone,indicator,value"
-    assert ",".join(SUMMARY_COLUMNS) == "year,zone,indicator,mean,p05,p50,p95,replications"
+    assert ",".join(TIMESERIES.columns) == "date,replication,zone,indicator,value"
+    assert ",".join(SUMMARY.columns) == "year,zone,indicator,mean,p05,p50,p95,replications"
 
 
 #: a district without rural residents has no critical-care coverage (nobody to cover)
@@ -281,7 +282,7 @@ def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch, capsys):
         assert (Path(folder) / "timeseries.csv").is_file()
         raise RuntimeError("disk full while drawing")
 
-    monkeypatch.setattr(sim.report, "build_run_report", failing)
+    monkeypatch.setattr(cli, "build_run_report", failing)        # the builder main hands write_run
     out = tmp_path / "out"
     # an unexpected error: exit 1, the traceback and a line naming it (the CLI's last resort)
     assert cli.main(["run", str(BASELINE), *SIZE, "--out", str(out), "--quiet"]) == 1     # plots on
@@ -296,7 +297,7 @@ def test_a_failing_step_leaves_nothing(tmp_path, monkeypatch, capsys):
 
 
 def test_same_second_runs_get_distinct_folders(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.outputs, "run_folder_name", lambda seed: f"20210101T000000Z-seed{seed}")
+    monkeypatch.setattr(sim.output.run_folder, "run_folder_name", lambda seed: f"20210101T000000Z-seed{seed}")
     first = run(tmp_path, "--seed", "3")
     second = run(tmp_path, "--seed", "3")
     assert first.name == "20210101T000000Z-seed3"
@@ -332,6 +333,38 @@ def test_same_second_runs_get_distinct_folders(tmp_path, monkeypatch):
 ])
 def test_fmt(value, text):
     assert fmt(value) == text
+    assert fmt(None) == ""
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (None, "-"),
+    (float("nan"), "-"),
+    (0.0, "0"),
+    (np.int64(42), "42"),
+    (10072000.0, "10,072,000"),
+    (1234.6, "1,235"),
+    (-98765.4, "-98,765"),
+    (76.37013502779984, "76.37"),
+    (0.000123456, "0.0001235"),
+    (-2.5, "-2.5"),
+])
+def test_fmt_human(value, text):
+    assert fmt_human(value) == text
+
+
+def test_fmt_share():
+    assert [fmt_share(v) for v in (None, 1.0, 0.4, 0.125)] == ["-", "1.00", "0.40", "0.12"]
+
+
+def test_a_scorecard_row_reads_back_as_written():
+    rows = [ScoreRow("urbanization_rate", "urbanization_rate", 2023, ">=", 77.0, 78.123456789, 77.5, 78.9, 0.95,
+                     "met"),
+            ScoreRow("rail_transit_operating_km", "rail_transit_operating_km", 2023, ">=", None, 300.0, 300.0, 300.0,
+                     None, "no target value")]
+    text = SCORECARD.text(r.cells() for r in rows)
+    assert text.splitlines()[0] == ",".join(SCORECARD.columns)
+    back = [ScoreRow.from_cells(r) for r in csv.DictReader(io.StringIO(text))]
+    assert back == [dataclasses.replace(rows[0], mean=78.123457), rows[1]]
 
 
 def test_scorecard_file(two_reps, tmp_path, capsys):

@@ -1,6 +1,8 @@
 """Policy levers: off is the baseline exactly, nothing before the start, scoped levers stay in scope,
 and each lever moves its indicators in the documented direction."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -8,8 +10,8 @@ from sim.core.calendar import Calendar
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
 from sim.model import Model
-from sim.policy import HISTORY_LEVERS, LEVERS, active_levers
-from sim.policy.lever import ActiveLever
+from sim.policy import HISTORY_LEVERS, LEVERS, Lever, PolicySet
+from sim.policy.zero_threshold_settlement import ZeroThresholdSettlement
 from tests.conftest import make_scenario
 
 BASE = {"population.scale": 1000.0, "seed": 21, "period.end": "2022-12-31"}
@@ -28,10 +30,13 @@ def col(name):
 
 
 def test_every_lever_has_schema_and_mechanism():
-    for name, module in LEVERS.items():
-        assert module.SCHEMA.optional and {"start", "end", "districts", "intensity"} <= set(module.SCHEMA.fields)
-        hooks = ("adjust", "extra_arrivals", "arrival_weights", "month_start", "processes")
-        assert any(callable(getattr(module, hook, None)) for hook in hooks), name
+    hooks = ("adjust", "extra_arrivals", "arrival_pull", "act_on_places", "processes", "extra_school_seats")
+    for name, cls in LEVERS.items():
+        assert issubclass(cls, Lever) and cls.name == name
+        assert cls.schema.optional and {"start", "end", "districts", "intensity"} <= set(cls.schema.fields)
+        overridden = [hook for hook in hooks if getattr(cls, hook) is not getattr(Lever, hook)]
+        assert overridden, f"{name} fills no hook of Lever"
+        module = sys.modules[cls.__module__]
         assert module.__doc__ and "Mechanism" in module.__doc__, name
 
 
@@ -39,8 +44,8 @@ def test_lever_switches_at_month_starts_and_only_in_scope():
     sc = make_scenario({**BASE, ZT: {"start": "2021-07-15", "end": "2022-03-01", "districts": ["pingdu"],
                                      "intensity": 0.4}})
     cal = Calendar(sc.period.start, sc.period.end)
-    [lever] = active_levers(sc, cal)
-    assert isinstance(lever, ActiveLever)
+    [lever] = PolicySet(sc, cal, np.random.default_rng(0))
+    assert isinstance(lever, ZeroThresholdSettlement)
     assert lever.switch_days.tolist() == [cal.day(sc.period.start.replace(month=8)), cal.day(
         sc.policies.zero_threshold_settlement.end)]
     pingdu, jimo = ZONES.index("pingdu") - 1, ZONES.index("jimo") - 1
@@ -335,7 +340,7 @@ def test_a_round_seats_eligible_children_in_row_order_up_to_the_free_seats():
     """The vectorised round against the rule child by child: give back the seats of those who left, then
     each eligible child (permit-holding head) in row order takes a seat while its district has one."""
     from sim.core.codes import NONLOCAL, PRESENT
-    from sim.schooling import school_children
+    from sim.kernel.schooling import school_children
 
     model = Model(make_scenario({**BASE, "period.end": "2021-12-31"}), 0)
     model.run()
@@ -392,7 +397,8 @@ def test_more_seats_fewer_shortages():
 def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     """Every lever of the plan present but at intensity 0: the CSV is the baseline's, byte for byte (with the
     plan's health-service schedules set back to the baseline's: they are not levers)."""
-    from sim.outputs import TIMESERIES_COLUMNS, csv_table, summary_rows, timeseries_rows
+    from sim.output.formats import TIMESERIES
+    from sim.output.run_folder import summary_rows, timeseries_rows
     from sim.scenario import load_scenario
 
     root = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"
@@ -407,8 +413,8 @@ def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     assert all(getattr(plan.policies, n) is None for n in HISTORY_LEVERS)      # history is not the plan's
     plan_runs = [Model(plan, r).run() for r in range(2)]
     base_runs = [Model(base, r).run() for r in range(2)]
-    assert csv_table(TIMESERIES_COLUMNS, timeseries_rows(plan_runs)) == \
-        csv_table(TIMESERIES_COLUMNS, timeseries_rows(base_runs))
+    assert TIMESERIES.text(timeseries_rows(plan_runs)) == \
+        TIMESERIES.text(timeseries_rows(base_runs))
     assert list(summary_rows(plan_runs)) == list(summary_rows(base_runs))
 
 

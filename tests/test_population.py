@@ -8,7 +8,7 @@ from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED
 from sim.core.districts import DISTRICTS
 from sim.core.streams import Streams
 from sim.data import load_census
-from sim.population import age_pool, build_population, exact_bernoulli, fill_by_persons, largest_remainder
+from sim.kernel.population import age_pool, build_population, exact_bernoulli, fill_by_persons, largest_remainder
 from tests.conftest import make_scenario
 
 CENSUS = load_census()["census_2020"]
@@ -130,7 +130,7 @@ def test_same_seed_same_population():
 def test_arrays_reserved_on_a_helper_thread_hold_the_same_population():
     """``Residents.reserved`` fills every array with what its unused rows hold: a build on a helper thread
     gives the same arrays, capacity included, as one without."""
-    from sim.residents import HOUSEHOLD_FIELDS, RESIDENT_FIELDS
+    from sim.kernel.residents import HOUSEHOLD_FIELDS, RESIDENT_FIELDS
 
     sc = make_scenario({"population.scale": 2000.0})
     plain = build_population(sc, Streams(1, 0)["population"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 import warnings
+from fnmatch import fnmatch
 from pathlib import Path
 
 import matplotlib
@@ -12,9 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from sim.report import ReportError, build_comparison_report, build_run_report, charts, fonts
-from sim.report.tables import COMPARISON_FILES, RUN_FILES, load_run, read_timeseries
-from sim.scorecard import MET_P, MISSED_P
+from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES
+from sim.output.report import ReportError, build_comparison_report, build_run_report, charts, fonts, page
+from sim.output.report.tables import load_run, read_timeseries
 
 from .report_folders import FUTURE, HOSTILE, make_comparison_folder, make_run_folder
 
@@ -86,6 +88,27 @@ def test_text_from_the_folder_is_escaped(run_report, comparison_folder):
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in page and "<b>" not in page       # settings_diff.csv
     assert "abc&lt;def&gt;" in page                                            # manifest.json
     assert_self_contained(page)
+
+
+def test_the_escaping_is_the_templates_autoescape(run_folder, comparison_folder, tmp_path, monkeypatch):
+    """With autoescape off the hostile texts reach the page raw, so the test above checks autoescape itself
+    (nothing escapes them by hand before the templates, which would escape twice)."""
+    assert page.ENV.autoescape is True
+    monkeypatch.setattr(page, "ENV", page.environment(autoescape=False))
+    run = shutil.copytree(run_folder, tmp_path / "run")
+    assert HOSTILE in build_run_report(run).read_text(encoding="utf-8")
+    comparison = shutil.copytree(comparison_folder, tmp_path / "cmp")
+    assert HOSTILE in build_comparison_report(comparison).read_text(encoding="utf-8")
+
+
+def test_the_templates_ship_with_the_package():
+    """A non-editable install carries only the package data pyproject.toml lists: every template is listed."""
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["sim.output.report"]
+    templates = Path(page.__file__).parent / "templates"
+    names = [f"templates/{p.name}" for p in templates.iterdir() if not p.name.startswith(".")]
+    assert {"templates/run.html.j2", "templates/comparison.html.j2", "templates/report.css"} <= set(names)
+    assert [n for n in names if not any(fnmatch(n, pattern) for pattern in patterns)] == []
 
 
 def test_report_does_not_depend_on_the_folder_name(run_folder, run_report, tmp_path):
@@ -178,7 +201,7 @@ def glyph_warnings(draw) -> list[str]:
 
 
 def draw_every_chart(run_folder: Path, comparison_folder: Path) -> None:
-    from sim.report.tables import load_comparison
+    from sim.output.report.tables import load_comparison
 
     run, comp = load_run(run_folder), load_comparison(comparison_folder)
     for chart, args in ((charts.fan_urbanization, (run,)), (charts.districts, (run,)), (charts.flows, (run,)),

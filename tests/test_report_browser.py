@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.report import build_comparison_report, build_run_report
+from sim.output.report import build_comparison_report, build_run_report
 
 from .report_folders import make_comparison_folder, make_run_folder
 

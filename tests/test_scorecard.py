@@ -8,9 +8,10 @@ import pytest
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
 from sim.model import Model
-from sim.outputs import yearly_values
+from sim.output.formats import MET_P, MISSED_P, status
+from sim.output.scorecard import score, simulated_values
+from sim.output.yearly import yearly_values
 from sim.scenario import ScenarioError, validate
-from sim.scorecard import MET_P, MISSED_P, score, simulated_values, status
 from sim.targets import plan_targets, scenario_targets
 from tests.conftest import make_scenario
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from sim.experiment.design import Parameter, sample
-from sim.experiment.sensitivity import COLUMNS, IndexRow, analyze, csv_text, ranking_warnings
+from sim.experiment.sensitivity import IndexRow, analyze, csv_text, ranking_warnings
 from sim.experiment.sensitivity_plots import indices_plot, scatter_plot
+from sim.output.formats import SENSITIVITY
 
 ISHIGAMI = [Parameter(f"test.ishigami.x{i}", low=-math.pi, high=math.pi) for i in (1, 2, 3)]
 #: analytic indices of the Ishigami function with a = 7, b = 0.1
@@ -116,7 +117,7 @@ def test_analyze_rejects_mismatched_inputs():
 
 def test_csv_text(ishigami_rows):
     lines = csv_text(ishigami_rows).splitlines()
-    assert lines[0] == ",".join(COLUMNS) == "output,parameter,method,index,value,conf_low,conf_high"
+    assert lines[0] == ",".join(SENSITIVITY.columns) == "output,parameter,method,index,value,conf_low,conf_high"
     assert len(lines) == 1 + 6 and lines[1].startswith("ishigami,test.ishigami.x1,sobol,S1,0.3")
     sigma = IndexRow("y", "a.x", "morris", "sigma", 0.25, math.nan, math.nan)
     assert csv_text([sigma]).splitlines()[1] == "y,a.x,morris,sigma,0.25,,"

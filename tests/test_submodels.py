@@ -11,8 +11,8 @@ import pytest
 from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
 from sim.core.districts import ZONES
 from sim.model import Model
+from sim.output.scorecard import run_scorecard
 from sim.scenario import ScenarioError, load_scenario
-from sim.scorecard import run_scorecard
 from sim.submodels import air, health, transport
 from sim.submodels.schedule import linear, step
 from sim.targets import scenario_targets

@@ -24,7 +24,7 @@ from sim.experiment.spec import load_sweep
 from sim.experiment.store import Store
 from sim.experiment.sweep import plan, run_task
 from sim.model import Model
-from sim.outputs import yearly_values
+from sim.output.yearly import yearly_values
 from sim.scenario import ScenarioError, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,6 +149,7 @@ def test_a_task_is_the_model_run(tmp_path):
     assert run_task(task)["outputs"] == record["outputs"]
 
 
+@pytest.mark.slow
 def test_the_same_runs_csv_with_any_executor(tmp_path):
     sweep = load_sweep(write_spec(tmp_path))
     tables = {}
@@ -178,7 +179,7 @@ def always_die(task):
     os._exit(1)
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
 def test_a_dead_worker_is_replaced_and_its_run_retried(tmp_path, method):
     results = {}
     tasks = [(k, str(tmp_path / "marker") if k == 3 else None) for k in range(8)]
@@ -187,6 +188,7 @@ def test_a_dead_worker_is_replaced_and_its_run_retried(tmp_path, method):
     assert (tmp_path / "marker").exists()
 
 
+@pytest.mark.slow
 def test_spawned_workers_give_the_same_records_as_this_process(tmp_path):
     tasks = plan(load_sweep(write_spec(tmp_path)))[:4]
     here, spawned = {}, {}
@@ -195,11 +197,13 @@ def test_spawned_workers_give_the_same_records_as_this_process(tmp_path):
     assert here == spawned
 
 
+@pytest.mark.slow
 def test_a_run_that_always_kills_its_worker_stops_the_sweep():
     with pytest.raises(ExecutorError, match="died 3 times in a row"):
         run_local(always_die, [1, 2], 2, lambda i, r: None)
 
 
+@pytest.mark.slow
 def test_dask_needs_a_reachable_scheduler():
     with pytest.raises(ExecutorError) as err:
         run_dask(square_or_die_once, [(1, None)], lambda i, r: None, address="tcp://127.0.0.1:9", timeout="2s")
@@ -215,6 +219,7 @@ def _sweep_process(spec: Path, out: Path) -> subprocess.Popen:
                             start_new_session=True)
 
 
+@pytest.mark.slow
 def test_killed_with_sigkill_and_restarted_every_run_once(tmp_path):
     spec = write_spec(tmp_path)
     whole = tmp_path / "whole"
@@ -255,6 +260,7 @@ def test_dry_run_counts_estimates_and_writes_nothing(capsys, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_sweep_over_budget_is_refused_unless_forced(capsys, tmp_path):
     spec = write_spec(tmp_path)
     code = cli.main(["sweep", str(spec), "--budget", "0.00001", "--out", str(tmp_path / "out"), "--quiet"])
@@ -265,6 +271,7 @@ def test_a_sweep_over_budget_is_refused_unless_forced(capsys, tmp_path):
     assert code == 0 and len(read_rows(tmp_path / "out" / "runs.csv")) == 16
 
 
+@pytest.mark.slow
 def test_sobol_sweep_writes_indices_and_plots(capsys, tmp_path):
     spec = write_spec(tmp_path, design="sobol", samples=4, replications=1, policies=None, parameters={
         "behaviour.hukou.nonlocal_conversion_hazard_per_year": {"low": 0.02, "high": 0.08, "log": True},
@@ -286,10 +293,12 @@ def test_the_code_version_covers_the_model_not_the_presentation():
     root = ROOT / "sim"
     assert _counts(root / "model.py", root) and _counts(root / "policy" / "lever.py", root)
     assert _counts(root / "data" / "census.yaml", root) and _counts(root / "experiment" / "sweep.py", root)
-    assert not _counts(root / "report" / "charts.py", root) and not _counts(root / "cli.py", root)
+    assert not _counts(root / "output" / "report" / "charts.py", root) and not _counts(root / "cli.py", root)
     assert not _counts(root / "experiment" / "sensitivity.py", root)
+    assert _counts(root / "output" / "yearly.py", root) and not _counts(root / "output" / "formats.py", root)
 
 
+@pytest.mark.slow
 def test_a_finished_sweep_is_estimated_from_its_store(capsys, tmp_path, monkeypatch):
     spec = write_spec(tmp_path)
     assert cli.main(["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "out"), "--quiet"]) == 0

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..outputs import atomic_folder, csv_table, fmt, provenance, run_folder_name, write_manifest, write_texts
+from ..output.atomic import atomic_folder
+from ..output.formats import FIT, FITTED, fmt, seconds
+from ..output.provenance import provenance, run_folder_name, write_manifest, write_texts
 from .districts import SETTING, fit_attraction
 from .fit import fit
 from .objective import distance, run_all, values_at
@@ -40,10 +42,6 @@ class CalibrationError(ValueError):
 
 #: proportional-adjustment rounds of the district attraction before the city-wide fit (half as many after)
 ATTRACTION_ROUNDS = 6
-FITTED_COLUMNS = ("parameter", "scenario_value", "estimate", "bootstrap_mean", "bootstrap_sd", "bootstrap_p05",
-                  "bootstrap_p95", "low", "high", "log")
-FIT_COLUMNS = ("observation", "date", "zone", "indicator", "observed", "sd", "used_in_fit", "simulated_scenario",
-               "simulated_fitted", "error_scenario", "error_fitted")
 
 
 def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, progress: bool = True,
@@ -98,8 +96,8 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     }
     with atomic_folder(Path(out_root) / "calibration", f"{name}-{run_folder_name(spec.seed)}") as (tmp, final):
         hashes = write_texts(tmp, {
-            "fitted.csv": csv_table(FITTED_COLUMNS, _fitted_rows(spec, scenario_values, main)),
-            "fit.csv": csv_table(FIT_COLUMNS, _fit_rows(every, held_out, sim_default, sim_fitted)),
+            FITTED.file: FITTED.text(_fitted_rows(spec, scenario_values, main)),
+            FIT.file: FIT.text(_fit_rows(every, held_out, sim_default, sim_fitted)),
             "calibrated.yaml": _calibrated_yaml(spec, main, final.name, cutoff, used, attraction),
         })
         fit_plot(spec.name, runs_default, runs_fitted, every, held_out, sim_default, sim_fitted,
@@ -114,7 +112,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
             "bootstrap": spec.bootstrap,
             "observations_used": [o.name for o in used],
             "observations_held_out": [o.name for o in every if o not in used],
-            **summary, "wall_seconds": round(time.perf_counter() - started, 3),
+            **summary, "wall_seconds": seconds(time.perf_counter() - started),
             "packages": info["packages"], "input_sha256": info["input_sha256"], "output_sha256": hashes}
         write_manifest(tmp, manifest)
     return final, manifest

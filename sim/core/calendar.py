@@ -13,6 +13,9 @@ import numpy as np
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
+#: the other processes (school rounds, seat openings and closings, postings) act at noon of their day, after
+#: the residents' events at midnight and the month-end record
+NOON = 0.5
 
 
 def months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ..files import write_atomic
-from ..outputs import csv_table, package_versions
+from ..output.atomic import write_atomic
+from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
+from ..output.provenance import package_versions
 from . import sensitivity
 from .executor import run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
@@ -108,14 +109,14 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
         if bar is not None:
             bar.close()
     return write_tables(sweep, folder, tasks, store, {
-        **executor_info, "runs_this_time": ran, "wall_seconds_this_time": round(time.perf_counter() - started, 3),
+        **executor_info, "runs_this_time": ran, "wall_seconds_this_time": seconds(time.perf_counter() - started),
         "command": command or sys.argv})
 
 
 def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -> dict:
     """``runs.csv``, ``sensitivity.csv`` and plots from the store, then the manifest; each file whole."""
     stored = records(tasks, store)
-    write_atomic(folder / "runs.csv", csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
+    write_atomic(folder / RUNS.file, csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
     write_atomic(folder / "sweep.yaml", sweep.file.read_bytes())
     rows, warnings = [], []
     X = points(sweep)
@@ -129,16 +130,16 @@ def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -
         _plots(sweep, folder, policy, X, means, policy_rows)
     if rows:
         text = sensitivity.csv_text([r for _, r in rows], policies=[p for p, _ in rows])
-        write_atomic(folder / "sensitivity.csv", text.encode())
+        write_atomic(folder / SENSITIVITY.file, text.encode())
     manifest = {
         "sweep": sweep.name, "spec": str(sweep.file), "base": str(sweep.base), "design": sweep.design,
         "samples": sweep.samples, "points": int(len(X)), "policies": [p for p, _ in sweep.policies],
         "replications": sweep.replications, "seed": sweep.seed, "runs": len(stored),
         "code_version": code_version(), "packages": package_versions(), **extra,
         "sensitivity_warnings": warnings,
-        "run_seconds_total": round(sum(r["wall_seconds"] for r in stored.values()), 3),
+        "run_seconds_total": seconds(sum(r["wall_seconds"] for r in stored.values())),
     }
-    write_atomic(folder / "manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    write_atomic(folder / MANIFEST_JSON, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
 
 

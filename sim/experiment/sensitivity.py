@@ -18,10 +18,9 @@ import numpy as np
 from SALib.analyze import morris as salib_morris
 from SALib.analyze import sobol as salib_sobol
 
-from ..outputs import csv_table, fmt
+from ..output.formats import SENSITIVITY, csv_table, fmt
 from .design import Parameter, problem, to_sampling_space
 
-COLUMNS = ("output", "parameter", "method", "index", "value", "conf_low", "conf_high")
 #: per method, SALib's indices in row order, and the one parameters are ranked by
 INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
 MAIN = {"sobol": "ST", "morris": "mu_star"}
@@ -138,5 +137,5 @@ def csv_text(rows: Sequence[IndexRow], policies: Sequence[str] | None = None) ->
     lines = ((r.output, r.parameter, r.method, r.index, fmt(r.value), fmt(r.conf_low), fmt(r.conf_high))
              for r in rows)
     if policies is None:
-        return csv_table(COLUMNS, lines)
-    return csv_table(("policy", *COLUMNS), ((p, *line) for p, line in zip(policies, lines, strict=True)))
+        return SENSITIVITY.text(lines)
+    return csv_table(("policy", *SENSITIVITY.columns), ((p, *line) for p, line in zip(policies, lines, strict=True)))

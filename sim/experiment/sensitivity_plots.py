@@ -15,8 +15,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..files import write_atomic
-from ..report.charts import render  # sets the Agg backend
+from ..output.atomic import write_atomic
+from ..output.report.charts import render  # sets the Agg backend
 from .sensitivity import MAIN, IndexRow
 
 #: per method, the axis label and how each index is drawn: (index, colour, bar or marker)

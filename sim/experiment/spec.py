@@ -138,7 +138,8 @@ def parameter(path: str, entry, file: Path) -> Parameter:
     """A swept (or fitted) setting from its checked spec entry (``PARAMETER``, or the calibration's bounds):
     a range or listed levels, within the setting's own range."""
     where = f"parameters.{path}"
-    setting = resolve(SCENARIO, path)          # a number Field: the spec's check made sure
+    setting = resolve(SCENARIO, path)
+    assert isinstance(setting, Field)          # a number setting: the spec's check made sure
     listed = dict(entry.items()).get("values")
     integer = setting.kind == "int"
     if listed is not None:

@@ -14,20 +14,21 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..files import write_atomic
+from ..output.atomic import write_atomic
 
 RUNS = "runs"
 
 
 #: code that only reads or presents results, never what a run computes: left out of the code version so
-#: that improving a plot or the sensitivity analysis does not rerun a sweep (``sweep.py``, which extracts
-#: a run's outputs, counts)
-PRESENTATION = ("report", "experiment", "cli.py", "comparison.py", "spec_reference.py")
+#: that improving a plot or the sensitivity analysis does not rerun a sweep
+PRESENTATION = ("output", "experiment", "cli.py", "spec_reference.py")
+#: but these extract a run's stored outputs, and count
+EXTRACTING = (("experiment", "sweep.py"), ("output", "yearly.py"))
 
 
 def _counts(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
-    return parts == ("experiment", "sweep.py") or parts[0] not in PRESENTATION
+    return parts in EXTRACTING or parts[0] not in PRESENTATION
 
 
 @cache

@@ -17,14 +17,13 @@ import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
-from ..outputs import fmt, yearly_values
+from ..output.formats import RUNS, fmt, seconds
+from ..output.yearly import yearly_values
 from ..runner import run_once
 from ..scenario import validate
 from .design import sample
 from .spec import Sweep
 from .store import Store, run_key
-
-RUN_COLUMNS = ("run_id", "policy", "point", "replication")
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def run_task(task: Task) -> dict:
                for label, zone, indicator, year in task.outputs}
     return {"key": task.key, "policy": task.policy, "point": task.point, "replication": task.replication,
             "values": list(task.values), "outputs": outputs, "events": result.events_processed,
-            "wall_seconds": round(time.perf_counter() - started, 3)}
+            "wall_seconds": seconds(time.perf_counter() - started)}
 
 
 def execute(tasks: list[Task], store: Store, runner: Callable, on_stored: Callable[[dict], None] | None = None) -> int:
@@ -105,7 +104,7 @@ def runs_rows(sweep: Sweep, tasks: list[Task], stored: dict[str, dict]):
 
 
 def runs_columns(sweep: Sweep) -> tuple[str, ...]:
-    return (*RUN_COLUMNS, *(p.path for p in sweep.parameters), *(o.label for o in sweep.outputs))
+    return (*RUNS.columns, *(p.path for p in sweep.parameters), *(o.label for o in sweep.outputs))
 
 
 def point_means(sweep: Sweep, tasks: list[Task], stored: dict[str, dict], policy: str) -> dict[str, np.ndarray]:

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.ages import RETIREMENT_AGE
 from ..core.codes import LOCAL_URBAN
 from ..core.fields import Field
-from .lever import lever_section
+from ..kernel.premises import may_enrol_in_pension
+from .lever import Lever, lever_section
 
 SCHEMA = lever_section(
     {
@@ -32,10 +34,13 @@ SCHEMA = lever_section(
 )
 
 
-def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
-           behaviour) -> None:
-    """Open the pension enrolment of flexible workers without an urban hukou (in place)."""
-    eligible = ((level > 0) & state["present"] & state["employed"] & state["flexible"] & ~state["pension"]
-                & (state["hukou"] != LOCAL_URBAN) & (state["age_years"] < 60))
-    rates["pension_enrolment"] = np.where(eligible, level * settings.enrolment_hazard_per_year,
-                                          rates["pension_enrolment"])
+class FlexibleWorkerPension(Lever):
+    name = "flexible_worker_pension"
+    schema = SCHEMA
+
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Open the pension enrolment of flexible workers without an urban hukou (in place)."""
+        eligible = ((level > 0) & state["present"] & may_enrol_in_pension(state["pension"], state["employed"])
+                    & state["flexible"] & (state["hukou"] != LOCAL_URBAN) & (state["age_years"] < RETIREMENT_AGE))
+        rates["pension_enrolment"] = np.where(eligible, level * self.settings.enrolment_hazard_per_year,
+                                              rates["pension_enrolment"])

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..core.codes import NO_HOMESTEAD, OCCUPIED
 from ..core.fields import Field
-from .lever import lever_section, multiply_where
+from .lever import Lever, lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -57,27 +57,29 @@ SCHEMA = lever_section(
 )
 
 
-def monthly_lease_income(lever, leased_by_district):
-    """Rent paid in a month to the owners of the leased homesteads of each district (yuan, in agents' units)."""
-    return leased_by_district * lever.settings.annual_rent_yuan / 12.0
+class HomesteadReform(Lever):
+    name = "homestead_reform"
+    schema = SCHEMA
 
+    def monthly_income(self, leased_by_district: np.ndarray) -> np.ndarray:
+        """Rent paid in a month to the owners of the leased homesteads of each district (yuan, in agents'
+        units): leases made while the lever was in force keep paying after it ends."""
+        return leased_by_district * self.settings.annual_rent_yuan / 12.0
 
-def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
-           behaviour) -> None:
-    """Lock-in relief, no homestead penalty on conversion, and the lease demand (in place)."""
-    on = level > 0
-    if not on.any():
-        return
-    lockin = behaviour.rural_to_urban.homestead_lockin_multiplier
-    occupied = on & (state["homestead"] == OCCUPIED)
-    if lockin > 0:
-        relief = (lockin + level * settings.lockin_relief * (1.0 - lockin)) / lockin
-        multiply_where(rates, "rural_to_urban", occupied, relief)
-    penalty = behaviour.hukou.homestead_multiplier
-    holders = on & (state["homestead"] != NO_HOMESTEAD)
-    if penalty > 0:
-        kept = (penalty + level * (1.0 - penalty)) / penalty
-        multiply_where(rates, "hukou_conversion", holders, kept)
-    renters = on & state["present"] & state["is_head"] & state["urban"] & state["rural_destination"]
-    rates["homestead_lease"] = np.where(renters, level * settings.lease_demand_hazard_per_year,
-                                        rates["homestead_lease"])
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Lock-in relief, no homestead penalty on conversion, and the lease demand (in place)."""
+        on = level > 0
+        settings, behaviour = self.settings, self.context.behaviour
+        lockin = behaviour.rural_to_urban.homestead_lockin_multiplier
+        occupied = on & (state["homestead"] == OCCUPIED)
+        if lockin > 0:
+            relief = (lockin + level * settings.lockin_relief * (1.0 - lockin)) / lockin
+            multiply_where(rates, "rural_to_urban", occupied, relief)
+        penalty = behaviour.hukou.homestead_multiplier
+        holders = on & (state["homestead"] != NO_HOMESTEAD)
+        if penalty > 0:
+            kept = (penalty + level * (1.0 - penalty)) / penalty
+            multiply_where(rates, "hukou_conversion", holders, kept)
+        renters = on & state["present"] & state["is_head"] & state["urban"] & state["rural_destination"]
+        rates["homestead_lease"] = np.where(renters, level * settings.lease_demand_hazard_per_year,
+                                            rates["homestead_lease"])

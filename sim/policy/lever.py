@@ -1,21 +1,31 @@
-"""What every policy lever shares: when, where and how strongly it acts.
+"""What every policy lever shares: when, where and how strongly it acts, and the hooks it may fill.
 
 A lever is a ``policies.<name>`` section with ``start`` (date), optional
 ``end``, ``districts`` (default all) and ``intensity`` (0 to 1, 0 = off), plus
-fields of its own. The model asks an active lever, for each resident, the
-intensity in force where that resident lives at the start of its
-constant-hazard window; a lever changes hazards from the first month start on
-or after its ``start`` (hazards change only at month starts) until the month
+fields of its own. A lever changes hazards from the first month start on or
+after its ``start`` (hazards change only at month starts) until the month
 start on or after its ``end``.
+
+Timing and scope live here, not in the levers: the policy set (``policy_set.py``)
+calls a hook only where and while the lever is in force, and hands it the
+intensity in force (``level``), so no hook can act before its start, after its
+end or outside its districts. A subclass fills the hooks its mechanism needs;
+the others stay the no-ops below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
 import numpy as np
+import simpy
 
 from ..core.calendar import Calendar
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, Section
+from ..kernel.arrivals import ArrivalBatch
 
 
 def lever_section(own: dict, doc: str) -> Section:
@@ -39,34 +49,73 @@ def multiply_where(rates: dict[str, np.ndarray], event: str, where: np.ndarray, 
     rates[event] = np.where(where, rates[event] * factor, rates[event])
 
 
-class ActiveLever:
-    """A lever of a scenario, ready for the engine: its days and district mask."""
+class Places(Protocol):
+    """What a lever acting on places may change (the model provides it)."""
 
-    def __init__(self, name: str, module, settings, calendar: Calendar) -> None:
-        self.name = name
-        self.module = module
-        self.calendar = calendar
-        self.settings = settings
-        self.in_scope = np.array([d in settings.districts for d in DISTRICTS])
+    #: urban staff serving each district's villages, persons (changed in place by postings)
+    service_staff: np.ndarray
+
+    def urbanize_in_place(self, district: int, share: float, day: float, rng: np.random.Generator) -> int:
+        """Make about ``share`` of ``district``'s rural residents urban where they live; return them."""
+        ...
+
+
+@dataclass(frozen=True)
+class LeverContext:
+    """What a lever may read: its own settings and the sections of the scenario its mechanism needs."""
+
+    settings: Any                    # the lever's validated ``policies.<name>`` section
+    calendar: Calendar
+    rng: np.random.Generator         # the ``levers`` stream, shared by all levers in registry order
+    behaviour: Any                   # the scenario's ``behaviour`` section
+    population: Any                  # the scenario's ``population`` section
+
+
+class Lever:
+    """A policy lever of a scenario: its days and districts, and typed no-op hooks for its mechanism."""
+
+    #: the YAML key under ``policies:``
+    name: ClassVar[str] = ""
+    #: the lever's section of the scenario schema (``lever_section``)
+    schema: ClassVar[Section]
+    #: public schools open to every non-hukou child where and while the lever is in force (``schooling``)
+    opens_schooling: ClassVar[bool] = False
+
+    def __init__(self, context: LeverContext) -> None:
+        self.context = context
+        self.settings = context.settings
+        self.calendar = calendar = context.calendar
+        self.in_scope = np.array([d in self.settings.districts for d in DISTRICTS])
         self.everywhere = bool(self.in_scope.all())
-        self.start_day = calendar.day(settings.start)
-        self.end_day = np.inf if settings.end is None else calendar.day(settings.end)
-        # the month starts at which the lever switches, as seen by the monthly redraws
-        self.switch_days = calendar.month_start_on_or_after(np.array([self.start_day, self.end_day]))
+        start_day = calendar.day(self.settings.start)
+        end_day = np.inf if self.settings.end is None else calendar.day(self.settings.end)
+        #: the month starts at which the lever switches on and off, as seen by the monthly redraws
+        self.switch_days = calendar.month_start_on_or_after(np.array([start_day, end_day]))
         #: whether any month start of the period falls in the lever's days: one that never takes effect is
         #: left out of the run (its switch days would still end residents' hazard windows and move draws)
-        #: only a lever that changes hazards ends residents' constant-hazard windows when it switches
-        self.changes_hazards = callable(getattr(module, "adjust", None))
         self.ever_in_force = bool(self.switch_days[0] < min(self.switch_days[1], calendar.end_day))
+
+    @property
+    def changes_hazards(self) -> bool:
+        """Whether the lever adjusts hazards: only then does its switching end residents' windows."""
+        return type(self).adjust is not Lever.adjust
+
+    # -- timing and scope ------------------------------------------------------------------
+    def in_force(self, day: float) -> bool:
+        """Whether ``day`` falls between the lever's switch days."""
+        return bool(self.switch_days[0] <= day < self.switch_days[1])
 
     def level(self, district: np.ndarray, day: float) -> np.ndarray:
         """Intensity in force on ``day`` for residents of ``district`` (0 where the lever is not)."""
-        on = self.switch_days[0] <= day < self.switch_days[1]
-        if not on:
+        if not self.in_force(day):
             return np.zeros(len(district))
         if self.everywhere:
             return np.full(len(district), self.settings.intensity)
         return np.where(self.in_scope[district], self.settings.intensity, 0.0)
+
+    def level_by_district(self, day: float) -> np.ndarray:
+        """Intensity in force on ``day`` in each district."""
+        return self.level(np.arange(len(DISTRICTS)), day)
 
     def next_switch(self, district: np.ndarray, day: float) -> np.ndarray:
         """For each resident, the next month start after ``day`` at which this lever switches where it lives
@@ -76,3 +125,34 @@ class ActiveLever:
         if self.everywhere or not np.isfinite(when):
             return np.full(len(district), when)
         return np.where(self.in_scope[district], when, np.inf)
+
+    # -- hooks: called by the policy set only where and while the lever is in force -----------
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Change the residents' hazards ``rates`` in place, given their ``state`` and the intensity in force
+        where each lives (``level``, above 0 for some)."""
+
+    def extra_arrivals(self, level: np.ndarray, stock: np.ndarray, start_day: float,
+                       end_day: float) -> ArrivalBatch | None:
+        """Households arriving in the month because of the lever (``level`` by district, above 0 somewhere),
+        drawn from ``context.rng``; None for none."""
+        return None
+
+    def arrival_pull(self, level: np.ndarray, day: float) -> np.ndarray | None:
+        """Multipliers on each district's weight as a destination of arrivals; None for none."""
+        return None
+
+    def act_on_places(self, places: Places, level: np.ndarray, day: float) -> None:
+        """Change places at this month start, before the redraw (``level`` by district)."""
+
+    def processes(self, env: simpy.Environment, places: Places) -> list[Generator]:
+        """SimPy processes started with the run, for the lever's own calendar (postings); they must keep
+        within the lever's ``switch_days`` and ``in_scope``."""
+        return []
+
+    def extra_school_seats(self, seats: np.ndarray) -> np.ndarray | None:
+        """Seats the lever adds in each district while in force (opened and closed by ``schooling``)."""
+        return None
+
+    def monthly_income(self, leased_by_district: np.ndarray) -> np.ndarray | None:
+        """Rent paid in the month on the homesteads leased under the lever, by district; None for none."""
+        return None

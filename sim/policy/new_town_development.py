@@ -25,7 +25,7 @@ import numpy as np
 
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf
-from .lever import lever_section
+from .lever import Lever, Places, lever_section
 
 #: place -> (Chinese name, district); growth poles are whole county-level cities
 PLACES: dict[str, tuple[str, str]] = {
@@ -65,32 +65,32 @@ SCHEMA = lever_section(
 )
 
 
-def upgrade_days(lever) -> dict[str, float]:
-    """Each place's upgrade day as the redraws see it: the first month start on or after its date."""
-    cal, dates = lever.calendar, lever.settings.upgrade_dates
-    days = cal.month_start_on_or_after(np.array([cal.day(dates[place]) for place in PLACES]))
-    return dict(zip(PLACES, days.tolist(), strict=True))
+class NewTownDevelopment(Lever):
+    name = "new_town_development"
+    schema = SCHEMA
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        cal, dates = self.calendar, self.settings.upgrade_dates
+        days = cal.month_start_on_or_after(np.array([cal.day(dates[place]) for place in PLACES]))
+        #: each place's upgrade day as the redraws see it (the first month start on or after its date), and
+        #: its district
+        self.upgrades = [(place, day, DISTRICTS.index(PLACES[place][1]))
+                         for place, day in zip(PLACES, days.tolist(), strict=True)]
 
-def month_start(model, lever, day: float) -> None:
-    """Upgrade the places whose upgrade takes effect at this month start (called before the redraw), where
-    the lever is in force on that day: an upgrade dated before the lever's start or after its end is not
-    made."""
-    level = lever.level(np.arange(len(DISTRICTS)), day)
-    for place, when in upgrade_days(lever).items():
-        district = DISTRICTS.index(PLACES[place][1])
-        if when == day and level[district] > 0:
-            model.urbanize_in_place(district, level[district] * lever.settings.in_situ_share_pct[place] / 100.0,
-                                    day)
+    def act_on_places(self, places: Places, level: np.ndarray, day: float) -> None:
+        """Upgrade the places whose upgrade takes effect at this month start, where the lever is in force: an
+        upgrade dated before the lever's start or after its end is not made."""
+        for place, when, district in self.upgrades:
+            if when == day and level[district] > 0:
+                share = level[district] * self.settings.in_situ_share_pct[place] / 100.0
+                places.urbanize_in_place(district, share, day, self.context.rng)
 
-
-def arrival_weights(lever, day: float) -> np.ndarray:
-    """Multipliers on each district's weight as a destination of arrivals (1 where nothing applies): a
-    district pulls from its first upgrade made (in the lever's days) while the lever is in force there."""
-    level = lever.level(np.arange(len(DISTRICTS)), day)
-    pull = np.ones(len(DISTRICTS))
-    for place, when in upgrade_days(lever).items():
-        d = DISTRICTS.index(PLACES[place][1])
-        if when <= day and lever.switch_days[0] <= when < lever.switch_days[1] and level[d] > 0:
-            pull[d] = 1.0 + level[d] * (lever.settings.migrant_pull_multiplier - 1.0)
-    return pull
+    def arrival_pull(self, level: np.ndarray, day: float) -> np.ndarray:
+        """A district pulls arrivals from its first upgrade made (in the lever's days) while the lever is in
+        force there."""
+        pull = np.ones(len(DISTRICTS))
+        for _, when, d in self.upgrades:
+            if when <= day and self.switch_days[0] <= when < self.switch_days[1] and level[d] > 0:
+                pull[d] = 1.0 + level[d] * (self.settings.migrant_pull_multiplier - 1.0)
+        return pull

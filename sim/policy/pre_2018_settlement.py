@@ -23,7 +23,7 @@ import numpy as np
 
 from ..core.codes import LOCAL_RURAL, NONLOCAL
 from ..core.fields import Field
-from .lever import lever_section, multiply_where
+from .lever import Lever, lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -39,12 +39,15 @@ SCHEMA = lever_section(
 )
 
 
-def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
-           behaviour) -> None:
-    """Lower ``rates['hukou_conversion']`` where ``level`` > 0 (in place)."""
-    origin = (state["hukou"] == NONLOCAL) | (state["hukou"] == LOCAL_RURAL)
-    stricter = (level > 0) & origin
-    if not stricter.any():
-        return
-    factor = settings.conversion_hazard_multiplier ** level
-    multiply_where(rates, "hukou_conversion", stricter, factor)
+class Pre2018Settlement(Lever):
+    name = "pre_2018_settlement"
+    schema = SCHEMA
+
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Lower ``rates['hukou_conversion']`` where ``level`` > 0 (in place)."""
+        origin = (state["hukou"] == NONLOCAL) | (state["hukou"] == LOCAL_RURAL)
+        stricter = (level > 0) & origin
+        if not stricter.any():
+            return
+        factor = self.settings.conversion_hazard_multiplier ** level
+        multiply_where(rates, "hukou_conversion", stricter, factor)

@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrivals import ArrivalBatch, draw_base
+from ..core.ages import RETIREMENT_AGE
 from ..core.codes import NONLOCAL
 from ..core.fields import Field
-from .lever import lever_section, multiply_where
+from ..kernel.arrivals import ArrivalBatch, draw_base
+from ..kernel.premises import may_enrol_in_medical, may_enrol_in_pension, may_take_permit
+from .lever import Lever, lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -68,52 +70,53 @@ SCHEMA = lever_section(
         "reason to convert hukou.",
 )
 
-#: schooling.py opens public schools to every non-hukou child where this lever acts
-opens_schooling = True
+class PublicServices(Lever):
+    name = "public_services"
+    schema = SCHEMA
+    opens_schooling = True
 
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Permits, enrolment, return and conversion (in place)."""
+        on = (level > 0) & state["present"]
+        if not on.any():
+            return
+        settings = self.settings
+        r = self.context.behaviour.residence_permit
+        wants_permit = on & may_take_permit(state["hukou"], state["permit"]) & (state["age_years"] >= r.min_age_years)
+        rates["residence_permit"] = np.where(
+            wants_permit, r.uptake_hazard_per_year * (1.0 + level * (settings.permit_uptake_multiplier - 1.0)),
+            rates["residence_permit"])
+        holder = on & (state["hukou"] == NONLOCAL) & state["permit"]
+        rates["medical_enrolment"] = np.where(holder & may_enrol_in_medical(state["medical"]),
+                                              level * settings.medical_enrolment_hazard_per_year,
+                                              rates["medical_enrolment"])
+        flexible = (holder & may_enrol_in_pension(state["pension"], state["employed"]) & state["flexible"]
+                    & (state["age_years"] < RETIREMENT_AGE))
+        rates["pension_enrolment"] = np.where(
+            flexible, np.maximum(rates["pension_enrolment"], level * settings.pension_enrolment_hazard_per_year),
+            rates["pension_enrolment"])
+        head = holder & state["is_head"]
+        multiply_where(rates, "departure", head, 1.0 + level * (settings.departure_multiplier - 1.0))
+        multiply_where(rates, "hukou_conversion", head, 1.0 + level * (settings.conversion_multiplier - 1.0))
 
-def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
-           behaviour) -> None:
-    """Permits, enrolment, return and conversion (in place)."""
-    on = (level > 0) & state["present"]
-    if not on.any():
-        return
-    nonlocal_ = on & (state["hukou"] == NONLOCAL)
-    r = behaviour.residence_permit
-    wants_permit = nonlocal_ & ~state["permit"] & (state["age_years"] >= r.min_age_years)
-    rates["residence_permit"] = np.where(
-        wants_permit, r.uptake_hazard_per_year * (1.0 + level * (settings.permit_uptake_multiplier - 1.0)),
-        rates["residence_permit"])
-    holder = nonlocal_ & state["permit"]
-    rates["medical_enrolment"] = np.where(holder & ~state["medical"],
-                                          level * settings.medical_enrolment_hazard_per_year,
-                                          rates["medical_enrolment"])
-    flexible = holder & state["employed"] & state["flexible"] & ~state["pension"] & (state["age_years"] < 60)
-    rates["pension_enrolment"] = np.where(
-        flexible, np.maximum(rates["pension_enrolment"], level * settings.pension_enrolment_hazard_per_year),
-        rates["pension_enrolment"])
-    head = holder & state["is_head"]
-    multiply_where(rates, "departure", head, 1.0 + level * (settings.departure_multiplier - 1.0))
-    multiply_where(rates, "hukou_conversion", head, 1.0 + level * (settings.conversion_multiplier - 1.0))
+    def extra_school_seats(self, seats: np.ndarray) -> np.ndarray:
+        """Seats this lever adds in each district (opened on its start day, closed at its end)."""
+        share = self.settings.intensity * self.settings.extra_school_seats_pct / 100.0
+        return np.where(self.in_scope, np.ceil(seats * share), 0).astype(np.int64)
 
-
-def extra_school_seats(lever, seats: np.ndarray) -> np.ndarray:
-    """Seats this lever adds in each district (opened on its start day)."""
-    share = lever.settings.intensity * lever.settings.extra_school_seats_pct / 100.0
-    return np.where(lever.in_scope, np.ceil(seats * share), 0).astype(np.int64)
-
-
-def extra_arrivals(rng: np.random.Generator, level: np.ndarray, stock: np.ndarray, settings, scenario,
-                   start_day: float, end_day: float) -> ArrivalBatch:
-    """More families: a second draw of the base stream, kept for households of three or more settling
-    where the lever acts, thinned to ``(multiplier - 1) * level`` of them."""
-    batch = draw_base(rng, scenario, stock, start_day, end_day)
-    if len(batch) == 0:
-        return batch
-    keep_share = (settings.family_migration_multiplier - 1.0) * level[batch.district.astype(np.int64)]
-    keep = (batch.sizes >= 3) & (rng.random(len(batch)) < keep_share)
-    persons = np.repeat(keep, batch.sizes.astype(np.int64))
-    return ArrivalBatch(times=batch.times[keep], sizes=batch.sizes[keep], district=batch.district[keep],
-                        urban=batch.urban[keep], homestead=batch.homestead[keep], age=batch.age[persons],
-                        female=batch.female[persons], talent=batch.talent[persons],
-                        employed=batch.employed[persons], flexible=batch.flexible[persons])
+    def extra_arrivals(self, level: np.ndarray, stock: np.ndarray, start_day: float,
+                       end_day: float) -> ArrivalBatch:
+        """More families: a second draw of the base stream, kept for households of three or more settling
+        where the lever acts, thinned to ``(multiplier - 1) * level`` of them."""
+        rng = self.context.rng
+        batch = draw_base(rng, self.context.behaviour.in_migration, self.context.population, stock, start_day,
+                          end_day)
+        if len(batch) == 0:
+            return batch
+        keep_share = (self.settings.family_migration_multiplier - 1.0) * level[batch.district.astype(np.int64)]
+        keep = (batch.sizes >= 3) & (rng.random(len(batch)) < keep_share)
+        persons = np.repeat(keep, batch.sizes.astype(np.int64))
+        return ArrivalBatch(times=batch.times[keep], sizes=batch.sizes[keep], district=batch.district[keep],
+                            urban=batch.urban[keep], homestead=batch.homestead[keep], age=batch.age[persons],
+                            female=batch.female[persons], talent=batch.talent[persons],
+                            employed=batch.employed[persons], flexible=batch.flexible[persons])

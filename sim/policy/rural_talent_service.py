@@ -19,11 +19,15 @@ assumptions to sweep.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Generator
 
+import numpy as np
+import simpy
+
+from ..core.calendar import NOON
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf
-from .lever import lever_section, multiply_where
+from .lever import Lever, Places, lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -47,41 +51,41 @@ SCHEMA = lever_section(
     doc="城市医生、教师、科技文化人员定期服务乡村: dated postings of urban staff to villages.",
 )
 
-#: postings begin and end at noon, after the month-end record of the same instant
-NOON = 0.5
 
 
-def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
-           behaviour) -> None:
-    """Rural households in served districts leave a little less (in place)."""
-    rural = (level > 0) & ~state["urban"]
-    if rural.any():
-        factor = 1.0 + level * (settings.rural_move_multiplier - 1.0)
-        multiply_where(rates, "rural_to_urban", rural, factor)
+class RuralTalentService(Lever):
+    name = "rural_talent_service"
+    schema = SCHEMA
 
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Rural households in served districts leave a little less (in place)."""
+        rural = (level > 0) & ~state["urban"]
+        if rural.any():
+            factor = 1.0 + level * (self.settings.rural_move_multiplier - 1.0)
+            multiply_where(rates, "rural_to_urban", rural, factor)
 
-def processes(model, lever):
-    """The SimPy process that starts every posting while the lever is in force."""
-    settings = lever.settings
-    staff = np.array([settings.staff_per_posting[d] for d in DISTRICTS]) * settings.intensity * lever.in_scope
-    months = model.calendar.month_starts
-    first = np.searchsorted(months, lever.switch_days[0], side="left")
-    step = max(12 // settings.postings_per_year, 1)
+    def processes(self, env: simpy.Environment, places: Places) -> list[Generator]:
+        """The SimPy process that starts every posting while the lever is in force, in its districts."""
+        settings = self.settings
+        staff = np.array([settings.staff_per_posting[d] for d in DISTRICTS]) * settings.intensity * self.in_scope
+        months = self.calendar.month_starts
+        first = np.searchsorted(months, self.switch_days[0], side="left")
+        step = max(12 // settings.postings_per_year, 1)
 
-    def posting(k: int):
-        """The posting begun at month start ``k``, ending ``posting_months`` month starts later."""
-        yield model.env.timeout(months[k] + NOON - model.env.now)
-        model.service_staff += staff
-        end = k + settings.posting_months
-        if end < len(months) - 1:
-            yield model.env.timeout(months[end] + NOON - model.env.now)
-            model.service_staff -= staff
+        def posting(k: int):
+            """The posting begun at month start ``k``, ending ``posting_months`` month starts later."""
+            yield env.timeout(months[k] + NOON - env.now)
+            places.service_staff += staff
+            end = k + settings.posting_months
+            if end < len(months) - 1:
+                yield env.timeout(months[end] + NOON - env.now)
+                places.service_staff -= staff
 
-    def schedule():
-        for k in range(first, len(months) - 1, step):
-            if months[k] >= lever.switch_days[1]:
-                break
-            yield model.env.timeout(max(months[k] + NOON - model.env.now, 0.0))
-            model.env.process(posting(k))
+        def schedule():
+            for k in range(first, len(months) - 1, step):
+                if months[k] >= self.switch_days[1]:
+                    break
+                yield env.timeout(max(months[k] + NOON - env.now, 0.0))
+                env.process(posting(k))
 
-    return [schedule()]
+        return [schedule()]

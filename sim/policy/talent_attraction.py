@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrivals import ArrivalBatch, type_weights
+from ..core.ages import ADULT_AGE
 from ..core.calendar import DAYS_PER_YEAR
 from ..core.codes import NO_HOMESTEAD, NONLOCAL
 from ..core.fields import Field
-from .lever import lever_section, multiply_where
+from ..kernel.arrivals import ArrivalBatch, type_weights
+from .lever import Lever, lever_section, multiply_where
 
 SCHEMA = lever_section(
     {
@@ -57,34 +58,37 @@ SCHEMA = lever_section(
 )
 
 
-def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
-           behaviour) -> None:
-    """Retention and settling of talent-headed non-local households (in place)."""
-    talent = (level > 0) & state["talent"] & state["is_head"] & (state["hukou"] == NONLOCAL)
-    if not talent.any():
-        return
-    stay = 1.0 + level * (settings.retention_departure_multiplier - 1.0)
-    settle = 1.0 + level * (settings.conversion_hazard_multiplier - 1.0)
-    multiply_where(rates, "departure", talent, stay)
-    multiply_where(rates, "hukou_conversion", talent, settle)
+class TalentAttraction(Lever):
+    name = "talent_attraction"
+    schema = SCHEMA
 
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Retention and settling of talent-headed non-local households (in place)."""
+        talent = (level > 0) & state["talent"] & state["is_head"] & (state["hukou"] == NONLOCAL)
+        if not talent.any():
+            return
+        stay = 1.0 + level * (self.settings.retention_departure_multiplier - 1.0)
+        settle = 1.0 + level * (self.settings.conversion_hazard_multiplier - 1.0)
+        multiply_where(rates, "departure", talent, stay)
+        multiply_where(rates, "hukou_conversion", talent, settle)
 
-def extra_arrivals(rng: np.random.Generator, level: np.ndarray, stock: np.ndarray, settings, scenario,
-                   start_day: float, end_day: float) -> ArrivalBatch:
-    """The month's graduates: one-person urban households, a Poisson number per district."""
-    urban = type_weights(stock, 1.0)[:, 1]
-    share = urban / urban.sum() if urban.sum() > 0 else np.zeros_like(urban)
-    per_agent = settings.graduate_arrivals_per_year / scenario.population.scale
-    expected = level * share * per_agent * (end_day - start_day) / DAYS_PER_YEAR
-    counts = rng.poisson(expected)
-    count = int(counts.sum())
-    district = np.repeat(np.arange(len(counts)), counts)
-    times = start_day + rng.random(count) * (end_day - start_day)
-    age = np.clip(rng.normal(settings.graduate_age_mean_years, settings.graduate_age_sd_years, count), 18, 45)
-    p = scenario.population
-    return ArrivalBatch(
-        times=times, sizes=np.ones(count, np.int64), district=district, urban=np.ones(count, bool),
-        homestead=np.full(count, NO_HOMESTEAD), age=age,
-        female=rng.random(count) < scenario.behaviour.in_migration.female_share_pct / 100.0,
-        talent=np.ones(count, bool), employed=rng.random(count) < p.employed_share_pct / 100.0,
-        flexible=np.zeros(count, bool))
+    def extra_arrivals(self, level: np.ndarray, stock: np.ndarray, start_day: float,
+                       end_day: float) -> ArrivalBatch:
+        """The month's graduates: one-person urban households, a Poisson number per district."""
+        rng, settings, p = self.context.rng, self.settings, self.context.population
+        urban = type_weights(stock, 1.0)[:, 1]
+        share = urban / urban.sum() if urban.sum() > 0 else np.zeros_like(urban)
+        per_agent = settings.graduate_arrivals_per_year / p.scale
+        expected = level * share * per_agent * (end_day - start_day) / DAYS_PER_YEAR
+        counts = rng.poisson(expected)
+        count = int(counts.sum())
+        district = np.repeat(np.arange(len(counts)), counts)
+        times = start_day + rng.random(count) * (end_day - start_day)
+        age = np.clip(rng.normal(settings.graduate_age_mean_years, settings.graduate_age_sd_years, count),
+                      ADULT_AGE, 45)
+        return ArrivalBatch(
+            times=times, sizes=np.ones(count, np.int64), district=district, urban=np.ones(count, bool),
+            homestead=np.full(count, NO_HOMESTEAD), age=age,
+            female=rng.random(count) < self.context.behaviour.in_migration.female_share_pct / 100.0,
+            talent=np.ones(count, bool), employed=rng.random(count) < p.employed_share_pct / 100.0,
+            flexible=np.zeros(count, bool))

@@ -22,8 +22,8 @@ import numpy as np
 
 from ..core.codes import LOCAL_URBAN
 from ..core.fields import Field
-from ..hazards import conversion_base_hazard_per_year, hukou_eligible
-from .lever import lever_section
+from ..kernel.hazards import conversion_base_hazard_per_year, hukou_eligible
+from .lever import Lever, lever_section
 
 SCHEMA = lever_section(
     {
@@ -38,15 +38,19 @@ SCHEMA = lever_section(
 )
 
 
-def adjust(rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray, settings,
-           behaviour) -> None:
-    """Raise ``rates['hukou_conversion']`` where ``level`` > 0 (in place)."""
-    candidates = (level > 0) & state["present"] & state["is_head"] & state["urban"] & (
-        state["hukou"] != LOCAL_URBAN)
-    if not candidates.any():
-        return
-    m = settings.conversion_hazard_multiplier
-    base = conversion_base_hazard_per_year(state, behaviour)
-    eligible = hukou_eligible(state, behaviour)
-    raised = np.where(eligible, rates["hukou_conversion"] * (1.0 + level * (m - 1.0)), level * base * m)
-    rates["hukou_conversion"] = np.where(candidates, raised, rates["hukou_conversion"])
+class ZeroThresholdSettlement(Lever):
+    name = "zero_threshold_settlement"
+    schema = SCHEMA
+
+    def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
+        """Raise ``rates['hukou_conversion']`` where ``level`` > 0 (in place)."""
+        candidates = (level > 0) & state["present"] & state["is_head"] & state["urban"] & (
+            state["hukou"] != LOCAL_URBAN)
+        if not candidates.any():
+            return
+        behaviour = self.context.behaviour
+        m = self.settings.conversion_hazard_multiplier
+        base = conversion_base_hazard_per_year(state, behaviour)
+        eligible = hukou_eligible(state, behaviour)
+        raised = np.where(eligible, rates["hukou_conversion"] * (1.0 + level * (m - 1.0)), level * base * m)
+        rates["hukou_conversion"] = np.where(candidates, raised, rates["hukou_conversion"])

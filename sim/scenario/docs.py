@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ..core.fields import Field, ListOf, MapOf, Node, Paths, Section, join, walk
+from ..core.fields import Field, ListOf, MapOf, Paths, Section, join, walk
 from .schema import SCENARIO
 from .validation import PATTERN_WORDS, show
 
@@ -68,7 +68,7 @@ def _render_section(section: Section, path: str, lines: list[str], title: str) -
         lines += [f"Sections: {names}.", ""]
 
 
-def _meaning(spec: Node, path: str) -> str:
+def _meaning(spec: Field | MapOf | Paths | ListOf, path: str) -> str:
     if isinstance(spec, Field):
         return f"{spec.doc} {_allowed(spec)}"
     if isinstance(spec, ListOf):
@@ -127,7 +127,7 @@ def _allowed(spec: Field) -> str:
     return text + "."
 
 
-def _default(spec: Node) -> str:
+def _default(spec: Field | MapOf | Paths | ListOf) -> str:
     if getattr(spec, "required", False):
         return "required"
     if isinstance(spec, MapOf) and spec.keys is not None:

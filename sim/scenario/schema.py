@@ -8,6 +8,8 @@ and calibrated. Sources refer to ``shared/reference`` of the project
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf, Section
 from ..policy import LEVERS
@@ -20,9 +22,9 @@ NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 #: the censuses a starting population can be built from (blocks ``census_<year>`` of sim/data/census.yaml)
 CENSUSES = (2020, 2010)
 
-_PCT = {"unit": "%", "minimum": 0.0, "maximum": 100.0}
-_HAZARD = {"unit": "per year", "minimum": 0.0, "maximum": 50.0}
-_MULT = {"unit": "multiplier", "minimum": 0.0, "maximum": 100.0}
+_PCT: dict[str, Any] = {"unit": "%", "minimum": 0.0, "maximum": 100.0}
+_HAZARD: dict[str, Any] = {"unit": "per year", "minimum": 0.0, "maximum": 50.0}
+_MULT: dict[str, Any] = {"unit": "multiplier", "minimum": 0.0, "maximum": 100.0}
 
 PERIOD = Section(
     {
@@ -325,7 +327,7 @@ BEHAVIOUR = Section(
 )
 
 POLICIES = Section(
-    {name: module.SCHEMA for name, module in LEVERS.items()},
+    {name: lever.schema for name, lever in LEVERS.items()},
     doc="The plan's policy levers, and levers of history for backcasts (pre_2018_settlement), each dated (start, "
         "end), scoped (districts) and graded (intensity 0-1). A lever left out is not used; the baseline is the "
         "policies of 2020 carrying on, expressed by the behaviour section.",

@@ -177,8 +177,9 @@ def check(schema: Section, data: Mapping | None, *, file: str | None = None,
         if not isinstance(data, Mapping):
             raise ScenarioError(f"expected a mapping of settings, got {describe(data)}")
         values = _section(schema, data, "")
-        if default_name is not None and isinstance(schema.fields.get("name"), Field) and values["name"] is None:
-            values["name"] = _default_name(schema.fields["name"], default_name)
+        name = schema.fields.get("name")
+        if default_name is not None and isinstance(name, Field) and values["name"] is None:
+            values["name"] = _default_name(name, default_name)
         return values
     except ScenarioError as err:
         if err.file is None:

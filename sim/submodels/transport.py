@@ -20,12 +20,14 @@ the agents, so the levers reach the share through it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..core.fields import Field, Section
 from .schedule import linear, step
 
-_ELASTICITY = {"unit": "elasticity", "minimum": 0.0, "maximum": 5.0}
+_ELASTICITY: dict[str, Any] = {"unit": "elasticity", "minimum": 0.0, "maximum": 5.0}
 
 SCHEMA = Section(
     {

@@ -7,7 +7,7 @@ rates; for a target counted over the plan, the flow summed from
 percentiles, ``p_meet`` (the share of replications meeting the target) and a
 status:
 
-- ``met`` when ``p_meet >= MET_P`` (0.9),
+- ``met`` when ``p_meet >= MET_P`` (0.9, in ``formats``: the report shows it too),
 - ``missed`` when ``p_meet <= MISSED_P`` (0.1),
 - ``at risk`` in between,
 - ``no target value`` when the target has no value (our copy of the plan lost
@@ -16,40 +16,13 @@ status:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .targets import Target
-
-MET_P = 0.9
-MISSED_P = 0.1
-COLUMNS = ("target", "indicator", "year", "comparator", "target_value", "mean", "p05", "p95", "p_meet", "status")
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    target: str
-    indicator: str
-    year: int
-    comparator: str
-    target_value: float | None
-    mean: float
-    p05: float
-    p95: float
-    p_meet: float | None
-    status: str
-
-
-def status(p_meet: float | None) -> str:
-    """The status for a share of replications meeting a target (None: no target value)."""
-    if p_meet is None:
-        return "no target value"
-    if p_meet >= MET_P:
-        return "met"
-    if p_meet <= MISSED_P:
-        return "missed"
-    return "at risk"
+from ..core.catalogue import INDICATOR_NAMES
+from ..core.districts import CITY, ZONES
+from ..targets import Target
+from .formats import SCORECARD, ScoreRow, fmt_human, fmt_share, status
+from .yearly import yearly_values
 
 
 def score(target: Target, simulated: np.ndarray) -> ScoreRow:
@@ -82,10 +55,6 @@ def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) 
 def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
     """Score every target the run simulates; also return those it cannot score yet (no indicator, or
     the run does not reach the target's year)."""
-    from .core.catalogue import INDICATOR_NAMES
-    from .core.districts import CITY, ZONES
-    from .outputs import yearly_values
-
     city = ZONES.index(CITY)
     yearly = [{year: dict(zip(INDICATOR_NAMES, values[city], strict=True))
                for year, values in yearly_values(r).items()} for r in results]
@@ -101,23 +70,16 @@ def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
 
 def csv_text(rows: list[ScoreRow]) -> str:
     """``scorecard.csv``: one row per scored target, numbers as in the other tables."""
-    from .outputs import csv_table, fmt
-
-    def cell(value):
-        return "" if value is None else fmt(value)
-
-    return csv_table(COLUMNS, ([r.target, r.indicator, r.year, r.comparator, cell(r.target_value), cell(r.mean),
-                                cell(r.p05), cell(r.p95), cell(r.p_meet), r.status] for r in rows))
+    return SCORECARD.text(r.cells() for r in rows)
 
 
 def table(rows: list[ScoreRow], unscored: list[Target]) -> str:
     """The scorecard as a plain-text table for the terminal."""
     lines = [f"{'target':40} {'year':>4} {'goal':>10} {'mean':>10} {'p05-p95':>19} {'p_meet':>6}  status"]
     for r in rows:
-        goal = "-" if r.target_value is None else f"{r.comparator}{r.target_value:g}"
-        meet = "-" if r.p_meet is None else f"{r.p_meet:.2f}"
-        lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {r.mean:>10.2f} {r.p05:>9.2f}-{r.p95:<9.2f} "
-                     f"{meet:>6}  {r.status}")
+        goal = "-" if r.target_value is None else f"{r.comparator}{fmt_human(r.target_value)}"
+        lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {fmt_human(r.mean):>10} {fmt_human(r.p05):>9}-"
+                     f"{fmt_human(r.p95):<9} {fmt_share(r.p_meet):>6}  {r.status}")
     if unscored:
         lines.append("not simulated yet: " + ", ".join(t.id for t in unscored))
     return "\n".join(lines)

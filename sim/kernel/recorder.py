@@ -1,4 +1,5 @@
-"""Computing the indicators of the catalogue (``core.catalogue``) from the engine's counts.
+"""The recorder: every indicator of the catalogue (``core.catalogue``) for every zone at every month end,
+computed from the engine's counts.
 
 The model keeps a stock table (agents by district, urban/rural, hukou class
 and permit) and monthly flow counters (by district); every indicator is a
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.catalogue import FLOW_INDEX, FLOWS, INDICATOR_NAMES
-from .core.codes import IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
-from .core.districts import DISTRICTS, ROLES, ZONES
+from ..core.ages import RETIREMENT_AGE, SCHOOL_END_AGE, SCHOOL_START_AGE, WORKING_AGE
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.catalogue import FLOW_INDEX, FLOWS, INDICATOR_NAMES
+from ..core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
+from ..core.districts import DISTRICTS, ROLES, ZONES
+from .parallel import PERSON_CHUNK
 
 
 def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -22,10 +25,9 @@ def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator > 0, 100.0 * numerator / np.where(denominator > 0, denominator, 1), np.nan)
 
 
-#: residents per pass of the month-end person counts: passes may run on threads, and their counts add up
-PERSON_CHUNK = 1 << 19
-_FLAGS = 64     # (district, six flags): the five non-hukou flags below and ``new_town``
-_NEW_TOWN_BIT = 5
+#: the bits of a resident's flags in the month-end person counts (``_person_counts``)
+WORKING_AGE_BIT, PENSION_BIT, SCHOOL_AGE_BIT, PUBLIC_SCHOOL_BIT, MEDICAL_BIT, NEW_TOWN_BIT = range(6)
+FLAG_VALUES = 1 << 6     # counts by (district, flags)
 
 
 def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
@@ -39,16 +41,18 @@ def _person_counts(res, day: float, begin: int, end: int) -> np.ndarray:
     def born_by(years: float) -> np.ndarray:            # aged at least ``years`` on ``day``
         return birth <= day - years * DAYS_PER_YEAR
 
-    working = born_by(16) & ~born_by(60)
-    children = born_by(6) & ~born_by(16)
-    flags = (working.astype(np.int64) | (working & res.pension[begin:end][rows]) << 1 | children << 2
-             | (children & (res.school_district[begin:end][rows] >= 0)) << 3
-             | res.medical[begin:end][rows].astype(np.int64) << 4)
-    counts = np.bincount(district[rows].astype(np.int64) * _FLAGS + flags, minlength=len(DISTRICTS) * _FLAGS)
+    working = born_by(WORKING_AGE) & ~born_by(RETIREMENT_AGE)
+    children = born_by(SCHOOL_START_AGE) & ~born_by(SCHOOL_END_AGE)
+    flags = (working.astype(np.int64) << WORKING_AGE_BIT | (working & res.pension[begin:end][rows]) << PENSION_BIT
+             | children << SCHOOL_AGE_BIT
+             | (children & (res.school_district[begin:end][rows] >= 0)) << PUBLIC_SCHOOL_BIT
+             | res.medical[begin:end][rows].astype(np.int64) << MEDICAL_BIT)
+    counts = np.bincount(district[rows].astype(np.int64) * FLAG_VALUES + flags,
+                         minlength=len(DISTRICTS) * FLAG_VALUES)
     town = np.flatnonzero(res.new_town[begin:end])
     town = town[present[town]]
-    counts += np.bincount(district[town].astype(np.int64) * _FLAGS + (1 << _NEW_TOWN_BIT),
-                          minlength=len(DISTRICTS) * _FLAGS)
+    counts += np.bincount(district[town].astype(np.int64) * FLAG_VALUES + (1 << NEW_TOWN_BIT),
+                          minlength=len(DISTRICTS) * FLAG_VALUES)
     return counts
 
 
@@ -70,40 +74,27 @@ def month_end_stocks(res, day: float, map_) -> dict[str, np.ndarray]:
 
 def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
     """The stocks from the passes' counts by (district, flags)."""
-    counts = np.zeros(len(DISTRICTS) * _FLAGS, np.int64)
+    total = np.zeros(len(DISTRICTS) * FLAG_VALUES, np.int64)
     for part in parts:
-        counts += part
-    counts = counts.reshape(len(DISTRICTS), _FLAGS)
-    has = np.arange(_FLAGS)
+        total += part
+    counts = total.reshape(len(DISTRICTS), FLAG_VALUES)
+    has = np.arange(FLAG_VALUES)
 
     def count(bit: int) -> np.ndarray:
         return counts[:, (has >> bit) & 1 == 1].sum(axis=1)
 
     return {
-        "new_town_residents": count(_NEW_TOWN_BIT),
-        "non_hukou_school_children": count(2),
-        "non_hukou_public_school": count(3),
-        "non_hukou_working_age": count(0),
-        "non_hukou_pension": count(1),
-        "non_hukou_medical": count(4),
+        "new_town_residents": count(NEW_TOWN_BIT),
+        "non_hukou_school_children": count(SCHOOL_AGE_BIT),
+        "non_hukou_public_school": count(PUBLIC_SCHOOL_BIT),
+        "non_hukou_working_age": count(WORKING_AGE_BIT),
+        "non_hukou_pension": count(PENSION_BIT),
+        "non_hukou_medical": count(MEDICAL_BIT),
     }
 
 
-def household_stocks(res, begin: int = 0) -> dict[str, np.ndarray]:
-    """Household-level stocks by district: idle and leased Qingdao homesteads, counted over the households
-    from ``begin`` on."""
-    where = res.hh_homestead_district[begin: res.n_households]
-    status = res.hh_homestead[begin: res.n_households]
-    n = len(DISTRICTS)
-
-    def by_district(state: int) -> np.ndarray:      # district -1 (no Qingdao homestead) falls in bin 0
-        return np.bincount(where[status == state] + 1, minlength=n + 1)[1:]
-
-    return {"homesteads_idle": by_district(IDLE), "homesteads_leased": by_district(LEASED)}
-
-
-#: stocks by district, in agents, that the model counts beside its stock table (``household_stocks``,
-#: ``person_stocks``, the schools' shortage, the homestead rent); each defaults to zero
+#: stocks by district, in agents, that the model counts beside its stock table (the ledger's homesteads,
+#: ``month_end_stocks``, the schools' shortage, the homestead rent); each defaults to zero
 EXTRA_STOCKS = ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
                 "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
                 "school_seat_shortage", "new_town_residents", "homestead_lease_income")
@@ -159,3 +150,22 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
         values[role] = share
     missing = np.full(len(ZONES), np.nan)          # the sub-models' columns, filled after the run
     return np.stack([values.get(name, missing) for name in INDICATOR_NAMES], axis=1)
+
+
+class Recorder:
+    """The month-end records of one replication: their dates and values (zones x indicators each)."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self.dates: list[str] = []
+        self.records: list[np.ndarray] = []
+
+    def record(self, date: str, stock: np.ndarray, flows: np.ndarray, stocks: dict[str, np.ndarray],
+               persons: dict[str, np.ndarray]) -> None:
+        """Add the record of ``date`` (see ``compute`` for the arguments)."""
+        self.dates.append(date)
+        self.records.append(compute(stock, flows, self.scale, stocks, persons))
+
+    def values(self) -> np.ndarray:
+        """Every record: (dates, zones, indicators)."""
+        return np.stack(self.records)

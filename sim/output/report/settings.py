@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.districts import DISTRICTS
-from ..core.fields import Field, MapOf, Section
-from ..scenario.schema import SCENARIO
+from ...core.districts import DISTRICTS
+from ...core.fields import Field, MapOf, Section
+from ...scenario.schema import SCENARIO
 
 MISSING = object()
 

@@ -23,11 +23,10 @@ import math
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
-from .core.codes import LEASED, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
-
-FERTILE_AGES = (15, 50)   # [15, 50): women aged 15-49
-OLDER_AGE = 60            # older household heads move less; insurance accrual stops (retirement)
+from ..core.ages import FERTILE_AGES, RETIREMENT_AGE
+from ..core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from ..core.codes import LEASED, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
+from .premises import may_take_permit
 
 
 def only_where(mask: np.ndarray, hazard) -> np.ndarray:
@@ -39,7 +38,7 @@ def only_where(mask: np.ndarray, hazard) -> np.ndarray:
 def insurance_years(res, rows, day) -> np.ndarray:
     """Years of social insurance at ``day``: employed residents accrue from ``insurance_since_day``
     until they turn 60; others hold none."""
-    retire_day = res.birth_day[rows] + OLDER_AGE * DAYS_PER_YEAR
+    retire_day = res.birth_day[rows] + RETIREMENT_AGE * DAYS_PER_YEAR
     accrued = (np.minimum(day, retire_day) - res.insurance_since_day[rows]) / DAYS_PER_YEAR
     return only_where(res.employed[rows], np.maximum(accrued, 0.0))
 
@@ -94,7 +93,7 @@ def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> 
     def later(at, candidate):                 # candidate days of rows[at]; those not after ``day`` do not count
         change[at] = np.minimum(change[at], np.where(candidate > day, candidate, np.inf))
 
-    ages = (*FERTILE_AGES, OLDER_AGE, behaviour.residence_permit.min_age_years)
+    ages = (*FERTILE_AGES, RETIREMENT_AGE, behaviour.residence_permit.min_age_years)
     near = _near_an_age(birth, day, until, ages)
     for age in ages:
         later(near, birth[near] + age * DAYS_PER_YEAR)
@@ -106,7 +105,7 @@ def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> 
     since = res.insurance_since_day[rows]
     insured = np.flatnonzero(res.employed[rows] & (since > day - insured_days - 1.0))
     eligible_day = since[insured] + insured_days
-    later(insured, np.where(eligible_day < birth[insured] + OLDER_AGE * DAYS_PER_YEAR, eligible_day, np.inf))
+    later(insured, np.where(eligible_day < birth[insured] + RETIREMENT_AGE * DAYS_PER_YEAR, eligible_day, np.inf))
     return change
 
 
@@ -163,7 +162,7 @@ def rural_to_urban_hazard_per_year(state, behaviour) -> np.ndarray:
     r = behaviour.rural_to_urban
     h = r.base_hazard_per_year * (r.income_ratio / r.reference_income_ratio) ** r.income_elasticity
     h = h * np.where(state["homestead"] == OCCUPIED, r.homestead_lockin_multiplier, 1.0)
-    h = h * np.where(state["age_years"] >= OLDER_AGE, r.older_head_multiplier, 1.0)
+    h = h * np.where(state["age_years"] >= RETIREMENT_AGE, r.older_head_multiplier, 1.0)
     return only_where(state["present"] & state["is_head"] & ~state["urban"], h)
 
 
@@ -206,7 +205,7 @@ def hukou_conversion_hazard_per_year(state, behaviour) -> np.ndarray:
 def permit_hazard_per_year(state, behaviour) -> np.ndarray:
     """Non-local residents old enough and resident long enough, without a permit yet."""
     r = behaviour.residence_permit
-    eligible = (state["present"] & (state["hukou"] == NONLOCAL) & ~state["permit"]
+    eligible = (state["present"] & may_take_permit(state["hukou"], state["permit"])
                 & (state["age_years"] >= r.min_age_years)
                 & (state["resident_years"] * 12.0 >= r.min_residence_months))
     return only_where(eligible, r.uptake_hazard_per_year)

@@ -18,14 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, cell_of
-from .core.districts import DISTRICTS
-from .data import load_census
+from ..core.ages import ADULT_AGE, RETIREMENT_AGE, WORKING_AGE
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, cell_of
+from ..core.districts import DISTRICTS
+from ..data import load_census
 from .residents import Residents
 
 MAX_AGE_YEARS = 100         # oldest age drawn for the starting population
-MIN_HEAD_AGE_YEARS = 18.0   # household reference persons and collective residents are adults
+MIN_HEAD_AGE_YEARS = float(ADULT_AGE)   # household reference persons and collective residents are adults
 
 
 def largest_remainder(shares: np.ndarray, total: int) -> np.ndarray:
@@ -177,17 +178,19 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
         helper.shutdown(wait=False)           # the thread ends with its task
 
     # households, district by district: family ones of assumed shape, then collective singles
-    sizes, district, collective = [], [], []
+    size_parts: list[np.ndarray] = []
+    district: list[np.ndarray] = []
+    collective: list[np.ndarray] = []
     for d in range(len(DISTRICTS)):
         if n_hh[d]:
             s = _household_sizes(int(n_hh[d]), int(n_family[d]), p.family_household_size_shares_pct, rng)
-            sizes.append(s)
+            size_parts.append(s)
             district.append(np.full(len(s), d, np.int8))
             collective.append(np.zeros(len(s), bool))
-        sizes.append(np.ones(n_coll[d], np.int64))
+        size_parts.append(np.ones(n_coll[d], np.int64))
         district.append(np.full(n_coll[d], d, np.int8))
         collective.append(np.ones(n_coll[d], bool))
-    sizes = np.concatenate(sizes)
+    sizes = np.concatenate(size_parts)
     hh_district = np.concatenate(district)
     hh_collective = np.concatenate(collective)
     n_households = len(sizes)
@@ -273,22 +276,22 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     residents.arrival_day[rows] = np.where(nonlocal_res, -years_resident * np.float32(DAYS_PER_YEAR), -np.inf)
     # an insurance record: residents 16+ in insured work accrue years until 60 (retirees keep theirs);
     # years so far are uniform between none and the whole working life (in Qingdao, for non-locals)
-    employed = (ages >= 16) & (rng.random(n, np.float32) < p.employed_share_pct / 100.0)
+    employed = (ages >= WORKING_AGE) & (rng.random(n, np.float32) < p.employed_share_pct / 100.0)
     residents.employed[rows] = employed
-    insurance_cap = np.minimum(ages, np.float32(60.0)) - np.float32(16.0)
+    insurance_cap = np.minimum(ages, np.float32(RETIREMENT_AGE)) - np.float32(WORKING_AGE)
     np.copyto(insurance_cap, np.minimum(insurance_cap, years_resident), where=nonlocal_res)
     del years_resident
     np.clip(insurance_cap, 0.0, None, out=insurance_cap)
     insurance_cap *= rng.random(n, np.float32)            # years of insurance at the start (or at 60)
     # insured continuously since this day: accrual runs to the start, or to the 60th birthday if earlier
-    since = np.minimum(residents.birth_day[rows] + np.float32(60.0 * DAYS_PER_YEAR), np.float32(0.0))
+    since = np.minimum(residents.birth_day[rows] + np.float32(RETIREMENT_AGE * DAYS_PER_YEAR), np.float32(0.0))
     since -= insurance_cap * np.float32(DAYS_PER_YEAR)
     residents.insurance_since_day[rows] = np.where(employed, since, np.float32(0.0))
     del since
     del insurance_cap, employed
-    residents.talent[rows] = nonlocal_res & (ages >= 18) & (ages < 60) & (
+    residents.talent[rows] = nonlocal_res & (ages >= ADULT_AGE) & (ages < RETIREMENT_AGE) & (
         rng.random(n, np.float32) < p.talent_share_of_nonlocal_adults_pct / 100.0)
-    residents.permit[rows] = nonlocal_res & (ages >= 16) & (
+    residents.permit[rows] = nonlocal_res & (ages >= WORKING_AGE) & (
         rng.random(n, np.float32) < p.residence_permit_share_pct / 100.0)
     # insurance enrolment in Qingdao: locals hold the residents' medical insurance; employees are enrolled
     # by their employer; flexible workers may enrol in the employees' pension only with an urban hukou

@@ -3,7 +3,7 @@
 Both scenarios run with the same seed, replication indices, period and agent
 scale (the other scenario takes them from the scenario), so replication
 ``r`` of each draws from the same streams and each resident from the same
-keyed numbers (``sim/streams.py``): what differs between the two runs of a
+keyed numbers (``sim/core/streams.py``): what differs between the two runs of a
 pair is what the settings changed, and the pair's difference carries far
 less noise than the difference of two independent runs. For each year, zone
 and indicator the table gives both means, the mean paired difference
@@ -14,31 +14,21 @@ replications; empty with one replication).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
 import yaml
 from scipy import stats
 
-from .core.catalogue import INDICATOR_NAMES
-from .core.districts import ZONES
-from .outputs import (
-    atomic_folder,
-    csv_table,
-    fmt,
-    provenance,
-    resolved_yaml,
-    run_folder_name,
-    write_manifest,
-    write_texts,
-    yearly_values,
-)
-from .scenario.validation import ISO_DATE
+from ..core.catalogue import INDICATOR_NAMES
+from ..core.districts import ZONES
+from ..scenario.validation import ISO_DATE
+from .atomic import atomic_folder
+from .formats import AGAINST_YAML, COMPARISON, SCENARIO_YAML, SETTINGS_DIFF, fmt, seconds
+from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
+from .yearly import yearly_values
 
-COLUMNS = ("year", "zone", "indicator", "against_mean", "scenario_mean", "mean_difference", "ci90_low", "ci90_high",
-           "replications")
-SETTINGS_COLUMNS = ("setting", "against", "scenario")
 #: settings that name, describe or choose the outputs of a scenario rather than change what it simulates
 LABELS = ("name", "description", "outputs")
 
@@ -120,14 +110,19 @@ def pairing_overrides(scenario) -> list[str]:
 
 def write_comparison(scenario, against, scenario_runs, against_runs, out_root: str | Path,
                      command: list[str] | None = None, input_files: list[str] | None = None,
-                     extra_files: dict[str, str] | None = None, report: bool = True) -> Path:
-    """Write ``out_root/comparisons/<scenario>-vs-<against>/<run id>/`` atomically; return its path."""
+                     extra_files: dict[str, str] | None = None,
+                     report: Callable[[Path], object] | None = None) -> Path:
+    """Write ``out_root/comparisons/<scenario>-vs-<against>/<run id>/`` atomically; return its path.
+
+    ``report`` (the caller's builder, ``build_comparison_report``) draws the plots and ``report.html``
+    from the written files when the scenario's ``outputs.plots`` is on.
+    """
     parent = Path(out_root) / "comparisons" / f"{scenario.name}-vs-{against.name}"
     with atomic_folder(parent, run_folder_name(scenario.seed)) as (tmp, final):
         hashes = write_texts(tmp, {
-            "comparison.csv": csv_table(COLUMNS, paired_rows(scenario_runs, against_runs)),
-            "settings_diff.csv": csv_table(SETTINGS_COLUMNS, settings_diff(scenario, against)),
-            "scenario.yaml": resolved_yaml(scenario), "against.yaml": resolved_yaml(against),
+            COMPARISON.file: COMPARISON.text(paired_rows(scenario_runs, against_runs)),
+            SETTINGS_DIFF.file: SETTINGS_DIFF.text(settings_diff(scenario, against)),
+            SCENARIO_YAML: resolved_yaml(scenario), AGAINST_YAML: resolved_yaml(against),
             **(extra_files or {})})
         info = provenance(command, input_files)
         write_manifest(tmp, {
@@ -137,10 +132,8 @@ def write_comparison(scenario, against, scenario_runs, against_runs, out_root: s
             "common_random_numbers": "both scenarios run with the scenario's seed, replication indices, period "
                                      "and scale",
             "events_processed": int(sum(r.events_processed for r in [*scenario_runs, *against_runs])),
-            "wall_seconds": round(sum(r.wall_seconds for r in [*scenario_runs, *against_runs]), 3),
+            "wall_seconds": seconds(sum(r.wall_seconds for r in [*scenario_runs, *against_runs])),
             "packages": info["packages"], "input_sha256": info["input_sha256"], "output_sha256": hashes})
-        if report:
-            from .report import build_comparison_report
-
-            build_comparison_report(tmp)
+        if report is not None and scenario.outputs.plots:
+            report(tmp)
     return final

@@ -1,11 +1,11 @@
-"""State transitions: what each event does to the residents, the stock table, the homestead counts and the
-flows.
+"""What each event does to the residents and the ledger, at its exact time, one resident or household at a
+time; and the one vectorised path for the events that commute with every other (``apply_own_events``).
 
-A mixin of ``Model``: the handlers run at an event's exact time on one resident or
-household. Hot path: plain Python lists for the stock and flows, each resident's
-cached stock ``cell``, and only scalar reads and writes through memoryviews. Each
-handler returns the persons it affected, or 0 when its premise no longer holds
-(the event is dropped). ``urbanize_in_place`` changes a place (new-town upgrades).
+Hot path: plain Python lists for the stock and flows (the ledger's), each resident's cached stock ``cell``,
+and only scalar reads and writes through memoryviews. Each handler returns the persons it affected, or 0 when
+its premise no longer holds (the event is dropped). The premises shared with the hazards and the vectorised
+path are ``premises.py``'s, written once for scalars and arrays. ``urbanize_in_place`` changes a place
+(new-town upgrades).
 """
 
 from __future__ import annotations
@@ -15,33 +15,105 @@ from itertools import accumulate
 
 import numpy as np
 
-from .core.catalogue import FLOW_INDEX, FLOWS
-from .core.codes import DEAD, DEPARTED, IDLE, LEASED, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, PRESENT
-from .core.districts import DISTRICTS
-from .core.streams import keyed_uniform_pair_one
+from ..core.catalogue import FLOW_INDEX, FLOWS
+from ..core.codes import (
+    CELLS_PER_ZONE,
+    DEAD,
+    DEPARTED,
+    IDLE,
+    LEASED,
+    LOCAL_RURAL,
+    LOCAL_URBAN,
+    LOCAL_URBAN_PART,
+    NONLOCAL,
+    OCCUPIED,
+    PRESENT,
+    URBAN_OFFSET,
+    without_permit,
+    zone_cell,
+    zone_part,
+)
+from ..core.districts import DISTRICTS
+from ..core.streams import keyed_uniform_pair, keyed_uniform_pair_one
 from .hazards import EVENT_NAMES
+from .ledger import Ledger
+from .premises import may_enrol_in_medical, may_enrol_in_pension, may_take_permit
+from .residents import Residents
 
 INF = float("inf")
-NONLOCAL_NO_PERMIT = NONLOCAL * 2        # (hukou, permit) part of a stock cell: cell % 6 (see residents.cell_of)
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
- MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (FLOW_INDEX[name]
-                                                                    for name in FLOWS)
+ MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (FLOW_INDEX[name] for name in FLOWS)
 
-
+#: every event the engine applies: the residents' competing events, then a household's arrival
+ALL_EVENTS = (*EVENT_NAMES, "arrival")
+ARRIVAL = len(EVENT_NAMES)
+BIRTH = ALL_EVENTS.index("birth")
+#: events whose handler draws from the ``events`` stream (the child's sex, the destination district)
+USES_EVENT_UNIFORMS = [BIRTH, ALL_EVENTS.index("rural_to_urban")]
 #: events that change their own resident alone, and neither its zone nor a flow (see ``apply_own_events``)
 OWN_EVENTS = tuple(EVENT_NAMES.index(name) for name in ("residence_permit", "pension_enrolment",
                                                          "medical_enrolment"))
 PERMIT, PENSION, MEDICAL = OWN_EVENTS
 
 
-class Transitions:
-    """Event handlers and place changes; expects the attributes ``Model`` sets up."""
+class EventDraws:
+    """The ``events`` stream's pair of uniforms for a resident's current draw (the child's sex, the
+    destination district), computed for the month's residents at once where the engine can."""
+
+    def __init__(self, res: Residents, key) -> None:
+        self.res = res
+        self.key = key
+        self.month: dict[int, tuple[float, float]] = {}
+
+    def prepare(self, rows: np.ndarray) -> None:
+        """Draw the pairs of ``rows`` for the month at once.
+
+        A resident acts at most once a month and its draw counter moves only at month starts, so these are
+        exactly the numbers ``pair`` would compute for each by itself.
+        """
+        first, second = keyed_uniform_pair(self.key, rows, self.res.draws[rows])
+        self.month = dict(zip(rows.tolist(), zip(first.tolist(), second.tolist(), strict=True), strict=True))
+
+    def pair(self, i: int) -> tuple[float, float]:
+        """Resident ``i``'s pair: the month's batch when it was drawn there, else computed here."""
+        pair = self.month.get(i)
+        return pair if pair is not None else keyed_uniform_pair_one(self.key, i, self.res.mv.draws[i])
+
+
+class Handlers:
+    """The event handlers of one replication, over its residents and ledger.
+
+    Parameters
+    ----------
+    res, ledger : the residents and their books, changed in step.
+    draws : the ``events`` stream's uniforms.
+    male_share : share of boys at birth.
+    same_district_share : share of rural-to-urban moves that stay in their district.
+    rural_part : per district, whether it has a rural part to move to.
+    """
+
+    def __init__(self, res: Residents, ledger: Ledger, draws: EventDraws, male_share: float,
+                 same_district_share: float, rural_part: np.ndarray) -> None:
+        self.res = res
+        self.ledger = ledger
+        self.draws = draws
+        self._stock = ledger.stock
+        self._flows = ledger.flows
+        self._homesteads_idle = ledger.homesteads_idle
+        self._homesteads_leased = ledger.homesteads_leased
+        self._male_share = male_share
+        self._same_district_share = same_district_share
+        self._rural_part = rural_part
+        #: each district's urban cells in the stock table
+        self._urban_cells = [slice(zone_cell(d, 1), zone_cell(d, 1) + CELLS_PER_ZONE) for d in range(len(DISTRICTS))]
+        #: the handler of each event code (``ALL_EVENTS``)
+        self.by_kind = [getattr(self, f"_on_{name}") for name in ALL_EVENTS]
 
     # -- changes to places ---------------------------------------------------------------
-    def urbanize_in_place(self, district: int, share: float, day: float) -> int:
+    def urbanize_in_place(self, district: int, share: float, day: float, rng: np.random.Generator) -> int:
         """Make about ``share`` of ``district``'s rural residents urban where they live, by whole households
-        taken in random order (the ``levers`` stream) until the persons reclassified reach the share;
-        return them.
+        taken in random order (from ``rng``, the ``levers`` stream) until the persons reclassified reach the
+        share; return them.
 
         A household lives in one zone, so its present members are the district's present rural residents
         of that household.
@@ -52,7 +124,7 @@ class Transitions:
         heads = rural[res.is_head[rural]]
         if len(heads) == 0 or share <= 0:
             return 0
-        heads = heads[self._lever_stream.permutation(len(heads))]
+        heads = heads[rng.permutation(len(heads))]
         target = share * len(rural)
         household = res.hh[rural]
         persons = np.bincount(household, minlength=res.n_households)[res.hh[heads]]
@@ -60,23 +132,12 @@ class Transitions:
         chosen = np.zeros(res.n_households, bool)
         chosen[res.hh[heads[: np.searchsorted(before, target, side="left")]]] = True
         rows = rural[chosen[household]]
-        self._move_cells(rows, 6)                # same district, hukou and permit; urban
+        self.ledger.move_cells(rows, URBAN_OFFSET)          # same district, hukou and permit; urban
         res.urban[rows] = True
         res.new_town[rows] = True
         res.review_day[rows] = day
         self._flows[IN_SITU][district] += len(rows)
         return len(rows)
-
-    def _move_cells(self, rows: np.ndarray, offset: int) -> None:
-        """Move ``rows`` (distinct residents) ``offset`` cells along the stock table, in their cached
-        ``cell`` and in the table's counts."""
-        cells = self.res.cell[rows]
-        stock = self._stock
-        for cell, count in enumerate(np.bincount(cells, minlength=len(stock)).tolist()):
-            if count:
-                stock[cell] -= count
-                stock[cell + offset] += count
-        self.res.cell[rows] = cells + offset
 
     # -- events applied together ----------------------------------------------------------
     def apply_own_events(self, rows: np.ndarray, kinds: np.ndarray) -> dict[int, int]:
@@ -93,27 +154,18 @@ class Transitions:
         res = self.res
         present = res.status[rows] == PRESENT
         permits = rows[(kinds == PERMIT) & present]
-        cells = res.cell[permits]
-        needed = cells % 6 == NONLOCAL_NO_PERMIT
-        permits = permits[needed]
-        self._move_cells(permits, 1)              # same zone and hukou; with a permit
+        permits = permits[may_take_permit(res.hukou[permits], res.permit[permits])]
+        self.ledger.move_cells(permits, 1)        # same zone and hukou; with a permit
         res.permit[permits] = True
         pensions = rows[(kinds == PENSION) & present]
-        pensions = pensions[~res.pension[pensions] & res.employed[pensions]]
+        pensions = pensions[may_enrol_in_pension(res.pension[pensions], res.employed[pensions])]
         res.pension[pensions] = True
         medicals = rows[(kinds == MEDICAL) & present]
-        medicals = medicals[~res.medical[medicals]]
+        medicals = medicals[may_enrol_in_medical(res.medical[medicals])]
         res.medical[medicals] = True
         return {PERMIT: len(permits), PENSION: len(pensions), MEDICAL: len(medicals)}
 
     # -- event handlers: one resident or household at its exact time ---------------
-    def event_uniforms(self, i: int) -> tuple[float, float]:
-        """Resident ``i``'s pair of uniforms from the ``events`` stream for its current draw: the month's
-        batch when the engine drew it (``Model._event_uniform_pairs``), else computed here."""
-        pair = self._event_uniforms.get(i)
-        return pair if pair is not None else keyed_uniform_pair_one(self._event_key, i, self.res.mv.draws[i])
-
-
     def _on_death(self, i: int, t: float) -> int:
         mv = self.res.mv
         if mv.status[i] != PRESENT:
@@ -132,8 +184,8 @@ class Transitions:
         mv = self.res.mv
         if mv.status[mother] != PRESENT:
             return 0
-        boy = self.event_uniforms(mother)[0] < self._male_share
-        cell = mv.cell[mother] & ~1            # the mother's zone and hukou, no permit
+        boy = self.draws.pair(mother)[0] < self._male_share
+        cell = without_permit(mv.cell[mother])            # the mother's zone and hukou
         district = mv.district[mother]
         self.res.add_child(
             mv.hh[mother], district=district, urban=mv.urban[mother], hukou=mv.hukou[mother],
@@ -163,11 +215,11 @@ class Transitions:
         members = self.res.members(mv.hh[head])
         origin = mv.district[head]
         stock = self._stock
-        zone_cells = (to_district * 2 + int(to_urban)) * 6
+        zone_cells = zone_cell(to_district, int(to_urban))
         for i in members:
             old = mv.cell[i]
             stock[old] -= 1
-            new = zone_cells + old % 6           # same hukou and permit, new zone
+            new = zone_cells + old % CELLS_PER_ZONE           # same hukou and permit, new zone
             stock[new] += 1
             mv.cell[i] = new
             mv.district[i] = to_district
@@ -187,11 +239,11 @@ class Transitions:
             return 0
         origin = mv.district[head]
         destination = origin
-        stay, where = self.event_uniforms(head)
+        stay, where = self.draws.pair(head)
         if stay >= self._same_district_share:       # another district, in proportion to its urban residents
-            stock = self._stock                     # cells ((district * 2 + urban) * 3 + hukou) * 2 + permit
-            cumulative = list(accumulate(0 if d == origin else sum(stock[(2 * d + 1) * 6:(2 * d + 2) * 6])
-                                         for d in range(len(DISTRICTS))))
+            stock = self._stock
+            urban = self._urban_cells
+            cumulative = list(accumulate(0 if d == origin else sum(stock[urban[d]]) for d in range(len(DISTRICTS))))
             if cumulative[-1] > 0:                  # integer sums: exact, as the float sums they replace
                 destination = bisect_right(cumulative, where * cumulative[-1])
         h = mv.hh[head]
@@ -199,9 +251,7 @@ class Transitions:
             mv.hh_homestead[h] = IDLE
             where = mv.hh_homestead_district[h]
             if where >= 0:
-                self._homesteads_idle[where] += 1
-                if self._idle_homesteads is not None:
-                    self._idle_homesteads[where].append(h)
+                self.ledger.homestead_vacated(h, where)
         return self._relocate(head, destination, True, RURAL_TO_URBAN, t)
 
     def _on_urban_to_rural(self, head: int, t: float) -> int:
@@ -235,7 +285,7 @@ class Transitions:
                 continue
             old = mv.cell[i]
             stock[old] -= 1
-            new = old - old % 6 + LOCAL_URBAN * 2          # urban hukou, no permit needed
+            new = zone_part(old) + LOCAL_URBAN_PART          # urban hukou, no permit needed
             stock[new] += 1
             mv.cell[i] = new
             district = mv.district[i]
@@ -254,9 +304,9 @@ class Transitions:
         mv = self.res.mv
         if mv.status[i] != PRESENT:
             return 0
-        old = mv.cell[i]
-        if old % 6 != NONLOCAL_NO_PERMIT:         # the cell holds hukou and permit: one read for both
+        if not may_take_permit(mv.hukou[i], mv.permit[i]):
             return 0
+        old = mv.cell[i]
         stock = self._stock
         stock[old] -= 1
         stock[old + 1] += 1
@@ -275,7 +325,7 @@ class Transitions:
         district = mv.district[head]
         if not self._rural_part[district]:
             return 0
-        home = self._take_idle_homestead(district)
+        home = self.ledger.take_idle_homestead(district)
         if home < 0:
             return 0
         mv.hh_homestead[home] = LEASED
@@ -283,36 +333,16 @@ class Transitions:
         self._homesteads_leased[district] += 1
         return self._relocate(head, district, False, URBAN_TO_RURAL, t)
 
-    def _take_idle_homestead(self, district: int) -> int:
-        """An idle Qingdao homestead in ``district`` (the most recently vacated first), or -1.
-
-        The per-district index is built on first use and kept lazily: entries whose homestead is no
-        longer idle are skipped when they come up.
-        """
-        if self._idle_homesteads is None:
-            res = self.res
-            status = res.hh_homestead[: res.n_households]
-            where = res.hh_homestead_district[: res.n_households]
-            self._idle_homesteads = [np.flatnonzero((status == IDLE) & (where == d)).tolist()
-                                     for d in range(len(DISTRICTS))]
-        stack = self._idle_homesteads[district]
-        mv = self.res.mv
-        while stack:
-            h = stack.pop()
-            if mv.hh_homestead[h] == IDLE and mv.hh_homestead_district[h] == district:
-                return h
-        return -1
-
     def _on_pension_enrolment(self, i: int, t: float) -> int:
         mv = self.res.mv
-        if mv.status[i] != PRESENT or mv.pension[i] or not mv.employed[i]:
+        if mv.status[i] != PRESENT or not may_enrol_in_pension(mv.pension[i], mv.employed[i]):
             return 0
         mv.pension[i] = True
         return 1
 
     def _on_medical_enrolment(self, i: int, t: float) -> int:
         mv = self.res.mv
-        if mv.status[i] != PRESENT or mv.medical[i]:
+        if mv.status[i] != PRESENT or not may_enrol_in_medical(mv.medical[i]):
             return 0
         mv.medical[i] = True
         return 1

@@ -17,41 +17,26 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..comparison import COLUMNS as COMPARISON
-from ..comparison import SETTINGS_COLUMNS as SETTINGS_DIFF
-from ..outputs import SUMMARY_COLUMNS as SUMMARY
-from ..outputs import TIMESERIES_COLUMNS as TIMESERIES
-from ..scorecard import COLUMNS as SCORECARD
-
-RUN_FILES = ("timeseries.csv", "summary.csv", "scorecard.csv", "scenario.yaml", "manifest.json")
-COMPARISON_FILES = ("comparison.csv", "settings_diff.csv", "scorecard.csv", "scorecard_against.csv",
-                    "scenario.yaml", "against.yaml", "manifest.json")
+from ..formats import (
+    AGAINST_YAML,
+    COMPARISON,
+    COMPARISON_FILES,
+    MANIFEST_JSON,
+    RUN_FILES,
+    SCENARIO_YAML,
+    SCORECARD,
+    SCORECARD_AGAINST,
+    SETTINGS_DIFF,
+    SUMMARY,
+    TIMESERIES,
+    ScoreRow,
+    Table,
+    number,
+)
 
 
 class ReportError(ValueError):
     """A folder cannot be reported on: not a run/comparison folder, or a file is missing or malformed."""
-
-
-def number(text: str | None) -> float:
-    """A CSV cell as a float; empty (missing) is NaN."""
-    if text is None or text.strip() == "":
-        return math.nan
-    return float(text)
-
-
-def number_text(value: float) -> str:
-    """A number as a reader sees it: whole numbers with thousands separators, others to 4 significant digits."""
-    if math.isnan(value):
-        return "-"
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-
-
-def optional(text: str | None) -> float | None:
-    """A CSV cell as a float, or None when empty (a target without a value, no p_meet)."""
-    value = number(text)
-    return None if math.isnan(value) else value
 
 
 def require(folder: str | Path, names: tuple[str, ...], kind: str) -> Path:
@@ -66,7 +51,7 @@ def require(folder: str | Path, names: tuple[str, ...], kind: str) -> Path:
 
 
 def read_rows(path: Path, columns: tuple[str, ...]):
-    """The rows of a CSV file as dicts, after checking its header has ``columns``."""
+    """The rows of a CSV file as dicts, after checking its header has ``columns`` (more may follow)."""
     try:
         with path.open(newline="", encoding="utf-8") as f:
             reader = csv.DictReader(f)
@@ -111,7 +96,7 @@ def read_timeseries(path: Path, zone: str, indicators: tuple[str, ...]) -> dict[
     Only the wanted rows are kept, so that a file of many replications stays cheap to read.
     """
     cells: dict[str, dict[tuple[int, str], float]] = {name: {} for name in indicators}
-    for row in read_rows(path, TIMESERIES):
+    for row in read_rows(path, TIMESERIES.columns):
         if row["zone"] == zone and row["indicator"] in cells:
             try:
                 cells[row["indicator"]][int(row["replication"]), row["date"]] = number(row["value"])
@@ -145,10 +130,11 @@ class Summary:
         self.indicators = list(dict.fromkeys(i for _, _, i in rows))
 
     @classmethod
-    def read(cls, path: Path, columns: tuple[str, ...]) -> Summary:
-        stats = [c for c in columns if c not in ("year", "zone", "indicator")]
+    def read(cls, folder: Path, table: Table) -> Summary:
+        path = folder / table.file
+        stats = [c for c in table.columns if c not in ("year", "zone", "indicator")]
         rows = {}
-        for row in read_rows(path, columns):
+        for row in read_rows(path, table.columns):
             try:
                 rows[int(row["year"]), row["zone"], row["indicator"]] = {s: number(row[s]) for s in stats}
             except ValueError as exc:
@@ -160,29 +146,12 @@ class Summary:
         return self.rows.get((year, zone, indicator), {}).get(stat, math.nan)
 
 
-@dataclass(frozen=True)
-class Score:
-    """One row of a scorecard; None where the cell is empty."""
-
-    target: str
-    indicator: str
-    year: int
-    comparator: str
-    target_value: float | None
-    mean: float | None
-    p05: float | None
-    p95: float | None
-    p_meet: float | None
-    status: str
-
-
-def read_scorecard(path: Path) -> list[Score]:
+def read_scorecard(folder: Path, table: Table = SCORECARD) -> list[ScoreRow]:
+    path = folder / table.file
     out = []
-    for row in read_rows(path, SCORECARD):
+    for row in read_rows(path, table.columns):
         try:
-            out.append(Score(row["target"], row["indicator"], int(row["year"]), row["comparator"],
-                             optional(row["target_value"]), optional(row["mean"]), optional(row["p05"]),
-                             optional(row["p95"]), optional(row["p_meet"]), row["status"]))
+            out.append(ScoreRow.from_cells(row))
         except ValueError as exc:
             raise ReportError(f"{path.name}: bad number in row {row}") from exc
     return out
@@ -196,16 +165,16 @@ class Run:
     scenario: dict
     manifest: dict
     summary: Summary
-    scorecard: list[Score]
+    scorecard: list[ScoreRow]
 
     def timeseries(self, zone: str, indicators: tuple[str, ...]) -> dict[str, Series]:
-        return read_timeseries(self.folder / "timeseries.csv", zone, indicators)
+        return read_timeseries(self.folder / TIMESERIES.file, zone, indicators)
 
 
 def load_run(folder: str | Path) -> Run:
     folder = require(folder, RUN_FILES, "run")
-    return Run(folder, read_yaml(folder / "scenario.yaml"), read_json(folder / "manifest.json"),
-               Summary.read(folder / "summary.csv", SUMMARY), read_scorecard(folder / "scorecard.csv"))
+    return Run(folder, read_yaml(folder / SCENARIO_YAML), read_json(folder / MANIFEST_JSON),
+               Summary.read(folder, SUMMARY), read_scorecard(folder))
 
 
 @dataclass(frozen=True)
@@ -218,15 +187,14 @@ class Comparison:
     manifest: dict
     differences: Summary
     settings: list[tuple[str, str, str]]
-    scorecard: list[Score]
-    scorecard_against: list[Score]
+    scorecard: list[ScoreRow]
+    scorecard_against: list[ScoreRow]
 
 
 def load_comparison(folder: str | Path) -> Comparison:
     folder = require(folder, COMPARISON_FILES, "comparison")
     settings = [(r["setting"], r["against"], r["scenario"])
-                for r in read_rows(folder / "settings_diff.csv", SETTINGS_DIFF)]
-    return Comparison(folder, read_yaml(folder / "scenario.yaml"), read_yaml(folder / "against.yaml"),
-                      read_json(folder / "manifest.json"), Summary.read(folder / "comparison.csv", COMPARISON),
-                      settings, read_scorecard(folder / "scorecard.csv"),
-                      read_scorecard(folder / "scorecard_against.csv"))
+                for r in read_rows(folder / SETTINGS_DIFF.file, SETTINGS_DIFF.columns)]
+    return Comparison(folder, read_yaml(folder / SCENARIO_YAML), read_yaml(folder / AGAINST_YAML),
+                      read_json(folder / MANIFEST_JSON), Summary.read(folder, COMPARISON),
+                      settings, read_scorecard(folder), read_scorecard(folder, SCORECARD_AGAINST))

@@ -19,15 +19,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import StrMethodFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from ..core.catalogue import BY_NAME  # noqa: E402
-from ..core.districts import CITY, ZONES  # noqa: E402
-from ..data import load_census  # noqa: E402
-from ..targets import plan_targets  # noqa: E402
+from ...core.catalogue import BY_NAME  # noqa: E402
+from ...core.districts import CITY, ZONES  # noqa: E402
+from ...data import load_census  # noqa: E402
+from ...targets import plan_targets  # noqa: E402
+from ..formats import ScoreRow, fmt_human, fmt_share  # noqa: E402
 from . import fonts  # noqa: E402
-from .tables import Comparison, Run, Score, number_text  # noqa: E402
+from .tables import Comparison, Run  # noqa: E402
 
 DPI = 110
 FAN = ("urbanization_rate", "hukou_urbanization_rate")
@@ -72,7 +73,7 @@ def district_label(zone: str) -> str:
     return fonts.label(textwrap.fill(info["en"], 11), info["zh"], sep="\n") if info else zone
 
 
-def target_label(score: Score, width: int = 42) -> str:
+def target_label(score: ScoreRow, width: int = 42) -> str:
     target = next((t for t in plan_targets() if t.id == score.target), None)
     if target is None:
         return f"{score.target} ({score.year})"
@@ -81,7 +82,7 @@ def target_label(score: Score, width: int = 42) -> str:
     return f"{text} ({score.year})"
 
 
-def _cmp(score: Score) -> str:
+def _cmp(score: ScoreRow) -> str:
     return COMPARATORS.get(score.comparator, score.comparator)
 
 
@@ -110,7 +111,7 @@ def fan_urbanization(run: Run) -> plt.Figure | None:
         for score in run.scorecard:
             if score.indicator == name and score.target_value is not None:
                 ax.axhline(score.target_value, color=colour, ls="--", lw=1.5,
-                           label=f"Plan target for {score.year}: {_cmp(score)} {score.target_value:g}%")
+                           label=f"Plan target for {score.year}: {_cmp(score)} {fmt_human(score.target_value)}%")
     ax.set_title(f"{fonts.label('Qingdao urbanization rates', '青岛城镇化率')} - scenario '{run.scenario.get('name')}'")
     ax.set_ylabel("percent (%)")
     ax.set_xlabel("date (month end)")
@@ -193,7 +194,7 @@ def flows(run: Run) -> plt.Figure | None:
     return fig
 
 
-def _relative(score: Score) -> tuple[float, float, float] | None:
+def _relative(score: ScoreRow) -> tuple[float, float, float] | None:
     """Mean, p05 and p95 as percent of the target value; None when there is nothing to relate to."""
     if not score.target_value or score.mean is None:
         return None
@@ -201,7 +202,7 @@ def _relative(score: Score) -> tuple[float, float, float] | None:
     return tuple(100.0 * v / score.target_value for v in (score.mean, lo, hi))
 
 
-def scorecard(scores: list[Score], against: list[Score] | None = None, name: str = "",
+def scorecard(scores: list[ScoreRow], against: list[ScoreRow] | None = None, name: str = "",
               against_name: str = "") -> plt.Figure | None:
     """One row per target: the simulated mean and 5-95% range as percent of the target, coloured by status.
 
@@ -224,7 +225,7 @@ def scorecard(scores: list[Score], against: list[Score] | None = None, name: str
             rel = _relative(score)
             colour = STATUS_COLOURS.get(score.status, "black")
             if rel is None:
-                mean = "-" if score.mean is None else number_text(score.mean)
+                mean = fmt_human(score.mean)
                 ax.text(0.02, y + dy, f"{score.status}; simulated mean {mean}" + (" (base)" if hollow else ""),
                         transform=trans, va="center", fontsize=8, color=colour, bbox=BACKDROP)
                 continue
@@ -232,8 +233,8 @@ def scorecard(scores: list[Score], against: list[Score] | None = None, name: str
             xs += [lo, hi]
             ax.errorbar([m], [y + dy], xerr=[[m - lo], [hi - m]], fmt="o", color=colour, capsize=4, ms=7,
                         mfc="white" if hollow else colour, lw=2)
-            meet = "" if score.p_meet is None else f", p_meet {score.p_meet:.2f}"
-            text = f"{number_text(score.mean)} vs {_cmp(score)} {number_text(score.target_value)}: {score.status}{meet}"
+            meet = "" if score.p_meet is None else f", p_meet {fmt_share(score.p_meet)}"
+            text = f"{fmt_human(score.mean)} vs {_cmp(score)} {fmt_human(score.target_value)}: {score.status}{meet}"
             ax.annotate(text + (f" ({against_name or 'base'})" if hollow else ""),
                         (hi, y + dy), xytext=(8, 0), textcoords="offset points", va="center", fontsize=8,
                         color=colour, bbox=BACKDROP)
@@ -309,7 +310,7 @@ def comparison(comp: Comparison) -> plt.Figure | None:
         ax.set_yticks(y, [indicator_label(i) for i in inds], fontsize=8)
         ax.set_xlabel(_unit_axis(unit, millions), fontsize=9)
         if unit != "%" and not millions:
-            ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))       # 400,000 rather than 4 1e5
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_human(x)))     # 400,000 rather than 4 1e5
         ax.grid(axis="x", alpha=0.3)
     reps = [d.get(year, CITY, i, "replications") for i in names]
     note = f"{len(names) - len(shown)} indicator(s) with no difference not shown; "

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .core.codes import NO_HOMESTEAD, PRESENT, cell_of
+from ..core.codes import NO_HOMESTEAD, PRESENT, cell_of
 
 #: per-resident arrays and their dtypes
 RESIDENT_FIELDS: dict[str, type] = {
@@ -78,6 +78,40 @@ class Residents:
     births and arrivals append in amortised constant time. Read the live part
     through ``view(name)`` (a slice, no copy).
     """
+
+    # the arrays, one per attribute of RESIDENT_FIELDS and HOUSEHOLD_FIELDS (set in __init__, grown by _grow)
+    status: np.ndarray
+    district: np.ndarray
+    urban: np.ndarray
+    hukou: np.ndarray
+    hukou_district: np.ndarray
+    permit: np.ndarray
+    female: np.ndarray
+    birth_day: np.ndarray
+    arrival_day: np.ndarray
+    insurance_since_day: np.ndarray
+    employed: np.ndarray
+    talent: np.ndarray
+    flexible: np.ndarray
+    pension: np.ndarray
+    medical: np.ndarray
+    new_town: np.ndarray
+    school_district: np.ndarray
+    hh: np.ndarray
+    next_member: np.ndarray
+    is_head: np.ndarray
+    cell: np.ndarray
+    next_day: np.ndarray
+    next_kind: np.ndarray
+    review_day: np.ndarray
+    draws: np.ndarray
+    hh_first: np.ndarray
+    hh_head: np.ndarray
+    hh_homestead: np.ndarray
+    hh_homestead_district: np.ndarray
+    hh_collective: np.ndarray
+    #: memoryviews of the arrays, for the handlers' scalar reads and writes (refreshed when they grow)
+    mv: SimpleNamespace
 
     def __init__(self, capacity: int = 1024, household_capacity: int = 512) -> None:
         self.n = 0

@@ -14,9 +14,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.codes import ARRIVING, IDLE, NONLOCAL
-from .core.districts import DISTRICTS
+from ..core.ages import RETIREMENT_AGE, WORKING_AGE
+from ..core.calendar import DAYS_PER_YEAR
+from ..core.codes import ARRIVING, IDLE, NONLOCAL
+from ..core.districts import DISTRICTS
 
 
 @dataclass
@@ -56,14 +57,15 @@ def type_weights(stock: np.ndarray, exponent: float) -> np.ndarray:
     return np.where(by_type > 0, by_type ** exponent, 0.0)
 
 
-def draw_base(rng: np.random.Generator, scenario, stock: np.ndarray, start_day: float,
+def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndarray, start_day: float,
               end_day: float, pull: np.ndarray | None = None) -> ArrivalBatch:
-    """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``).
+    """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``), with the
+    shares of ``population`` (employment, flexible work, homesteads).
 
     ``pull`` multiplies each district's destination weight (levers such as new-town development).
     """
-    m = scenario.behaviour.in_migration
-    p = scenario.population
+    m = in_migration
+    p = population
     size_values = np.array([int(k) for k in m.household_size_shares_pct], np.int64)
     size_p = np.array(list(m.household_size_shares_pct.values()), np.float64)
     size_p = size_p / size_p.sum()
@@ -90,12 +92,12 @@ def draw_base(rng: np.random.Generator, scenario, stock: np.ndarray, start_day: 
     n = int(sizes.sum())
     member = np.arange(n) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # position within household
     adult = member < 2
-    age = np.where(adult, np.clip(rng.normal(m.adult_age_mean_years, m.adult_age_sd_years, n), 16, 80),
+    age = np.where(adult, np.clip(rng.normal(m.adult_age_mean_years, m.adult_age_sd_years, n), WORKING_AGE, 80),
                    rng.random(n) * 15.0)
     homestead = np.where(rng.random(count) < p.nonlocal_homestead_share_pct / 100.0, IDLE, 0)
-    employed = adult & (age < 60) & (rng.random(n) < p.employed_share_pct / 100.0)
+    employed = adult & (age < RETIREMENT_AGE) & (rng.random(n) < p.employed_share_pct / 100.0)
     female = rng.random(n) < m.female_share_pct / 100.0
-    talent = adult & (age < 60) & (rng.random(n) < m.talent_share_pct / 100.0)
+    talent = adult & (age < RETIREMENT_AGE) & (rng.random(n) < m.talent_share_pct / 100.0)
     flexible = employed & (rng.random(n) < p.flexible_worker_share_pct / 100.0)
     return ArrivalBatch(times, sizes, district, urban, homestead, age, female, talent, employed, flexible)
 

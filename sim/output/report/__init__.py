@@ -1,11 +1,12 @@
 """Reports of a run or comparison folder, rebuilt from its saved files alone (no re-running).
 
-    from sim.report import build_run_report
+    from sim.output.report import build_run_report
     build_run_report("results/baseline/20240101T000000Z-seed1")   # -> .../report.html
 
 Both builders rewrite ``plots/*.png`` and a self-contained ``report.html``
-(images inline, no script, no network) and raise ``ReportError`` on a folder
-that is not a run (or comparison) folder.
+(Jinja2 templates in ``templates/``; images and style inline, no script, no
+network) and raise ``ReportError`` on a folder that is not a run (or
+comparison) folder.
 """
 
 from __future__ import annotations

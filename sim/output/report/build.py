@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..files import write_atomic
+from ..atomic import write_atomic
 from . import charts
-from .html import Image, comparison_page, run_page
+from .page import Image, comparison_page, run_page
 from .tables import load_comparison, load_run
 
 PLOTS = "plots"

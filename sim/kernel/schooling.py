@@ -18,46 +18,49 @@ at the lever's end: the free ones at once, the held ones as they are given back.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import simpy
 
-from .core.calendar import DAYS_PER_YEAR
-from .core.codes import NONLOCAL, PRESENT
-from .core.districts import DISTRICTS
+from ..core.ages import SCHOOL_END_AGE, SCHOOL_START_AGE
+from ..core.calendar import DAYS_PER_YEAR, NOON, Calendar
+from ..core.codes import NONLOCAL, PRESENT
+from ..core.districts import DISTRICTS
+from .residents import Residents
 
-SCHOOL_AGES = (6, 16)     # compulsory schooling: ages 6-15
-NOON = 0.5
+if TYPE_CHECKING:            # the levers sit above the kernel: it asks them through the policy set it is given
+    from ..policy import PolicySet
+
 
 
 def school_children(res, day: float) -> np.ndarray:
     """Present non-hukou children of compulsory-school age on ``day`` (a mask over rows)."""
     age = (day - res.view("birth_day")) / DAYS_PER_YEAR
     return ((res.view("status") == PRESENT) & (res.view("hukou") == NONLOCAL)
-            & (age >= SCHOOL_AGES[0]) & (age < SCHOOL_AGES[1]))
+            & (age >= SCHOOL_START_AGE) & (age < SCHOOL_END_AGE))
 
 
 class Schools:
     """The districts' seat containers, the yearly enrolment round and the shortage it leaves."""
 
-    def __init__(self, model, rng: np.random.Generator) -> None:
-        self.model = model
-        s = model.behaviour.schooling
-        res = model.res
+    def __init__(self, env: simpy.Environment, res: Residents, calendar: Calendar, schooling,
+                 policies: PolicySet, rng: np.random.Generator) -> None:
+        self.env = env
+        self.res = res
+        self.calendar = calendar
+        self.settings = s = schooling              # the scenario's behaviour.schooling
+        self.policies = policies
         n = len(DISTRICTS)
         children = np.flatnonzero(school_children(res, 0.0))
         holders = children[rng.random(len(children)) < s.public_school_share_pct / 100.0]
         res.school_district[holders] = res.district[holders]
         held = np.bincount(res.district[holders], minlength=n)
         seats = np.ceil(held * (1.0 + s.spare_seat_pct / 100.0)).astype(np.int64)
-        self.extra = np.zeros(n, np.int64)            # seats that levers add when they switch on
-        self.lever_seats = []
-        for lever in model.levers:
-            seats_for = getattr(lever.module, "extra_school_seats", None)
-            if seats_for is not None:
-                added = seats_for(lever, seats)
-                self.lever_seats.append((lever, added))
-                self.extra += added
-        self.containers = [simpy.Container(model.env, capacity=int(seats[d] + self.extra[d]) or 1,
+        #: each seat-adding lever with the seats it adds when it switches on
+        self.lever_seats = policies.school_seats(seats)
+        self.extra = sum((added for _, added in self.lever_seats), np.zeros(n, np.int64))
+        self.containers = [simpy.Container(env, capacity=int(seats[d] + self.extra[d]) or 1,
                                            init=int(seats[d] - held[d])) for d in range(n)]
         self.capacity = seats.copy()                  # seats open now: held + free always equals this
         self.closing = np.zeros(n, np.int64)          # seats of levers that ended, still held by a child
@@ -65,29 +68,28 @@ class Schools:
 
     def year_rounds(self):
         """A SimPy process: the enrolment round of every school year within the period."""
-        model = self.model
-        cal = model.calendar
+        env, cal = self.env, self.calendar
         for (first, _), day in zip(cal.month_spans, cal.month_starts[:-1], strict=False):
-            if first.month != model.behaviour.schooling.enrolment_month:
+            if first.month != self.settings.enrolment_month:
                 continue
-            yield model.env.timeout(max(day + NOON - model.env.now, 0.0))
+            yield env.timeout(max(day + NOON - env.now, 0.0))
             yield from self._round(day + NOON)
 
     def open_seats(self, lever, extra: np.ndarray):
         """A SimPy process adding a lever's extra seats on its first switch day and taking them away on its
         last: the free ones at once, the others as their children give them back (``_round``)."""
-        model = self.model
+        env = self.env
         opens, closes = lever.switch_days.tolist()
         if not np.isfinite(opens):
             return
-        yield model.env.timeout(max(opens + NOON - model.env.now, 0.0))
+        yield env.timeout(max(opens + NOON - env.now, 0.0))
         for d, k in enumerate(extra.tolist()):
             if k > 0:
                 yield self.containers[d].put(k)
                 self.capacity[d] += k
         if not np.isfinite(closes):
             return
-        yield model.env.timeout(max(closes + NOON - model.env.now, 0.0))
+        yield env.timeout(max(closes + NOON - env.now, 0.0))
         for d, k in enumerate(extra.tolist()):
             free = min(k, int(self.containers[d].level))
             if free > 0:
@@ -99,8 +101,8 @@ class Schools:
         """Give back, then hand out, the seats: one ``put`` and one ``get`` per district for all its
         children at once (the round is instantaneous: the same seats, in row order, as child by child).
         Seats that a lever opens on the day of a round count in that round."""
-        model, res = self.model, self.model.res
-        yield model.env.timeout(0.0)       # seats a lever opens at this instant (open_seats) land first
+        res = self.res
+        yield self.env.timeout(0.0)       # seats a lever opens at this instant (open_seats) land first
         n = len(DISTRICTS)
         children = school_children(res, day)
         seat = res.view("school_district")
@@ -115,10 +117,10 @@ class Schools:
                 yield self.containers[d].get(closed)
                 self.capacity[d] -= closed
                 self.closing[d] -= closed
-        open_to_all = model.school_open_by_district(day)
+        open_to_all = self.policies.schools_open(n, day)
         heads = res.hh_head[res.view("hh")]
         permit = np.where(heads >= 0, res.permit[np.maximum(heads, 0)], False)
-        if not model.behaviour.schooling.permit_required:
+        if not self.settings.permit_required:
             permit = np.ones_like(permit)
         eligible = np.flatnonzero(children & (seat < 0) & (permit | open_to_all[res.view("district")]))
         district = res.district[eligible].astype(np.int64)

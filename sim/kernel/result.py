@@ -1,0 +1,22 @@
+"""What one replication produced: the month-end records and the run's counts (picklable, for workers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class RunResult:
+    """What one replication produced."""
+
+    dates: list[str]
+    values: np.ndarray              # (dates, zones, indicators)
+    events_processed: int
+    events_by_type: dict[str, int]
+    agents_start: int
+    agents_end: int
+    wall_seconds: float
+    state_bytes: int
+    log: list | None = field(default=None, repr=False)

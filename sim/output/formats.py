@@ -1,0 +1,159 @@
+"""The files of a results folder as writers write them and readers expect them: names, columns, the
+scorecard's row, and how a number is written to a file (``fmt``) or shown to a reader (``fmt_human``).
+
+Writers and readers both import this module, so that neither imports the other to learn a file's layout.
+A file's bytes depend on these functions: change them and the golden hashes (tests/test_golden.py) move.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file of a folder: its name and its columns, in order."""
+
+    file: str
+    columns: tuple[str, ...]
+
+    def text(self, rows: Iterable) -> str:
+        return csv_table(self.columns, rows)
+
+
+def csv_table(columns: Iterable[str], rows: Iterable) -> str:
+    """CSV text: a header, then the rows; ``\\n`` line ends on every platform, so the bytes are fixed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+# --- numbers ----------------------------------------------------------------------------------------------
+
+def fmt(value: float | None) -> str:
+    """A number as written to a file: whole numbers without decimals, others to 6 decimals, missing empty."""
+    if value is None:
+        return ""
+    value = float(value)
+    if math.isnan(value):
+        return ""
+    if value.is_integer():
+        return str(int(value))
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def fmt_human(value: float | None) -> str:
+    """A number as a reader sees it (report, plots, terminal): whole numbers with thousands separators,
+    others to 4 significant digits (none after the point from 1,000 on), missing '-'."""
+    if value is None or math.isnan(value):
+        return "-"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def fmt_share(value: float | None) -> str:
+    """A share of replications (``p_meet``) as a reader sees it: two decimals, missing '-'."""
+    return "-" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def seconds(value: float) -> float:
+    """Wall seconds as a manifest keeps them: to the millisecond (finer is noise)."""
+    return round(float(value), 3)
+
+
+def number(text: str | None) -> float:
+    """A cell read back: a float, NaN when empty (missing)."""
+    if text is None or text.strip() == "":
+        return math.nan
+    return float(text)
+
+
+def optional(text: str | None) -> float | None:
+    """A cell read back where empty means 'none' (a target without a value, no ``p_meet``)."""
+    value = number(text)
+    return None if math.isnan(value) else value
+
+
+# --- the scorecard ----------------------------------------------------------------------------------------
+
+#: a target is met when at least this share of replications meets it, missed when at most this share does
+MET_P = 0.9
+MISSED_P = 0.1
+
+
+def status(p_meet: float | None) -> str:
+    """A scorecard row's status for a share of replications meeting its target (None: no target value)."""
+    if p_meet is None:
+        return "no target value"
+    if p_meet >= MET_P:
+        return "met"
+    if p_meet <= MISSED_P:
+        return "missed"
+    return "at risk"
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One target's line of a scorecard, as scored and as read back; None where the cell is empty."""
+
+    target: str
+    indicator: str
+    year: int
+    comparator: str
+    target_value: float | None
+    mean: float | None
+    p05: float | None
+    p95: float | None
+    p_meet: float | None
+    status: str
+
+    def cells(self) -> tuple:
+        return (self.target, self.indicator, self.year, self.comparator, fmt(self.target_value), fmt(self.mean),
+                fmt(self.p05), fmt(self.p95), fmt(self.p_meet), self.status)
+
+    @classmethod
+    def from_cells(cls, row: Mapping[str, str]) -> ScoreRow:
+        """The row of a ``csv.DictReader``; ValueError on a bad number."""
+        return cls(row["target"], row["indicator"], int(row["year"]), row["comparator"],
+                   optional(row["target_value"]), optional(row["mean"]), optional(row["p05"]),
+                   optional(row["p95"]), optional(row["p_meet"]), row["status"])
+
+
+# --- the files --------------------------------------------------------------------------------------------
+
+SCENARIO_YAML = "scenario.yaml"
+AGAINST_YAML = "against.yaml"
+MANIFEST_JSON = "manifest.json"
+
+#: a run folder: every indicator every month, then by year over the replications
+TIMESERIES = Table("timeseries.csv", ("date", "replication", "zone", "indicator", "value"))
+SUMMARY = Table("summary.csv", ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications"))
+SCORECARD = Table("scorecard.csv", tuple(f.name for f in fields(ScoreRow)))
+RUN_FILES = (TIMESERIES.file, SUMMARY.file, SCORECARD.file, SCENARIO_YAML, MANIFEST_JSON)
+
+#: a comparison folder: paired differences, the settings that differ, both scorecards
+COMPARISON = Table("comparison.csv", ("year", "zone", "indicator", "against_mean", "scenario_mean", "mean_difference",
+                                      "ci90_low", "ci90_high", "replications"))
+SETTINGS_DIFF = Table("settings_diff.csv", ("setting", "against", "scenario"))
+SCORECARD_AGAINST = Table("scorecard_against.csv", SCORECARD.columns)
+COMPARISON_FILES = (COMPARISON.file, SETTINGS_DIFF.file, SCORECARD.file, SCORECARD_AGAINST.file, SCENARIO_YAML,
+                    AGAINST_YAML, MANIFEST_JSON)
+
+#: a calibration folder: the estimates, and every observation against the simulation
+FITTED = Table("fitted.csv", ("parameter", "scenario_value", "estimate", "bootstrap_mean", "bootstrap_sd",
+                              "bootstrap_p05", "bootstrap_p95", "low", "high", "log"))
+FIT = Table("fit.csv", ("observation", "date", "zone", "indicator", "observed", "sd", "used_in_fit",
+                        "simulated_scenario", "simulated_fitted", "error_scenario", "error_fitted"))
+
+#: a sweep folder: ``runs.csv`` has these columns, then the sweep's parameters, then its outputs;
+#: ``sensitivity.csv`` these, after a ``policy`` column when the sweep compares policies
+RUNS = Table("runs.csv", ("run_id", "policy", "point", "replication"))
+SENSITIVITY = Table("sensitivity.csv", ("output", "parameter", "method", "index", "value", "conf_low", "conf_high"))

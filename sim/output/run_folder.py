@@ -1,0 +1,91 @@
+"""Writing a run's folder: tidy CSV, the resolved scenario, the manifest, then the caller's report; whole or
+not at all.
+
+Everything goes to a hidden temporary folder next to the destination, which
+is renamed into place only when complete: a run folder that exists is whole.
+CSV bytes depend only on the scenario and seed (fixed row order, fixed number
+formatting); timings live in the manifest only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..core.catalogue import INDICATOR_NAMES
+from ..core.districts import ZONES
+from ..kernel.result import RunResult
+from .atomic import atomic_folder
+from .formats import SCENARIO_YAML, SUMMARY, TIMESERIES, fmt, seconds
+from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
+from .yearly import yearly_values
+
+
+def timeseries_rows(results: list[RunResult]):
+    """Monthly rows ``(date, replication, zone, indicator, value)``, replication-major.
+
+    A value the zone does not have (a city-wide sub-model quantity in a district, a rate with nobody to
+    count) is left out rather than written empty.
+    """
+    for rep, result in enumerate(results):
+        for k, date in enumerate(result.dates):
+            for z, zone in enumerate(ZONES):
+                for j, name in enumerate(INDICATOR_NAMES):
+                    value = result.values[k, z, j]
+                    if value == value:           # not NaN
+                        yield date, rep, zone, name, fmt(value)
+
+
+def summary_rows(results: list[RunResult]):
+    """Rows of ``summary.csv``: mean and 5/50/95 percentiles over replications."""
+    per_rep = [yearly_values(r) for r in results]
+    for year in per_rep[0]:
+        stacked = np.stack([p[year] for p in per_rep])          # (reps, zones, indicators)
+        for z, zone in enumerate(ZONES):
+            for j, name in enumerate(INDICATOR_NAMES):
+                v = stacked[:, z, j]
+                if np.isnan(v).all():
+                    continue
+                p05, p50, p95 = np.percentile(v, [5, 50, 95])
+                yield year, zone, name, fmt(v.mean()), fmt(p05), fmt(p50), fmt(p95), len(v)
+
+
+def write_run(scenario, results: list[RunResult], out_root: str | Path, command: list[str] | None = None,
+              input_files: list[str] | None = None, extra_files: dict[str, str] | None = None,
+              report: Callable[[Path], object] | None = None) -> Path:
+    """Write the run folder ``out_root/<scenario name>/<run id>/`` atomically; return its path.
+
+    ``extra_files`` (name -> text) are written into the folder too (the scorecard). ``report`` (the
+    caller's builder, ``build_run_report``) draws the plots and ``report.html`` from the written files,
+    as ``report RUN_DIR`` would, when the scenario's ``outputs.plots`` is on; if it fails, nothing is left.
+    """
+    with atomic_folder(Path(out_root) / scenario.name, run_folder_name(scenario.seed)) as (tmp, final):
+        hashes = write_texts(tmp, {SCENARIO_YAML: resolved_yaml(scenario),
+                                   TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
+                                   SUMMARY.file: SUMMARY.text(summary_rows(results)),
+                                   **(extra_files or {})})
+        info = provenance(command, input_files)
+        manifest = {
+            "scenario": scenario.name,
+            "run_id": final.name,
+            **{k: info[k] for k in ("created_utc", "version", "git_commit", "command")},
+            "seed": scenario.seed,
+            "replications": scenario.replications,
+            "scale_persons_per_agent": float(scenario.population.scale),
+            "period": {"start": scenario.period.start.isoformat(), "end": scenario.period.end.isoformat()},
+            "events_processed": int(sum(r.events_processed for r in results)),
+            "events_by_type": {k: int(sum(r.events_by_type[k] for r in results)) for k in results[0].events_by_type},
+            "wall_seconds": seconds(sum(r.wall_seconds for r in results)),
+            "replication_wall_seconds": [seconds(r.wall_seconds) for r in results],
+            "agents_start": [r.agents_start for r in results],
+            "agents_end": [r.agents_end for r in results],
+            "packages": info["packages"],
+            "input_sha256": info["input_sha256"],
+            "output_sha256": hashes,
+        }
+        write_manifest(tmp, manifest)
+        if report is not None and scenario.outputs.plots:
+            report(tmp)
+    return final

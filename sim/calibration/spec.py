@@ -21,6 +21,7 @@ scenario's validator, like a sweep spec: one line naming the field, nothing runs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,9 +94,9 @@ class Calibration:
         sc = load_scenario(self.scenario, list(self.fixed))
         out = []
         for p in self.parameters:
-            value = sc
-            for key in p.path.split("."):
-                value = value[key] if isinstance(value, dict) or hasattr(value, "keys") else getattr(value, key)
+            value: Any = sc
+            for key in p.path.split("."):       # sections are attributes, a MapOf's entries are keys
+                value = value[key] if isinstance(value, Mapping) else getattr(value, key)
             out.append(float(value))
         return out
 

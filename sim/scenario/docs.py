@@ -109,7 +109,7 @@ def _allowed(spec: Field) -> str:
     if spec.kind == "bool":
         return "True or false."
     if spec.kind == "districts":
-        return "`all` or a list of: " + ", ".join(spec.choices) + "."
+        return "`all` or a list of: " + ", ".join(spec.choices or ()) + "."
     if spec.kind == "str":
         words = PATTERN_WORDS.get(spec.pattern, f"matching {spec.pattern}") if spec.pattern else ""
         if spec.choices:

@@ -339,7 +339,7 @@ def _scalar(spec: Field, value: Any, path: str, *, required: bool) -> Any:
             raise ScenarioError(f"a value is required ({EXPECTED[spec.kind]})", path)
         return None
     if spec.kind == "districts":
-        return _districts(spec.choices, value, path)
+        return _districts(spec.choices or (), value, path)
     if spec.kind == "schedule":
         return _schedule(spec, value, path)
     value = _convert(spec.kind, value, path)

@@ -84,3 +84,40 @@ def test_a_scoped_lever_leaves_other_districts_residents_alone(lever):
     assert all(base_events.get(r) == on_events.get(r) for r in outside)
     inside = np.flatnonzero(start_district == pingdu)
     assert any(base_events.get(r) != on_events.get(r) for r in inside.tolist())      # the lever did act there
+
+
+def test_the_policy_set_calls_hooks_only_while_and_where_a_lever_is_in_force(monkeypatch):
+    """A lever filling every hook, in force from July 2021 to February 2022 in Pingdu only: each hook is asked
+    only at month starts in those days, and the intensity it is handed is 0 outside Pingdu."""
+    import sim.policy.policy_set as policy_set
+    from sim.policy.zero_threshold_settlement import ZeroThresholdSettlement
+
+    calls: list[tuple[str, float, np.ndarray]] = []
+
+    class Spy(ZeroThresholdSettlement):
+        def adjust(self, rates, state, level):
+            calls.append(("adjust", -1.0, np.unique(state["district"][level > 0])))
+
+        def extra_arrivals(self, level, stock, start_day, end_day):
+            calls.append(("extra_arrivals", start_day, np.flatnonzero(level)))
+
+        def arrival_pull(self, level, day):
+            calls.append(("arrival_pull", day, np.flatnonzero(level)))
+
+        def act_on_places(self, places, level, day):
+            calls.append(("act_on_places", day, np.flatnonzero(level)))
+
+    monkeypatch.setitem(policy_set.LEVERS, "zero_threshold_settlement", Spy)
+    model = Model(make_scenario({**BASE, "policies.zero_threshold_settlement": {
+        "start": "2021-07-01", "end": "2022-03-01", "districts": ["pingdu"]}}), 0)
+    model.run()
+    [lever] = model.policies
+    first, last = lever.switch_days
+    pingdu = [ZONES.index("pingdu") - 1]
+    assert {name for name, _, _ in calls} == {"adjust", "extra_arrivals", "arrival_pull", "act_on_places"}
+    for name, day, where in calls:
+        assert where.tolist() == pingdu, name
+        if day >= 0:
+            assert first <= day < last, name
+    days = sorted({day for name, day, _ in calls if name == "act_on_places"})
+    assert days == [d for d in model.calendar.month_starts.tolist() if first <= d < last]

@@ -11,7 +11,6 @@ from __future__ import annotations
 PRESENT, DEAD, DEPARTED, ARRIVING = 0, 1, 2, 3
 # hukou
 LOCAL_URBAN, LOCAL_RURAL, NONLOCAL = 0, 1, 2
-HUKOU_NAMES = ("local_urban", "local_rural", "nonlocal")
 # homestead (per household)
 NO_HOMESTEAD, OCCUPIED, IDLE, LEASED = 0, 1, 2, 3
 
@@ -31,11 +30,6 @@ def zone_cell(district, urban):
     return (district * 2 + urban) * CELLS_PER_ZONE
 
 
-def hukou_permit(cell):
-    """The (hukou, permit) part of a cell: ``hukou * 2 + permit``."""
-    return cell % CELLS_PER_ZONE
-
-
 def zone_part(cell):
     """The zone part of a cell (its first cell)."""
     return cell - cell % CELLS_PER_ZONE
@@ -46,7 +40,5 @@ def without_permit(cell):
     return cell & ~1
 
 
-#: the (hukou, permit) part of a non-local resident without a permit: the only one that may take one
-NONLOCAL_NO_PERMIT = NONLOCAL * 2
 #: the (hukou, permit) part of an urban-hukou holder (no permit needed)
 LOCAL_URBAN_PART = LOCAL_URBAN * 2

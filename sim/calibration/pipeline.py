@@ -41,7 +41,9 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     districts = tuple(o for o in until(every, cutoff) if o.zone != "qingdao") if spec.fit_districts else ()
     if not used:
         raise ValueError(f"no observation in the simulated period up to {cutoff}: nothing to fit")
-    extra, attraction, rounds = (), None, []
+    extra: tuple[tuple[str, dict[str, float]], ...] = ()      # the fitted attractions, once there are any
+    attraction: dict[str, float] | None = None
+    rounds: list[float] = []                                  # largest district error of each round
     if districts:                          # district pull first, then the city-wide settings, then pull again
         attraction, rounds = fit_attraction(spec, scenario_values, districts, ATTRACTION_ROUNDS)
         extra = ((SETTING, attraction),)

@@ -109,7 +109,7 @@ class Model:
         return self.handlers.urbanize_in_place(district, share, day, rng)
 
     # -- running ----------------------------------------------------------------
-    def run(self, on_month: Callable[[], None] | None = None) -> RunResult:
+    def run(self, on_month: Callable[[], object] | None = None) -> RunResult:
         """Run the whole period; ``on_month`` is called after each simulated month."""
         t0 = time.perf_counter()
         agents_start = self.ledger.agents()
@@ -130,7 +130,7 @@ class Model:
             events_by_type=dict(self.events_by_type), agents_start=agents_start, agents_end=self.ledger.agents(),
             wall_seconds=time.perf_counter() - t0, state_bytes=self.res.nbytes(), log=self.log)
 
-    def _calendar(self, on_month) -> Generator:
+    def _calendar(self, on_month: Callable[[], object] | None) -> Generator:
         cal, env, scheduler = self.calendar, self.env, self.scheduler
         by_kind = self.handlers.by_kind if self.log is None else [self._logged(k) for k in range(len(ALL_EVENTS))]
         applied = [0] * len(ALL_EVENTS)

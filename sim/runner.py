@@ -13,7 +13,7 @@ from .kernel.result import RunResult
 from .model import Model
 
 
-def run_once(scenario, replication: int, on_month: Callable[[], None] | None = None,
+def run_once(scenario, replication: int, on_month: Callable[[], object] | None = None,
              threads: int | None = None) -> RunResult:
     """One replication of ``scenario``; its numbers depend on nothing but the scenario and replication.
 

@@ -30,6 +30,8 @@ class Target:
 
     def met_by(self, simulated: float) -> bool:
         """Whether a simulated value meets the target (``value`` must be set)."""
+        if self.value is None:
+            raise ValueError(f"target {self.id}: no value to be met (the plan's number is missing)")
         if self.comparator == ">=":
             return simulated >= self.value
         if self.comparator == "<=":

@@ -72,6 +72,9 @@ def test_comparators_and_targets_without_a_value():
     assert score(exactly, np.array([77.0, 77.0, 76.0, 77.0])).p_meet == 0.75
     missing = score(BY_ID["rail_transit_operating_km"], np.array([300.0, 310.0]))
     assert missing.p_meet is None and missing.status == "no target value" and missing.mean == 305.0
+    # a value-less target is scored without met_by, which refuses it rather than comparing with None
+    with pytest.raises(ValueError, match="rail_transit_operating_km"):
+        BY_ID["rail_transit_operating_km"].met_by(300.0)
 
 
 def test_simulated_values_of_stocks_and_of_targets_counted_over_the_plan():

@@ -61,7 +61,9 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     if not used:
         raise CalibrationError(f"no observation in the simulated period up to {cutoff}: nothing to fit",
                                where)
-    extra, attraction, rounds = (), None, []
+    extra: tuple[tuple[str, dict[str, float]], ...] = ()      # the fitted attractions, once there are any
+    attraction: dict[str, float] | None = None
+    rounds: list[float] = []                                  # largest district error of each round
     if districts:                          # district pull first, then the city-wide settings, then pull again
         attraction, rounds = fit_attraction(spec, scenario_values, districts, ATTRACTION_ROUNDS)
         extra = ((SETTING, attraction),)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 from scipy.stats import qmc
@@ -71,11 +72,15 @@ def _check(p: Parameter) -> None:
 def bounds(p: Parameter) -> tuple[float, float]:
     """(low, high) in the sampling space: log10 of the setting when ``log``; (min, max) of ``values``."""
     _check(p)
-    low, high = (min(p.values), max(p.values)) if p.values is not None else (p.low, p.high)
+    if p.values is not None:
+        low, high = min(p.values), max(p.values)
+    else:
+        assert p.low is not None and p.high is not None         # _check: a range has both ends
+        low, high = p.low, p.high
     return (math.log10(low), math.log10(high)) if p.log else (float(low), float(high))
 
 
-def to_sampling_space(p: Parameter, natural: np.ndarray) -> np.ndarray:
+def to_sampling_space(p: Parameter, natural: npt.ArrayLike) -> np.ndarray:
     """The setting's values as the sampler (and SALib's analysers) see them."""
     natural = np.asarray(natural, dtype=np.float64)
     return np.log10(natural) if p.log else natural
@@ -115,6 +120,7 @@ def grid_levels(p: Parameter, grid_points: int = 5) -> tuple[float, ...]:
         return tuple(float(v) for v in p.values)
     if grid_points < 2:
         raise ValueError(f"parameter {p.path}: grid_points must be at least 2, got {grid_points}")
+    assert p.low is not None and p.high is not None             # _check: no values, so both ends
     levels = np.geomspace(p.low, p.high, grid_points) if p.log else np.linspace(p.low, p.high, grid_points)
     return tuple(float(v) for v in (np.unique(np.rint(levels)) if p.integer else levels))
 

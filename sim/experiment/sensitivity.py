@@ -90,7 +90,7 @@ def _check_trajectories(sampled: np.ndarray, parameters: Sequence[Parameter]) ->
     counts = changed.sum(axis=2)
     if (counts != 1).any():
         trajectory, step = np.argwhere(counts != 1)[0]
-        which = [parameters[j].path for j in np.flatnonzero(changed[trajectory, step])] or ["no parameter"]
+        which = [parameters[int(j)].path for j in np.flatnonzero(changed[trajectory, step])] or ["no parameter"]
         raise ValueError(f"morris trajectory {trajectory} step {step + 1} changes {', '.join(which)}; each "
                          "step must change exactly one (more levels or a wider range, or X is not a morris design)")
 

@@ -34,7 +34,15 @@ def labels(paths: Sequence[str]) -> list[str]:
     return short if len(set(short)) == len(short) else list(paths)
 
 
-def _indices_figure(rows: Sequence[IndexRow]):
+def _png(figure, *args) -> bytes:
+    """PNG bytes of one of the figures below, which always draw (``render`` gives None only for a chart
+    that returns no figure)."""
+    png = render(figure, *args)
+    assert png is not None
+    return png
+
+
+def _indices_figure(rows: Sequence[IndexRow]) -> plt.Figure:
     groups: dict[tuple[str, str], dict[tuple[str, str], IndexRow]] = {}
     for r in rows:
         groups.setdefault((r.output, r.method), {})[(r.parameter, r.index)] = r
@@ -71,7 +79,7 @@ def _indices_figure(rows: Sequence[IndexRow]):
 
 
 def _scatter_figure(X: np.ndarray, Y_by_output: Mapping[str, np.ndarray], parameter_names: Sequence[str],
-                    log_axes: Sequence[bool]):
+                    log_axes: Sequence[bool]) -> plt.Figure:
     n_out, n_par = len(Y_by_output), len(parameter_names)
     fig, axes = plt.subplots(n_out, n_par, figsize=(0.8 + 2.4 * n_par, 0.6 + 2.0 * n_out), squeeze=False,
                              sharex="col", sharey="row")
@@ -96,7 +104,7 @@ def indices_plot(rows: Sequence[IndexRow], path: str | Path) -> Path:
     error bars, parameters sorted by the main index; PNG written to ``path``."""
     if not rows:
         raise ValueError("no sensitivity indices to plot (grid and lhs designs have none)")
-    return write_atomic(Path(path), render(_indices_figure, rows))
+    return write_atomic(Path(path), _png(_indices_figure, rows))
 
 
 def scatter_plot(X: np.ndarray, Y_by_output: Mapping[str, np.ndarray], parameter_names: Sequence[str],
@@ -115,4 +123,4 @@ def scatter_plot(X: np.ndarray, Y_by_output: Mapping[str, np.ndarray], parameter
     log_axes = [False] * len(parameter_names) if log_axes is None else list(log_axes)
     if len(log_axes) != len(parameter_names):
         raise ValueError(f"log_axes needs one flag per parameter ({len(parameter_names)}), got {len(log_axes)}")
-    return write_atomic(Path(path), render(_scatter_figure, X, Y_by_output, parameter_names, log_axes))
+    return write_atomic(Path(path), _png(_scatter_figure, X, Y_by_output, parameter_names, log_axes))

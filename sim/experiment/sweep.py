@@ -73,7 +73,8 @@ def run_task(task: Task) -> dict:
             "wall_seconds": seconds(time.perf_counter() - started)}
 
 
-def execute(tasks: list[Task], store: Store, runner: Callable, on_stored: Callable[[dict], None] | None = None) -> int:
+def execute(tasks: list[Task], store: Store, runner: Callable,
+            on_stored: Callable[[dict], object] | None = None) -> int:
     """Run the tasks the store lacks with ``runner(fn, tasks, on_done)``; store each as it finishes.
 
     Returns how many ran. A task listed twice (the same settings reached twice) runs once.

@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
@@ -101,13 +102,14 @@ def fan_urbanization(run: Run) -> plt.Figure | None:
         if s is None:
             continue
         reps = s.values.shape[0]
+        dates = np.asarray(s.dates)         # an array of date objects: what matplotlib's types accept as x
         if reps > 1:
             lo, med, hi = np.nanpercentile(s.values, [5, 50, 95], axis=0)
-            ax.fill_between(s.dates, lo, hi, color=colour, alpha=0.2,
+            ax.fill_between(dates, lo, hi, color=colour, alpha=0.2,
                             label=f"{indicator_label(name)}: 5-95% of {reps} replications")
-            ax.plot(s.dates, med, color=colour, lw=2, label=f"{indicator_label(name)}: median")
+            ax.plot(dates, med, color=colour, lw=2, label=f"{indicator_label(name)}: median")
         else:
-            ax.plot(s.dates, s.values[0], color=colour, lw=2, label=f"{indicator_label(name)} (1 replication)")
+            ax.plot(dates, s.values[0], color=colour, lw=2, label=f"{indicator_label(name)} (1 replication)")
         for score in run.scorecard:
             if score.indicator == name and score.target_value is not None:
                 ax.axhline(score.target_value, color=colour, ls="--", lw=1.5,
@@ -181,10 +183,10 @@ def flows(run: Run) -> plt.Figure | None:
     fig, ax = plt.subplots(layout="constrained", figsize=(11, 5.5))
     x = np.arange(len(years))
     width = 0.84 / len(names)
-    colours = plt.get_cmap("tab10").colors
+    cmap = plt.get_cmap("tab10")            # called with an index k < N: the map's k-th colour
     for k, name in enumerate(names):
         _bars(ax, x + (k - (len(names) - 1) / 2) * width, width, run.summary, [(y, CITY) for y in years], name,
-              1e3, label=indicator_label(name), color=colours[k % len(colours)])
+              1e3, label=indicator_label(name), color=cmap(k % cmap.N))
     ax.set_xticks(x, [_year_label(y, run.scenario.get("period") or {}) for y in years])
     ax.set_ylabel("thousand persons per year")
     title = fonts.label("Flows of residents, Qingdao", "青岛人口流动")
@@ -199,7 +201,8 @@ def _relative(score: ScoreRow) -> tuple[float, float, float] | None:
     if not score.target_value or score.mean is None:
         return None
     lo, hi = (score.mean if v is None else v for v in (score.p05, score.p95))
-    return tuple(100.0 * v / score.target_value for v in (score.mean, lo, hi))
+    m, lo, hi = (100.0 * v / score.target_value for v in (score.mean, lo, hi))
+    return m, lo, hi
 
 
 def scorecard(scores: list[ScoreRow], against: list[ScoreRow] | None = None, name: str = "",
@@ -244,7 +247,7 @@ def scorecard(scores: list[ScoreRow], against: list[ScoreRow] | None = None, nam
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(ys, [target_label(mine.get(t) or base[t]) for t in rows], fontsize=8)
     ax.set_xlabel("simulated value as percent of the target value (dashed line: the target, 100%)")
-    handles = [Patch(color=c, label=s) for s, c in STATUS_COLOURS.items()]
+    handles: list[Artist] = [Patch(color=c, label=s) for s, c in STATUS_COLOURS.items()]
     if against:
         handles.append(plt.Line2D([], [], marker="o", mfc="white", color="black", ls="",
                                   label=f"{against_name} (base)"))

@@ -126,10 +126,12 @@ def comparison_page(comp: Comparison, images: list[Image]) -> str:
     theirs = {s.target: s for s in comp.scorecard_against}
     d = comp.differences
     year = d.years[-1] if d.years else None
-    differences = [Difference(i, BY_NAME[i].unit if i in BY_NAME else "",
-                              *(d.get(year, CITY, i, stat) for stat in ("against_mean", "scenario_mean",
-                                                                        "mean_difference", "ci90_low", "ci90_high")))
-                   for i in d.indicators if (year, CITY, i) in d.rows]
+    # no years means no rows at all: the table is empty
+    differences = [] if year is None else [
+        Difference(i, BY_NAME[i].unit if i in BY_NAME else "",
+                   *(d.get(year, CITY, i, stat) for stat in ("against_mean", "scenario_mean",
+                                                             "mean_difference", "ci90_low", "ci90_high")))
+        for i in d.indicators if (year, CITY, i) in d.rows]
     mine_facts, base_facts = facts(comp.scenario), facts(comp.against)
     return ENV.get_template("comparison.html.j2").render(
         title=f"Qingdao urbanization simulation: {mine_facts.name} against {base_facts.name}",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.districts import DISTRICTS
-from ...core.fields import Field, MapOf, Section
+from ...core.fields import Field, MapOf, Section, resolve, walk
 from ...scenario.schema import SCENARIO
 
 MISSING = object()
@@ -44,24 +44,24 @@ def _get(data: Any, path: list[str]) -> Any:
 def assumptions(scenario: dict) -> list[Assumption]:
     """Every assumed parameter in schema order with the run's value; a lever's only when it is in force."""
     out: list[Assumption] = []
-
-    def walk(section: Section, path: list[str]) -> None:
-        for name, spec in section.fields.items():
-            where = [*path, name]
-            if isinstance(spec, Section):
-                if not spec.optional or isinstance(_get(scenario, where), dict):
-                    walk(spec, where)
-            elif spec.source.startswith("assumption"):
-                doc = spec.doc if isinstance(spec, (Field, MapOf)) else ""
-                out.append(Assumption(".".join(where), _get(scenario, where), spec.unit, doc, spec.source))
-
-    walk(SCENARIO, [])
+    unused: list[str] = []              # optional sections (levers) the run left out
+    for path, spec in walk(SCENARIO):
+        if any(path.startswith(section + ".") for section in unused):
+            continue
+        where = path.split(".")
+        if isinstance(spec, Section):
+            if spec.optional and not isinstance(_get(scenario, where), dict):
+                unused.append(path)
+        elif isinstance(spec, Field | MapOf) and spec.source.startswith("assumption"):
+            out.append(Assumption(path, _get(scenario, where), spec.unit, spec.doc, spec.source))
     return out
 
 
 def levers(scenario: dict) -> list[Lever]:
     """The policy levers in force (``policies.<lever>`` set), with their settings as saved."""
-    schema = SCENARIO.fields["policies"].fields
+    policies_schema = resolve(SCENARIO, "policies")
+    assert isinstance(policies_schema, Section)
+    schema = policies_schema.fields
     policies = scenario.get("policies") or {}
     out = []
     for name, value in policies.items():

@@ -124,7 +124,7 @@ class Model:
         finally:
             self.parallel.close()
         values = self.recorder.values()
-        submodels.apply(self.scenario, self.streams["submodels"], self.recorder.dates, values)
+        submodels.apply(self.scenario.submodels, self.streams["submodels"], self.recorder.dates, values)
         return RunResult(
             dates=self.recorder.dates, values=values, events_processed=self.events_processed,
             events_by_type=dict(self.events_by_type), agents_start=agents_start, agents_end=self.ledger.agents(),

@@ -30,8 +30,9 @@ SCHEMA = Section(
 INDICATOR_NAMES: tuple[str, ...] = tuple(name for module in SUBMODELS.values() for name in module.INDICATORS)
 
 
-def apply(scenario, rng: np.random.Generator, dates: list[str], values: np.ndarray) -> None:
-    """Fill the sub-models' columns of ``values`` (dates, zones, indicators) in place.
+def apply(settings, rng: np.random.Generator, dates: list[str], values: np.ndarray) -> None:
+    """Fill the sub-models' columns of ``values`` (dates, zones, indicators) in place, from the scenario's
+    ``submodels`` section (``settings``).
 
     A 1-D result is the city's (zone 0; districts stay NaN), a 2-D one gives every zone.
     """
@@ -40,7 +41,7 @@ def apply(scenario, rng: np.random.Generator, dates: list[str], values: np.ndarr
     city = {"urban_population": values[:, 0, ALL.index("urban_population")],
             "rural_population_by_district": values[:, 1:, ALL.index("rural_population")]}
     for name, module in SUBMODELS.items():
-        for indicator, series in module.fill(getattr(scenario.submodels, name), dates, years, city, rng).items():
+        for indicator, series in module.fill(getattr(settings, name), dates, years, city, rng).items():
             j = ALL.index(indicator)
             if series.ndim == 1:
                 values[:, 0, j] = series

@@ -26,8 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.stats import qmc
 
 from ..experiment.design import bounds, to_natural, to_sampling_space
 from .objective import simulate
@@ -64,6 +62,8 @@ class Fit:
 
 
 def _estimate(design, simulated, observed, sd) -> tuple[np.ndarray, float, np.ndarray]:
+    from scipy.optimize import minimize  # scipy imported on first use, here and in ``fit``: start-up time of the CLI
+
     X = features(design)
     coef, *_ = np.linalg.lstsq(X, simulated, rcond=None)
 
@@ -80,6 +80,8 @@ def _estimate(design, simulated, observed, sd) -> tuple[np.ndarray, float, np.nd
 def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | None = None,
         on_evaluation: Callable[[int], None] | None = None, extra=()) -> Fit:
     """Run the design, fit the emulator, return the estimate and its bootstrap spread."""
+    from scipy.stats import qmc
+
     d = len(spec.parameters)
     design = qmc.LatinHypercube(d=d, seed=spec.seed if seed is None else seed).random(spec.design_points)
     rows = []

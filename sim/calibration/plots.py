@@ -6,14 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..core.catalogue import INDICATOR_NAMES  # noqa: E402
-from ..core.districts import DISTRICTS  # noqa: E402
+from ..core.catalogue import INDICATOR_NAMES
+from ..core.districts import DISTRICTS
+from ..output.report.charts import pyplot  # pyplot on first use, the Agg backend chosen first
 
 
 def _rate_series(runs) -> tuple[list[dt.date], np.ndarray]:
@@ -24,6 +21,7 @@ def _rate_series(runs) -> tuple[list[dt.date], np.ndarray]:
 def fit_plot(name: str, runs_default, runs_fitted, observations, held_out, sim_default, sim_fitted,
              path: Path) -> Path:
     """``sim_default`` and ``sim_fitted``: each observation's simulated value, in ``observations``' order."""
+    plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), dpi=110)
     for runs, label, colour in ((runs_default, "simulated, scenario's values", "tab:gray"),
                                 (runs_fitted, "simulated, fitted", "tab:blue")):

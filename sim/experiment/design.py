@@ -26,9 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from SALib.sample import morris as salib_morris
-from SALib.sample import sobol as salib_sobol
-from scipy.stats import qmc
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 
@@ -173,12 +170,18 @@ def sample(design: str, parameters: Sequence[Parameter], samples: int, seed: int
         return np.array(list(product), dtype=np.float64).reshape(-1, len(parameters))
     spec = problem(parameters)
     if design == "lhs":
+        from scipy.stats import qmc  # scipy and SALib imported on first use: start-up time of the CLI
+
         unit = qmc.LatinHypercube(len(parameters), seed=seed, optimization=None).random(samples)
         low, high = np.array(spec["bounds"]).T
         sampled = qmc.scale(unit, low, high)
     elif design == "sobol":
+        from SALib.sample import sobol as salib_sobol
+
         sampled = salib_sobol.sample(spec, N=samples, calc_second_order=False, scramble=True, seed=seed)
     else:
+        from SALib.sample import morris as salib_morris
+
         sampled = salib_morris.sample(spec, N=samples, num_levels=levels, seed=seed)
     columns = [to_natural(p, sampled[:, j]) for j, p in enumerate(parameters)]
     return np.ascontiguousarray(np.column_stack(columns), dtype=np.float64)

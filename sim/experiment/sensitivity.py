@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from SALib.analyze import morris as salib_morris
-from SALib.analyze import sobol as salib_sobol
 
 from ..output.formats import SENSITIVITY, csv_table, fmt
 from .design import Parameter, problem, to_sampling_space
@@ -63,6 +61,8 @@ def analyze(design: str, parameters: Sequence[Parameter], X: np.ndarray, Y: np.n
     if not np.isfinite(Y).all():
         raise ValueError(f"{output}: Y has NaN or infinite values at {int((~np.isfinite(Y)).sum())} design points")
     if design == "sobol":
+        from SALib.analyze import sobol as salib_sobol  # SALib imported on first use: start-up time of the CLI
+
         if len(Y) % (len(parameters) + 2):
             raise ValueError(f"{output}: a sobol design has N*(D+2) points, got {len(Y)} for D={len(parameters)}")
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
@@ -71,6 +71,8 @@ def analyze(design: str, parameters: Sequence[Parameter], X: np.ndarray, Y: np.n
                                          print_to_console=False)
         confs = {"S1": result["S1_conf"], "ST": result["ST_conf"]}
     else:
+        from SALib.analyze import morris as salib_morris
+
         sampled = np.column_stack([to_sampling_space(p, X[:, j]) for j, p in enumerate(parameters)])
         _check_trajectories(sampled, parameters)
         result = salib_morris.analyze(spec, sampled, Y, conf_level=CONF_LEVEL, num_levels=levels, seed=seed)

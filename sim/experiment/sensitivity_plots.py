@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from ..output.atomic import write_atomic
-from ..output.report.charts import render  # sets the Agg backend
+from ..output.report.charts import pyplot, render  # pyplot on first use, the Agg backend chosen first
 from .sensitivity import MAIN, IndexRow
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: per method, the axis label and how each index is drawn: (index, colour, bar or marker)
 STYLE = {
@@ -42,12 +45,12 @@ def _png(figure, *args) -> bytes:
     return png
 
 
-def _indices_figure(rows: Sequence[IndexRow]) -> plt.Figure:
+def _indices_figure(rows: Sequence[IndexRow]) -> Figure:
     groups: dict[tuple[str, str], dict[tuple[str, str], IndexRow]] = {}
     for r in rows:
         groups.setdefault((r.output, r.method), {})[(r.parameter, r.index)] = r
     n_params = max(len({p for p, _ in g}) for g in groups.values())
-    fig, axes = plt.subplots(len(groups), 1, figsize=(8.5, len(groups) * (1.2 + 0.45 * n_params)), squeeze=False)
+    fig, axes = pyplot().subplots(len(groups), 1, figsize=(8.5, len(groups) * (1.2 + 0.45 * n_params)), squeeze=False)
     for ax, ((output, method), group) in zip(axes[:, 0], groups.items(), strict=True):
         main = MAIN[method]
         params = sorted({p for p, _ in group}, key=lambda p: (-np.nan_to_num(group[(p, main)].value), p))
@@ -79,9 +82,9 @@ def _indices_figure(rows: Sequence[IndexRow]) -> plt.Figure:
 
 
 def _scatter_figure(X: np.ndarray, Y_by_output: Mapping[str, np.ndarray], parameter_names: Sequence[str],
-                    log_axes: Sequence[bool]) -> plt.Figure:
+                    log_axes: Sequence[bool]) -> Figure:
     n_out, n_par = len(Y_by_output), len(parameter_names)
-    fig, axes = plt.subplots(n_out, n_par, figsize=(0.8 + 2.4 * n_par, 0.6 + 2.0 * n_out), squeeze=False,
+    fig, axes = pyplot().subplots(n_out, n_par, figsize=(0.8 + 2.4 * n_par, 0.6 + 2.0 * n_out), squeeze=False,
                              sharex="col", sharey="row")
     alpha = float(np.clip(30 / np.sqrt(len(X)), 0.15, 0.8))
     for i, (output, Y) in enumerate(Y_by_output.items()):

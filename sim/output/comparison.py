@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from scipy import stats
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
@@ -37,6 +36,8 @@ def paired_rows(scenario_runs, against_runs):
     """Rows of ``comparison.csv`` from the two lists of replications, paired by index."""
     if len(scenario_runs) != len(against_runs):
         raise ValueError("paired comparison needs the same number of replications on both sides")
+    from scipy import stats  # imported on first use: start-up time of the CLI
+
     n = len(scenario_runs)
     mine = [yearly_values(r) for r in scenario_runs]
     theirs = [yearly_values(r) for r in against_runs]

@@ -7,29 +7,28 @@ into PNG bytes under the report's font settings.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
 import warnings
 from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.artist import Artist  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-from matplotlib.transforms import blended_transform_factory  # noqa: E402
+from ...core.catalogue import BY_NAME
+from ...core.districts import CITY, ZONES
+from ...data import load_census
+from ...targets import plan_targets
+from ..formats import ScoreRow, fmt_human, fmt_share
+from . import fonts
+from .tables import Comparison, Run
 
-from ...core.catalogue import BY_NAME  # noqa: E402
-from ...core.districts import CITY, ZONES  # noqa: E402
-from ...data import load_census  # noqa: E402
-from ...targets import plan_targets  # noqa: E402
-from ..formats import ScoreRow, fmt_human, fmt_share  # noqa: E402
-from . import fonts  # noqa: E402
-from .tables import Comparison, Run  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
 
 DPI = 110
 FAN = ("urbanization_rate", "hukou_urbanization_rate")
@@ -43,9 +42,23 @@ BACKDROP = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@functools.cache
+def pyplot() -> ModuleType:
+    """matplotlib's pyplot on the Agg backend, chosen before pyplot is first imported; all the package's
+    plots get pyplot here. matplotlib is imported on first use: start-up time of the CLI (``validate`` and
+    ``--help`` draw nothing)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def render(chart: Callable, *args) -> bytes | None:
     """PNG bytes of ``chart(*args)``, drawn with the report's fonts; None when the chart has no data."""
-    with matplotlib.rc_context(fonts.rc()), warnings.catch_warnings():
+    plt = pyplot()
+    with plt.rc_context(fonts.rc()), warnings.catch_warnings():
         warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         fig = chart(*args)
         if fig is None:
@@ -91,12 +104,12 @@ def _nothing(values) -> bool:
     return bool(np.all(np.isnan(np.asarray(values, dtype=float))))
 
 
-def fan_urbanization(run: Run) -> plt.Figure | None:
+def fan_urbanization(run: Run) -> Figure | None:
     """Urbanization rates of the city: median and 5-95% band over replications, with the plan's targets."""
     series = {k: s for k, s in run.timeseries(CITY, FAN).items() if not _nothing(s.values)}
     if not series:
         return None
-    fig, ax = plt.subplots(layout="constrained", figsize=(9, 5))
+    fig, ax = pyplot().subplots(layout="constrained", figsize=(9, 5))
     for name, colour in zip(FAN, FAN_COLOURS, strict=True):
         s = series.get(name)
         if s is None:
@@ -139,13 +152,13 @@ def _bars(ax, x, width, summary, cells: list[tuple[int, str]], indicator: str, s
     ax.bar(x, mean, width, yerr=err if err.any() else None, capsize=2, **style)       # missing: no bar, not 0
 
 
-def districts(run: Run) -> plt.Figure | None:
+def districts(run: Run) -> Figure | None:
     """Each district's population and urban share at the start and the end of the run."""
     zones = _zones(run)
     if not zones or not run.summary.years:
         return None
     years = sorted({run.summary.years[0], run.summary.years[-1]})
-    fig, axes = plt.subplots(2, 1, layout="constrained", figsize=(11, 9))
+    fig, axes = pyplot().subplots(2, 1, layout="constrained", figsize=(11, 9))
     x = np.arange(len(zones))
     width = 0.8 / len(years)
     panels = (("population", 1e6, "residents (million persons)", fonts.label("Resident population", "常住人口")),
@@ -174,12 +187,13 @@ def _year_label(year: int, period: dict) -> str:
     return str(year) if (first, last) == (1, 12) else f"{year}\n({MONTHS[first - 1]}-{MONTHS[last - 1]})"
 
 
-def flows(run: Run) -> plt.Figure | None:
+def flows(run: Run) -> Figure | None:
     """The city's flows by type, summed over each year (years without flows, the starting state, left out)."""
     names = [f for f in FLOWS if f in run.summary.indicators]
     years = [y for y in run.summary.years if not _nothing([run.summary.get(y, CITY, f) for f in names])]
     if not names or not years:
         return None
+    plt = pyplot()
     fig, ax = plt.subplots(layout="constrained", figsize=(11, 5.5))
     x = np.arange(len(years))
     width = 0.84 / len(names)
@@ -206,7 +220,7 @@ def _relative(score: ScoreRow) -> tuple[float, float, float] | None:
 
 
 def scorecard(scores: list[ScoreRow], against: list[ScoreRow] | None = None, name: str = "",
-              against_name: str = "") -> plt.Figure | None:
+              against_name: str = "") -> Figure | None:
     """One row per target: the simulated mean and 5-95% range as percent of the target, coloured by status.
 
     With ``against`` (a comparison), the base scenario's result is drawn as a hollow marker above.
@@ -215,6 +229,10 @@ def scorecard(scores: list[ScoreRow], against: list[ScoreRow] | None = None, nam
     rows = list({s.target: s for s in [*scores, *(against or [])]})
     if not rows:
         return None
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory
+
+    plt = pyplot()
     mine = {s.target: s for s in scores}
     fig, ax = plt.subplots(layout="constrained", figsize=(11, 1.6 + 0.75 * len(rows)))
     trans = blended_transform_factory(ax.transAxes, ax.transData)
@@ -268,9 +286,12 @@ def _unit_axis(unit: str, millions: bool) -> str:
     return f"difference, {amount}{unit}" if unit else f"difference{', millions' if millions else ''} (unit unknown)"
 
 
-def comparison(comp: Comparison) -> plt.Figure | None:
+def comparison(comp: Comparison) -> Figure | None:
     """Scenario minus base for the city in the last year: mean paired difference with its 90% interval,
     one panel per unit (percentage points, persons, ...); indicators that do not differ are counted only."""
+    from matplotlib.ticker import FuncFormatter
+
+    plt = pyplot()
     d = comp.differences
     if not d.years:
         return None

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import functools
 import warnings
+from typing import TYPE_CHECKING
 
-from matplotlib import font_manager
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontEntry
+
+# matplotlib is imported in the functions that use it, on first use: start-up time of the CLI
 
 #: CJK-capable families, preferred first
 PREFERRED = (
@@ -35,8 +39,10 @@ def _covers(path: str) -> bool:
         return False
 
 
-def _uncached_fonts() -> list[font_manager.FontEntry]:
+def _uncached_fonts() -> list[FontEntry]:
     """System fonts matplotlib's cache lacks that cover ``PROBE``, added to matplotlib so it can use them."""
+    from matplotlib import font_manager
+
     known = {f.fname for f in font_manager.fontManager.ttflist}
     added = []
     for path in font_manager.findSystemFonts():
@@ -54,6 +60,8 @@ def _uncached_fonts() -> list[font_manager.FontEntry]:
 @functools.cache
 def cjk_font() -> str | None:
     """The family name of an installed font that draws Chinese, or None."""
+    from matplotlib import font_manager
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cached = [f for f in font_manager.fontManager.ttflist if not f.name.startswith(PLACEHOLDERS)]

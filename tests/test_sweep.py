@@ -120,6 +120,13 @@ def test_the_key_follows_the_code_version(tmp_path, monkeypatch):
     ({"policies": {"talent": {"policies.talent_atraction.intensity": 1}}},
      "policies.talent.policies.talent_atraction.intensity", "did you mean 'talent_attraction'?"),
     ({"policies": [1]}, "policies", "expected a mapping of names to settings, got a list"),
+    # a policy's name becomes a plot's file name and a cell of runs.csv: the scenario names' rule
+    ({"policies": {"../../x/pwned": {}}}, "policies", "a policy name must be letters, digits, '_', '-' and '.', "
+     "up to 64 characters, starting with a letter or digit; got '../../x/pwned'"),
+    ({"policies": {"a/b": {}}}, "policies", "got 'a/b'"),
+    ({"policies": {"two\nlines": {}}}, "policies", "got 'two\\nlines'"),
+    ({"policies": {"=HYPERLINK(1)": {}}}, "policies", "got '=HYPERLINK(1)'"),
+    ({"policies": {"x" * 65: {}}}, "policies", "up to 64 characters"),
     ({"outputs": []}, "outputs", "expected at least 1 item(s)"),
     ({"budget_minutes": "soon"}, "budget_minutes", "expected a number, got 'soon' (str)"),
     # the design's own limits, named by their field instead of a traceback

@@ -82,8 +82,9 @@ SWEEP_SPEC = Section({
     "parameters": Paths(SCENARIO, PARAMETER, "The swept settings, each with its range.", kinds=NUMBER_KINDS,
                         required=True),
     "policies": MapOf(None, fixed_settings("A policy's lever settings."), default={"base": {}},
-                      doc="Lever settings crossed with every design point (EMA Workbench's policies), by name.",
-                      key_name="<policy>"),
+                      doc="Lever settings crossed with every design point (EMA Workbench's policies), by name "
+                          "(a name becomes part of a plot's file name).",
+                      key_name="<policy>", key_pattern=NAME_PATTERN),
     "outputs": ListOf(Field("str", None, "indicator@year (the city) or zone:indicator@year."),
                       "What each run measures: an indicator's year-end value (a flow: summed over the year).",
                       required=True, example="[urbanization_rate@2023, pingdu:hukou_urbanization_rate@2023]"),

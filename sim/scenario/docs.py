@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.fields import Field, ListOf, MapOf, Paths, Section, join, walk
 from .schema import SCENARIO
-from .validation import PATTERN_WORDS, show
+from .validation import pattern_words, show
 
 INTRO = (
     "This reference is generated from `sim/scenario/schema.py` by "
@@ -74,7 +74,10 @@ def _meaning(spec: Field | MapOf | Paths | ListOf, path: str) -> str:
     if isinstance(spec, ListOf):
         example = f" (`{spec.example}`)" if spec.example else ""
         return f"{spec.doc} A list{example}, each item: {_lower(_allowed(spec.item))}"
-    keys = ("Keys: any names; each value: " if isinstance(spec, MapOf) and spec.keys is None else
+    free = isinstance(spec, MapOf) and spec.keys is None
+    pattern = spec.key_pattern if isinstance(spec, MapOf) else None
+    names = f"names ({pattern_words(pattern)})" if pattern else "any names"
+    keys = (f"Keys: {names}; each value: " if free else
             f"Keys: dotted paths of {_settings(spec.kinds)}; each value: " if isinstance(spec, Paths) else
             "Each value: ")
     return f"{spec.doc} {keys}{_entries(spec, path)}"
@@ -111,7 +114,7 @@ def _allowed(spec: Field) -> str:
     if spec.kind == "districts":
         return "`all` or a list of: " + ", ".join(spec.choices or ()) + "."
     if spec.kind == "str":
-        words = PATTERN_WORDS.get(spec.pattern, f"matching {spec.pattern}") if spec.pattern else ""
+        words = pattern_words(spec.pattern) if spec.pattern else ""
         if spec.choices:
             words = "one of " + ", ".join(f"`{c}`" for c in spec.choices) + " (in quotes)"
         return f"Text: {words}." if words else "Text."

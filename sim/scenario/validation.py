@@ -271,6 +271,9 @@ def _map(spec: MapOf, data: Any, path: str) -> dict[str, Any]:
             if spec.keys is None:
                 raise ScenarioError(f"expected a name as the key, got {describe(key)}", join(path, key))
             raise _unknown(key, spec.keys, path)
+        if spec.key_pattern is not None and not re.fullmatch(spec.key_pattern, name):
+            noun = spec.key_name.strip("<>")
+            raise ScenarioError(f"a {noun} name must be {pattern_words(spec.key_pattern)}; got {show(name)}", path)
         given[name] = value
     if spec.keys is None:                             # free names: the file's, or the default's
         entries = given or spec.default
@@ -359,9 +362,13 @@ def _scalar(spec: Field, value: Any, path: str, *, required: bool) -> Any:
         hint = f"; did you mean '{close}'?" if close else ""
         raise ScenarioError(f"must be one of {allowed}; got {show(value)}{hint}", path)
     if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-        words = PATTERN_WORDS.get(spec.pattern, f"text matching the pattern {spec.pattern}")
-        raise ScenarioError(f"must be {words}; got {show(value)}", path)
+        raise ScenarioError(f"must be {pattern_words(spec.pattern)}; got {show(value)}", path)
     return value
+
+
+def pattern_words(pattern: str) -> str:
+    """What text a pattern of the schema allows, in plain words (messages and the reference docs)."""
+    return PATTERN_WORDS.get(pattern, f"text matching the pattern {pattern}")
 
 
 def _districts(allowed: tuple[str, ...], value: Any, path: str) -> tuple[str, ...]:

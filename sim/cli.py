@@ -36,6 +36,7 @@ from .experiment.spec import load_sweep
 from .experiment.sweep import plan
 from .output import scorecard
 from .output.comparison import pairing_overrides, write_comparison
+from .output.formats import unguard_cell
 from .output.report import ReportError, build_comparison_report, build_run_report
 from .output.run_folder import write_run
 from .runner import run_replications
@@ -419,7 +420,7 @@ def _print_comparison(folder: Path, scenario, against) -> None:
         changed = list(csv.DictReader(f))
     print(f"\nSettings that differ ({len(changed)}; all in settings_diff.csv):")
     for r in changed[:15]:
-        line = f"  {r['setting']}: {r['against']} -> {r['scenario']}"
+        line = f"  {unguard_cell(r['setting'])}: {unguard_cell(r['against'])} -> {unguard_cell(r['scenario'])}"
         print(line if len(line) <= 140 else line[:137] + "...")
     if len(changed) > 15:
         print(f"  ... and {len(changed) - 15} more")

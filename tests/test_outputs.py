@@ -21,7 +21,17 @@ import sim.output.run_folder
 from sim import cli
 from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
 from sim.core.districts import ZONES
-from sim.output.formats import SCORECARD, SUMMARY, TIMESERIES, ScoreRow, fmt, fmt_human, fmt_share
+from sim.output.formats import (
+    SCORECARD,
+    SUMMARY,
+    TIMESERIES,
+    ScoreRow,
+    csv_table,
+    fmt,
+    fmt_human,
+    fmt_share,
+    unguard_cell,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -354,6 +364,33 @@ def test_fmt_human(value, text):
 
 def test_fmt_share():
     assert [fmt_share(v) for v in (None, 1.0, 0.4, 0.125)] == ["-", "1.00", "0.40", "0.12"]
+
+
+# -- text a spreadsheet would run -------------------------------------------------------------------
+
+#: cells as given -> as written: formulas (CSV injection) guarded by a leading apostrophe, numbers and
+#: everything else as they are (a carriage return, which the csv module leaves unquoted, as a line feed)
+CELLS = {"=1+2": "'=1+2", "@SUM(A1)": "'@SUM(A1)", "-2+3+cmd|' /C calc'!A0": "'-2+3+cmd|' /C calc'!A0",
+         "+x": "'+x", "\tx": "'\tx", "\rx": "'\nx", "a\r\nb": "a\nb", "'=x": "''=x", "-0.5": "-0.5", "+1": "+1",
+         "-7": "-7", "1e-05": "1e-05", "-1.5E+3": "-1.5E+3", "2021-01-31": "2021-01-31", "plain": "plain",
+         "'quoted": "'quoted", "": "", "a=b": "a=b"}
+
+
+def test_text_cells_a_spreadsheet_would_run_are_guarded_numbers_stay_numbers():
+    text = csv_table(("=header", "value"), [(given, -0.5) for given in CELLS])
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["'=header", "value"]
+    assert [row[0] for row in rows[1:]] == list(CELLS.values())
+    assert {row[1] for row in rows[1:]} == {"-0.5"}                  # a number (not text) is never touched
+    back = {given: unguard_cell(row[0]) for given, row in zip(CELLS, rows[1:], strict=True)}
+    assert back == {given: given.replace("\r\n", "\n").replace("\r", "\n") for given in CELLS}
+
+
+def test_every_csv_file_is_written_by_the_one_guarded_writer():
+    """No module but formats.py makes a csv.writer, so every CSV the project writes is guarded."""
+    writers = [path.relative_to(ROOT).as_posix() for path in (ROOT / "sim").rglob("*.py")
+               if re.search(r"csv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8"))]
+    assert writers == ["sim/output/formats.py"]
 
 
 def test_a_scorecard_row_reads_back_as_written():

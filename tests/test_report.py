@@ -14,9 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES
+from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES, SETTINGS_DIFF
 from sim.output.report import ReportError, build_comparison_report, build_run_report, charts, fonts, page
-from sim.output.report.tables import load_run, read_timeseries
+from sim.output.report.tables import load_comparison, load_run, read_timeseries
 
 from .report_folders import FUTURE, HOSTILE, make_comparison_folder, make_run_folder
 
@@ -99,6 +99,14 @@ def test_the_escaping_is_the_templates_autoescape(run_folder, comparison_folder,
     assert HOSTILE in build_run_report(run).read_text(encoding="utf-8")
     comparison = shutil.copytree(comparison_folder, tmp_path / "cmp")
     assert HOSTILE in build_comparison_report(comparison).read_text(encoding="utf-8")
+
+
+def test_a_guarded_settings_cell_reads_back_as_it_was(comparison_folder, tmp_path):
+    """settings_diff.csv guards text a spreadsheet would run (formats.guard_cell); the report shows the value."""
+    copy = shutil.copytree(comparison_folder, tmp_path / "cmp")
+    (copy / SETTINGS_DIFF.file).write_text(SETTINGS_DIFF.text([("description", "-x", "=1+2")]), encoding="utf-8")
+    assert "'=1+2" in (copy / SETTINGS_DIFF.file).read_text(encoding="utf-8")
+    assert load_comparison(copy).settings == [("description", "-x", "=1+2")]
 
 
 def test_the_templates_ship_with_the_package():

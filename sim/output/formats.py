@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
@@ -26,12 +27,40 @@ class Table:
 
 
 def csv_table(columns: Iterable[str], rows: Iterable) -> str:
-    """CSV text: a header, then the rows; ``\\n`` line ends on every platform, so the bytes are fixed."""
+    """CSV text: a header, then the rows; ``\\n`` line ends on every platform, so the bytes are fixed.
+    Every cell goes through ``guard_cell``, so no text opens as a formula in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerow(map(guard_cell, columns))
+    writer.writerows(map(guard_cell, row) for row in rows)
     return buffer.getvalue()
+
+
+#: the first characters that make a spreadsheet read a cell as a formula (CSV injection: ``=cmd|'/c calc'!A1``,
+#: ``@SUM(...)``, ``-2+3``), and the white space some of them skip before one (tab, carriage return, line feed)
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+#: a number as ``fmt`` writes it (and as a spreadsheet reads it): such a cell is never guarded
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def guard_cell(value):
+    """A cell as written to a CSV file: text a spreadsheet would read as a formula gets a leading ``'`` (shown
+    as text by Excel, LibreOffice and Google Sheets); numbers such as ``-0.5`` and any other cell stay as
+    they are. Text already starting with ``'`` before such a character gets one more, so that
+    ``unguard_cell`` gives back what was meant. A carriage return inside text is written as a line feed:
+    the csv module would leave it unquoted, and a reader would end the row there."""
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.lstrip("'")[:1] in FORMULA_STARTS and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def unguard_cell(text: str) -> str:
+    """A text cell read back: what ``guard_cell`` was given."""
+    return text[1:] if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS else text
 
 
 # --- numbers ----------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from ..formats import (
     ScoreRow,
     Table,
     number,
+    unguard_cell,
 )
 
 
@@ -193,7 +194,7 @@ class Comparison:
 
 def load_comparison(folder: str | Path) -> Comparison:
     folder = require(folder, COMPARISON_FILES, "comparison")
-    settings = [(r["setting"], r["against"], r["scenario"])
+    settings = [(unguard_cell(r["setting"]), unguard_cell(r["against"]), unguard_cell(r["scenario"]))
                 for r in read_rows(folder / SETTINGS_DIFF.file, SETTINGS_DIFF.columns)]
     return Comparison(folder, read_yaml(folder / SCENARIO_YAML), read_yaml(folder / AGAINST_YAML),
                       read_json(folder / MANIFEST_JSON), Summary.read(folder, COMPARISON),

@@ -30,6 +30,7 @@ from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
 from .core.catalogue import INDICATOR_NAMES
+from .core.fields import printable
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
@@ -324,6 +325,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with the project's one-line error form (exit code 2)."""
 
     def error(self, message: str):
+        message = printable(message)
         self.exit(2, f"error: {message} (see: python run_sim.py {self.prog.split()[-1]} --help)\n"
                   if " " in self.prog else f"error: {message} (see: python run_sim.py --help)\n")
 
@@ -354,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     except ExecutorError as err:
         return _fail(str(err), 2 if err.bad_input else 1)
     except KeyboardInterrupt as err:
-        print(f"interrupted: {str(err) or command.interrupted}", file=sys.stderr)
+        print(f"interrupted: {printable(str(err) or command.interrupted)}", file=sys.stderr)
         return 130
     except Exception as err:  # noqa: BLE001 (the last resort: a bug, reported as one)
         traceback.print_exc()
@@ -363,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {printable(message)}", file=sys.stderr)
     return code
 
 

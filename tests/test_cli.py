@@ -222,7 +222,23 @@ BAD_INPUTS = {
                                                    "--set", "policies.talent_attraction.end=2021-06-01"],
                                       ["policies.talent_attraction.end", "must be after"]),
     "option without its value": (lambda tmp: [BASELINE, "--seed"], ["--seed", "expected one argument"]),
+    # control characters from the command line or a file are shown escaped, never sent to the terminal
+    "escape sequence in a --set key": (lambda tmp: [BASELINE, "--set", "\x1b[2J\x1b[31mred=1"],
+                                       ["unknown key '\\x1b[2J\\x1b[31mred'", "\\x1b[2J\\x1b[31mred: "]),
+    "escape sequence in a --set value": (lambda tmp: [BASELINE, "--set", "name=\x1b]0;pwned\x07"],
+                                         ["name", "\\x1b]0;pwned\\x07"]),
+    "control characters in a file's key": (lambda tmp: [_control_key_file(tmp)],
+                                           ["control.yaml", "\\x1b[31mseed\\nx", "unknown key"]),
+    "escape sequence in a file name": (lambda tmp: [tmp / "\x1b[2Jgone.yaml"], ["\\x1b[2Jgone.yaml", "not found"]),
+    "unknown option with an escape sequence": (lambda tmp: [BASELINE, "--\x1b[2J"],
+                                               ["unrecognized arguments", "--\\x1b[2J"]),
 }
+
+
+def _control_key_file(tmp_path: Path) -> Path:
+    path = tmp_path / "control.yaml"
+    path.write_text('"\\e[31mseed\\nx": 1\nreplications: 1\n', encoding="utf-8")
+    return path
 
 
 def _run_main_exit(capsys, *args):
@@ -245,6 +261,7 @@ def test_bad_input_exit_2_one_line_nothing_written(capsys, tmp_path, case):
     assert out == ""
     assert err.startswith("error: ")
     assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err[:-1].isprintable(), err                       # no control character reaches the terminal
     assert "Traceback" not in err
     for word in words:
         assert word in err, (word, err)

@@ -196,6 +196,16 @@ def spell(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def printable(text: str) -> str:
+    """``text`` with each character a terminal would act on (control characters such as ESC and newline,
+    bidirectional overrides, line separators) written as its escape (``\\x1b``, ``\\n``, ``\\u202e``): a
+    message quoting a file, a path or ``--set`` shows what is there, and cannot clear, recolour or
+    reorder the user's terminal. The one helper every message that quotes user text goes through."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def unknown_key(key: Any, allowed: Sequence[str], where: str = "") -> str:
     """The one message for a key that is not allowed: the key, the closest allowed one, the allowed keys.
 

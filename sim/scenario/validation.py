@@ -17,7 +17,20 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ..core.fields import Field, ListOf, MapOf, Node, PathError, Paths, Section, closest, join, resolve, spell
+from ..core.fields import (
+    Field,
+    ListOf,
+    MapOf,
+    Node,
+    PathError,
+    Paths,
+    Section,
+    closest,
+    join,
+    printable,
+    resolve,
+    spell,
+)
 from ..core.fields import unknown_key as _unknown_message
 from ..data import load_census
 from .schema import NAME_PATTERN, SCENARIO
@@ -64,7 +77,8 @@ class ScenarioError(Exception):
         self.file = file
 
     def __str__(self) -> str:
-        return ": ".join(str(part) for part in (self.file, self.field, self.message) if part is not None)
+        """One line; the file, the field (keys as written) and any quoted text with control characters escaped."""
+        return printable(": ".join(str(part) for part in (self.file, self.field, self.message) if part is not None))
 
 
 class Frozen:

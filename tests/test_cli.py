@@ -269,6 +269,31 @@ def test_bad_input_exit_2_one_line_nothing_written(capsys, tmp_path, case):
     assert not (tmp_path / "escape").exists()
 
 
+#: what a system file holds, read as YAML: text (passwd), a mapping of odd keys (shadow), a config of
+#: secrets, a number; its contents must not reach a message
+SYSTEM_FILES = {
+    "passwd": "root:x:0:0:root:/root:/bin/bash\ns3cr3t:x:1000:1000::/home/s3cr3t:/bin/sh\n",
+    "shadow": "root:$6$s3cr3t$hash:19000:0:99999:7:::\nbin:*:19000:0:99999:7:::\n",
+    "token config": "api_token: s3cr3t\nendpoint: https://example.org\n",
+    "number": "735123 # s3cr3t\n",
+    "list": "- s3cr3t\n",
+}
+
+
+@pytest.mark.parametrize("kind", list(SYSTEM_FILES))
+@pytest.mark.parametrize("how", ["extends", "directly"])
+def test_a_file_that_is_not_a_scenario_is_never_quoted(capsys, tmp_path, kind, how):
+    system = tmp_path / "etc" / "system_file"
+    system.parent.mkdir()
+    system.write_text(SYSTEM_FILES[kind], encoding="utf-8")
+    scenario = tmp_path / "what_if.yaml"
+    scenario.write_text(f"extends: {system}\nseed: 3\n", encoding="utf-8")
+    code, out, err = run_main(capsys, "validate", scenario if how == "extends" else system)
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {system}: ") and err.count("\n") == 1, err
+    assert not [word for word in ("s3cr3t", "bash", "19000", "api_token", "example.org", "735123") if word in err], err
+
+
 def test_unknown_key_with_progress_on_writes_nothing(capsys, tmp_path):
     # without --quiet too: the error comes before the 'Running' line and anything else
     code, out, err = run_main(capsys, "run", BASELINE, "--set", "behaviour.hukou.min_insurance_yeras=1",

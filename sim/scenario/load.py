@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from ..core.fields import Field, Node, PathError, child, resolve
+from ..core.fields import Field, Node, PathError, child, closest, resolve
 from .schema import SCENARIO
-from .validation import Scenario, ScenarioError, describe, validate
+from .validation import Scenario, ScenarioError, describe, kind, validate
 
 #: the label errors carry when the bad value came from a command-line override
 OVERRIDE = "--set"
@@ -80,6 +80,7 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
     """The file and the files it extends, as (label, mapping), the furthest parent first."""
     label = str(path)
     raw = read_mapping(path)
+    _check_scenario_keys(raw, label)
     chain = (*chain, (path.resolve(), label))
     if "extends" not in raw:
         return [(label, raw)]
@@ -115,9 +116,19 @@ def read_mapping(path: Path, what: str = "scenario file") -> dict:
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        raise ScenarioError("the file must hold a mapping of settings (lines like 'seed: 42'), "
-                            f"got {describe(data)}", file=str(path))
+        raise ScenarioError(f"the file must hold a mapping of settings (lines like 'seed: 42'), got {kind(data)}; "
+                            f"is it a {what}?", file=str(path))
     return dict(data)
+
+
+def _check_scenario_keys(raw: Mapping, label: str) -> None:
+    """Refuse a file none of whose keys is a scenario's setting, or close to one, without quoting it: it is not
+    a scenario (an ``extends:`` or a spec may point at any file, ``/etc/shadow`` too), and its keys are its
+    contents. A scenario with a typo keeps its "did you mean" from validation."""
+    allowed = ("extends", *SCENARIO.fields)
+    if raw and not any(isinstance(key, str) and (key in allowed or closest(key, allowed)) for key in raw):
+        raise ScenarioError(f"not a scenario file: none of its {len(raw)} top-level key(s) is a setting "
+                            f"(allowed: {', '.join(allowed)})", file=label)
 
 
 def _yaml_problem(err: yaml.YAMLError) -> str:

@@ -468,6 +468,17 @@ def _convert_date(value: Any, path: str, wrong: ScenarioError) -> dt.date:
 show = spell
 
 
+def kind(value: Any) -> str:
+    """What a value is, without the value: for a file's whole contents, which may be a system file's."""
+    if isinstance(value, bool):
+        return "true or false"
+    for types, words in ((list | tuple, "a list"), (Mapping, "a mapping"), (int | float, "a number"),
+                         (str, "text"), (dt.date, "a date")):
+        if isinstance(value, types):
+            return words
+    return type(value).__name__
+
+
 def describe(value: Any) -> str:
     """A value and its type, for 'expected X, got Y' messages."""
     if isinstance(value, list | tuple):

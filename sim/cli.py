@@ -7,8 +7,9 @@ handler raises into an exit code:
 - 0 done;
 - 2 bad input: a scenario or spec error (``ScenarioError``: the file, the setting's dotted path, what is
   allowed), an option or argument the command refuses (``InputError``), a calibration that cannot be done
-  with these inputs (``CalibrationError``), an executor that cannot be used (``ExecutorError`` with
-  ``bad_input``), a missing file; one line on stderr, nothing written;
+  with these inputs (``CalibrationError``), a place the tool will not write (``OutputPathError``: a
+  symbolic link inside a results folder), an executor that cannot be
+  used (``ExecutorError`` with ``bad_input``), a missing file; one line on stderr, nothing written;
 - 130 interrupted (Ctrl-C): one line saying what was kept, no traceback;
 - 1 an unexpected failure (a bug): the traceback, then one line asking to report it.
 
@@ -36,6 +37,7 @@ from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
 from .experiment.sweep import plan
 from .output import scorecard
+from .output.atomic import OutputPathError
 from .output.comparison import pairing_overrides, write_comparison
 from .output.formats import unguard_cell
 from .output.report import ReportError, build_comparison_report, build_run_report
@@ -96,7 +98,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 #: what a handler may raise that means bad input: one line, exit code 2
-BAD_INPUT = (ScenarioError, InputError, CalibrationError, FileNotFoundError)
+BAD_INPUT = (ScenarioError, InputError, CalibrationError, OutputPathError, FileNotFoundError)
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,22 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ..output.atomic import write_atomic
+from ..output.atomic import inside, write_atomic
 from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
 from ..output.provenance import package_versions
 from . import sensitivity
 from .executor import run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
 from .spec import Sweep
+from .store import RUNS as STORE
 from .store import Store, code_version
 from .sweep import execute, plan, point_means, points, records, run_task, runs_columns, runs_rows
+
+#: the copy of the spec, and the folder of pictures, in the sweep's folder
+SPEC_COPY = "sweep.yaml"
+PLOTS = "plots"
+#: everything a sweep writes directly in its folder
+WRITTEN = (STORE, RUNS.file, SPEC_COPY, SENSITIVITY.file, MANIFEST_JSON, PLOTS)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,8 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
     Returns the manifest.
     """
     started = time.perf_counter()
+    for name in WRITTEN:                   # a link planted where the sweep writes: refused before any run
+        inside(folder, name)
     store = Store(folder)
     store.open()
     tasks = plan(sweep) if tasks is None else tasks
@@ -116,8 +125,8 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
 def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -> dict:
     """``runs.csv``, ``sensitivity.csv`` and plots from the store, then the manifest; each file whole."""
     stored = records(tasks, store)
-    write_atomic(folder / RUNS.file, csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
-    write_atomic(folder / "sweep.yaml", sweep.file.read_bytes())
+    write_atomic(inside(folder, RUNS.file), csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
+    write_atomic(inside(folder, SPEC_COPY), sweep.file.read_bytes())
     rows, warnings = [], []
     X = points(sweep)
     for policy, _ in sweep.policies:
@@ -130,7 +139,7 @@ def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -
         _plots(sweep, folder, policy, X, means, policy_rows)
     if rows:
         text = sensitivity.csv_text([r for _, r in rows], policies=[p for p, _ in rows])
-        write_atomic(folder / SENSITIVITY.file, text.encode())
+        write_atomic(inside(folder, SENSITIVITY.file), text.encode())
     manifest = {
         "sweep": sweep.name, "spec": str(sweep.file), "base": str(sweep.base), "design": sweep.design,
         "samples": sweep.samples, "points": int(len(X)), "policies": [p for p, _ in sweep.policies],
@@ -139,14 +148,14 @@ def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -
         "sensitivity_warnings": warnings,
         "run_seconds_total": seconds(sum(r["wall_seconds"] for r in stored.values())),
     }
-    write_atomic(folder / MANIFEST_JSON, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    write_atomic(inside(folder, MANIFEST_JSON), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
 
 
 def _plots(sweep: Sweep, folder: Path, policy: str, X, means: dict, rows) -> None:
     suffix = "" if len(sweep.policies) == 1 else f"_{policy}"
     names = [p.path for p in sweep.parameters]
-    scatter_plot(X, means, names, folder / "plots" / f"outputs_vs_parameters{suffix}.png",
+    scatter_plot(X, means, names, inside(folder, PLOTS, f"outputs_vs_parameters{suffix}.png"),
                  log_axes=[p.log for p in sweep.parameters])
     if rows:
-        indices_plot(rows, folder / "plots" / f"sensitivity{suffix}.png")
+        indices_plot(rows, inside(folder, PLOTS, f"sensitivity{suffix}.png"))

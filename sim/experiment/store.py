@@ -14,7 +14,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..output.atomic import write_atomic
+from ..output.atomic import inside, write_atomic
 
 RUNS = "runs"
 
@@ -70,4 +70,4 @@ class Store:
         return json.loads((self.runs / f"{key}.json").read_text(encoding="utf-8"))
 
     def put(self, key: str, record: dict) -> None:
-        write_atomic(self.runs / f"{key}.json", json.dumps(record, sort_keys=True).encode())
+        write_atomic(inside(self.folder, RUNS, f"{key}.json"), json.dumps(record, sort_keys=True).encode())

@@ -1,21 +1,60 @@
-"""Writing whole or not at all: a file is the old one or the new one, a folder exists only when complete."""
+"""Writing whole or not at all, and only where meant: a file is the old one or the new one, a folder exists
+only when complete, and no write goes through a symbolic link planted inside a results folder.
+
+Temporaries sit beside their destination under names nobody can guess (``.tmp-<name>-<pid>-<random>``)
+and are created exclusively (``O_CREAT | O_EXCL | O_NOFOLLOW``, ``mkdir``), so a link planted at a
+temporary's name cannot redirect a write. ``inside`` refuses a link below a results folder (a ``plots``
+pointing at someone's home).
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+#: the prefix of every temporary file and folder this project makes
+TMP = ".tmp-"
+
+
+class OutputPathError(ValueError):
+    """A place the tool will not write: a symbolic link inside a results folder (bad input: exit code 2)."""
+
+
+def temporary_name(name: str) -> str:
+    """``.tmp-<name>-<pid>-<8 random hex digits>``: the process that wrote it, and no name to plant a link at."""
+    return f"{TMP}{name}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def inside(root: Path, *parts: str) -> Path:
+    """``root/part/...``, after refusing a part that is not one plain file name or that exists as a symbolic
+    link: what is written there stays in ``root``. ``root`` itself may be a link (the user's own ``--out``)."""
+    path = Path(root)
+    for part in parts:
+        if part in ("", ".", "..") or Path(part).name != part:
+            raise OutputPathError(f"{part!r} is not a file name: refusing to write outside {root}")
+        path = path / part
+        if path.is_symlink():
+            raise OutputPathError(f"{path} is a symbolic link (to {os.readlink(path)}): refusing to write through "
+                                  "it; remove the link or choose another folder")
+    return path
+
 
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it (``.tmp-*``), flushed to
-    disk, then renamed into place, so that even a killed process leaves the old file or the new one."""
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, created exclusively,
+    flushed to disk, then renamed into place, so that even a killed process leaves the old file or the new
+    one. A ``path`` that is a symbolic link is refused (``OutputPathError``)."""
     path = Path(path)
+    if path.is_symlink():
+        raise OutputPathError(f"{path} is a symbolic link (to {os.readlink(path)}): refusing to write through it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
+    tmp = path.with_name(temporary_name(path.name))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0),
+                 0o666)
     try:
-        with open(tmp, "wb") as f:
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -36,13 +75,16 @@ def atomic_folder(parent: Path, name: str):
     while final.exists():
         suffix += 1
         final = parent / f"{name}-{suffix}"
-    tmp = parent / f".tmp-{final.name}-{os.getpid()}"
+    tmp = parent / temporary_name(final.name)
+    made = False
     try:
-        tmp.mkdir()
+        tmp.mkdir()                     # exclusive: fails on anything already there, a planted link too
+        made = True
         yield tmp, final
         os.replace(tmp, final)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if made:
+            shutil.rmtree(tmp, ignore_errors=True)
         try:
             parent.rmdir()              # only if this was the first and left it empty
         except OSError:

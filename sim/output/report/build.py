@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomic import write_atomic
+from ..atomic import inside, write_atomic
 from . import charts
 from .page import Image, comparison_page, run_page
 from .tables import load_comparison, load_run
@@ -22,8 +22,8 @@ def _draw(folder: Path, plans) -> list[Image]:
     """Render each (file, caption, chart, args); write the PNGs into ``folder/plots``."""
     images = []
     for file, caption, chart, args in plans:
+        path = inside(folder, PLOTS, file)            # before drawing: a planted link fails at once
         png = charts.render(chart, *args)
-        path = folder / PLOTS / file
         if png is None:
             path.unlink(missing_ok=True)
             continue
@@ -44,7 +44,7 @@ def build_run_report(folder: str | Path) -> Path:
          charts.districts, (run,)),
         ("flows.png", "Flows of residents by type and year, Qingdao", charts.flows, (run,)),
     ])
-    return write_atomic(run.folder / REPORT, run_page(run, images).encode("utf-8"))
+    return write_atomic(inside(run.folder, REPORT), run_page(run, images).encode("utf-8"))
 
 
 def build_comparison_report(folder: str | Path) -> Path:
@@ -57,4 +57,4 @@ def build_comparison_report(folder: str | Path) -> Path:
         ("scorecard.png", "The plan's targets in both scenarios (hollow markers: the base)",
          charts.scorecard, (comp.scorecard, comp.scorecard_against, name, base)),
     ])
-    return write_atomic(comp.folder / REPORT, comparison_page(comp, images).encode("utf-8"))
+    return write_atomic(inside(comp.folder, REPORT), comparison_page(comp, images).encode("utf-8"))

@@ -1,0 +1,141 @@
+"""Writes stay where they are meant: no write through a symbolic link planted in a results folder, temporaries
+created exclusively under names nobody can guess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim import cli
+from sim.output import atomic
+from sim.output.atomic import OutputPathError, atomic_folder, inside, write_atomic
+
+from .report_folders import make_run_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+def run_main(capsys, *args) -> tuple[int, str, str]:
+    code = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_line(err: str) -> bool:
+    return err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    return make_run_folder(tmp_path_factory.mktemp("run"))
+
+
+# -- planted links -----------------------------------------------------------------------------------
+
+
+def test_report_refuses_a_plots_link_that_points_outside(capsys, run_folder, tmp_path):
+    folder = shutil.copytree(run_folder, tmp_path / "run")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "flows.png").write_bytes(b"someone else's file")
+    shutil.rmtree(folder / "plots", ignore_errors=True)
+    (folder / "plots").symlink_to(outside, target_is_directory=True)
+    code, out, err = run_main(capsys, "report", folder)
+    assert code == 2 and out == "" and one_line(err), err
+    assert "plots" in err and "symbolic link" in err
+    assert [p.name for p in outside.iterdir()] == ["flows.png"]                  # nothing written, nothing removed
+    assert (outside / "flows.png").read_bytes() == b"someone else's file"
+    assert not (folder / "report.html").exists()
+
+
+def test_report_refuses_a_report_file_that_is_a_link(capsys, run_folder, tmp_path):
+    folder = shutil.copytree(run_folder, tmp_path / "run")
+    target = tmp_path / "elsewhere.html"
+    target.write_text("mine", encoding="utf-8")
+    (folder / "report.html").unlink(missing_ok=True)
+    (folder / "report.html").symlink_to(target)
+    code, _, err = run_main(capsys, "report", folder)
+    assert code == 2 and one_line(err) and "report.html" in err and "symbolic link" in err
+    assert target.read_text(encoding="utf-8") == "mine" and (folder / "report.html").is_symlink()
+
+
+def test_a_link_planted_at_the_old_temporary_name_is_not_followed(tmp_path, monkeypatch):
+    """The temporary was .tmp-<name>-<pid>: a link planted there had the report written through it."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / f".tmp-report.html-{os.getpid()}").symlink_to(victim)
+    write_atomic(folder / "report.html", b"<html>")
+    assert victim.read_text(encoding="utf-8") == "precious"
+    assert (folder / "report.html").read_bytes() == b"<html>"
+    assert not (folder / "report.html").is_symlink()
+
+
+def test_temporaries_are_created_exclusively_under_unguessable_names(tmp_path, monkeypatch):
+    names = []
+    real_open = os.open
+
+    def spying_open(path, flags, *args, **kwargs):
+        names.append(Path(path).name)
+        assert flags & os.O_CREAT and flags & os.O_EXCL and flags & os.O_NOFOLLOW
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "open", spying_open)
+    write_atomic(tmp_path / "a.csv", b"1")
+    write_atomic(tmp_path / "a.csv", b"2")
+    assert len(names) == 2 and names[0] != names[1]
+    assert all(n.startswith(f".tmp-a.csv-{os.getpid()}-") for n in names)
+    assert (tmp_path / "a.csv").read_bytes() == b"2" and sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    with atomic_folder(tmp_path / "out", "run") as (tmp, final):
+        assert tmp.name.startswith(f".tmp-run-{os.getpid()}-") and tmp.name != f".tmp-run-{os.getpid()}"
+    assert final.is_dir()
+
+
+def test_a_file_written_atomically_keeps_the_usual_permissions(tmp_path):
+    """Exclusive creation must not make results private: the mode follows the umask, like open()."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    write_atomic(tmp_path / "a.csv", b"1")
+    assert (tmp_path / "a.csv").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_inside_refuses_links_below_the_folder_not_the_folder_itself(tmp_path):
+    real = tmp_path / "real"
+    (real / "plots").mkdir(parents=True)
+    linked_out = tmp_path / "linked_out"
+    linked_out.symlink_to(real, target_is_directory=True)         # the user's own --out may be a link
+    assert inside(linked_out, "plots", "a.png") == linked_out / "plots" / "a.png"
+    (real / "runs").symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(OutputPathError, match="runs is a symbolic link"):
+        inside(linked_out, "runs", "x.json")
+    for bad in ("../x", "a/b", "..", ""):
+        with pytest.raises(OutputPathError, match="not a file name"):
+            inside(real, bad)
+
+
+def _spec(tmp_path: Path) -> Path:
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(yaml.safe_dump({
+        "name": "tiny", "base": str(BASELINE), "design": "grid",
+        "set": {"population.scale": 20000, "period.end": "2021-01-31", "outputs.plots": False},
+        "parameters": {"behaviour.hukou.nonlocal_conversion_hazard_per_year": {"values": [0.02, 0.04]}},
+        "outputs": ["urbanization_rate@2021"]}), encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize("link", ["runs", "plots", "runs.csv"])
+def test_a_sweep_refuses_a_link_planted_in_its_folder(capsys, tmp_path, link):
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".tmp-keep").write_text("not the sweep's", encoding="utf-8")
+    (folder / link).symlink_to(outside / "target" if link == "runs.csv" else outside)
+    code, out, err = run_main(capsys, "sweep", _spec(tmp_path), "--out", folder, "--workers", "1", "--quiet")
+    assert code == 2 and one_line(err), err
+    assert f"{link} is a symbolic link" in err
+    assert sorted(p.name for p in outside.iterdir()) == [".tmp-keep"]        # nothing written or removed there

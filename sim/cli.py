@@ -8,7 +8,7 @@ handler raises into an exit code:
 - 2 bad input: a scenario or spec error (``ScenarioError``: the file, the setting's dotted path, what is
   allowed), an option or argument the command refuses (``InputError``), a calibration that cannot be done
   with these inputs (``CalibrationError``), a place the tool will not write (``OutputPathError``: a
-  symbolic link inside a results folder), an executor that cannot be
+  symbolic link inside a results folder, an ``--out`` that cannot be written), an executor that cannot be
   used (``ExecutorError`` with ``bad_input``), a missing file; one line on stderr, nothing written;
 - 130 interrupted (Ctrl-C): one line saying what was kept, no traceback;
 - 1 an unexpected failure (a bug): the traceback, then one line asking to report it.
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
 from .experiment.sweep import plan
 from .output import scorecard
-from .output.atomic import OutputPathError
+from .output.atomic import OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
 from .output.formats import unguard_cell
 from .output.report import ReportError, build_comparison_report, build_run_report
@@ -382,15 +381,10 @@ def _one_line(err: BaseException) -> str:
 
 def _check_out(out: str) -> None:
     """Refuse (``InputError`` on ``--out``) a results folder that cannot be written, before simulating."""
-    probe = Path(out)
-    while not probe.exists():
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    if probe.exists() and not probe.is_dir():
-        raise InputError(f"{probe} is a file, not a folder", "--out")
-    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(f"no permission to write in {probe}", "--out")
+    try:
+        check_writable(Path(out))
+    except OutputPathError as err:
+        raise InputError(str(err), "--out") from None
 
 
 def _describe(sc) -> str:

@@ -1,5 +1,5 @@
 """Writes stay where they are meant: no write through a symbolic link planted in a results folder, temporaries
-created exclusively under names nobody can guess."""
+created exclusively under names nobody can guess, an --out that cannot be written refused before any work."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ from .report_folders import make_run_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+#: a small, short run: about 5,000 agents over one month, no plots
+TINY = ["--set", "population.scale=2000", "--set", "period.end=2021-01-31", "--set", "outputs.plots=false",
+        "--quiet"]
+
+
 def run_main(capsys, *args) -> tuple[int, str, str]:
     code = cli.main([str(a) for a in args])
     captured = capsys.readouterr()
@@ -26,6 +31,10 @@ def run_main(capsys, *args) -> tuple[int, str, str]:
 
 def one_line(err: str) -> bool:
     return err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def files_below(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*")) if folder.exists() else []
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +148,52 @@ def test_a_sweep_refuses_a_link_planted_in_its_folder(capsys, tmp_path, link):
     assert code == 2 and one_line(err), err
     assert f"{link} is a symbolic link" in err
     assert sorted(p.name for p in outside.iterdir()) == [".tmp-keep"]        # nothing written or removed there
+
+
+# -- an --out that cannot be written ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out, words", [
+    ("/proc/qingdao-results", "cannot create a folder in /proc"),
+    ("/proc/self/qingdao-results", "/proc/self"),
+    ("/sys/qingdao-results", "cannot create a folder in /sys"),
+])
+def test_an_out_in_a_system_folder_is_refused_before_simulating(capsys, monkeypatch, out, words):
+    if not Path(out).parent.is_dir():
+        pytest.skip(f"no {Path(out).parent} here")
+    monkeypatch.setattr(cli, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
+    code, stdout, err = run_main(capsys, "run", BASELINE, *TINY, "--out", out)
+    assert code == 2 and stdout == "" and one_line(err), err
+    assert err.startswith("error: --out: ") and words in err
+    assert not Path(out).exists()
+
+
+@pytest.mark.parametrize("make_out, words", [
+    (lambda tmp: tmp / ("a" * 300), "longer than the 255 bytes"),
+    (lambda tmp: tmp.joinpath(*["b" * 200] * 21), "bytes long"),
+])
+def test_an_over_long_out_is_refused_before_simulating(capsys, monkeypatch, tmp_path, make_out, words):
+    monkeypatch.setattr(cli, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
+    code, stdout, err = run_main(capsys, "run", BASELINE, *TINY, "--out", make_out(tmp_path))
+    assert code == 2 and stdout == "" and one_line(err), err
+    assert err.startswith("error: --out: ") and words in err
+    assert files_below(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["sweep", "calibrate"])
+def test_the_other_writing_commands_check_out_too(capsys, monkeypatch, tmp_path, command):
+    spec = _spec(tmp_path) if command == "sweep" else ROOT / "scenarios" / "calibration" / "backcast_fit.yaml"
+    before = files_below(tmp_path)
+    code, _, err = run_main(capsys, command, spec, "--out", tmp_path / ("c" * 300), "--quiet")
+    assert code == 2 and one_line(err) and "longer than the 255 bytes" in err, err
+    assert files_below(tmp_path) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in a read-only folder")
+def test_an_unwritable_out_is_refused_before_simulating(capsys, monkeypatch, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    monkeypatch.setattr(cli, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
+    code, _, err = run_main(capsys, "run", BASELINE, *TINY, "--out", locked / "results")
+    assert code == 2 and one_line(err) and "--out" in err and str(locked) in err
+    assert list(locked.iterdir()) == []

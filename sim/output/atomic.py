@@ -4,7 +4,8 @@ only when complete, and no write goes through a symbolic link planted inside a r
 Temporaries sit beside their destination under names nobody can guess (``.tmp-<name>-<pid>-<random>``)
 and are created exclusively (``O_CREAT | O_EXCL | O_NOFOLLOW``, ``mkdir``), so a link planted at a
 temporary's name cannot redirect a write. ``inside`` refuses a link below a results folder (a ``plots``
-pointing at someone's home).
+pointing at someone's home); ``check_writable`` refuses, before any work, a folder that cannot be written
+in or a path the file system cannot hold.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from pathlib import Path
 
 #: the prefix of every temporary file and folder this project makes
 TMP = ".tmp-"
+#: room for what a command writes below ``--out``: comparisons/<name>-vs-<name>/ (12 + 132 bytes), a
+#: temporary run folder (.tmp-<run id>-<pid>-<random>, under 80) and a temporary plot below it (under 80)
+ROOM_BELOW_OUT_BYTES = 300
 
 
 class OutputPathError(ValueError):
-    """A place the tool will not write: a symbolic link inside a results folder (bad input: exit code 2)."""
+    """A place the tool will not or cannot write: a symbolic link inside a results folder, a folder it cannot
+    write in, a path longer than the file system allows (bad input: exit code 2)."""
 
 
 def temporary_name(name: str) -> str:
@@ -90,3 +95,46 @@ def atomic_folder(parent: Path, name: str):
         except OSError:
             pass
         raise
+
+
+def check_writable(folder: Path, room_bytes: int = ROOM_BELOW_OUT_BYTES) -> None:
+    """Refuse (``OutputPathError``) a folder that cannot receive results, before any work is done: a name or
+    a path longer than the file system allows (with ``room_bytes`` for what is written below it), a file
+    where a folder must be, or a nearest existing folder this process cannot create a folder in (no
+    permission, read-only, ``/proc``). The probe it creates there is removed at once."""
+    folder = Path(folder)
+    name_max, path_max = _limits(folder)
+    for part in folder.parts:
+        if len(os.fsencode(part)) > name_max:
+            raise OutputPathError(f"the name {part[:40]!r}... is {len(os.fsencode(part))} bytes, longer than the "
+                                  f"{name_max} bytes the file system allows for one name")
+    length = len(os.fsencode(os.path.abspath(folder)))
+    if length + room_bytes > path_max:
+        raise OutputPathError(f"the folder's path is {length} bytes long; with the {room_bytes} bytes of folders and "
+                              f"files written below it, it would pass the file system's limit of {path_max}")
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputPathError(f"{existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputPathError(f"no permission to write in {existing}")
+    probe = existing / temporary_name("probe")
+    try:
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as err:
+        raise OutputPathError(f"cannot create a folder in {existing} ({err.strerror}); choose a folder you can "
+                              "write in") from None
+
+
+def _limits(folder: Path) -> tuple[int, int]:
+    """The longest name and path (bytes) the file system of ``folder``'s nearest existing folder takes."""
+    probe = Path(os.path.abspath(folder))
+    while True:
+        try:
+            return os.pathconf(probe, "PC_NAME_MAX"), os.pathconf(probe, "PC_PATH_MAX")
+        except (OSError, ValueError, AttributeError):
+            if probe.parent == probe:
+                return 255, 4096
+            probe = probe.parent

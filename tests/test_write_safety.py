@@ -1,10 +1,14 @@
 """Writes stay where they are meant: no write through a symbolic link planted in a results folder, temporaries
-created exclusively under names nobody can guess, an --out that cannot be written refused before any work."""
+created exclusively under names nobody can guess, an --out that cannot be written refused before any work,
+and the leftovers of a killed writer removed by the next one."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -197,3 +201,68 @@ def test_an_unwritable_out_is_refused_before_simulating(capsys, monkeypatch, tmp
     code, _, err = run_main(capsys, "run", BASELINE, *TINY, "--out", locked / "results")
     assert code == 2 and one_line(err) and "--out" in err and str(locked) in err
     assert list(locked.iterdir()) == []
+
+
+# -- leftovers of a killed writer -------------------------------------------------------------------
+
+
+def _gone_pid() -> int:
+    """The id of a process that has ended."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout)
+
+
+def _age(path: Path, seconds: float) -> Path:
+    then = time.time() - seconds
+    os.utime(path, (then, then), follow_symlinks=False)
+    return path
+
+
+def test_leftovers_of_a_killed_run_are_removed_by_the_next_run_in_the_same_folder(capsys, tmp_path):
+    parent = tmp_path / "out" / "baseline"
+    parent.mkdir(parents=True)
+    gone, alive = _gone_pid(), os.getppid()
+    hour = atomic.LEFTOVER_AGE_SECONDS
+    old_folder = parent / f".tmp-20210101T000000Z-seed1-{gone}-0123abcd"
+    (old_folder / "plots").mkdir(parents=True)
+    (old_folder / "timeseries.csv").write_text("half", encoding="utf-8")
+    _age(old_folder, hour + 60)
+    old_file = parent / f".tmp-report.html-{gone}-89abcdef"
+    old_file.touch()
+    _age(old_file, hour + 60)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("x", encoding="utf-8")
+    old_link = parent / f".tmp-link-{gone}-00000000"
+    old_link.symlink_to(outside, target_is_directory=True)
+    _age(old_link, hour + 60)
+    kept = [parent / f".tmp-young-{gone}-11111111",               # its writer may be on another machine
+            parent / f".tmp-running-{alive}-22222222",            # its writer is still running
+            parent / ".tmp-not-ours",                              # not a name this project makes
+            parent / "notes.txt"]
+    for path in kept:
+        path.write_text("x", encoding="utf-8")
+    for path in kept[1:]:
+        _age(path, hour + 60)
+    code, _, err = run_main(capsys, "run", BASELINE, *TINY, "--out", tmp_path / "out")
+    assert code == 0, err
+    names = {p.name for p in parent.iterdir()}
+    assert {p.name for p in kept} <= names
+    assert not ({old_folder.name, old_file.name, old_link.name} & names)
+    assert (outside / "keep").exists()                             # a link is removed, never followed
+    assert len(names - {p.name for p in kept}) == 1                # and the new run folder
+
+
+def test_a_writer_removes_leftovers_in_its_folder_once(tmp_path, monkeypatch):
+    gone = _gone_pid()
+    leftover = tmp_path / f".tmp-runs.csv-{gone}-abcdef01"
+    leftover.touch()
+    _age(leftover, atomic.LEFTOVER_AGE_SECONDS + 1)
+    write_atomic(tmp_path / "runs.csv", b"1")
+    assert not leftover.exists()
+    late = tmp_path / f".tmp-runs.csv-{gone}-abcdef02"
+    late.touch()
+    _age(late, atomic.LEFTOVER_AGE_SECONDS + 1)
+    write_atomic(tmp_path / "runs.csv", b"2")                      # the folder was looked at already
+    assert late.exists()

@@ -5,22 +5,31 @@ Temporaries sit beside their destination under names nobody can guess (``.tmp-<n
 and are created exclusively (``O_CREAT | O_EXCL | O_NOFOLLOW``, ``mkdir``), so a link planted at a
 temporary's name cannot redirect a write. ``inside`` refuses a link below a results folder (a ``plots``
 pointing at someone's home); ``check_writable`` refuses, before any work, a folder that cannot be written
-in or a path the file system cannot hold.
+in or a path the file system cannot hold. A temporary a killed process left is removed by the next writer
+in the same folder (``clean_leftovers``: only this project's names, only when its writer is gone).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 #: the prefix of every temporary file and folder this project makes
 TMP = ".tmp-"
+#: a leftover is removed once its writing process is gone and it has not changed for this long (a writer on
+#: another machine sharing the folder, whose process id means nothing here, has that long)
+LEFTOVER_AGE_SECONDS = 3600
+_LEFTOVER = re.compile(rf"{re.escape(TMP)}.+-(?P<pid>\d+)-[0-9a-f]{{8}}")
 #: room for what a command writes below ``--out``: comparisons/<name>-vs-<name>/ (12 + 132 bytes), a
 #: temporary run folder (.tmp-<run id>-<pid>-<random>, under 80) and a temporary plot below it (under 80)
 ROOM_BELOW_OUT_BYTES = 300
+#: folders already looked at for leftovers by this process (``write_atomic`` looks once per folder)
+_CLEANED: set[Path] = set()
 
 
 class OutputPathError(ValueError):
@@ -55,6 +64,9 @@ def write_atomic(path: Path, data: bytes) -> Path:
     if path.is_symlink():
         raise OutputPathError(f"{path} is a symbolic link (to {os.readlink(path)}): refusing to write through it")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent not in _CLEANED:
+        clean_leftovers(path.parent)
+        _CLEANED.add(path.parent)
     tmp = path.with_name(temporary_name(path.name))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0),
                  0o666)
@@ -75,6 +87,7 @@ def atomic_folder(parent: Path, name: str):
     """Yield ``(tmp, final)``: fill ``tmp``; it becomes ``final`` (``parent/name``, with ``-2``, ``-3``...
     when taken) only when the block ends without error, and nothing is left behind otherwise."""
     parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(parent)
     final = parent / name
     suffix = 1
     while final.exists():
@@ -95,6 +108,48 @@ def atomic_folder(parent: Path, name: str):
         except OSError:
             pass
         raise
+
+
+def clean_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporaries a killed writer left in ``folder`` (not below it); return what was removed.
+
+    Only this project's names (``temporary_name``), and only when the process that wrote one is no longer
+    running on this machine and it has not changed for ``LEFTOVER_AGE_SECONDS``; a link is removed, never
+    followed. Anything else is left alone.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _LEFTOVER.fullmatch(entry.name)
+        if match is None or _running(int(match["pid"])):
+            continue
+        try:
+            if time.time() - entry.stat(follow_symlinks=False).st_mtime < LEFTOVER_AGE_SECONDS:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            continue                    # gone already, or not ours to remove
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this machine (another user's counts)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def check_writable(folder: Path, room_bytes: int = ROOM_BELOW_OUT_BYTES) -> None:

@@ -75,6 +75,29 @@ def test_report_refuses_a_report_file_that_is_a_link(capsys, run_folder, tmp_pat
     assert target.read_text(encoding="utf-8") == "mine" and (folder / "report.html").is_symlink()
 
 
+@pytest.mark.parametrize("name", ["scenario.yaml", "summary.csv"])
+def test_report_reads_no_file_through_a_link(capsys, run_folder, tmp_path, name):
+    """A folder from elsewhere whose files point at the user's own: nothing of them reaches report.html."""
+    folder = shutil.copytree(run_folder, tmp_path / "run")
+    secret = tmp_path / "secret"
+    secret.write_text("user: alice\npassword: s3cr3t\n", encoding="utf-8")
+    (folder / name).unlink()
+    (folder / name).symlink_to(secret)
+    (folder / "report.html").unlink(missing_ok=True)
+    code, _, err = run_main(capsys, "report", folder)
+    assert code == 2 and one_line(err) and f"{name} is a symbolic link" in err, err
+    assert "s3cr3t" not in err and not (folder / "report.html").exists()
+
+
+def test_a_broken_scenario_yaml_in_a_folder_is_not_quoted(capsys, run_folder, tmp_path):
+    """PyYAML's own message quotes the offending line; the report's says where, like a scenario's."""
+    folder = shutil.copytree(run_folder, tmp_path / "run")
+    (folder / "scenario.yaml").write_text("user: alice\n  password: hunter2 s3cr3t\n", encoding="utf-8")
+    code, _, err = run_main(capsys, "report", folder)
+    assert code == 2 and one_line(err) and "scenario.yaml" in err and "line 2, column 11" in err, err
+    assert "s3cr3t" not in err
+
+
 def test_a_link_planted_at_the_old_temporary_name_is_not_followed(tmp_path, monkeypatch):
     """The temporary was .tmp-<name>-<pid>: a link planted there had the report written through it."""
     victim = tmp_path / "victim.txt"

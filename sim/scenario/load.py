@@ -112,7 +112,7 @@ def read_mapping(path: Path, what: str = "scenario file") -> dict:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ScenarioError(_yaml_problem(err), file=str(path)) from None
+        raise ScenarioError(yaml_problem(err), file=str(path)) from None
     if data is None:
         return {}
     if not isinstance(data, Mapping):
@@ -131,7 +131,9 @@ def _check_scenario_keys(raw: Mapping, label: str) -> None:
                             f"(allowed: {', '.join(allowed)})", file=label)
 
 
-def _yaml_problem(err: yaml.YAMLError) -> str:
+def yaml_problem(err: yaml.YAMLError) -> str:
+    """Where and what the YAML error is, without PyYAML's copy of the offending line (the file may not be
+    the user's to see: a link, a system file)."""
     mark = getattr(err, "problem_mark", None)
     problem = getattr(err, "problem", None) or "unreadable"
     if mark is None:

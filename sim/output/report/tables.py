@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from ...scenario.load import yaml_problem
 from ..formats import (
     AGAINST_YAML,
     COMPARISON,
@@ -46,6 +47,8 @@ def require(folder: str | Path, names: tuple[str, ...], kind: str) -> Path:
     if not folder.is_dir():
         raise ReportError(f"{folder}: not a {kind} folder (no such directory)")
     for name in names:
+        if (folder / name).is_symlink():         # a folder's files are its own: nothing else is read into a report
+            raise ReportError(f"{folder}: {name} is a symbolic link; a {kind} folder's files are its own")
         if not (folder / name).is_file():
             raise ReportError(f"{folder}: not a {kind} folder: {name} is missing")
     return folder
@@ -69,7 +72,8 @@ def _read_mapping(path: Path, parse, errors: tuple, what: str) -> dict:
     try:
         data = parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, *errors) as exc:
-        raise ReportError(f"{path.name}: cannot read ({exc})") from exc
+        problem = yaml_problem(exc) if isinstance(exc, yaml.YAMLError) else exc
+        raise ReportError(f"{path.name}: cannot read ({problem})") from exc
     if not isinstance(data, dict):
         raise ReportError(f"{path.name}: expected {what}")
     return data

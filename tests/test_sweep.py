@@ -91,7 +91,8 @@ def test_the_key_follows_the_code_version(tmp_path, monkeypatch):
      "parameters.behaviour.hukou.nonlocal_conversion_hazard", "did you mean 'nonlocal_conversion_hazard_per_year'"),
     ({"parameters": {"name": {"low": 0, "high": 1}}}, "parameters.name",
      "'name' is text; expected a setting that is a number or a whole number"),
-    ({"parameters": {"seed": {"low": 5, "high": 1}}}, "parameters.seed", "below high"),
+    ({"parameters": {"policies.rural_talent_service.posting_months": {"low": 5, "high": 1}}},
+     "parameters.policies.rural_talent_service.posting_months", "below high"),
     ({"parameters": {"behaviour.hukou.min_insurance_years": {"low": 0, "high": 2, "log": True}}},
      "parameters.behaviour.hukou.min_insurance_years.low", "log: true needs low > 0"),
     ({"parameters": {"behaviour.hukou.min_insurance_years": {"low": 0, "high": 80}}},
@@ -124,7 +125,27 @@ def test_the_key_follows_the_code_version(tmp_path, monkeypatch):
     ({"budget_minutes": "soon"}, "budget_minutes", "expected a number, got 'soon' (str)"),
     # the design's own limits, named by their field instead of a traceback
     ({"design": "sobol", "samples": 10}, "samples", "power of 2 for the sobol design, got 10; use 8 or 16"),
-    ({"parameters": {"seed": {"values": [3, 3]}}}, "parameters.seed", "values repeat"),
+    ({"parameters": {"policies.rural_talent_service.posting_months": {"values": [3, 3]}}},
+     "parameters.policies.rural_talent_service.posting_months", "values repeat"),
+    # the sweep sets every run's seed and replications itself: varying or fixing them would be overwritten
+    ({"parameters": {"seed": {"low": 1, "high": 5}}}, "parameters.seed", "the sweep's own seed"),
+    ({"parameters": {"replications": {"values": [1, 2]}}}, "parameters.replications", "the sweep's own replications"),
+    ({"set": {"population.scale": 5000, "seed": 5}}, "set.seed", "the sweep's own seed"),
+    ({"set": {"population.scale": 5000, "replications": 3}}, "set.replications", "the sweep's own replications"),
+    ({"policies": {"a": {"seed": 1}}}, "policies.a.seed", "the sweep's own seed"),
+    # design sizes and levels the samplers cannot use
+    ({"design": "morris", "levels": 3}, "levels", "levels must be an even number"),
+    ({"parameters": {"policies.zero_threshold_settlement.intensity": {"values": [0.5, 0.5]}}},
+     "parameters.policies.zero_threshold_settlement.intensity", "values repeat"),
+    ({"parameters": {"policies.rural_talent_service.posting_months": {"values": [2, 2.0, 3]}}},
+     "parameters.policies.rural_talent_service.posting_months", "values repeat"),
+    # a whole-number setting's range or levels must be whole numbers, named down to the end that is not
+    ({"parameters": {"policies.rural_talent_service.posting_months": {"low": 1.5, "high": 6}}},
+     "parameters.policies.rural_talent_service.posting_months.low", "a whole-number setting; got 1.5"),
+    ({"parameters": {"policies.rural_talent_service.posting_months": {"low": 1, "high": 6.5}}},
+     "parameters.policies.rural_talent_service.posting_months.high", "a whole-number setting; got 6.5"),
+    ({"parameters": {"policies.rural_talent_service.posting_months": {"values": [1, 2.5]}}},
+     "parameters.policies.rural_talent_service.posting_months.values", "a whole-number setting; got 2.5"),
 ])
 def test_bad_specs_exit_2_naming_the_field(capsys, tmp_path, change, field, words):
     spec = write_spec(tmp_path, **change)

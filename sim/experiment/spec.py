@@ -145,6 +145,7 @@ def parameter(path: str, entry, file: Path) -> Parameter:
     if listed is not None:
         if entry.low is not None or entry.high is not None:
             raise _fail("give either values or low and high, not both", where, file)
+        _check_whole(integer, listed, f"{where}.values", file)
         ends = (min(listed), max(listed))
         param = Parameter(path, values=listed, log=entry.log, integer=integer)
     else:
@@ -152,6 +153,8 @@ def parameter(path: str, entry, file: Path) -> Parameter:
             either = " (or values: [...])" if "values" in dict(entry.items()) else ""
             raise _fail(f"expected both low and high{either}", where, file)
         ends = (entry.low, entry.high)
+        for end, name in zip(ends, ("low", "high"), strict=True):
+            _check_whole(integer, (end,), f"{where}.{name}", file)
         if ends[0] >= ends[1]:
             raise _fail(f"low must be below high, got {ends[0]:g} and {ends[1]:g}", where, file)
         if entry.log and ends[0] <= 0:
@@ -164,6 +167,30 @@ def parameter(path: str, entry, file: Path) -> Parameter:
                       f"at least {low:g}" if low is not None else f"at most {high:g}")
             raise _fail(f"{end:g} is outside the setting's range {limits}", f"{where}.{name}", file)
     return param
+
+
+def _check_whole(integer: bool, values, where: str, file: Path) -> None:
+    """A whole-number setting is swept over whole numbers: a fractional end or level would be rounded to
+    a different range or repeated levels without a word."""
+    fractional = [v for v in values if integer and not float(v).is_integer()]
+    if fractional:
+        raise _fail(f"expected whole numbers for a whole-number setting; got {fractional[0]:g}", where, file)
+
+
+#: what the sweep sets in every run itself (``Sweep.overrides``): a spec that varied or fixed them would be
+#: overwritten without a word
+SET_BY_THE_SWEEP = ("seed", "replications")
+
+
+def _check_not_set_by_the_sweep(values: dict, file: Path) -> None:
+    """Refuse ``seed`` or ``replications`` among the parameters, the fixed settings or a policy's."""
+    places = [("parameters", values["parameters"]), ("set", values["set"]),
+              *((f"policies.{name}", settings) for name, settings in values["policies"].items())]
+    for where, settings in places:
+        for path in settings:
+            if path in SET_BY_THE_SWEEP:
+                raise _fail(f"every run uses the sweep's own {path} (the spec's top-level '{path}:'); "
+                            f"a sweep cannot vary or fix it here", f"{where}.{path}", file)
 
 
 def _output(text: str, file: Path) -> Output:
@@ -187,6 +214,7 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; raise ``ScenarioError`` naming the setting at the first problem."""
     file = Path(path)
     values = check(SWEEP_SPEC, read_mapping(file, "sweep spec"), file=str(file), default_name=file.stem)
+    _check_not_set_by_the_sweep(values, file)
     sweep = Sweep(
         name=values["name"], description=values["description"], file=file, base=file.parent / values["base"],
         fixed=tuple(values["set"].items()), design=values["design"], samples=values["samples"],

@@ -329,3 +329,44 @@ def test_a_finished_sweep_is_estimated_from_its_store(capsys, tmp_path, monkeypa
     capsys.readouterr()
     assert cli.main(["sweep", str(spec), "--dry-run", "--out", str(tmp_path / "out")]) == 0
     assert "16 runs (16 already done, 0 to run)" in capsys.readouterr().out
+
+
+# -- the size of a sweep ---------------------------------------------------------------------------
+
+THREE_RANGES = {"behaviour.hukou.nonlocal_conversion_hazard_per_year": {"low": 0.02, "high": 0.08},
+                "policies.zero_threshold_settlement.intensity": {"low": 0, "high": 1},
+                "behaviour.in_migration.rate_per_year": {"low": 0.01, "high": 0.05}}
+#: the CLI in a fresh process with at most this much address space: a sweep that materialised its
+#: design before counting it (22 GB for the grid below) dies of a MemoryError instead of eating the machine
+MEMORY_CAP = 2 * 1024 ** 3
+
+
+def _capped_cli(*args: str, timeout: float = 30) -> tuple[subprocess.CompletedProcess, float]:
+    import resource
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "run_sim.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=cap)
+    return done, time.perf_counter() - started
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"design": "grid", "grid_points": 1000}, "grid_points",
+     "1,000,000,000 runs (1,000,000,000 design points x 1 policy x 1 replication)"),
+    ({"design": "lhs", "samples": 1_000_000}, "samples", "1,000,000 runs (1,000,000 design points"),
+    ({"design": "lhs", "samples": 60_000, "policies": {"a": {}, "b": {}}}, "policies", "120,000 runs"),
+    ({"design": "sobol", "samples": 8192, "replications": 3}, "replications",
+     "122,880 runs (40,960 design points x 1 policy x 3 replications)"),
+])
+@pytest.mark.parametrize("option", [["--dry-run"], ["--budget", "1"]])
+def test_a_sweep_over_the_maximum_is_refused_at_once_without_planning(tmp_path, change, field, words, option):
+    spec = write_spec(tmp_path, **{"replications": 1, "policies": None, "parameters": THREE_RANGES, **change})
+    done, elapsed = _capped_cli("sweep", str(spec), *option, "--out", str(tmp_path / "out"), "--quiet")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f": {field}: {words}" in done.stderr and "over the maximum of 100,000 runs" in done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert elapsed < 3, elapsed                 # the CLI's start-up and the spec's check, nothing sampled
+    assert not (tmp_path / "out").exists()

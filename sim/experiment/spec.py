@@ -41,6 +41,10 @@ from ..scenario.schema import NAME_PATTERN, SCENARIO
 from ..scenario.validation import check
 from .design import DESIGNS, Parameter, bounds, n_points, problem
 
+#: the most runs (design points x policies x replications) a sweep may have: its plan, its store (one file a
+#: run) and its tables stay within a workstation's memory and a folder's file count (docs/experiments.md)
+MAX_RUNS = 100_000
+
 _OUTPUT = re.compile(r"(?:(?P<zone>[a-z_]+):)?(?P<indicator>[a-z0-9_]+)@(?P<year>\d{4})")
 NUMBER_KINDS = ("float", "int")
 
@@ -239,11 +243,40 @@ def _check_design(sweep: Sweep) -> None:
         except ValueError as err:
             raise _fail(str(err).removeprefix(f"parameter {p.path}: "), f"parameters.{p.path}", sweep.file) from None
     try:
-        n_points(sweep.design, len(sweep.parameters), sweep.samples, sweep.levels, sweep.grid_points,
-                 sweep.parameters)
+        n = n_points(sweep.design, len(sweep.parameters), sweep.samples, sweep.levels, sweep.grid_points,
+                     sweep.parameters)
     except ValueError as err:
         field = "levels" if str(err).startswith("levels") else "samples"
         raise _fail(str(err), field, sweep.file) from None
+    _check_size(sweep, n)
+
+
+def runs_count(sweep: Sweep) -> int:
+    """Design points x policies x replications, counted without sampling (a grid: its levels multiplied)."""
+    n = n_points(sweep.design, len(sweep.parameters), sweep.samples, sweep.levels, sweep.grid_points,
+                 sweep.parameters)
+    return n * len(sweep.policies) * sweep.replications
+
+
+def _check_size(sweep: Sweep, points: int) -> None:
+    """Refuse a sweep of more than ``MAX_RUNS`` runs, counted arithmetically before anything is sampled,
+    naming the field that makes it too large: the design's size, then the policies, then the replications."""
+    policies, replications = len(sweep.policies), sweep.replications
+    runs = points * policies * replications
+    if runs <= MAX_RUNS:
+        return
+    if points > MAX_RUNS:
+        ranged = any(p.values is None for p in sweep.parameters)
+        field, advice = (("samples", "lower samples") if sweep.design != "grid" else
+                         ("grid_points", "lower grid_points or list fewer values") if ranged else
+                         ("parameters", "list fewer values"))
+    elif points * policies > MAX_RUNS:
+        field, advice = "policies", "give fewer policies, or split them over several sweeps"
+    else:
+        field, advice = "replications", "lower replications"
+    raise _fail(f"{runs:,} runs ({points:,} design points x {policies} polic{'y' if policies == 1 else 'ies'} x "
+                f"{replications} replication{'' if replications == 1 else 's'}) is over the maximum of "
+                f"{MAX_RUNS:,} runs a sweep may have (docs/experiments.md); {advice}", field, sweep.file)
 
 
 def _check_runs(sweep: Sweep) -> None:

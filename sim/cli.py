@@ -33,7 +33,6 @@ from .core.catalogue import INDICATOR_NAMES
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
-from .experiment.sweep import plan
 from .output import scorecard
 from .output.comparison import pairing_overrides, write_comparison
 from .output.report import ReportError, build_comparison_report, build_run_report
@@ -259,9 +258,10 @@ def _sweep(args: argparse.Namespace) -> int:
     _check_out(str(folder))
     workers = args.workers or (args.dask_local or default_workers())
     budget = args.budget if args.budget is not None else sweep.budget_minutes
-    tasks = plan(sweep)                    # the runs and their keys, once for the estimate and the sweep
+    tasks = None                           # planned by the estimate when it needs the keys, else by the sweep
     if args.dry_run or (budget is not None and not args.force):
-        guess = estimate(sweep, folder, workers, tasks)
+        guess = estimate(sweep, folder, workers)
+        tasks = guess.tasks
         print(f"sweep '{sweep.name}': {guess.describe()}")
         if args.dry_run:
             return 0

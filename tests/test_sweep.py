@@ -370,3 +370,37 @@ def test_a_sweep_over_the_maximum_is_refused_at_once_without_planning(tmp_path, 
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert elapsed < 3, elapsed                 # the CLI's start-up and the spec's check, nothing sampled
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_at_the_maximum_is_estimated_in_about_a_second(tmp_path):
+    spec = write_spec(tmp_path, design="lhs", samples=100_000, replications=1, policies=None,
+                      parameters=THREE_RANGES)
+    out = str(tmp_path / "out")
+    done, elapsed = _capped_cli("sweep", str(spec), "--dry-run", "--out", out)
+    assert done.returncode == 0 and "100,000 runs (0 already done, 100,000 to run)" in done.stdout, done.stderr
+    assert elapsed < 3, elapsed              # start-up, the spec's check and one timed run: nothing planned
+    done, elapsed = _capped_cli("sweep", str(spec), "--budget", "1", "--out", out, "--quiet")
+    assert done.returncode == 2 and ": --budget: the sweep would take about" in done.stderr, done.stderr[-2000:]
+    assert done.stderr.count("\n") == 1 and elapsed < 3, elapsed
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_plan_keys_each_run_by_its_fully_loaded_scenario(tmp_path, monkeypatch):
+    import sim.experiment.sweep as sweep_module
+
+    spec = write_spec(tmp_path, parameters={**SMALL_SPEC["parameters"], "policies.rural_talent_service.posting_months":
+                                            {"low": 1, "high": 12}}, design="lhs", samples=6)
+    sweep = load_sweep(spec)
+    X = sweep_module.points(sweep)
+    names = [name for name, _ in sweep.policies]
+
+    def loaded(task):
+        return sweep.scenario(names.index(task.policy), X[task.point]).to_dict()
+
+    tasks = plan(sweep)
+    assert len({id(t.base) for t in tasks}) == len(names)        # one scenario held per policy, not per run
+    for task in tasks:
+        assert task.scenario == loaded(task) and task.key == store_module.run_key(loaded(task), task.replication)
+    # should writing the settings in ever differ from loading, each point is loaded: the same keys
+    monkeypatch.setattr(sweep_module.KeyTemplate, "key", lambda self, settings, r: "not the key")
+    assert [t.key for t in plan(sweep)] == [t.key for t in tasks]

@@ -125,10 +125,14 @@ class Sweep:
     outputs: tuple[Output, ...]
     budget_minutes: float | None
 
+    def point_settings(self, point) -> list[tuple[str, Any]]:
+        """The design point's settings: each parameter's dotted path and value (whole numbers as int)."""
+        return [(p.path, int(v) if p.integer else float(v)) for p, v in zip(self.parameters, point, strict=True)]
+
     def overrides(self, policy: int, point) -> list[tuple[str, Any]]:
         """Settings of one run on top of the base: fixed ones, the policy's, the design point's, the seed."""
-        values = [(p.path, int(v) if p.integer else float(v)) for p, v in zip(self.parameters, point, strict=True)]
-        return [*self.fixed, *self.policies[policy][1], *values, ("seed", self.seed), ("replications", 1)]
+        return [*self.fixed, *self.policies[policy][1], *self.point_settings(point), ("seed", self.seed),
+                ("replications", 1)]
 
     def scenario(self, policy: int, point):
         return load_scenario(self.base, self.overrides(policy, point))

@@ -13,6 +13,7 @@ import hashlib
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..output.atomic import write_atomic
 
@@ -43,11 +44,14 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def key_text(scenario_dict: dict, replication: Any) -> str:
+    return json.dumps({"scenario": scenario_dict, "replication": replication, "code": code_version()},
+                      sort_keys=True, ensure_ascii=False, default=str)
+
+
 def run_key(scenario_dict: dict, replication: int) -> str:
     """The key of one run: hash of the resolved scenario, the replication and the code version."""
-    text = json.dumps({"scenario": scenario_dict, "replication": replication, "code": code_version()},
-                      sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(key_text(scenario_dict, replication).encode()).hexdigest()
 
 
 class Store:

@@ -4,6 +4,8 @@ retries of dead workers, dry run and budget."""
 from __future__ import annotations
 
 import csv
+import json
+import math
 import os
 import signal
 import subprocess
@@ -404,3 +406,112 @@ def test_the_plan_keys_each_run_by_its_fully_loaded_scenario(tmp_path, monkeypat
     # should writing the settings in ever differ from loading, each point is loaded: the same keys
     monkeypatch.setattr(sweep_module.KeyTemplate, "key", lambda self, settings, r: "not the key")
     assert [t.key for t in plan(sweep)] == [t.key for t in tasks]
+
+
+# -- a store that cannot be wedged -----------------------------------------------------------------
+
+def fake_run_task(task):
+    """A run's record without the simulation: outputs a smooth function of the point (NaN where the first
+    parameter is above the middle of its range and the output is 'pingdu:...', to stand for an undefined rate)."""
+    x = np.array(task.values)
+    outputs = {}
+    for label, zone, *_ in task.outputs:
+        value = float(x.sum() + 0.1 * task.replication + len(label))
+        outputs[label] = float("nan") if zone == "pingdu" and x[0] > 0.05 else value
+    return {"key": task.key, "policy": task.policy, "point": task.point, "replication": task.replication,
+            "values": list(task.values), "outputs": outputs, "events": 0, "wall_seconds": 0.001}
+
+
+@pytest.fixture
+def fake_runs(monkeypatch):
+    """Sweeps in this process run ``fake_run_task``; returns the list of keys each call ran."""
+    import sim.experiment.pipeline as pipeline
+    import sim.experiment.sweep as sweep_module
+
+    ran = []
+
+    def run(task):
+        ran.append(task.key)
+        return fake_run_task(task)
+
+    monkeypatch.setattr(sweep_module, "run_task", run)
+    monkeypatch.setattr(pipeline, "run_task", run)
+    return ran
+
+
+def _sweep_cli(spec: Path, out: Path, *extra: str) -> list[str]:
+    return ["sweep", str(spec), "--workers", "1", "--out", str(out), "--quiet", *extra]
+
+
+DAMAGES = {
+    "cut short": lambda path: path.write_bytes(path.read_bytes()[:40]),
+    "garbage": lambda path: path.write_bytes(b"\x00\xff\xfe not json at all"),
+    "empty": lambda path: path.write_bytes(b""),
+    "a folder": lambda path: (path.unlink(), path.mkdir(), (path / "x").write_text("x")),
+    "edited": lambda path: path.write_text(path.read_text().replace('"urbanization_rate@2021": ',
+                                                                    '"urbanization_rate@2021": 1')),
+    "another run's": lambda path: path.write_bytes(next(p for p in path.parent.glob("*.json")
+                                                        if p != path).read_bytes()),
+}
+REASONS = {"cut short": "is not valid JSON", "garbage": "is not valid JSON", "empty": "is empty",
+           "a folder": "is a folder", "edited": "does not match its checksum",
+           "another run's": "holds another run's record"}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_record_is_set_aside_with_a_warning_and_run_again(capsys, tmp_path, fake_runs, damage):
+    spec, out = write_spec(tmp_path, policies=None, replications=1), tmp_path / "out"
+    assert cli.main(_sweep_cli(spec, out)) == 0
+    whole = (out / "runs.csv").read_bytes()
+    victim = sorted((out / "runs").glob("*.json"))[1]
+    DAMAGES[damage](victim)
+    capsys.readouterr()
+    fake_runs.clear()
+    # a dry run says so and moves nothing
+    assert cli.main(["sweep", str(spec), "--dry-run", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "4 runs (3 already done, 1 to run)" in captured.out
+    assert f"warning: {victim} {REASONS[damage]}" in captured.err and "it will be set aside" in captured.err
+    assert victim.exists() and not list(victim.parent.glob("*.damaged-*"))
+    # the sweep sets it aside, runs it again, and ends with the table of an undamaged sweep
+    assert cli.main(_sweep_cli(spec, out)) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"warning: {victim} {REASONS[damage]}") and f"set aside as {victim.name}.damaged-1" in err
+    assert fake_runs == [victim.stem] and (out / "runs.csv").read_bytes() == whole
+    assert Store(out).get(victim.stem)["key"] == victim.stem
+    assert (victim.parent / f"{victim.name}.damaged-1").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runs_this_time"] == 1 and REASONS[damage] in manifest["store_warnings"][0]
+
+
+def test_stored_records_carry_a_checksum_verified_on_read(tmp_path):
+    store = Store(tmp_path)
+    store.open()
+    store.put("k", {"key": "k", "outputs": {"a": 1.5, "b": float("nan")}, "wall_seconds": 0.1})
+    record = json.loads((tmp_path / "runs" / "k.json").read_text())
+    assert record["checksum"] == store_module.checksum(record) and len(record["checksum"]) == 64
+    assert store.get("k")["outputs"]["a"] == 1.5 and math.isnan(store.get("k")["outputs"]["b"])
+    (tmp_path / "runs" / "k.json").write_text(json.dumps({**record, "wall_seconds": 0.2}))
+    with pytest.raises(store_module.DamagedRecord, match="checksum"):
+        store.get("k")
+
+
+def test_an_output_added_to_a_finished_sweep_reruns_its_runs_once_and_keeps_the_rest(capsys, tmp_path, fake_runs):
+    out = tmp_path / "out"
+    first = write_spec(tmp_path, policies=None, replications=1, outputs=SMALL_SPEC["outputs"][:2])
+    assert cli.main(_sweep_cli(first, out)) == 0         # write_spec writes tiny.yaml again each time
+    capsys.readouterr()
+    fake_runs.clear()
+    more = write_spec(tmp_path, policies=None, replications=1)           # a third output
+    assert cli.main(_sweep_cli(more, out)) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "4 stored run(s) lack the output(s) hukou_conversions@2021, added to the spec since they ran" in err
+    assert len(fake_runs) == 4
+    rows = read_rows(out / "runs.csv")
+    assert len(rows) == 4 and all(r["hukou_conversions@2021"] for r in rows)
+    fake_runs.clear()
+    for outputs in (SMALL_SPEC["outputs"][:2], SMALL_SPEC["outputs"]):   # back to two, then three: all reused
+        assert cli.main(_sweep_cli(write_spec(tmp_path, policies=None, replications=1, outputs=outputs), out)) == 0
+    assert fake_runs == [] and capsys.readouterr().err == ""

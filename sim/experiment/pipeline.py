@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -24,7 +25,19 @@ from .executor import run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
 from .spec import Sweep, runs_count
 from .store import Store, code_version
-from .sweep import Task, execute, plan, point_means, points, probe, records, run_task, runs_columns, runs_rows
+from .sweep import (
+    Task,
+    execute,
+    missing,
+    plan,
+    point_means,
+    points,
+    probe,
+    run_task,
+    runs_columns,
+    runs_rows,
+    stored_records,
+)
 
 
 @dataclass(frozen=True)
@@ -53,26 +66,31 @@ class Estimate:
                 f"about {size / 1e6:.1f} MB on disk")
 
 
-def estimate(sweep: Sweep, folder: Path, workers: int, tasks: list[Task] | None = None) -> Estimate:
+def warn_on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def estimate(sweep: Sweep, folder: Path, workers: int, tasks: list[Task] | None = None,
+             warn: Callable[[str], object] = warn_on_stderr) -> Estimate:
     """Count the runs and time one of them here (nothing is written); a stored run is timed from its record
     instead, so resuming a finished sweep costs nothing.
 
     The count is arithmetic (``runs_count``). Without a store to count against, nothing is planned or
     sampled: the run timed is the one at the middle of every range, so the answer takes one run whatever
-    the sweep's size; with a store, the plan's keys say which runs are done.
+    the sweep's size; with a store, the plan's keys say which runs are done (damaged records and those
+    lacking an output are reported to ``warn`` and counted as to do).
     """
     store = Store(folder)
-    done = store.done()
-    if tasks is None and done:
+    if tasks is None and store.done():
         tasks = plan(sweep)
     if tasks is None:
-        runs, done_runs, stored = runs_count(sweep), 0, None
+        runs, done_runs, stored = runs_count(sweep), 0, {}
     else:
-        runs, done_runs = len(tasks), sum(t.key in done for t in tasks)
-        stored = next((t for t in tasks if t.key in done), None)
-    if stored is not None:
-        record = store.get(stored.key)
-        seconds = record["wall_seconds"]
+        stored = stored_records(tasks, store, set_aside=False, warn=warn)[0]
+        runs, done_runs = len(tasks), sum(t.key in stored for t in tasks)
+    first = next(iter(stored.values()), None)
+    if first is not None:
+        record, seconds = first, first["wall_seconds"]
     else:
         record, seconds = _timed(tasks[0] if tasks else probe(sweep))
     row_bytes = len(",".join(str(v) for v in record["outputs"].values())) + 120
@@ -114,35 +132,45 @@ def _dask(fn, tasks, on_done, address=None, local_workers=None):
 
 
 def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress: bool = True,
-              command: list[str] | None = None, tasks=None) -> dict:
+              command: list[str] | None = None, tasks=None,
+              warn: Callable[[str], object] = warn_on_stderr) -> dict:
     """Run the missing runs, then write ``runs.csv``, ``sensitivity.csv``, plots and the manifest.
 
-    Returns the manifest.
+    Damaged records are set aside and their runs done again, with a warning (``warn``, and the manifest's
+    ``store_warnings``). Returns the manifest.
     """
     started = time.perf_counter()
     store = Store(folder)
     store.open()
     tasks = plan(sweep) if tasks is None else tasks
-    todo = len({t.key for t in tasks} - store.done())
+    notes: list[str] = []
+
+    def note(message: str) -> None:
+        notes.append(message)
+        warn(message)
+
+    stored, partial = stored_records(tasks, store, warn=note)
+    todo = missing(tasks, stored)
     bar = None
     if progress and todo:
         from tqdm import tqdm
 
         tqdm.monitor_interval = 0           # no monitor thread: workers can then start by fork (executor.py)
-        bar = tqdm(total=todo, unit="run", desc=sweep.name, file=sys.stderr, smoothing=0.1)
+        bar = tqdm(total=len(todo), unit="run", desc=sweep.name, file=sys.stderr, smoothing=0.1)
     try:
-        ran = execute(tasks, store, runner, on_stored=(lambda record: bar.update(1)) if bar is not None else None)
+        ran = execute(todo, store, runner, stored, partial,
+                      on_stored=(lambda record: bar.update(1)) if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
-    return write_tables(sweep, folder, tasks, store, {
+    return write_tables(sweep, folder, tasks, stored, {
         **executor_info, "runs_this_time": ran, "wall_seconds_this_time": seconds(time.perf_counter() - started),
-        "command": command or sys.argv})
+        "command": command or sys.argv, "store_warnings": notes})
 
 
-def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -> dict:
-    """``runs.csv``, ``sensitivity.csv`` and plots from the store, then the manifest; each file whole."""
-    stored = records(tasks, store)
+def write_tables(sweep: Sweep, folder: Path, tasks, stored: dict[str, dict], extra: dict) -> dict:
+    """``runs.csv``, ``sensitivity.csv`` and plots from the stored records, then the manifest; each file whole.
+    """
     write_atomic(folder / RUNS.file, csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
     write_atomic(folder / "sweep.yaml", sweep.file.read_bytes())
     rows, warnings = [], []
@@ -151,8 +179,8 @@ def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -
         means = point_means(sweep, tasks, stored, policy)
         policy_rows = [row for o in sweep.outputs for row in sensitivity.analyze(
             sweep.design, sweep.parameters, X, means[o.label], o.label, sweep.seed, levels=sweep.levels)]
-        warnings += [f"{policy}: {w}" if len(sweep.policies) > 1 else w
-                     for w in sensitivity.ranking_warnings(policy_rows)]
+        found = sensitivity.ranking_warnings(policy_rows)
+        warnings += [f"{policy}: {w}" if len(sweep.policies) > 1 else w for w in found]
         rows += [(policy, row) for row in policy_rows]
         _plots(sweep, folder, policy, X, means, policy_rows)
     if rows:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,29 @@ def run_key(scenario_dict: dict, replication: int) -> str:
     return hashlib.sha256(key_text(scenario_dict, replication).encode()).hexdigest()
 
 
+#: the field of a stored record that holds the SHA-256 of the rest of it
+CHECKSUM = "checksum"
+#: a damaged record is renamed to ``<key>.json`` plus this and a number: kept for a look, never read again
+SET_ASIDE = ".damaged-"
+
+
+class DamagedRecord(Exception):
+    """A file in ``runs/`` that is not a whole, intact record of its run: ``reason`` says how."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def checksum(record: dict) -> str:
+    """SHA-256 of a record's JSON without its checksum (NaN written as JSON's NaN, floats as their repr, so
+    the same after a round trip through the file)."""
+    body = {k: v for k, v in record.items() if k != CHECKSUM}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
 class Store:
-    """``<folder>/runs/<key>.json`` for each finished run."""
+    """``<folder>/runs/<key>.json`` for each finished run, each carrying its checksum."""
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
@@ -68,10 +90,45 @@ class Store:
             leftover.unlink(missing_ok=True)
 
     def done(self) -> set[str]:
-        return {p.stem for p in self.runs.glob("*.json")} if self.runs.exists() else set()
+        """The keys with a file in ``runs/`` (intact or not: ``get`` tells)."""
+        return {p.stem for p in self.runs.glob("*.json")} if self.runs.is_dir() else set()
+
+    def path(self, key: str) -> Path:
+        return self.runs / f"{key}.json"
 
     def get(self, key: str) -> dict:
-        return json.loads((self.runs / f"{key}.json").read_text(encoding="utf-8"))
+        """The run's record, verified: ``DamagedRecord`` when the file is a folder, empty, unreadable, not
+        JSON (truncated, overwritten), fails its checksum or is another run's."""
+        path = self.path(key)
+        if path.is_dir():
+            raise DamagedRecord("is a folder, not a record")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as err:
+            raise DamagedRecord(f"cannot be read ({err.strerror})") from None
+        if not data.strip():
+            raise DamagedRecord("is empty")
+        try:
+            record = json.loads(data.decode("utf-8"))
+        except ValueError:                  # UnicodeDecodeError is one
+            raise DamagedRecord("is not valid JSON (cut short or overwritten)") from None
+        if not isinstance(record, dict) or record.get(CHECKSUM) != checksum(record):
+            raise DamagedRecord("does not match its checksum (changed since it was written)")
+        if record.get("key") != key or not isinstance(record.get("outputs"), dict):
+            raise DamagedRecord("holds another run's record")
+        return record
 
     def put(self, key: str, record: dict) -> None:
-        write_atomic(self.runs / f"{key}.json", json.dumps(record, sort_keys=True).encode())
+        record = {**record, CHECKSUM: checksum(record)}
+        write_atomic(self.path(key), json.dumps(record, sort_keys=True).encode())
+
+    def set_aside(self, key: str) -> Path:
+        """Rename a damaged record out of the way (``<key>.json.damaged-<n>``) and return its new path."""
+        path = self.path(key)
+        n = 1
+        while (target := path.with_name(f"{path.name}{SET_ASIDE}{n}")).exists():
+            n += 1
+        os.replace(path, target)
+        return target

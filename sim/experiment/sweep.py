@@ -29,7 +29,7 @@ from ..runner import run_once
 from ..scenario import validate
 from .design import bounds, sample, to_natural
 from .spec import Sweep
-from .store import Store, key_text, run_key
+from .store import DamagedRecord, Store, key_text, run_key
 
 
 @dataclass(frozen=True)
@@ -167,27 +167,67 @@ def run_task(task: Task) -> dict:
             "wall_seconds": seconds(time.perf_counter() - started)}
 
 
-def execute(tasks: list[Task], store: Store, runner: Callable,
-            on_stored: Callable[[dict], object] | None = None) -> int:
-    """Run the tasks the store lacks with ``runner(fn, tasks, on_done)``; store each as it finishes.
+def stored_records(tasks: list[Task], store: Store, set_aside: bool = True,
+                   warn: Callable[[str], object] | None = None) -> tuple[dict[str, dict], dict[str, dict]]:
+    """The records in the store the tasks can use, by key, and those that lack an output the tasks ask for
+    now (an output added to the spec since they ran: they run again, and their other outputs are kept).
 
-    Returns how many ran. A task listed twice (the same settings reached twice) runs once.
+    A damaged file (a folder, empty, not JSON, failing its checksum, another run's) is set aside
+    (``Store.set_aside``) with a warning and its run is done again; without ``set_aside`` (a dry run) it is
+    only reported.
     """
-    done = store.done()
-    todo = list({t.key: t for t in tasks if t.key not in done}.values())
+    names = store.done()
+    usable: dict[str, dict] = {}
+    partial: dict[str, dict] = {}
+    lacking: set[str] = set()
+    for key, task in {t.key: t for t in tasks if t.key in names}.items():
+        try:
+            record = store.get(key)
+        except DamagedRecord as err:
+            if set_aside:
+                moved = store.set_aside(key)
+                note = f"set aside as {moved.name}; the run is done again"
+            else:
+                note = "it will be set aside and its run done again"
+            if warn is not None:
+                warn(f"{store.path(key)} {err.reason}: {note}")
+            continue
+        absent = [label for label, *_ in task.outputs if label not in record["outputs"]]
+        if absent:
+            partial[key] = record
+            lacking.update(absent)
+        else:
+            usable[key] = record
+    if partial and warn is not None:
+        labels = ", ".join(sorted(lacking))
+        warn(f"{len(partial):,} stored run(s) lack the output(s) {labels}, added to the spec since they ran: "
+             "they run again to measure them (their other outputs are kept)")
+    return usable, partial
 
-    def stored(i: int, record: dict) -> None:
-        store.put(todo[i].key, record)
+
+def missing(tasks: list[Task], stored: dict[str, dict]) -> list[Task]:
+    """The tasks without a usable record, each key once (the same settings reached twice run once)."""
+    return list({t.key: t for t in tasks if t.key not in stored}.values())
+
+
+def execute(todo: list[Task], store: Store, runner: Callable, stored: dict[str, dict],
+            partial: dict[str, dict] | None = None, on_stored: Callable[[dict], object] | None = None) -> int:
+    """Run ``todo`` with ``runner(fn, tasks, on_done)``; store each record as it finishes and add it to
+    ``stored``. A record in ``partial`` (the same run, measured for fewer outputs) keeps its outputs beside
+    the new ones. Returns how many ran."""
+    partial = partial or {}
+
+    def done(i: int, record: dict) -> None:
+        key = todo[i].key
+        if key in partial:
+            record = {**record, "outputs": {**partial[key]["outputs"], **record["outputs"]}}
+        store.put(key, record)
+        stored[key] = record
         if on_stored is not None:
             on_stored(record)
 
-    runner(run_task, todo, stored)
+    runner(run_task, todo, done)
     return len(todo)
-
-
-def records(tasks: list[Task], store: Store) -> dict[str, dict]:
-    """Every task's stored record, read once."""
-    return {key: store.get(key) for key in dict.fromkeys(t.key for t in tasks)}
 
 
 def runs_rows(sweep: Sweep, tasks: list[Task], stored: dict[str, dict]):

@@ -515,3 +515,20 @@ def test_an_output_added_to_a_finished_sweep_reruns_its_runs_once_and_keeps_the_
     for outputs in (SMALL_SPEC["outputs"][:2], SMALL_SPEC["outputs"]):   # back to two, then three: all reused
         assert cli.main(_sweep_cli(write_spec(tmp_path, policies=None, replications=1, outputs=outputs), out)) == 0
     assert fake_runs == [] and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("design, samples", [("sobol", 4), ("morris", 4)])
+def test_nan_outputs_give_a_warning_naming_the_output_and_the_other_indices(capsys, tmp_path, fake_runs, design,
+                                                                             samples):
+    spec = write_spec(tmp_path, design=design, samples=samples, replications=1, policies=None, parameters={
+        "behaviour.hukou.nonlocal_conversion_hazard_per_year": {"low": 0.02, "high": 0.08},
+        "policies.zero_threshold_settlement.intensity": {"low": 0, "high": 1}})
+    out = tmp_path / "out"
+    assert cli.main(_sweep_cli(spec, out)) == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert (f"warning: no {design} indices for output pingdu:hukou_urbanization_rate@2021: it is NaN or infinite "
+            "at ") in captured.out
+    indexed = {r["output"] for r in read_rows(out / "sensitivity.csv")}
+    assert indexed == {"urbanization_rate@2021", "hukou_conversions@2021"}
+    assert cli.main(_sweep_cli(spec, out)) == 0                       # and again: nothing wedged

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
 from ..output.atomic import write_atomic
 from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
 from ..output.provenance import package_versions
@@ -170,6 +172,9 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
 
 def write_tables(sweep: Sweep, folder: Path, tasks, stored: dict[str, dict], extra: dict) -> dict:
     """``runs.csv``, ``sensitivity.csv`` and plots from the stored records, then the manifest; each file whole.
+
+    An output whose indices cannot be computed (NaN or infinite at some design point, say) gets a warning
+    naming it instead of indices; the other outputs' indices are computed.
     """
     write_atomic(folder / RUNS.file, csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
     write_atomic(folder / "sweep.yaml", sweep.file.read_bytes())
@@ -177,9 +182,21 @@ def write_tables(sweep: Sweep, folder: Path, tasks, stored: dict[str, dict], ext
     X = points(sweep)
     for policy, _ in sweep.policies:
         means = point_means(sweep, tasks, stored, policy)
-        policy_rows = [row for o in sweep.outputs for row in sensitivity.analyze(
-            sweep.design, sweep.parameters, X, means[o.label], o.label, sweep.seed, levels=sweep.levels)]
-        found = sensitivity.ranking_warnings(policy_rows)
+        policy_rows: list[sensitivity.IndexRow] = []
+        unusable: list[str] = []
+        for o in sweep.outputs:
+            Y = means[o.label]
+            bad = int((~np.isfinite(Y)).sum())
+            if bad and sweep.design in sensitivity.INDICES:
+                unusable.append(f"no {sweep.design} indices for output {o.label}: it is NaN or infinite at {bad:,} "
+                                f"of {len(Y):,} design points (see runs.csv); the other outputs' indices are computed")
+                continue
+            try:
+                policy_rows += sensitivity.analyze(sweep.design, sweep.parameters, X, Y, o.label, sweep.seed,
+                                                   levels=sweep.levels)
+            except ValueError as err:           # whatever else SALib cannot use: said, not a crash at the end
+                unusable.append(f"no {sweep.design} indices for output {o.label}: {err}")
+        found = [*unusable, *sensitivity.ranking_warnings(policy_rows)]
         warnings += [f"{policy}: {w}" if len(sweep.policies) > 1 else w for w in found]
         rows += [(policy, row) for row in policy_rows]
         _plots(sweep, folder, policy, X, means, policy_rows)

@@ -33,6 +33,7 @@ from .core.catalogue import INDICATOR_NAMES
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
+from .experiment.store import FolderError
 from .output import scorecard
 from .output.comparison import pairing_overrides, write_comparison
 from .output.report import ReportError, build_comparison_report, build_run_report
@@ -275,6 +276,8 @@ def _sweep(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         raise Interrupted(f"the runs finished so far are kept in {folder / 'runs'}; run the same command again "
                           "to continue") from None
+    except FolderError as err:             # another sweep in the folder, or a file where runs/ should be
+        raise InputError(str(err), "--out") from None
     print(f"Sweep '{sweep.name}': {manifest['runs']} runs ({manifest['runs_this_time']} run now), "
           f"written to {folder}")
     for warning in manifest["sensitivity_warnings"]:

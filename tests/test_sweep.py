@@ -532,3 +532,74 @@ def test_nan_outputs_give_a_warning_naming_the_output_and_the_other_indices(caps
     indexed = {r["output"] for r in read_rows(out / "sensitivity.csv")}
     assert indexed == {"urbanization_rate@2021", "hukou_conversions@2021"}
     assert cli.main(_sweep_cli(spec, out)) == 0                       # and again: nothing wedged
+
+
+# -- one sweep at a time in a folder; workers die with their sweep ---------------------------------
+
+HOLD_THE_LOCK = """
+import sys, time
+from pathlib import Path
+from sim.experiment.store import locked
+with locked(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_second_sweep_on_the_same_folder_is_refused_and_a_dead_ones_lock_taken_over(capsys, tmp_path,
+                                                                                         fake_runs):
+    spec, out = write_spec(tmp_path, policies=None, replications=1), tmp_path / "out"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_LOCK, str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        assert cli.main(_sweep_cli(spec, out)) == 2
+        err = capsys.readouterr().err
+        assert err == (f"error: --out: another sweep (process {holder.pid}) is running in {out}; wait for it to "
+                       "end, stop it, or give this one another --out\n")
+        assert sorted(p.name for p in out.iterdir()) == [".sweep.lock"] and fake_runs == []
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli.main(_sweep_cli(spec, out)) == 0 and len(fake_runs) == 4      # the dead holder's lock is taken over
+    assert (out / ".sweep.lock").read_text() == f"{os.getpid()}\n"
+
+
+def test_the_lock_is_exclusive_within_a_process_too_and_released_on_error(tmp_path):
+    with store_module.locked(tmp_path):
+        with pytest.raises(store_module.FolderError, match=f"process {os.getpid()}"):
+            with store_module.locked(tmp_path):
+                pass
+    with pytest.raises(KeyboardInterrupt):
+        with store_module.locked(tmp_path):
+            raise KeyboardInterrupt
+    with store_module.locked(tmp_path):
+        pass
+
+
+def test_a_file_where_the_runs_folder_should_be_is_refused(capsys, tmp_path, fake_runs):
+    spec, out = write_spec(tmp_path, policies=None, replications=1), tmp_path / "out"
+    out.mkdir()
+    (out / "runs").write_text("not a folder")
+    assert cli.main(_sweep_cli(spec, out)) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: --out: {out / 'runs'} is a file, not the sweep's folder of runs: move it away\n"
+    assert (out / "runs").read_text() == "not a folder" and fake_runs == []
+
+
+@pytest.mark.slow
+def test_two_real_sweeps_on_one_folder_the_second_refused_the_first_unharmed(tmp_path):
+    spec = write_spec(tmp_path)
+    whole, out = tmp_path / "whole", tmp_path / "shared"
+    assert cli.main(["sweep", str(spec), "--workers", "1", "--out", str(whole), "--quiet"]) == 0
+    first = _sweep_process(spec, out)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not ((out / ".sweep.lock").exists()
+                                               and (out / ".sweep.lock").read_text() == f"{first.pid}\n"):
+        time.sleep(0.01)
+    second = subprocess.run([sys.executable, "run_sim.py", "sweep", str(spec), "--workers", "1", "--out", str(out),
+                             "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2 and second.stderr.count("\n") == 1
+    assert f"another sweep (process {first.pid}) is running in {out}" in second.stderr
+    assert first.wait(timeout=120) == 0
+    assert (out / "runs.csv").read_bytes() == (whole / "runs.csv").read_bytes()

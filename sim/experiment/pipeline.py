@@ -26,7 +26,7 @@ from . import sensitivity
 from .executor import run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
 from .spec import Sweep, runs_count
-from .store import Store, code_version
+from .store import Store, code_version, locked
 from .sweep import (
     Task,
     execute,
@@ -138,9 +138,16 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
               warn: Callable[[str], object] = warn_on_stderr) -> dict:
     """Run the missing runs, then write ``runs.csv``, ``sensitivity.csv``, plots and the manifest.
 
-    Damaged records are set aside and their runs done again, with a warning (``warn``, and the manifest's
+    The folder is locked for the whole (``store.locked``): a second sweep on it is refused. Damaged records
+    are set aside and their runs done again, with a warning (``warn``, and the manifest's
     ``store_warnings``). Returns the manifest.
     """
+    with locked(folder):
+        return _run_sweep(sweep, folder, runner, executor_info, progress, command, tasks, warn)
+
+
+def _run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress: bool, command, tasks,
+               warn: Callable[[str], object]) -> dict:
     started = time.perf_counter()
     store = Store(folder)
     store.open()

@@ -9,9 +9,12 @@ renamed), so a sweep killed at any moment leaves only whole runs behind.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +58,41 @@ def run_key(scenario_dict: dict, replication: int) -> str:
     return hashlib.sha256(key_text(scenario_dict, replication).encode()).hexdigest()
 
 
+#: the lock file in a sweep's folder: held (``flock``) by the sweep running there, holding its pid
+LOCK = ".sweep.lock"
+
+
+class FolderError(Exception):
+    """The sweep's folder cannot be used (another sweep runs in it; its ``runs`` is not a folder): one line,
+    bad input."""
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock for the block: an exclusive ``flock`` on ``<folder>/.sweep.lock``, which holds
+    this process's pid. A second sweep on the same folder gets ``FolderError`` naming the first's pid. The
+    kernel releases the lock when its holder ends however it ends (SIGKILL too), so a dead sweep's lock is
+    simply taken over; the file stays, with the last holder's pid."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as err:
+        raise FolderError(f"cannot open the sweep's lock file {path}: {err.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise FolderError(f"another sweep (process {owner}) is running in {folder}; wait for it to end, "
+                              "stop it, or give this one another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)                    # releases the lock
+
+
 #: the field of a stored record that holds the SHA-256 of the rest of it
 CHECKSUM = "checksum"
 #: a damaged record is renamed to ``<key>.json`` plus this and a number: kept for a look, never read again
@@ -84,7 +122,10 @@ class Store:
         self.runs = self.folder / RUNS
 
     def open(self) -> None:
-        """Create the folders and remove what a killed sweep may have left half-written."""
+        """Create the folders and remove what a killed sweep may have left half-written (under the folder's
+        lock: ``locked``, or another sweep's temporaries would go)."""
+        if self.runs.exists() and not self.runs.is_dir():
+            raise FolderError(f"{self.runs} is a file, not the sweep's folder of runs: move it away")
         self.runs.mkdir(parents=True, exist_ok=True)
         for leftover in self.runs.glob(".tmp-*"):
             leftover.unlink(missing_ok=True)

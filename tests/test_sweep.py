@@ -603,3 +603,62 @@ def test_two_real_sweeps_on_one_folder_the_second_refused_the_first_unharmed(tmp
     assert f"another sweep (process {first.pid}) is running in {out}" in second.stderr
     assert first.wait(timeout=120) == 0
     assert (out / "runs.csv").read_bytes() == (whole / "runs.csv").read_bytes()
+
+
+ORPHANS = """
+import os, sys, time
+from pathlib import Path
+from sim.experiment import executor
+
+if os.environ["MECHANISM"] == "watchdog":     # at module level: spawned workers import this file again
+    executor.PR_SET_PDEATHSIG = 0              # an invalid prctl option: only the watchdog thread is left
+
+def record_pid_and_sleep(folder):
+    (Path(folder) / str(os.getpid())).write_text("")
+    time.sleep(120)
+
+if __name__ == "__main__":
+    folder, method = sys.argv[1:]
+    executor.run_local(record_pid_and_sleep, [folder] * 4, 2, lambda i, r: None, method=method)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie no reaper has collected yet is dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("mechanism", ["prctl", "watchdog"])
+def test_workers_die_with_the_sweep_however_it_is_killed(tmp_path, method, how, mechanism):
+    script = tmp_path / "orphans.py"
+    script.write_text(ORPHANS)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    main = subprocess.Popen([sys.executable, str(script), str(pids), method], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "MECHANISM": mechanism})
+    try:
+        deadline = time.monotonic() + 30
+        while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        workers = [int(p.name) for p in pids.iterdir()]
+        assert len(workers) == 2 and all(_alive(pid) for pid in workers)
+        main.send_signal(how)
+        main.wait(timeout=10)
+        deadline = time.monotonic() + 3              # the watchdog looks every 0.5 s; a run may take minutes
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        main.kill()
+        for pid in pids.iterdir():
+            try:
+                os.kill(int(pid.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass

@@ -619,7 +619,10 @@ def record_pid_and_sleep(folder):
 
 if __name__ == "__main__":
     folder, method = sys.argv[1:]
-    executor.run_local(record_pid_and_sleep, [folder] * 4, 2, lambda i, r: None, method=method)
+    if method == "dask-local":
+        executor.run_dask(record_pid_and_sleep, [folder] * 4, lambda i, r: None, local_workers=2)
+    else:
+        executor.run_local(record_pid_and_sleep, [folder] * 4, 2, lambda i, r: None, method=method)
 """
 
 
@@ -633,9 +636,10 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method, mechanism", [
+    *((method, mechanism) for method in ("fork", "spawn") for mechanism in ("prctl", "watchdog")),
+    pytest.param("dask-local", "dask's own", marks=pytest.mark.slow)])          # Dask's nannies see to it
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-@pytest.mark.parametrize("mechanism", ["prctl", "watchdog"])
 def test_workers_die_with_the_sweep_however_it_is_killed(tmp_path, method, how, mechanism):
     script = tmp_path / "orphans.py"
     script.write_text(ORPHANS)
@@ -644,7 +648,7 @@ def test_workers_die_with_the_sweep_however_it_is_killed(tmp_path, method, how, 
     main = subprocess.Popen([sys.executable, str(script), str(pids), method], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT), "MECHANISM": mechanism})
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while len(list(pids.iterdir())) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         workers = [int(p.name) for p in pids.iterdir()]
@@ -662,3 +666,32 @@ def test_workers_die_with_the_sweep_however_it_is_killed(tmp_path, method, how, 
                 os.kill(int(pid.name), signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def scheduler_address(task):
+    """Run in a Dask worker: the address of the scheduler it works for."""
+    from distributed import get_worker
+
+    return get_worker().scheduler.address
+
+
+@pytest.mark.slow
+def test_the_local_dask_cluster_refuses_other_clients(tmp_path):
+    from distributed import Client
+    from distributed.security import Security
+
+    def intrude(i, address):
+        """While the sweep's cluster runs: what another local user could do with its address."""
+        seen["address"] = address
+        for label, security in (("plain", None), ("another certificate", Security.temporary())):
+            plain = address.replace("tls://", "tcp://")
+            try:
+                with Client(plain if security is None else address, security=security, timeout="3s") as other:
+                    seen[label] = other.submit(os.getpid).result(timeout=5)     # code run in the cluster
+            except Exception as err:  # noqa: BLE001 - any refusal will do
+                seen[label] = f"refused: {type(err).__name__}"
+
+    seen: dict = {}
+    run_dask(scheduler_address, [0], intrude, local_workers=1)
+    assert seen["address"].startswith("tls://127.0.0.1:")
+    assert str(seen["plain"]).startswith("refused") and str(seen["another certificate"]).startswith("refused")

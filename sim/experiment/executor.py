@@ -122,9 +122,30 @@ def run_local(fn: Callable[[Any], Any], tasks: Sequence, workers: int, on_done: 
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def private_security():
+    """Dask security for a ``LocalCluster`` only this process may use: mutual TLS with a key and a
+    self-signed certificate made in memory for this cluster (``Security.temporary``).
+
+    A plain LocalCluster listens on a TCP port of 127.0.0.1 that any local user may connect to and, Dask's
+    protocol being pickles, run code in as the sweep's user. Here every connection (client, scheduler,
+    nanny, worker) must present the cluster's certificate, which never leaves this process and its
+    workers. (Dask has no token for the scheduler, nor a Unix-socket transport; ``inproc://`` would mean
+    threads in one process, which a run's pure Python cannot use in parallel.)
+    """
+    try:
+        from distributed.security import Security
+
+        return Security.temporary()
+    except ImportError:
+        raise ExecutorError("--dask-local: a private cluster needs the cryptography package for its TLS "
+                            "certificate: pip install cryptography (or: pip install '.[dask]')",
+                            bad_input=True) from None
+
+
 def run_dask(fn: Callable[[Any], Any], tasks: Sequence, on_done: Callable[[int, Any], None],
              address: str | None = None, local_workers: int | None = None, timeout: str = "20s") -> None:
-    """The same on Dask: a scheduler at ``address``, or a ``LocalCluster`` of ``local_workers`` processes.
+    """The same on Dask: a scheduler at ``address``, or a ``LocalCluster`` of ``local_workers`` processes
+    that only this process can reach (``private_security``: TLS on 127.0.0.1).
 
     Dask's scheduler reruns the tasks of a worker that dies (up to its ``allowed-failures``).
     """
@@ -137,8 +158,9 @@ def run_dask(fn: Callable[[Any], Any], tasks: Sequence, on_done: Callable[[int, 
     try:
         if address is None:
             cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
+                                   dashboard_address=None, host="127.0.0.1", protocol="tls://",
+                                   security=private_security())
+            client = Client(cluster)            # with the cluster's security
         else:
             client = Client(address, timeout=timeout)
     except OSError as err:

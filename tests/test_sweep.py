@@ -695,3 +695,27 @@ def test_the_local_dask_cluster_refuses_other_clients(tmp_path):
     run_dask(scheduler_address, [0], intrude, local_workers=1)
     assert seen["address"].startswith("tls://127.0.0.1:")
     assert str(seen["plain"]).startswith("refused") and str(seen["another certificate"]).startswith("refused")
+
+
+def test_ctrl_c_mid_sweep_exits_130_keeps_whole_runs_and_releases_the_folder(capsys, tmp_path, monkeypatch):
+    import sim.experiment.sweep as sweep_module
+
+    spec, out = write_spec(tmp_path, policies=None, replications=1), tmp_path / "out"
+    calls = []
+
+    def interrupted_at_the_third(task):
+        calls.append(task.key)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return fake_run_task(task)
+
+    monkeypatch.setattr(sweep_module, "run_task", interrupted_at_the_third)
+    assert cli.main(_sweep_cli(spec, out)) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted: the runs finished so far are kept") and err.count("\n") == 1
+    assert not (out / "runs.csv").exists() and not (out / "manifest.json").exists()
+    assert sorted(p.stem for p in (out / "runs").iterdir()) == sorted(calls[:2])
+    assert all(Store(out).get(key) for key in calls[:2])
+    monkeypatch.setattr(sweep_module, "run_task", fake_run_task)
+    assert cli.main(_sweep_cli(spec, out)) == 0                 # the lock was released: it continues
+    assert json.loads((out / "manifest.json").read_text())["runs_this_time"] == 2

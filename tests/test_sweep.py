@@ -719,3 +719,21 @@ def test_ctrl_c_mid_sweep_exits_130_keeps_whole_runs_and_releases_the_folder(cap
     monkeypatch.setattr(sweep_module, "run_task", fake_run_task)
     assert cli.main(_sweep_cli(spec, out)) == 0                 # the lock was released: it continues
     assert json.loads((out / "manifest.json").read_text())["runs_this_time"] == 2
+
+
+def test_a_dry_run_reads_a_bounded_share_of_a_large_store_and_counts_in_proportion(capsys, tmp_path, fake_runs,
+                                                                                      monkeypatch):
+    import sim.experiment.pipeline as pipeline
+
+    out = tmp_path / "out"
+    assert cli.main(_sweep_cli(write_spec(tmp_path, policies=None, replications=1,
+                                          outputs=SMALL_SPEC["outputs"][:2]), out)) == 0
+    monkeypatch.setattr(pipeline, "CHECK_AT_MOST", 2)                 # of the 4 stored records
+    reads = []
+    monkeypatch.setattr(Store, "get", lambda self, key, get=Store.get: reads.append(key) or get(self, key))
+    capsys.readouterr()
+    more = write_spec(tmp_path, policies=None, replications=1)                     # an output added
+    assert cli.main(["sweep", str(more), "--dry-run", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "4 runs (0 already done, 4 to run)" in captured.out and len(reads) == 2
+    assert "2 of 2 stored records read (of 4) cannot be used as they are" in captured.err

@@ -737,3 +737,23 @@ def test_a_dry_run_reads_a_bounded_share_of_a_large_store_and_counts_in_proporti
     captured = capsys.readouterr()
     assert "4 runs (0 already done, 4 to run)" in captured.out and len(reads) == 2
     assert "2 of 2 stored records read (of 4) cannot be used as they are" in captured.err
+
+
+def test_a_damaged_record_that_cannot_be_moved_aside_says_what_to_do(capsys, tmp_path, fake_runs, monkeypatch):
+    spec, out = write_spec(tmp_path, policies=None, replications=1), tmp_path / "out"
+    assert cli.main(_sweep_cli(spec, out)) == 0
+    victim = sorted((out / "runs").glob("*.json"))[0]
+    victim.write_bytes(b"{")
+    real_replace = os.replace
+
+    def refuse(src, dst):
+        if str(dst).endswith(".damaged-1"):
+            raise PermissionError(13, "Permission denied")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    capsys.readouterr()
+    assert cli.main(_sweep_cli(spec, out)) == 2
+    err = capsys.readouterr().err
+    assert err == (f"error: --out: {victim} is damaged and cannot be moved aside (Permission denied): remove it, "
+                   "then run the sweep again\n")

@@ -166,10 +166,15 @@ class Store:
         write_atomic(self.path(key), json.dumps(record, sort_keys=True).encode())
 
     def set_aside(self, key: str) -> Path:
-        """Rename a damaged record out of the way (``<key>.json.damaged-<n>``) and return its new path."""
+        """Rename a damaged record out of the way (``<key>.json.damaged-<n>``) and return its new path;
+        ``FolderError`` saying what to do when it cannot be renamed."""
         path = self.path(key)
         n = 1
         while (target := path.with_name(f"{path.name}{SET_ASIDE}{n}")).exists():
             n += 1
-        os.replace(path, target)
+        try:
+            os.replace(path, target)
+        except OSError as err:
+            raise FolderError(f"{path} is damaged and cannot be moved aside ({err.strerror}): remove it, then "
+                              "run the sweep again") from None
         return target

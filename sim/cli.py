@@ -34,7 +34,7 @@ from .core.fields import printable
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
-from .experiment.sweep import plan
+from .experiment.store import FolderError
 from .output import scorecard
 from .output.atomic import OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
@@ -262,9 +262,10 @@ def _sweep(args: argparse.Namespace) -> int:
     _check_out(str(folder))
     workers = args.workers or (args.dask_local or default_workers())
     budget = args.budget if args.budget is not None else sweep.budget_minutes
-    tasks = plan(sweep)                    # the runs and their keys, once for the estimate and the sweep
+    tasks = None                           # planned by the estimate when it needs the keys, else by the sweep
     if args.dry_run or (budget is not None and not args.force):
-        guess = estimate(sweep, folder, workers, tasks)
+        guess = estimate(sweep, folder, workers)
+        tasks = guess.tasks
         print(f"sweep '{sweep.name}': {guess.describe()}")
         if args.dry_run:
             return 0
@@ -278,6 +279,8 @@ def _sweep(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         raise Interrupted(f"the runs finished so far are kept in {folder / 'runs'}; run the same command again "
                           "to continue") from None
+    except FolderError as err:             # another sweep in the folder, or a file where runs/ should be
+        raise InputError(str(err), "--out") from None
     print(f"Sweep '{sweep.name}': {manifest['runs']} runs ({manifest['runs_this_time']} run now), "
           f"written to {folder}")
     for warning in manifest["sensitivity_warnings"]:

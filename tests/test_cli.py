@@ -391,7 +391,8 @@ def test_an_interrupted_sweep_says_its_finished_runs_are_kept(capsys, monkeypatc
     spec = tmp_path / "tiny.yaml"
     spec.write_text(yaml.safe_dump({
         "base": str(BASELINE), "set": {"population.scale": 5000, "period.end": "2021-12-31"}, "design": "grid",
-        "parameters": {"seed": {"values": [1, 2]}}, "outputs": ["urbanization_rate@2021"]}), encoding="utf-8")
+        "parameters": {"policies.zero_threshold_settlement.intensity": {"values": [0, 1]}},
+        "outputs": ["urbanization_rate@2021"]}), encoding="utf-8")
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

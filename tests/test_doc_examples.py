@@ -209,7 +209,7 @@ def test_a_broken_example_is_caught(scenarios_copy):
         Example(readme, 0, "population:\n  census: \"2010\"\n", False, "yaml"),
         Example(readme, 0, "extends: baseline.yaml\nname: x\nbehaviour:\n  hukou:\n    min_insurance_yeras: 1\n",
                 False, "yaml"),
-        Example(readme, 0, "name: s\nbase: ../missing.yaml\nparameters: {seed: {low: 1, high: 2}}\n"
+        Example(readme, 0, "name: s\nbase: ../missing.yaml\nparameters: {population.scale: {low: 1000, high: 2000}}\n"
                 "outputs: [urbanization_rate@2023]\n", False, "yaml"),
         Example(readme, 0, "population.census=\"2010\"", False, "inline"),
     ]

@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+
+import numpy as np
 
 from ..output.atomic import inside, write_atomic
 from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
@@ -22,10 +25,22 @@ from ..output.provenance import package_versions
 from . import sensitivity
 from .executor import run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
-from .spec import Sweep
+from .spec import Sweep, runs_count
 from .store import RUNS as STORE
-from .store import Store, code_version
-from .sweep import execute, plan, point_means, points, records, run_task, runs_columns, runs_rows
+from .store import Store, code_version, locked
+from .sweep import (
+    Task,
+    execute,
+    missing,
+    plan,
+    point_means,
+    points,
+    probe,
+    run_task,
+    runs_columns,
+    runs_rows,
+    stored_records,
+)
 
 #: the copy of the spec, and the folder of pictures, in the sweep's folder
 SPEC_COPY = "sweep.yaml"
@@ -41,6 +56,8 @@ class Estimate:
     seconds_per_run: float
     workers: int
     bytes_per_run: int
+    #: the plan, when the estimate needed it (a store to count against): the sweep then reuses it
+    tasks: list[Task] | None = field(default=None, repr=False, compare=False)
 
     @property
     def todo(self) -> int:
@@ -58,22 +75,72 @@ class Estimate:
                 f"about {size / 1e6:.1f} MB on disk")
 
 
-def estimate(sweep: Sweep, folder: Path, workers: int, tasks=None) -> Estimate:
+def warn_on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+#: the most stored records a dry run reads (evenly spread over those it finds): reading 20,000 records
+#: from a cold disk took 5 s; the rest are counted by name, and the share found usable is extrapolated
+CHECK_AT_MOST = 2000
+
+
+def estimate(sweep: Sweep, folder: Path, workers: int, tasks: list[Task] | None = None,
+             warn: Callable[[str], object] = warn_on_stderr) -> Estimate:
     """Count the runs and time one of them here (nothing is written); a stored run is timed from its record
-    instead, so resuming a finished sweep costs nothing."""
-    tasks = plan(sweep) if tasks is None else tasks
+    instead, so resuming a finished sweep costs nothing.
+
+    The count is arithmetic (``runs_count``). Without a store to count against, nothing is planned or
+    sampled: the run timed is the one at the middle of every range, so the answer takes one run whatever
+    the sweep's size. With a store, the plan's keys say which runs are stored; up to ``CHECK_AT_MOST`` of
+    their records are read, and damaged ones and those lacking an output are reported to ``warn`` and
+    counted as to do (beyond that many, in proportion).
+    """
     store = Store(folder)
-    done = store.done()
-    keys = set(t.key for t in tasks)
-    if tasks[0].key in done:
-        record = store.get(tasks[0].key)
-        seconds = record["wall_seconds"]
+    names = store.done()
+    if tasks is None and names:
+        tasks = plan(sweep)
+    if tasks is None:
+        return _estimate(sweep, workers, runs_count(sweep), 0, {}, None)
+    found = list({t.key: t for t in tasks if t.key in names}.values())
+    step = max(1, -(-len(found) // CHECK_AT_MOST))
+    checked = found[::step]
+    stored = stored_records(checked, store, set_aside=False, warn=warn)[0]
+    if step == 1:
+        done_runs = sum(t.key in stored for t in tasks)
     else:
-        started = time.perf_counter()
-        record = run_task(tasks[0])
-        seconds = time.perf_counter() - started
+        share = len(stored) / len(checked)
+        done_runs = round(share * sum(t.key in names for t in tasks))
+        if share < 1:
+            warn(f"{len(checked) - len(stored):,} of {len(checked):,} stored records read (of {len(found):,}) "
+                 "cannot be used as they are: the count of runs done is in proportion")
+    return _estimate(sweep, workers, len(tasks), done_runs, stored, tasks)
+
+
+def _estimate(sweep: Sweep, workers: int, runs: int, done_runs: int, stored: dict, tasks) -> Estimate:
+    first = next(iter(stored.values()), None)
+    if first is not None:
+        record, seconds = first, first["wall_seconds"]
+    else:
+        record, seconds = _timed(tasks[0] if tasks else probe(sweep))
     row_bytes = len(",".join(str(v) for v in record["outputs"].values())) + 120
-    return Estimate(len(keys), len(keys & done), seconds, workers, len(json.dumps(record)) + row_bytes)
+    return Estimate(runs, done_runs, seconds, workers, len(json.dumps(record)) + row_bytes, tasks)
+
+
+#: a run timed under this is timed again: the first run in a process pays for imports deferred until a run
+#: needs them (scipy.special, 0.4 s), which would double the estimate of a short run
+RETIME_SECONDS = 1.0
+
+
+def _timed(task: Task) -> tuple[dict, float]:
+    """A run's record and its time here: the faster of two runs when the first is short."""
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        record = run_task(task)
+        times.append(time.perf_counter() - started)
+        if times[0] >= RETIME_SECONDS:
+            break
+    return record, min(times)
 
 
 def executor(workers: int, dask_address: str | None, dask_local: int | None):
@@ -94,47 +161,79 @@ def _dask(fn, tasks, on_done, address=None, local_workers=None):
 
 
 def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress: bool = True,
-              command: list[str] | None = None, tasks=None) -> dict:
+              command: list[str] | None = None, tasks=None,
+              warn: Callable[[str], object] = warn_on_stderr) -> dict:
     """Run the missing runs, then write ``runs.csv``, ``sensitivity.csv``, plots and the manifest.
 
-    Returns the manifest.
+    The folder is locked for the whole (``store.locked``): a second sweep on it is refused. Damaged records
+    are set aside and their runs done again, with a warning (``warn``, and the manifest's
+    ``store_warnings``). Returns the manifest.
     """
+    with locked(folder):
+        return _run_sweep(sweep, folder, runner, executor_info, progress, command, tasks, warn)
+
+
+def _run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress: bool, command, tasks,
+               warn: Callable[[str], object]) -> dict:
     started = time.perf_counter()
     for name in WRITTEN:                   # a link planted where the sweep writes: refused before any run
         inside(folder, name)
     store = Store(folder)
     store.open()
     tasks = plan(sweep) if tasks is None else tasks
-    todo = len({t.key for t in tasks} - store.done())
+    notes: list[str] = []
+
+    def note(message: str) -> None:
+        notes.append(message)
+        warn(message)
+
+    stored, partial = stored_records(tasks, store, warn=note)
+    todo = missing(tasks, stored)
     bar = None
     if progress and todo:
         from tqdm import tqdm
 
         tqdm.monitor_interval = 0           # no monitor thread: workers can then start by fork (executor.py)
-        bar = tqdm(total=todo, unit="run", desc=sweep.name, file=sys.stderr, smoothing=0.1)
+        bar = tqdm(total=len(todo), unit="run", desc=sweep.name, file=sys.stderr, smoothing=0.1)
     try:
-        ran = execute(tasks, store, runner, on_stored=(lambda record: bar.update(1)) if bar is not None else None)
+        ran = execute(todo, store, runner, stored, partial,
+                      on_stored=(lambda record: bar.update(1)) if bar is not None else None)
     finally:
         if bar is not None:
             bar.close()
-    return write_tables(sweep, folder, tasks, store, {
+    return write_tables(sweep, folder, tasks, stored, {
         **executor_info, "runs_this_time": ran, "wall_seconds_this_time": seconds(time.perf_counter() - started),
-        "command": command or sys.argv})
+        "command": command or sys.argv, "store_warnings": notes})
 
 
-def write_tables(sweep: Sweep, folder: Path, tasks, store: Store, extra: dict) -> dict:
-    """``runs.csv``, ``sensitivity.csv`` and plots from the store, then the manifest; each file whole."""
-    stored = records(tasks, store)
+def write_tables(sweep: Sweep, folder: Path, tasks, stored: dict[str, dict], extra: dict) -> dict:
+    """``runs.csv``, ``sensitivity.csv`` and plots from the stored records, then the manifest; each file whole.
+
+    An output whose indices cannot be computed (NaN or infinite at some design point, say) gets a warning
+    naming it instead of indices; the other outputs' indices are computed.
+    """
     write_atomic(inside(folder, RUNS.file), csv_table(runs_columns(sweep), runs_rows(sweep, tasks, stored)).encode())
     write_atomic(inside(folder, SPEC_COPY), sweep.file.read_bytes())
     rows, warnings = [], []
     X = points(sweep)
     for policy, _ in sweep.policies:
         means = point_means(sweep, tasks, stored, policy)
-        policy_rows = [row for o in sweep.outputs for row in sensitivity.analyze(
-            sweep.design, sweep.parameters, X, means[o.label], o.label, sweep.seed, levels=sweep.levels)]
-        warnings += [f"{policy}: {w}" if len(sweep.policies) > 1 else w
-                     for w in sensitivity.ranking_warnings(policy_rows)]
+        policy_rows: list[sensitivity.IndexRow] = []
+        unusable: list[str] = []
+        for o in sweep.outputs:
+            Y = means[o.label]
+            bad = int((~np.isfinite(Y)).sum())
+            if bad and sweep.design in sensitivity.INDICES:
+                unusable.append(f"no {sweep.design} indices for output {o.label}: it is NaN or infinite at {bad:,} "
+                                f"of {len(Y):,} design points (see runs.csv); the other outputs' indices are computed")
+                continue
+            try:
+                policy_rows += sensitivity.analyze(sweep.design, sweep.parameters, X, Y, o.label, sweep.seed,
+                                                   levels=sweep.levels)
+            except ValueError as err:           # whatever else SALib cannot use: said, not a crash at the end
+                unusable.append(f"no {sweep.design} indices for output {o.label}: {err}")
+        found = [*unusable, *sensitivity.ranking_warnings(policy_rows)]
+        warnings += [f"{policy}: {w}" if len(sweep.policies) > 1 else w for w in found]
         rows += [(policy, row) for row in policy_rows]
         _plots(sweep, folder, policy, X, means, policy_rows)
     if rows:

@@ -41,6 +41,10 @@ from ..scenario.schema import NAME_PATTERN, SCENARIO
 from ..scenario.validation import check
 from .design import DESIGNS, Parameter, bounds, n_points, problem
 
+#: the most runs (design points x policies x replications) a sweep may have: its plan, its store (one file a
+#: run) and its tables stay within a workstation's memory and a folder's file count (docs/experiments.md)
+MAX_RUNS = 100_000
+
 _OUTPUT = re.compile(r"(?:(?P<zone>[a-z_]+):)?(?P<indicator>[a-z0-9_]+)@(?P<year>\d{4})")
 NUMBER_KINDS = ("float", "int")
 
@@ -122,10 +126,14 @@ class Sweep:
     outputs: tuple[Output, ...]
     budget_minutes: float | None
 
+    def point_settings(self, point) -> list[tuple[str, Any]]:
+        """The design point's settings: each parameter's dotted path and value (whole numbers as int)."""
+        return [(p.path, int(v) if p.integer else float(v)) for p, v in zip(self.parameters, point, strict=True)]
+
     def overrides(self, policy: int, point) -> list[tuple[str, Any]]:
         """Settings of one run on top of the base: fixed ones, the policy's, the design point's, the seed."""
-        values = [(p.path, int(v) if p.integer else float(v)) for p, v in zip(self.parameters, point, strict=True)]
-        return [*self.fixed, *self.policies[policy][1], *values, ("seed", self.seed), ("replications", 1)]
+        return [*self.fixed, *self.policies[policy][1], *self.point_settings(point), ("seed", self.seed),
+                ("replications", 1)]
 
     def scenario(self, policy: int, point):
         return load_scenario(self.base, self.overrides(policy, point))
@@ -146,6 +154,7 @@ def parameter(path: str, entry, file: Path) -> Parameter:
     if listed is not None:
         if entry.low is not None or entry.high is not None:
             raise _fail("give either values or low and high, not both", where, file)
+        _check_whole(integer, listed, f"{where}.values", file)
         ends = (min(listed), max(listed))
         param = Parameter(path, values=listed, log=entry.log, integer=integer)
     else:
@@ -153,6 +162,8 @@ def parameter(path: str, entry, file: Path) -> Parameter:
             either = " (or values: [...])" if "values" in dict(entry.items()) else ""
             raise _fail(f"expected both low and high{either}", where, file)
         ends = (entry.low, entry.high)
+        for end, name in zip(ends, ("low", "high"), strict=True):
+            _check_whole(integer, (end,), f"{where}.{name}", file)
         if ends[0] >= ends[1]:
             raise _fail(f"low must be below high, got {ends[0]:g} and {ends[1]:g}", where, file)
         if entry.log and ends[0] <= 0:
@@ -165,6 +176,30 @@ def parameter(path: str, entry, file: Path) -> Parameter:
                       f"at least {low:g}" if low is not None else f"at most {high:g}")
             raise _fail(f"{end:g} is outside the setting's range {limits}", f"{where}.{name}", file)
     return param
+
+
+def _check_whole(integer: bool, values, where: str, file: Path) -> None:
+    """A whole-number setting is swept over whole numbers: a fractional end or level would be rounded to
+    a different range or repeated levels without a word."""
+    fractional = [v for v in values if integer and not float(v).is_integer()]
+    if fractional:
+        raise _fail(f"expected whole numbers for a whole-number setting; got {fractional[0]:g}", where, file)
+
+
+#: what the sweep sets in every run itself (``Sweep.overrides``): a spec that varied or fixed them would be
+#: overwritten without a word
+SET_BY_THE_SWEEP = ("seed", "replications")
+
+
+def _check_not_set_by_the_sweep(values: dict, file: Path) -> None:
+    """Refuse ``seed`` or ``replications`` among the parameters, the fixed settings or a policy's."""
+    places = [("parameters", values["parameters"]), ("set", values["set"]),
+              *((f"policies.{name}", settings) for name, settings in values["policies"].items())]
+    for where, settings in places:
+        for path in settings:
+            if path in SET_BY_THE_SWEEP:
+                raise _fail(f"every run uses the sweep's own {path} (the spec's top-level '{path}:'); "
+                            f"a sweep cannot vary or fix it here", f"{where}.{path}", file)
 
 
 def _output(text: str, file: Path) -> Output:
@@ -188,6 +223,7 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; raise ``ScenarioError`` naming the setting at the first problem."""
     file = Path(path)
     values = check(SWEEP_SPEC, read_mapping(file, "sweep spec"), file=str(file), default_name=file.stem)
+    _check_not_set_by_the_sweep(values, file)
     sweep = Sweep(
         name=values["name"], description=values["description"], file=file, base=file.parent / values["base"],
         fixed=tuple(values["set"].items()), design=values["design"], samples=values["samples"],
@@ -212,11 +248,40 @@ def _check_design(sweep: Sweep) -> None:
         except ValueError as err:
             raise _fail(str(err).removeprefix(f"parameter {p.path}: "), f"parameters.{p.path}", sweep.file) from None
     try:
-        n_points(sweep.design, len(sweep.parameters), sweep.samples, sweep.levels, sweep.grid_points,
-                 sweep.parameters)
+        n = n_points(sweep.design, len(sweep.parameters), sweep.samples, sweep.levels, sweep.grid_points,
+                     sweep.parameters)
     except ValueError as err:
         field = "levels" if str(err).startswith("levels") else "samples"
         raise _fail(str(err), field, sweep.file) from None
+    _check_size(sweep, n)
+
+
+def runs_count(sweep: Sweep) -> int:
+    """Design points x policies x replications, counted without sampling (a grid: its levels multiplied)."""
+    n = n_points(sweep.design, len(sweep.parameters), sweep.samples, sweep.levels, sweep.grid_points,
+                 sweep.parameters)
+    return n * len(sweep.policies) * sweep.replications
+
+
+def _check_size(sweep: Sweep, points: int) -> None:
+    """Refuse a sweep of more than ``MAX_RUNS`` runs, counted arithmetically before anything is sampled,
+    naming the field that makes it too large: the design's size, then the policies, then the replications."""
+    policies, replications = len(sweep.policies), sweep.replications
+    runs = points * policies * replications
+    if runs <= MAX_RUNS:
+        return
+    if points > MAX_RUNS:
+        ranged = any(p.values is None for p in sweep.parameters)
+        field, advice = (("samples", "lower samples") if sweep.design != "grid" else
+                         ("grid_points", "lower grid_points or list fewer values") if ranged else
+                         ("parameters", "list fewer values"))
+    elif points * policies > MAX_RUNS:
+        field, advice = "policies", "give fewer policies, or split them over several sweeps"
+    else:
+        field, advice = "replications", "lower replications"
+    raise _fail(f"{runs:,} runs ({points:,} design points x {policies} polic{'y' if policies == 1 else 'ies'} x "
+                f"{replications} replication{'' if replications == 1 else 's'}) is over the maximum of "
+                f"{MAX_RUNS:,} runs a sweep may have (docs/experiments.md); {advice}", field, sweep.file)
 
 
 def _check_runs(sweep: Sweep) -> None:

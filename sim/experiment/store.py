@@ -9,10 +9,15 @@ renamed), so a sweep killed at any moment leaves only whole runs behind.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..output.atomic import inside, write_atomic
 
@@ -43,31 +48,133 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def key_text(scenario_dict: dict, replication: Any) -> str:
+    return json.dumps({"scenario": scenario_dict, "replication": replication, "code": code_version()},
+                      sort_keys=True, ensure_ascii=False, default=str)
+
+
 def run_key(scenario_dict: dict, replication: int) -> str:
     """The key of one run: hash of the resolved scenario, the replication and the code version."""
-    text = json.dumps({"scenario": scenario_dict, "replication": replication, "code": code_version()},
-                      sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(key_text(scenario_dict, replication).encode()).hexdigest()
+
+
+#: the lock file in a sweep's folder: held (``flock``) by the sweep running there, holding its pid
+LOCK = ".sweep.lock"
+
+
+class FolderError(Exception):
+    """The sweep's folder cannot be used (another sweep runs in it; its ``runs`` is not a folder): one line,
+    bad input."""
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock for the block: an exclusive ``flock`` on ``<folder>/.sweep.lock``, which holds
+    this process's pid. A second sweep on the same folder gets ``FolderError`` naming the first's pid. The
+    kernel releases the lock when its holder ends however it ends (SIGKILL too), so a dead sweep's lock is
+    simply taken over; the file stays, with the last holder's pid."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    except OSError as err:
+        raise FolderError(f"cannot open the sweep's lock file {path}: {err.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise FolderError(f"another sweep (process {owner}) is running in {folder}; wait for it to end, "
+                              "stop it, or give this one another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)                    # releases the lock
+
+
+#: the field of a stored record that holds the SHA-256 of the rest of it
+CHECKSUM = "checksum"
+#: a damaged record is renamed to ``<key>.json`` plus this and a number: kept for a look, never read again
+SET_ASIDE = ".damaged-"
+
+
+class DamagedRecord(Exception):
+    """A file in ``runs/`` that is not a whole, intact record of its run: ``reason`` says how."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def checksum(record: dict) -> str:
+    """SHA-256 of a record's JSON without its checksum (NaN written as JSON's NaN, floats as their repr, so
+    the same after a round trip through the file)."""
+    body = {k: v for k, v in record.items() if k != CHECKSUM}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 class Store:
-    """``<folder>/runs/<key>.json`` for each finished run."""
+    """``<folder>/runs/<key>.json`` for each finished run, each carrying its checksum."""
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.runs = self.folder / RUNS
 
     def open(self) -> None:
-        """Create the folders and remove what a killed sweep may have left half-written."""
+        """Create the folders and remove what a killed sweep may have left half-written (under the folder's
+        lock: ``locked``, or another sweep's temporaries would go)."""
+        if self.runs.exists() and not self.runs.is_dir():
+            raise FolderError(f"{self.runs} is a file, not the sweep's folder of runs: move it away")
         self.runs.mkdir(parents=True, exist_ok=True)
         for leftover in self.runs.glob(".tmp-*"):
             leftover.unlink(missing_ok=True)
 
     def done(self) -> set[str]:
-        return {p.stem for p in self.runs.glob("*.json")} if self.runs.exists() else set()
+        """The keys with a file in ``runs/`` (intact or not: ``get`` tells)."""
+        return {p.stem for p in self.runs.glob("*.json")} if self.runs.is_dir() else set()
+
+    def path(self, key: str) -> Path:
+        return self.runs / f"{key}.json"
 
     def get(self, key: str) -> dict:
-        return json.loads((self.runs / f"{key}.json").read_text(encoding="utf-8"))
+        """The run's record, verified: ``DamagedRecord`` when the file is a folder, empty, unreadable, not
+        JSON (truncated, overwritten), fails its checksum or is another run's."""
+        path = self.path(key)
+        if path.is_dir():
+            raise DamagedRecord("is a folder, not a record")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as err:
+            raise DamagedRecord(f"cannot be read ({err.strerror})") from None
+        if not data.strip():
+            raise DamagedRecord("is empty")
+        try:
+            record = json.loads(data.decode("utf-8"))
+        except ValueError:                  # UnicodeDecodeError is one
+            raise DamagedRecord("is not valid JSON (cut short or overwritten)") from None
+        if not isinstance(record, dict) or record.get(CHECKSUM) != checksum(record):
+            raise DamagedRecord("does not match its checksum (changed since it was written)")
+        if record.get("key") != key or not isinstance(record.get("outputs"), dict):
+            raise DamagedRecord("holds another run's record")
+        return record
 
     def put(self, key: str, record: dict) -> None:
+        record = {**record, CHECKSUM: checksum(record)}
         write_atomic(inside(self.folder, RUNS, f"{key}.json"), json.dumps(record, sort_keys=True).encode())
+
+    def set_aside(self, key: str) -> Path:
+        """Rename a damaged record out of the way (``<key>.json.damaged-<n>``) and return its new path;
+        ``FolderError`` saying what to do when it cannot be renamed."""
+        path = self.path(key)
+        n = 1
+        while (target := path.with_name(f"{path.name}{SET_ASIDE}{n}")).exists():
+            n += 1
+        try:
+            os.replace(path, target)
+        except OSError as err:
+            raise FolderError(f"{path} is damaged and cannot be moved aside ({err.strerror}): remove it, then "
+                              "run the sweep again") from None
+        return target

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..core.fields import Field, Node, PathError, child, resolve
+from ..core.safe_load import Refused, load_yaml, read_text
 from .schema import SCENARIO
 from .validation import Scenario, ScenarioError, describe, validate
 
@@ -69,7 +70,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not all(keys):
         raise ScenarioError(f"the key path before '=' is empty or has an empty part, in {text!r}", OVERRIDE)
     try:
-        value = yaml.safe_load(right)
+        value = load_yaml(right)
+    except Refused as err:
+        raise ScenarioError(f"the value of {left.strip()} is refused: {err}", OVERRIDE) from None
     except yaml.YAMLError as err:
         problem = getattr(err, "problem", None) or str(err)
         raise ScenarioError(f"the value in {text!r} is not valid YAML: {problem}", OVERRIDE) from None
@@ -103,13 +106,13 @@ def read_mapping(path: Path, what: str = "scenario file") -> dict:
     if not path.is_file():
         raise ScenarioError(f"not a file: {path} (give the path of a .yaml {what})")
     try:
-        text = path.read_text(encoding="utf-8")
+        data = load_yaml(read_text(path))
     except UnicodeDecodeError:
         raise ScenarioError("the file is not UTF-8 text", file=str(path)) from None
     except OSError as err:
         raise ScenarioError(f"cannot read {path}: {err.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
+    except Refused as err:
+        raise ScenarioError(err.message, err.field, str(path)) from None
     except yaml.YAMLError as err:
         raise ScenarioError(_yaml_problem(err), file=str(path)) from None
     if data is None:

@@ -147,3 +147,24 @@ def test_a_file_larger_than_the_bound_is_refused_unread(capsys, tmp_path):
 def test_a_number_too_long_to_convert_is_one_line(capsys, tmp_path):
     path = write(tmp_path / "digits.yaml", "seed: " + "9" * 5000 + "\n")
     refused(capsys, tmp_path, "validate", path, words=("digits.yaml", "4300 digits"))
+
+
+# -- duplicate keys ----------------------------------------------------------------------------------
+
+
+def test_a_setting_given_twice_in_a_scenario_is_refused_naming_it(capsys, tmp_path):
+    path = write(tmp_path / "twice.yaml", "behaviour:\n  hukou:\n    min_insurance_years: 1\n"
+                                          "    min_insurance_years: 3\n")
+    refused(capsys, tmp_path, "run", path, words=(
+        "twice.yaml: behaviour.hukou.min_insurance_years: the key 'min_insurance_years' is given twice, at lines 3 "
+        "and 4",))
+
+
+def test_a_key_given_twice_in_a_sweep_spec_is_refused(capsys, tmp_path):
+    spec = write(tmp_path / "sweep.yaml", f"base: {BASELINE}\ndesign: grid\nreplications: 1\nreplications: 3\n")
+    refused(capsys, tmp_path, "sweep", spec, "--dry-run", words=("sweep.yaml: replications", "given twice"))
+
+
+def test_a_key_given_twice_in_a_set_value_is_refused(capsys, tmp_path):
+    refused(capsys, tmp_path, "run", BASELINE, "--set", "targets={urbanization_rate: 70, urbanization_rate: 80}",
+            words=("--set", "targets", "'urbanization_rate' is given twice"))

@@ -75,3 +75,20 @@ def test_numbers_too_long_to_convert_are_refused():
         load_yaml("seed: " + "1" * 5000)
     with pytest.raises(Refused, match="number"):
         load_json("1" * 5000)
+
+
+@pytest.mark.parametrize(("text", "field", "lines"), [
+    ("seed: 1\nreplications: 2\nseed: 5\n", "seed", "lines 1 and 3"),
+    ("behaviour:\n  hukou:\n    min_insurance_years: 1\n    talent_exempt: true\n    min_insurance_years: 3\n",
+     "behaviour.hukou.min_insurance_years", "lines 3 and 5"),
+    ("sizes:\n  1: 50\n  '1': 20\n", "sizes.1", "lines 2 and 3"),          # the same key to the settings
+    ("runs:\n  - {a: 1, a: 1}\n", "runs.a", "line 2;"),
+], ids=["top", "nested", "number and text", "in a list"])
+def test_a_key_given_twice_is_refused_naming_it(text, field, lines):
+    with pytest.raises(Refused, match=f"the key '{field.rsplit('.', 1)[-1]}' is given twice, at {lines}") as info:
+        load_yaml(text)
+    assert info.value.field == field
+
+
+def test_merge_keys_may_be_overridden_and_equal_values_elsewhere_are_fine():
+    assert load_yaml("a: &a {x: 1}\nb: {<<: *a, x: 2}\nc: {x: 1}\n") == {"a": {"x": 1}, "b": {"x": 2}, "c": {"x": 1}}

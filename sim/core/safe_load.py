@@ -9,7 +9,9 @@ so that a file cannot take minutes or gigabytes to refuse, and so that it says w
   read, before anything is built: a "billion laughs" alias bomb is refused after a few hundred values;
   an alias inside the collection it names (``&a [*a]``, a document that never ends) is refused;
 - nesting is at most ``MAX_DEPTH`` levels (YAML or JSON), so that no reader recurses without end;
-- a whole number too long for Python to convert (4300 digits) is refused in one line.
+- a whole number too long for Python to convert (4300 digits) is refused in one line;
+- a key given twice in one mapping is refused (YAML requires unique keys; PyYAML keeps the last one
+  silently). A key written ``1`` and one written ``'1'`` count as the same key, as the settings read them.
 
 What is refused raises ``Refused`` (one line, the line of the file and the dotted path of the setting
 where known); syntax errors stay PyYAML's and json's own.
@@ -23,12 +25,16 @@ from typing import Any
 
 import yaml
 
+from .fields import spell
+
 #: the largest file read, in bytes: settings files and saved scenarios are a few KiB
 MAX_BYTES = 256 * 1024
 #: the most values (scalars and collections) a YAML document may expand to through its aliases
 MAX_VALUES = 20_000
 #: the deepest nesting of mappings and lists (a scenario nests five levels)
 MAX_DEPTH = 32
+
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class Refused(ValueError):
@@ -100,8 +106,8 @@ def _too_deep() -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, counting as it composes: the values each node stands for (aliases included)
-    and the depth."""
+    """PyYAML's safe loader, counting as it composes: the values each node stands for (aliases included),
+    the depth, and the keys of each mapping."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -128,6 +134,8 @@ class _Loader(yaml.SafeLoader):
         self._keys.append(key)
         try:
             node = super().compose_node(parent, index)
+            if isinstance(node, yaml.MappingNode):
+                self._check_keys(node)
         finally:
             inner = self._open.pop()
             self._keys.pop()
@@ -149,6 +157,23 @@ class _Loader(yaml.SafeLoader):
     def _field(self, key: str | None = None) -> str | None:
         parts = [k for k in (*self._keys, key) if k is not None]
         return ".".join(parts) or None
+
+    def _check_keys(self, node: yaml.MappingNode) -> None:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
+                continue
+            try:
+                key = self.construct_object(key_node, deep=True)
+                key = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
+                first = seen.setdefault(key, key_node)
+            except (yaml.YAMLError, TypeError, ValueError):
+                continue                    # an unreadable or unhashable key: PyYAML reports it when building
+            if first is not key_node:
+                lines = sorted({first.start_mark.line + 1, key_node.start_mark.line + 1})
+                where = " and ".join(map(str, lines))
+                raise Refused(f"the key {spell(key_node.value)} is given twice, at line{'s' * (len(lines) - 1)} "
+                              f"{where}; keep one", field=self._field(str(key)))
 
     def construct_yaml_int(self, node):
         try:

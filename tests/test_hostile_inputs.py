@@ -168,3 +168,35 @@ def test_a_key_given_twice_in_a_sweep_spec_is_refused(capsys, tmp_path):
 def test_a_key_given_twice_in_a_set_value_is_refused(capsys, tmp_path):
     refused(capsys, tmp_path, "run", BASELINE, "--set", "targets={urbanization_rate: 70, urbanization_rate: 80}",
             words=("--set", "targets", "'urbanization_rate' is given twice"))
+
+
+# -- impossible dates --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("period:\n  end: 2021-02-30\n", "period.end"),
+    ("period:\n  start: 2021-13-01\n", "period.start"),
+    ("policies:\n  talent_attraction:\n    start: 2022-02-29\n", "policies.talent_attraction.start"),
+    ("policies:\n  new_town_development:\n    upgrade_dates: {boli: 2022-04-31}\n",
+     "policies.new_town_development.upgrade_dates.boli"),
+    ("submodels:\n  transport:\n    rail_operating_km: {2021-02-30: 300}\n", "submodels.transport.rail_operating_km"),
+], ids=["day", "month", "lever", "map of dates", "schedule key"])
+def test_an_impossible_date_in_a_file_names_the_setting(capsys, tmp_path, text, field):
+    path = write(tmp_path / "dates.yaml", f"extends: {BASELINE}\n{text}")
+    refused(capsys, tmp_path, "run", path, words=(f"dates.yaml: {field}:", "no such day"))
+
+
+@pytest.mark.parametrize(("setting", "field"), [
+    ("period.end=2021-02-30", "period.end"),
+    ("period.start=2021-13-01", "period.start"),
+    ("submodels.transport.rail_operating_km={2021-02-30: 300}", "submodels.transport.rail_operating_km"),
+], ids=["day", "month", "schedule key"])
+def test_an_impossible_date_in_a_set_names_the_setting(capsys, tmp_path, setting, field):
+    refused(capsys, tmp_path, "run", BASELINE, "--set", setting, words=(f"--set: {field}:", "no such day"))
+
+
+def test_an_impossible_date_in_a_sweep_spec_names_the_setting(capsys, tmp_path):
+    spec = write(tmp_path / "sweep.yaml", f"base: {BASELINE}\ndesign: grid\nset:\n  period.end: 2021-02-30\n"
+                 "parameters:\n  behaviour.hukou.min_insurance_years: {values: [1, 2]}\n"
+                 "outputs: [urbanization_rate@2021]\n")
+    refused(capsys, tmp_path, "sweep", spec, "--dry-run", words=("period.end", "no such day"))

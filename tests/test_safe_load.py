@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -92,3 +93,8 @@ def test_a_key_given_twice_is_refused_naming_it(text, field, lines):
 
 def test_merge_keys_may_be_overridden_and_equal_values_elsewhere_are_fine():
     assert load_yaml("a: &a {x: 1}\nb: {<<: *a, x: 2}\nc: {x: 1}\n") == {"a": {"x": 1}, "b": {"x": 2}, "c": {"x": 1}}
+
+
+def test_a_date_that_does_not_exist_is_read_as_its_text():
+    assert load_yaml("end: 2021-02-30\nstart: 2021-13-01\n2021-02-29: 3\nok: 2021-02-28\n") == {
+        "end": "2021-02-30", "start": "2021-13-01", "2021-02-29": 3, "ok": dt.date(2021, 2, 28)}

@@ -11,7 +11,9 @@ so that a file cannot take minutes or gigabytes to refuse, and so that it says w
 - nesting is at most ``MAX_DEPTH`` levels (YAML or JSON), so that no reader recurses without end;
 - a whole number too long for Python to convert (4300 digits) is refused in one line;
 - a key given twice in one mapping is refused (YAML requires unique keys; PyYAML keeps the last one
-  silently). A key written ``1`` and one written ``'1'`` count as the same key, as the settings read them.
+  silently). A key written ``1`` and one written ``'1'`` count as the same key, as the settings read them;
+- a date that does not exist (``2021-02-30``, ``2021-13-01``, unquoted) is read as the text it is, so that
+  validation names the setting ("no such day") instead of PyYAML failing on it with a traceback.
 
 What is refused raises ``Refused`` (one line, the line of the file and the dotted path of the setting
 where known); syntax errors stay PyYAML's and json's own.
@@ -181,5 +183,12 @@ class _Loader(yaml.SafeLoader):
         except ValueError:                  # more digits than Python converts (4300)
             raise Refused("a whole number of more than 4300 digits", node.start_mark.line + 1) from None
 
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:                  # 2021-02-30: the text, for validation to name the setting
+            return self.construct_scalar(node)
+
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)

@@ -200,3 +200,34 @@ def test_an_impossible_date_in_a_sweep_spec_names_the_setting(capsys, tmp_path):
                  "parameters:\n  behaviour.hukou.min_insurance_years: {values: [1, 2]}\n"
                  "outputs: [urbanization_rate@2021]\n")
     refused(capsys, tmp_path, "sweep", spec, "--dry-run", words=("period.end", "no such day"))
+
+
+# -- empty files and empty names ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n\n   # and another\n", "\ufeff# with a BOM\n"],
+                         ids=["empty", "blank lines", "comments", "BOM and a comment"])
+def test_an_empty_scenario_file_is_an_error_not_the_defaults(capsys, tmp_path, text):
+    path = write(tmp_path / "empty.yaml", text)
+    refused(capsys, tmp_path, "run", path, words=("empty.yaml: the file is empty",))
+
+
+def test_an_empty_file_extended_is_named(capsys, tmp_path):
+    write(tmp_path / "parent.yaml", "# to be written\n")
+    child = write(tmp_path / "child.yaml", "extends: parent.yaml\nseed: 3\n")
+    refused(capsys, tmp_path, "run", child, words=("parent.yaml: the file is empty",))
+
+
+@pytest.mark.parametrize("command", ["sweep", "calibrate"])
+def test_an_empty_spec_is_an_error(capsys, tmp_path, command):
+    spec = write(tmp_path / "spec.yaml", "# nothing yet\n")
+    refused(capsys, tmp_path, command, spec, words=("spec.yaml: the file is empty",))
+
+
+def test_an_empty_name_on_the_command_line_is_refused(capsys, tmp_path):
+    refused(capsys, tmp_path, "run", BASELINE, "--set", "name=", words=("--set: name: the name is empty",))
+
+
+def test_an_empty_name_in_a_file_is_refused(capsys, tmp_path):
+    path = write(tmp_path / "unnamed.yaml", f"extends: {BASELINE}\nname:\n")
+    refused(capsys, tmp_path, "run", path, words=("unnamed.yaml: name: the name is empty",))

@@ -100,13 +100,15 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
 
 
 def read_mapping(path: Path, what: str = "scenario file") -> dict:
-    """One YAML file as a mapping; an empty file is an empty mapping. ``what`` names the file in errors."""
+    """One YAML file as a mapping (an empty or comment-only file is refused). ``what`` names the file in
+    errors."""
     if not path.exists():
         raise ScenarioError(f"{what} not found: {path}")
     if not path.is_file():
         raise ScenarioError(f"not a file: {path} (give the path of a .yaml {what})")
     try:
-        data = load_yaml(read_text(path))
+        text = read_text(path)
+        data = load_yaml(text)
     except UnicodeDecodeError:
         raise ScenarioError("the file is not UTF-8 text", file=str(path)) from None
     except OSError as err:
@@ -115,8 +117,10 @@ def read_mapping(path: Path, what: str = "scenario file") -> dict:
         raise ScenarioError(err.message, err.field, str(path)) from None
     except yaml.YAMLError as err:
         raise ScenarioError(_yaml_problem(err), file=str(path)) from None
-    if data is None:
-        return {}
+    if data is None and all(not line.strip() or line.lstrip().startswith("#")
+                            for line in text.removeprefix("\ufeff").splitlines()):
+        raise ScenarioError(f"the file is empty (nothing but blank lines or comments); a {what} holds settings, "
+                            "lines like 'seed: 42'", file=str(path))
     if not isinstance(data, Mapping):
         raise ScenarioError("the file must hold a mapping of settings (lines like 'seed: 42'), "
                             f"got {describe(data)}", file=str(path))

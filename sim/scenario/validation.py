@@ -178,6 +178,9 @@ def check(schema: Section, data: Mapping | None, *, file: str | None = None,
             raise ScenarioError(f"expected a mapping of settings, got {describe(data)}")
         values = _section(schema, data, "")
         name = schema.fields.get("name")
+        if isinstance(name, Field) and "name" in data and data["name"] is None:     # 'name:', '--set name='
+            raise ScenarioError("the name is empty: give one, or leave the setting out to use the file's name",
+                                "name")
         if default_name is not None and isinstance(name, Field) and values["name"] is None:
             values["name"] = _default_name(name, default_name)
         return values

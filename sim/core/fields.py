@@ -76,6 +76,8 @@ class MapOf:
     ``value`` validates each entry (a ``Field``'s own default is not used; a ``Section`` or ``Paths``
     value makes each entry a group). A ``nullable`` map accepts ``null`` for an entry (a target
     without a value). ``key_name`` stands for a free key in the docs (``policies.<policy>``).
+    ``weights``: the numbers are relative weights (shares drawn from, a destination's pull), so they may not
+    all be zero.
     """
 
     keys: tuple[str, ...] | None
@@ -86,6 +88,7 @@ class MapOf:
     source: str = ""
     nullable: bool = False
     key_name: str = "<name>"
+    weights: bool = False
 
 
 @dataclass(frozen=True)

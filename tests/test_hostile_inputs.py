@@ -12,6 +12,7 @@ from sim import cli
 from sim.core.districts import DISTRICTS
 from sim.core.safe_load import MAX_BYTES, MAX_DEPTH, MAX_VALUES
 from sim.output.formats import RUN_FILES
+from sim.scenario.load import MAX_EXTENDS
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -270,3 +271,40 @@ def test_a_single_weight_above_zero_is_enough(capsys):
     assert cli.main(["validate", str(BASELINE), "--set",
                      "behaviour.in_migration.household_size_shares_pct={1: 0, 2: 0, 3: 0, 4: 1}"]) == 0
     assert "OK" in capsys.readouterr().out
+
+
+# -- extends chains and loops ------------------------------------------------------------------------
+
+
+def _chain(tmp_path: Path, files: int) -> Path:
+    """``c0.yaml`` extends ``c1.yaml`` ... the last extends the baseline: ``files`` files in all."""
+    for i in range(files - 1):
+        write(tmp_path / f"c{i}.yaml", f"extends: c{i + 1}.yaml\nseed: {i}\n" if i < files - 2 else
+              f"extends: {BASELINE}\nseed: {i}\n")
+    return tmp_path / "c0.yaml"
+
+
+def test_an_extends_chain_of_sixteen_files_is_read(capsys, tmp_path):
+    assert cli.main(["validate", str(_chain(tmp_path, MAX_EXTENDS))]) == 0
+    assert "OK: scenario 'c0'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("files", [MAX_EXTENDS + 1, 1500])
+def test_a_longer_extends_chain_is_one_line(capsys, tmp_path, files):
+    # 1500 files: a RecursionError traceback before
+    refused(capsys, tmp_path, "run", _chain(tmp_path, files),
+            words=(f"c{MAX_EXTENDS - 1}.yaml: extends: extends chains more than {MAX_EXTENDS} files", "c0.yaml"))
+
+
+@pytest.mark.parametrize("files", [{"a": "a"}, {"a": "b", "b": "a"}, {"a": "b", "b": "c", "c": "b"}],
+                         ids=["itself", "a pair", "a loop further up"])
+def test_an_extends_loop_is_one_line(capsys, tmp_path, files):
+    for name, parent in files.items():
+        write(tmp_path / f"{name}.yaml", f"extends: {parent}.yaml\nseed: 1\n")
+    refused(capsys, tmp_path, "run", tmp_path / "a.yaml", words=("extends forms a cycle",))
+
+
+def test_extending_a_symbolic_link_that_loops_is_one_line(capsys, tmp_path):
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    child = write(tmp_path / "child.yaml", "extends: loop.yaml\n")
+    refused(capsys, tmp_path, "run", child, words=("child.yaml: extends: the file to extend was not found",))

@@ -21,6 +21,8 @@ from .validation import Scenario, ScenarioError, describe, validate
 
 #: the label errors carry when the bad value came from a command-line override
 OVERRIDE = "--set"
+#: the most files an extends chain may hold (a what-if of a what-if of the baseline is three)
+MAX_EXTENDS = 16
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str | tuple[str, Any]] = ()) -> Scenario:
@@ -91,11 +93,14 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
         raise ScenarioError(f"expected the file name of a scenario to extend, got {describe(reference)}",
                             "extends", label)
     parent = path.parent / reference.strip()
+    if not parent.is_file():                      # first: a symbolic link that loops is not a file either
+        raise ScenarioError(f"the file to extend was not found: {parent}", "extends", label)
     if parent.resolve() in {resolved for resolved, _ in chain}:
         names = " -> ".join([*(name for _, name in chain), str(parent)])
         raise ScenarioError(f"extends forms a cycle: {names}", "extends", label)
-    if not parent.is_file():
-        raise ScenarioError(f"the file to extend was not found: {parent}", "extends", label)
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(f"extends chains more than {MAX_EXTENDS} files ({chain[0][1]} -> ... -> {label} -> "
+                            f"{parent}); extend a file nearer the baseline", "extends", label)
     return [*_read_chain(parent, chain), (label, raw)]
 
 

@@ -3,6 +3,7 @@ no traceback and nothing written. The readers' own bounds are tested in test_saf
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -11,7 +12,6 @@ import pytest
 from sim import cli
 from sim.core.districts import DISTRICTS
 from sim.core.safe_load import MAX_BYTES, MAX_DEPTH, MAX_VALUES
-from sim.output.formats import RUN_FILES
 from sim.scenario.load import MAX_EXTENDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,24 +112,33 @@ def test_a_bomb_in_a_set_value_is_refused(capsys, tmp_path):
             words=("--set", "policies.talent_attraction.districts", BOMB))
 
 
-def _run_folder(tmp_path: Path, **files: str) -> Path:
-    """A folder with every file a run folder must hold: the given texts, the others empty."""
-    folder = tmp_path / "run"
-    folder.mkdir()
-    for name in RUN_FILES:
-        (folder / name).write_text(files.get(name, ""), encoding="utf-8")
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory) -> Path:
+    """A real small run's folder, to tamper with copies of."""
+    out = tmp_path_factory.mktemp("run")
+    assert cli.main(["run", str(BASELINE), "--set", "population.scale=5000", "--set", "period.end=2021-03-31",
+                     "--set", "outputs.plots=false", "--quiet", "--out", str(out)]) == 0
+    [folder] = (out / "baseline").iterdir()
     return folder
 
 
-def test_a_tampered_scenario_yaml_given_to_report_is_refused(capsys, tmp_path):
-    folder = _run_folder(tmp_path, **{"scenario.yaml": f"name: x\ndescription: {nested_bomb()}\n"})
+def _tampered(run_folder: Path, tmp_path: Path, name: str, text: str) -> Path:
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_tampered_scenario_yaml_given_to_report_is_refused(capsys, tmp_path, run_folder):
+    # before: 79 s and 4.7 GB, then exit 1 (the report spelled the description out)
+    folder = _tampered(run_folder, tmp_path, "scenario.yaml", f"name: x\ndescription: {nested_bomb()}\n")
     before = sorted(folder.rglob("*"))
     refused(capsys, tmp_path, "report", folder, words=("RUN_DIR", "scenario.yaml", BOMB))
     assert sorted(folder.rglob("*")) == before
 
 
-def test_a_deeply_nested_manifest_given_to_report_is_refused(capsys, tmp_path):
-    folder = _run_folder(tmp_path, **{"scenario.yaml": "name: x\n", "manifest.json": "[" * 100_000 + "]" * 100_000})
+def test_a_deeply_nested_manifest_given_to_report_is_refused(capsys, tmp_path, run_folder):
+    folder = _tampered(run_folder, tmp_path, "manifest.json", "[" * 100_000 + "]" * 100_000)
     refused(capsys, tmp_path, "report", folder, words=("manifest.json", f"more than {MAX_DEPTH} levels"))
 
 

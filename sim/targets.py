@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
-import yaml
+from .core.safe_load import load_yaml
 
 COMPARATORS = (">=", "<=", "==")
 
@@ -42,7 +42,7 @@ class Target:
 @cache
 def plan_targets() -> tuple[Target, ...]:
     """The targets as published (values as in the plan, ``None`` where missing)."""
-    data = yaml.safe_load(files("sim.data").joinpath("targets.yaml").read_text(encoding="utf-8"))
+    data = load_yaml(files("sim.data").joinpath("targets.yaml").read_text(encoding="utf-8"))
     out = []
     for t in data["targets"]:
         if t["comparator"] not in COMPARATORS:

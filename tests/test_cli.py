@@ -94,7 +94,7 @@ def test_run_writes_one_whole_folder_and_reports_it(capsys, tmp_path):
     assert len(runs) == 1, runs
     folder = runs[0]
     assert folder.is_dir()
-    assert re.fullmatch(r"\d{8}T\d{6}Z-seed20210101", folder.name)
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}-seed20210101", folder.name)
     assert {p.name for p in folder.iterdir()} == OUTPUTS
     assert all((folder / name).stat().st_size > 0 for name in OUTPUTS - {"plots", "report.html"})
     pngs = list((folder / "plots").glob("*.png"))

@@ -96,7 +96,8 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
         "held_out_rmse_scenario": _rmse(sim_default, every, held_out),
         "held_out_rmse_fitted": _rmse(sim_fitted, every, held_out),
     }
-    with atomic_folder(Path(out_root) / "calibration", f"{name}-{run_folder_name(spec.seed)}") as (tmp, final):
+    with atomic_folder(Path(out_root) / "calibration", f"{name}-{run_folder_name(spec.seed)}") as landing:
+        tmp, final = landing
         hashes = write_texts(tmp, {
             FITTED.file: FITTED.text(_fitted_rows(spec, scenario_values, main)),
             FIT.file: FIT.text(_fit_rows(every, held_out, sim_default, sim_fitted)),
@@ -117,7 +118,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
             **summary, "wall_seconds": seconds(time.perf_counter() - started),
             "packages": info["packages"], "input_sha256": info["input_sha256"], "output_sha256": hashes}
         write_manifest(tmp, manifest)
-    return final, manifest
+    return landing.final, manifest
 
 
 def _bar(spec: Calibration, progress: bool):

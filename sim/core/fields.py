@@ -78,6 +78,8 @@ class MapOf:
     without a value). ``key_name`` stands for a free key in the docs (``policies.<policy>``).
     ``key_pattern``: a regular expression every free key must match in full (a name that becomes part
     of a file name must stay in its folder).
+    ``weights``: the numbers are relative weights (shares drawn from, a destination's pull), so they may not
+    all be zero.
     """
 
     keys: tuple[str, ...] | None
@@ -89,6 +91,7 @@ class MapOf:
     nullable: bool = False
     key_name: str = "<name>"
     key_pattern: str | None = None
+    weights: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-import yaml
+from ..core.safe_load import load_yaml
 
 
 @cache
 def load_census() -> dict:
     """The census file as a dict (read once; treat as read-only)."""
-    return yaml.safe_load(files(__package__).joinpath("census.yaml").read_text(encoding="utf-8"))
+    return load_yaml(files(__package__).joinpath("census.yaml").read_text(encoding="utf-8"))

@@ -11,12 +11,15 @@ in the same folder (``clean_leftovers``: only this project's names, only when it
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 #: the prefix of every temporary file and folder this project makes
@@ -56,6 +59,33 @@ def inside(root: Path, *parts: str) -> Path:
     return path
 
 
+#: how many other names (``-2``, ``-3``...) a finished folder tries when its own was taken meanwhile
+LANDING_TRIES = 100
+
+
+class NotLanded(OSError):
+    """A finished folder could not be renamed into place; it is kept where it was written (``kept``)."""
+
+    def __init__(self, message: str, kept: Path) -> None:
+        super().__init__(message)
+        self.kept = kept
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass
+class Landing:
+    """What ``atomic_folder`` yields: fill ``tmp``; ``final`` is where it goes, and after the block where it
+    went (another name if that one was taken meanwhile). Unpacks as ``tmp, final``."""
+
+    tmp: Path
+    final: Path
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter((self.tmp, self.final))
+
+
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, created exclusively,
     flushed to disk, then renamed into place, so that even a killed process leaves the old file or the new
@@ -84,8 +114,13 @@ def write_atomic(path: Path, data: bytes) -> Path:
 
 @contextmanager
 def atomic_folder(parent: Path, name: str):
-    """Yield ``(tmp, final)``: fill ``tmp``; it becomes ``final`` (``parent/name``, with ``-2``, ``-3``...
-    when taken) only when the block ends without error, and nothing is left behind otherwise."""
+    """Yield a ``Landing`` (``tmp, final``): fill ``tmp``; it becomes ``final`` (``parent/name``, with ``-2``,
+    ``-3``... when taken) only when the block ends without error, and nothing is left behind otherwise.
+
+    Once the block has ended, the folder is finished and is never deleted: if another writer took ``final``
+    meanwhile (two runs given one id), it goes to the next free name (``Landing.final`` says which); if it
+    cannot be renamed at all, it stays where it is and ``NotLanded`` says so.
+    """
     parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(parent)
     final = parent / name
@@ -94,12 +129,12 @@ def atomic_folder(parent: Path, name: str):
         suffix += 1
         final = parent / f"{name}-{suffix}"
     tmp = parent / temporary_name(final.name)
+    landing = Landing(tmp, final)
     made = False
     try:
         tmp.mkdir()                     # exclusive: fails on anything already there, a planted link too
         made = True
-        yield tmp, final
-        os.replace(tmp, final)
+        yield landing
     except BaseException:
         if made:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -108,6 +143,25 @@ def atomic_folder(parent: Path, name: str):
         except OSError:
             pass
         raise
+    landing.final = _land(tmp, final, name, suffix)
+
+
+def _land(tmp: Path, final: Path, name: str, suffix: int) -> Path:
+    """Rename the finished ``tmp`` to ``final``, or to the next free ``name-<n>`` when a writer took it
+    meanwhile."""
+    target = final
+    for _ in range(LANDING_TRIES):
+        try:
+            os.rename(tmp, target)      # a folder onto a folder with files fails: never replaces a run
+            return target
+        except OSError as err:
+            if err.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not target.exists():
+                raise NotLanded(f"the finished results could not be moved to {final} ({err.strerror}); they are "
+                                f"kept in {tmp}", tmp) from err
+        suffix += 1
+        target = final.with_name(f"{name}-{suffix}")
+    raise NotLanded(f"the finished results could not be moved to {final} (every name up to -{suffix} is taken); "
+                    f"they are kept in {tmp}", tmp)
 
 
 def clean_leftovers(folder: Path) -> list[Path]:

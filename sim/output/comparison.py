@@ -119,7 +119,8 @@ def write_comparison(scenario, against, scenario_runs, against_runs, out_root: s
     from the written files when the scenario's ``outputs.plots`` is on.
     """
     parent = Path(out_root) / "comparisons" / f"{scenario.name}-vs-{against.name}"
-    with atomic_folder(parent, run_folder_name(scenario.seed)) as (tmp, final):
+    with atomic_folder(parent, run_folder_name(scenario.seed)) as landing:
+        tmp, final = landing
         hashes = write_texts(tmp, {
             COMPARISON.file: COMPARISON.text(paired_rows(scenario_runs, against_runs)),
             SETTINGS_DIFF.file: SETTINGS_DIFF.text(settings_diff(scenario, against)),
@@ -137,4 +138,4 @@ def write_comparison(scenario, against, scenario_runs, against_runs, out_root: s
             "packages": info["packages"], "input_sha256": info["input_sha256"], "output_sha256": hashes})
         if report is not None and scenario.outputs.plots:
             report(tmp)
-    return final
+    return landing.final

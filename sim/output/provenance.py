@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import platform
+import secrets
 import subprocess
 import sys
 from importlib import metadata
@@ -21,7 +22,18 @@ PACKAGES = ("simpy", "numpy", "scipy", "pyyaml", "matplotlib", "jinja2", "tqdm",
 
 
 def run_folder_name(seed: int) -> str:
-    return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}-seed{seed}"
+    """The run id, ``<UTC second>-<6 random hex digits>-seed<seed>`` (``20210101T093000Z-3fa9c1-seed42``):
+    sortable by time, and unique even for runs of one seed that start in the same second, in one process
+    or in several (the random part)."""
+    return f"{_utc_now().strftime('%Y%m%dT%H%M%SZ')}-{_unique()}-seed{seed}"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _unique() -> str:
+    return secrets.token_hex(3)
 
 
 def git_commit() -> str:
@@ -59,7 +71,7 @@ def provenance(command: list[str] | None, input_files: list[str] | None) -> dict
             inputs[str(path)] = _sha256(Path(path).read_bytes())
         except OSError:
             inputs[str(path)] = "unreadable"
-    return {"created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "version": __version__,
+    return {"created_utc": _utc_now().isoformat(timespec="seconds"), "version": __version__,
             "git_commit": git_commit(), "command": command or sys.argv, "packages": package_versions(),
             "input_sha256": inputs}
 

@@ -61,7 +61,8 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
     caller's builder, ``build_run_report``) draws the plots and ``report.html`` from the written files,
     as ``report RUN_DIR`` would, when the scenario's ``outputs.plots`` is on; if it fails, nothing is left.
     """
-    with atomic_folder(Path(out_root) / scenario.name, run_folder_name(scenario.seed)) as (tmp, final):
+    with atomic_folder(Path(out_root) / scenario.name, run_folder_name(scenario.seed)) as landing:
+        tmp, final = landing
         hashes = write_texts(tmp, {SCENARIO_YAML: resolved_yaml(scenario),
                                    TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
                                    SUMMARY.file: SUMMARY.text(summary_rows(results)),
@@ -88,4 +89,4 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
         write_manifest(tmp, manifest)
         if report is not None and scenario.outputs.plots:
             report(tmp)
-    return final
+    return landing.final

@@ -80,7 +80,9 @@ def _meaning(spec: Field | MapOf | Paths | ListOf, path: str) -> str:
     keys = (f"Keys: {names}; each value: " if free else
             f"Keys: dotted paths of {_settings(spec.kinds)}; each value: " if isinstance(spec, Paths) else
             "Each value: ")
-    return f"{spec.doc} {keys}{_entries(spec, path)}"
+    weights = " The values are weights: at least one must be above zero." if isinstance(spec, MapOf) and spec.weights \
+        else ""
+    return f"{spec.doc} {keys}{_entries(spec, path)}{weights}"
 
 
 def _settings(kinds: tuple[str, ...] | None) -> str:

@@ -15,11 +15,14 @@ from typing import Any
 import yaml
 
 from ..core.fields import Field, Node, PathError, child, closest, resolve
+from ..core.safe_load import Refused, load_yaml, read_text
 from .schema import SCENARIO
 from .validation import Scenario, ScenarioError, describe, kind, validate
 
 #: the label errors carry when the bad value came from a command-line override
 OVERRIDE = "--set"
+#: the most files an extends chain may hold (a what-if of a what-if of the baseline is three)
+MAX_EXTENDS = 16
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str | tuple[str, Any]] = ()) -> Scenario:
@@ -69,7 +72,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not all(keys):
         raise ScenarioError(f"the key path before '=' is empty or has an empty part, in {text!r}", OVERRIDE)
     try:
-        value = yaml.safe_load(right)
+        value = load_yaml(right)
+    except Refused as err:
+        raise ScenarioError(f"the value of {left.strip()} is refused: {err}", OVERRIDE) from None
     except yaml.YAMLError as err:
         problem = getattr(err, "problem", None) or str(err)
         raise ScenarioError(f"the value in {text!r} is not valid YAML: {problem}", OVERRIDE) from None
@@ -89,32 +94,39 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
         raise ScenarioError(f"expected the file name of a scenario to extend, got {describe(reference)}",
                             "extends", label)
     parent = path.parent / reference.strip()
+    if not parent.is_file():                      # first: a symbolic link that loops is not a file either
+        raise ScenarioError(f"the file to extend was not found: {parent}", "extends", label)
     if parent.resolve() in {resolved for resolved, _ in chain}:
         names = " -> ".join([*(name for _, name in chain), str(parent)])
         raise ScenarioError(f"extends forms a cycle: {names}", "extends", label)
-    if not parent.is_file():
-        raise ScenarioError(f"the file to extend was not found: {parent}", "extends", label)
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(f"extends chains more than {MAX_EXTENDS} files ({chain[0][1]} -> ... -> {label} -> "
+                            f"{parent}); extend a file nearer the baseline", "extends", label)
     return [*_read_chain(parent, chain), (label, raw)]
 
 
 def read_mapping(path: Path, what: str = "scenario file") -> dict:
-    """One YAML file as a mapping; an empty file is an empty mapping. ``what`` names the file in errors."""
+    """One YAML file as a mapping (an empty or comment-only file is refused). ``what`` names the file in
+    errors."""
     if not path.exists():
         raise ScenarioError(f"{what} not found: {path}")
     if not path.is_file():
         raise ScenarioError(f"not a file: {path} (give the path of a .yaml {what})")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
+        data = load_yaml(text)
     except UnicodeDecodeError:
         raise ScenarioError("the file is not UTF-8 text", file=str(path)) from None
     except OSError as err:
         raise ScenarioError(f"cannot read {path}: {err.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
+    except Refused as err:
+        raise ScenarioError(err.message, err.field, str(path)) from None
     except yaml.YAMLError as err:
         raise ScenarioError(yaml_problem(err), file=str(path)) from None
-    if data is None:
-        return {}
+    if data is None and all(not line.strip() or line.lstrip().startswith("#")
+                            for line in text.removeprefix("\ufeff").splitlines()):
+        raise ScenarioError(f"the file is empty (nothing but blank lines or comments); a {what} holds settings, "
+                            "lines like 'seed: 42'", file=str(path))
     if not isinstance(data, Mapping):
         raise ScenarioError(f"the file must hold a mapping of settings (lines like 'seed: 42'), got {kind(data)}; "
                             f"is it a {what}?", file=str(path))

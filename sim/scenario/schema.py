@@ -107,6 +107,7 @@ POPULATION = Section(
             doc="Shape of the family-household size distribution; sizes are then adjusted so that households "
                 "and persons match the census exactly (mean 2.55).",
             unit="%",
+            weights=True,
             source="assumption: the census gives only the mean size 2.55; the shape follows an ageing "
                    "city with many one- and two-person households",
         ),
@@ -166,6 +167,7 @@ IN_MIGRATION = Section(
             doc="Size of arriving households (the first two members are adults aged 16-80, the others children "
                 "aged 0-14).",
             unit="%",
+            weights=True,
             source="assumption: most migrants arrive alone; family migration is the minority"),
         "adult_age_mean_years": Field("float", 32.0, "Mean age of arriving adults.", unit="years",
                                       minimum=16.0, maximum=80.0,
@@ -187,7 +189,8 @@ IN_MIGRATION = Section(
             doc="A district's own pull on arrivals beyond its population (jobs, new areas): multiplies its "
                 "destination weight. 1 everywhere: arrivals follow population alone.",
             source="assumption: no district data on arrivals; calibrate sets them from the district totals of "
-                   "the 2020 census (docs/calibration.md)"),
+                   "the 2020 census (docs/calibration.md)",
+            weights=True),
     },
     doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population.",
 )

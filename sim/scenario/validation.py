@@ -192,6 +192,9 @@ def check(schema: Section, data: Mapping | None, *, file: str | None = None,
             raise ScenarioError(f"expected a mapping of settings, got {describe(data)}")
         values = _section(schema, data, "")
         name = schema.fields.get("name")
+        if isinstance(name, Field) and "name" in data and data["name"] is None:     # 'name:', '--set name='
+            raise ScenarioError("the name is empty: give one, or leave the setting out to use the file's name",
+                                "name")
         if default_name is not None and isinstance(name, Field) and values["name"] is None:
             values["name"] = _default_name(name, default_name)
         return values
@@ -291,9 +294,13 @@ def _map(spec: MapOf, data: Any, path: str) -> dict[str, Any]:
         given[name] = value
     if spec.keys is None:                             # free names: the file's, or the default's
         entries = given or spec.default
-        return {name: _entry(spec, value, join(path, name)) for name, value in entries.items()}
-    return {key: _entry(spec, given[key] if key in given else spec.default[key], join(path, key))
-            for key in spec.keys}
+        values = {name: _entry(spec, value, join(path, name)) for name, value in entries.items()}
+    else:
+        values = {key: _entry(spec, given[key] if key in given else spec.default[key], join(path, key))
+                  for key in spec.keys}
+    if spec.weights and not any(values.values()):
+        raise ScenarioError("the values are weights and are all zero; at least one must be above zero", path)
+    return values
 
 
 def _entry(spec: MapOf, value: Any, path: str) -> Any:

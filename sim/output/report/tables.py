@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from ...core.safe_load import Refused, load_json, load_yaml, read_text
 from ...scenario.load import yaml_problem
 from ..formats import (
     AGAINST_YAML,
@@ -68,10 +69,11 @@ def read_rows(path: Path, columns: tuple[str, ...]):
 
 
 def _read_mapping(path: Path, parse, errors: tuple, what: str) -> dict:
-    """A file parsed into a mapping, or a ReportError naming the file."""
+    """A file parsed into a mapping (by the bounded readers of ``core.safe_load``), or a ReportError naming
+    the file."""
     try:
-        data = parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, *errors) as exc:
+        data = parse(read_text(path))
+    except (OSError, UnicodeDecodeError, Refused, *errors) as exc:
         problem = yaml_problem(exc) if isinstance(exc, yaml.YAMLError) else exc
         raise ReportError(f"{path.name}: cannot read ({problem})") from exc
     if not isinstance(data, dict):
@@ -80,11 +82,11 @@ def _read_mapping(path: Path, parse, errors: tuple, what: str) -> dict:
 
 
 def read_yaml(path: Path) -> dict:
-    return _read_mapping(path, yaml.safe_load, (yaml.YAMLError,), "a mapping of settings")
+    return _read_mapping(path, load_yaml, (yaml.YAMLError,), "a mapping of settings")
 
 
 def read_json(path: Path) -> dict:
-    return _read_mapping(path, json.loads, (json.JSONDecodeError,), "a JSON object")
+    return _read_mapping(path, load_json, (json.JSONDecodeError,), "a JSON object")
 
 
 @dataclass(frozen=True)

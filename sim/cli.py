@@ -40,7 +40,7 @@ from .output.report import ReportError, build_comparison_report, build_run_repor
 from .output.run_folder import write_run
 from .runner import run_replications
 from .scenario import ScenarioError, load_scenario, scenario_files
-from .targets import scenario_targets
+from .targets import plan_targets, scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
 
@@ -213,7 +213,7 @@ def _run(args: argparse.Namespace) -> int:
     folder = write_run(scenario, results, args.out, command=args.command_line,
                        input_files=scenario_files(args.scenario),
                        extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report)
-    _print_run(scenario, results, folder)
+    _print_run(scenario, results, folder, scenario_targets(scenario))
     print("\nScorecard of the plan's targets (docs/targets.md):")
     print(scorecard.table(scored, unscored))
     return 0
@@ -432,7 +432,7 @@ def _number(text: str, sign: bool = False) -> str:
     return body
 
 
-def _print_run(scenario, results, folder: Path) -> None:
+def _print_run(scenario, results, folder: Path, targets=()) -> None:
     j = INDICATOR_NAMES.index("urbanization_rate")
     jh = INDICATOR_NAMES.index("hukou_urbanization_rate")
     end = results[0].dates[-1]
@@ -442,11 +442,24 @@ def _print_run(scenario, results, folder: Path) -> None:
     seconds = sum(r.wall_seconds for r in results)
     over = f" (mean of {len(results)} replications)" if len(results) > 1 else ""
     print(f"Results written to {folder}")
-    print(f"Urbanization rate of residents on {end}: {rate:.2f}%{over} "
-          f"(the plan's target: 77% by the end of 2023)")
+    print(f"Urbanization rate of residents on {end}: {rate:.2f}%{over}{_target_note(targets, 'urbanization_rate')}")
     print(f"Urbanization rate of hukou holders on {end}: {hukou:.2f}%")
     print(f"{events:,} events simulated in {seconds:.1f} s")
 
+
+def _target_note(targets, target_id: str) -> str:
+    """`` (the plan's target: 77% by the end of 2023)``, with the scenario's value where it sets another."""
+    target = next((t for t in targets if t.id == target_id), None)
+    if target is None:
+        return ""
+    plan = next((t for t in plan_targets() if t.id == target_id), None)
+    by = f"by the end of {target.year}"
+    if target.value is None:
+        return f" (no target value for {target.year} in this scenario)"
+    if plan is not None and plan.value != target.value:
+        plan_value = "none" if plan.value is None else f"{plan.value:g}{plan.unit}"
+        return f" (the scenario's target: {target.value:g}{target.unit} {by}; the plan's: {plan_value})"
+    return f" (the plan's target: {target.value:g}{target.unit} {by})"
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

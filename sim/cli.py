@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import os
 import sys
 import traceback
@@ -30,6 +31,7 @@ from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
 from .core.catalogue import INDICATOR_NAMES
+from .core.fields import closest
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
@@ -119,6 +121,17 @@ def _positive(text: str) -> int:
     return value
 
 
+def _minutes(text: str) -> float:
+    """A positive, finite number of minutes (``--budget``): nan, inf, 0 and negatives are refused."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of minutes, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got {text!r}")
+    return value
+
+
 # -- arguments --------------------------------------------------------------------------------------
 
 
@@ -168,7 +181,7 @@ def _sweep_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="the sweep's folder (default: results/sweeps/<name>/)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the number of runs, the estimated time (from one timed run) and size; run nothing")
-    p.add_argument("--budget", type=float, metavar="MINUTES",
+    p.add_argument("--budget", type=_minutes, metavar="MINUTES",
                    help="refuse a sweep estimated to take longer (default: the spec's budget_minutes, if any)")
     p.add_argument("--force", action="store_true", help="run even when over the budget")
     _quiet(p)
@@ -341,6 +354,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and (typo := _mistyped_command(argv[0])):
+        return _fail(f"unknown command '{argv[0]}'; did you mean '{typo}'? (see: python run_sim.py --help)", 2)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]
     args = _parser().parse_args(argv)
@@ -359,6 +374,15 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         return _fail(f"unexpected {type(err).__name__} in '{command.name}': {_one_line(err)} (a bug: please "
                      "report it with the output above)", 1)
+
+
+def _mistyped_command(word: str) -> str | None:
+    """The command ``word`` was meant to be, when it is not a command, an option or a file but is close to a
+    command (``comapre``); None otherwise (then it is a scenario file, run by the default command)."""
+    if word in COMMANDS or word.startswith("-") or Path(word).exists() or Path(word).suffix or "/" in word \
+            or os.sep in word:
+        return None
+    return closest(word, tuple(COMMANDS))
 
 
 def _fail(message: str, code: int) -> int:

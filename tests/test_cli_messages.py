@@ -46,3 +46,41 @@ def test_the_rate_line_says_when_the_scenario_removes_the_target(capsys, tmp_pat
                               "--out", tmp_path)
     assert code == 0, err
     assert rate_line(out).endswith("(no target value for 2023 in this scenario)")
+
+
+def _exit(capsys, *args) -> tuple[int, str, str]:
+    """``run_main`` for argparse's errors, which leave through SystemExit."""
+    try:
+        return run_main(capsys, *args)
+    except SystemExit as stop:
+        captured = capsys.readouterr()
+        return int(stop.code or 0), captured.out, captured.err
+
+
+def test_a_mistyped_command_is_named_with_the_closest_one(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for typo, meant in (("comapre", "compare"), ("valdate", "validate"), ("reprot", "report"), ("sweeps", "sweep")):
+        code, out, err = run_main(capsys, typo, BASELINE)
+        assert code == 2 and out == ""
+        assert err == f"error: unknown command '{typo}'; did you mean '{meant}'? (see: python run_sim.py --help)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scenario_file_is_still_run_by_the_default_command(capsys, tmp_path, monkeypatch):
+    # a file whose name is close to a command, and a missing file that looks like one, are scenarios
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sweeps").write_text(BASELINE.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = run_main(capsys, "sweeps", *TINY, "--out", tmp_path / "out")
+    assert code == 0, err
+    code, out, err = run_main(capsys, "comapre.yaml")
+    assert code == 2 and "scenario file not found: comapre.yaml" in err
+
+
+def test_an_impossible_budget_is_refused(capsys, tmp_path):
+    spec = ROOT / "scenarios" / "sweeps" / "behaviour_and_levers.yaml"
+    for budget in ("nan", "-3", "0", "inf", "-inf"):
+        code, out, err = _exit(capsys, "sweep", spec, "--dry-run", f"--budget={budget}", "--out", tmp_path / "s")
+        assert code == 2 and out == "", budget
+        assert err.startswith("error: argument --budget: expected a positive number of minutes") and \
+            err.count("\n") == 1, err
+    assert not (tmp_path / "s").exists()

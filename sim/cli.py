@@ -41,7 +41,7 @@ from .output.comparison import pairing_overrides, write_comparison
 from .output.report import ReportError, build_comparison_report, build_run_report
 from .output.run_folder import write_run
 from .runner import run_replications
-from .scenario import ScenarioError, load_scenario, scenario_files
+from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files
 from .targets import plan_targets, scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
@@ -72,7 +72,8 @@ Examples:
   python run_sim.py backtest scenarios/calibration/backtest_urbanization.yaml --cutoff 2016   fit to 2016, score later
 
 Options of run and validate (details: python run_sim.py run --help):
-  --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)
+  --replications N   --seed N   --set KEY=VALUE (repeatable)   --strict   --out DIR (run only)
+  --quiet (run only)
 A mistake in a scenario or spec stops before anything is written, with one line naming the setting.
 Exit codes: 0 done, 2 bad input (one line), 130 interrupted, 1 an unexpected error (a bug: please report it).
 """
@@ -143,6 +144,8 @@ def _scenario_arguments(p: argparse.ArgumentParser) -> None:
                         "--set behaviour.departure.local_hazard_per_year=0.01 (repeatable)")
     p.add_argument("--replications", metavar="N", help="number of independent replications")
     p.add_argument("--seed", metavar="N", help="root random seed (same seed, same numbers)")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a scenario with a lever that never acts in its period (by default: a warning)")
 
 
 def _quiet(p: argparse.ArgumentParser) -> None:
@@ -209,7 +212,17 @@ def _load(args: argparse.Namespace):
         overrides.append(f"replications={args.replications}")
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
-    return load_scenario(args.scenario, overrides=overrides)
+    return _checked(load_scenario(args.scenario, overrides=overrides), args.scenario, args.strict)
+
+
+def _checked(scenario, file, strict: bool):
+    """``scenario``, after a warning on stderr for each lever that never acts in its period (``--strict``:
+    refused, exit 2)."""
+    for field, message in inert_levers(scenario):
+        if strict:
+            raise ScenarioError(f"{message} (refused by --strict)", field, str(file))
+        print(f"warning: {file}: {field}: {message}", file=sys.stderr)
+    return scenario
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -234,7 +247,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     scenario = _load(args)
-    against = load_scenario(args.against, overrides=pairing_overrides(scenario))
+    against = _checked(load_scenario(args.against, overrides=pairing_overrides(scenario)), args.against, args.strict)
     _check_out(args.out)
     if not args.quiet:
         print(f"Comparing {_describe(scenario)}\n     with {_describe(against)}", file=sys.stderr)

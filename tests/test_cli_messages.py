@@ -84,3 +84,35 @@ def test_an_impossible_budget_is_refused(capsys, tmp_path):
         assert err.startswith("error: argument --budget: expected a positive number of minutes") and \
             err.count("\n") == 1, err
     assert not (tmp_path / "s").exists()
+
+
+LATE = ["--set", "policies.talent_attraction.start=2023-12-02"]       # takes effect 2024-01-01, after the end
+
+
+def test_a_lever_that_never_acts_is_warned_about(capsys, tmp_path):
+    code, out, err = run_main(capsys, "run", BASELINE, *TINY, *LATE, "--out", tmp_path)
+    assert code == 0
+    assert err == (f"warning: {BASELINE}: policies.talent_attraction.start: 2023-12-02 takes effect from "
+                   "2024-01-01, after the period's end (2021-03-31): the lever never acts in this run\n")
+    code, out, err = run_main(capsys, "validate", BASELINE, "--set", "policies.talent_attraction.start=2019-01-01",
+                              "--set", "policies.talent_attraction.end=2021-01-01")
+    assert code == 0 and out.startswith("OK:")
+    assert "policies.talent_attraction.end: 2021-01-01 is not after the period's start (2021-01-01)" in err
+
+
+def test_strict_refuses_a_lever_that_never_acts(capsys, tmp_path):
+    for command in ("run", "validate", "compare"):
+        code, out, err = run_main(capsys, command, BASELINE, *(TINY if command != "validate" else []), *LATE,
+                                  "--strict", *(("--out", tmp_path) if command != "validate" else ()))
+        assert code == 2 and out == "", command
+        assert err.startswith(f"error: {BASELINE}: policies.talent_attraction.start: 2023-12-02 takes effect")
+        assert err.endswith("(refused by --strict)\n") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_lever_acting_in_the_last_month_is_not_warned_about(capsys):
+    code, out, err = run_main(capsys, "validate", BASELINE, "--set", "policies.talent_attraction.start=2023-12-01",
+                              "--strict")
+    assert code == 0 and err == ""
+    code, out, err = run_main(capsys, "validate", ROOT / "scenarios" / "plan_2021_2023.yaml", "--strict")
+    assert code == 0 and err == ""

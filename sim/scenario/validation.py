@@ -220,6 +220,37 @@ def _check_levers(policies: Frozen) -> None:
                                 f"policies.{name}.end")
 
 
+def inert_levers(scenario: Scenario) -> list[tuple[str, str]]:
+    """``(field, message)`` for every lever set in ``scenario`` that cannot act within its period: one that takes effect
+    (from the first month start on or after its ``start``) after ``period.end``, or stops (likewise from its
+    ``end``) by ``period.start``. Valid, but most likely a mistyped year; ``run --strict`` refuses them."""
+    period = scenario.period
+    out = []
+    for name, lever in scenario.policies.items():
+        if lever is None:
+            continue
+        begins = _month_start_from(lever.start)
+        stops = None if lever.end is None else _month_start_from(lever.end)
+        if begins > period.end:
+            out.append((f"policies.{name}.start", f"{_takes_effect(lever.start, begins)} after the period's end "
+                        f"({period.end}): the lever never acts in this run"))
+        elif stops is not None and lever.end is not None and stops <= period.start:
+            out.append((f"policies.{name}.end", f"{_takes_effect(lever.end, stops, 'stops it')} not after the "
+                        f"period's start ({period.start}): the lever never acts in this run"))
+    return out
+
+
+def _takes_effect(day: dt.date, month_start: dt.date, verb: str = "takes effect") -> str:
+    return f"{day} is" if day == month_start else f"{day} {verb} from {month_start},"
+
+
+def _month_start_from(day: dt.date) -> dt.date:
+    """The first month start on or after ``day``: when a lever dated ``day`` takes (or stops taking) effect."""
+    if day.day == 1:
+        return day
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def _section(section: Section, data: Any, path: str) -> dict[str, Any]:
     if data is None:  # "behaviour:" with everything below commented out
         data = {}

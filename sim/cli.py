@@ -241,7 +241,7 @@ def _run(args: argparse.Namespace) -> int:
                        extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report)
     _print_run(scenario, results, folder, scenario_targets(scenario))
     print("\nScorecard of the plan's targets (docs/targets.md):")
-    print(scorecard.table(scored, unscored))
+    print(scorecard.table(scored, unscored, scenario.replications))
     return 0
 
 

@@ -13,8 +13,10 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import yaml
 
-from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES
+import sim.output.report as report_pkg
+from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES, STATUSES, base_status
 from sim.output.report import ReportError, build_comparison_report, build_run_report, charts, fonts, page
 from sim.output.report.tables import load_run, read_timeseries
 
@@ -260,3 +262,34 @@ def test_one_replication_draws_single_lines(run_folder, tmp_path):
     plt.close(fig)
     assert any("(1 replication)" in text for text in labels) and not any("5-95%" in text for text in labels)
     assert any(text.startswith("Plan target for 2023: ≥ 77") for text in labels)
+
+
+def test_too_few_replications_show_no_chance(run_folder, run_report):
+    """The run has two replications: p_meet reads n/a with the reason, the status says how many."""
+    scorecard = re.search(r'<table id="scorecard">.*?</table>', run_report, re.S).group(0)
+    urban = re.search(r"<code>urbanization_rate</code>.*?</tr>", scorecard, re.S).group(0)
+    assert "<td>n/a</td>" in urban and re.search(r'class="status (met|at-risk|missed)">\w[\w ]* \(2 replications\)<',
+                                                  urban)
+    assert "p_meet n/a (2 replications: run with --replications 10 or more" in run_report
+    # a row read from a newer file keeps its own p_meet; no target value shows no chance either
+    assert re.search(r'future_target_no_value.*?<td>-</td><td><span class="status no-target-value">', scorecard, re.S)
+
+
+def test_one_replication_has_no_band_and_no_chance(run_folder, tmp_path):
+    copy = tmp_path / "one"
+    shutil.copytree(run_folder, copy)
+    scenario = yaml.safe_load((copy / "scenario.yaml").read_text(encoding="utf-8"))
+    scenario["replications"] = 1
+    (copy / "scenario.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    page = build_run_report(copy).read_text(encoding="utf-8")
+    urban = re.search(r"<code>urbanization_rate</code>.*?</tr>", page, re.S).group(0)
+    assert "<td>-</td><td>n/a</td>" in urban
+    assert "p_meet n/a (1 replication: run with --replications 10" in page
+
+
+def test_statuses_with_a_note_keep_their_colour():
+    assert charts.STATUS_COLOURS[base_status("met (1 replication)")] == charts.STATUS_COLOURS["met"]
+    assert set(charts.STATUS_COLOURS) == set(STATUSES)
+    css = (Path(report_pkg.__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    for name in STATUSES:
+        assert f".{name.replace(' ', '-')} {{" in css, name

@@ -22,7 +22,7 @@ from ...core.catalogue import BY_NAME
 from ...core.districts import CITY, ZONES
 from ...data import load_census
 from ...targets import plan_targets
-from ..formats import ScoreRow, fmt_human, fmt_share
+from ..formats import ScoreRow, base_status, fmt_human, fmt_share
 from . import fonts
 from .tables import Comparison, Run
 
@@ -36,7 +36,8 @@ FAN_COLOURS = ("tab:blue", "tab:green")
 FLOWS = ("births", "deaths", "in_migration", "out_migration", "rural_to_urban_moves", "urban_to_rural_moves",
          "hukou_conversions")
 COMPARATORS = {">=": "≥", "<=": "≤", "==": "="}
-STATUS_COLOURS = {"met": "#2e7d32", "at risk": "#ef6c00", "missed": "#c62828", "no target value": "#757575"}
+STATUS_COLOURS = {"met": "#2e7d32", "at risk": "#ef6c00", "missed": "#c62828", "no target value": "#757575",
+                  "unknown": "#5c6bc0"}
 #: behind annotations, so that lines under them do not cross the text
 BACKDROP = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -244,7 +245,7 @@ def scorecard(scores: list[ScoreRow], against: list[ScoreRow] | None = None, nam
             if score is None:
                 continue
             rel = _relative(score)
-            colour = STATUS_COLOURS.get(score.status, "black")
+            colour = STATUS_COLOURS.get(base_status(score.status), "black")
             if rel is None:
                 mean = fmt_human(score.mean)
                 ax.text(0.02, y + dy, f"{score.status}; simulated mean {mean}" + (" (base)" if hollow else ""),

@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 
 from ..core.calendar import NOON
-from ..core.districts import DISTRICTS
+from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf
 from .lever import Lever, Places, lever_section, multiply_where
 
@@ -35,6 +35,7 @@ SCHEMA = lever_section(
             DISTRICTS, Field("float", None, "Staff posted to the district's villages.", unit="persons",
                              minimum=0.0, maximum=1e6),
             default={**dict.fromkeys(DISTRICTS, 300.0), "shinan": 0.0, "shibei": 0.0, "licang": 0.0},
+            aliases=DISTRICT_ALIASES,
             doc="Urban staff (doctors, teachers, technical and cultural workers) in each posting, by district "
                 "served, at full intensity; 0 for the fully urban districts.", unit="persons",
             source="assumption: no figure in our copy of the plan; sweep it"),

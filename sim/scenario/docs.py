@@ -77,7 +77,9 @@ def _meaning(spec: Field | MapOf | Paths | ListOf, path: str) -> str:
     keys = ("Keys: any names; each value: " if isinstance(spec, MapOf) and spec.keys is None else
             f"Keys: dotted paths of {_settings(spec.kinds)}; each value: " if isinstance(spec, Paths) else
             "Each value: ")
-    return f"{spec.doc} {keys}{_entries(spec, path)}"
+    aliases = " Keys may also be the Chinese names (平度 for pingdu)." if isinstance(spec, MapOf) and spec.aliases \
+        else ""
+    return f"{spec.doc}{aliases} {keys}{_entries(spec, path)}"
 
 
 def _settings(kinds: tuple[str, ...] | None) -> str:
@@ -109,7 +111,7 @@ def _allowed(spec: Field) -> str:
     if spec.kind == "bool":
         return "True or false."
     if spec.kind == "districts":
-        return "`all` or a list of: " + ", ".join(spec.choices or ()) + "."
+        return "`all` or a list of: " + ", ".join(spec.choices or ()) + " (or their Chinese names: 平度, 平度市)."
     if spec.kind == "str":
         words = PATTERN_WORDS.get(spec.pattern, f"matching {spec.pattern}") if spec.pattern else ""
         if spec.choices:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..core.fields import Field, Node, PathError, child, resolve
+from ..core.fields import Field, MapOf, Node, PathError, child, resolve
 from .schema import SCENARIO
 from .validation import Scenario, ScenarioError, describe, validate
 
@@ -142,6 +142,8 @@ def _merge(base: Mapping, over: Mapping, spec: Node | None = SCENARIO) -> dict:
     mapping merges; validation reports the key.
     """
     result = dict(base)
+    if isinstance(spec, MapOf) and spec.aliases:
+        over = _by_key(over, spec)
     for key, value in over.items():
         sub = None if spec is None else child(spec, key)
         if isinstance(value, Mapping) and isinstance(result.get(key), Mapping) and not isinstance(sub, Field):
@@ -149,6 +151,17 @@ def _merge(base: Mapping, over: Mapping, spec: Node | None = SCENARIO) -> dict:
         else:
             result[key] = value
     return result
+
+
+def _by_key(data: Mapping, spec: MapOf) -> dict:
+    """``data`` with each alias (a district's Chinese name) replaced by its key, so that a file or ``--set``
+    giving ``平度`` replaces what its parent gives for ``pingdu``; both in one mapping are left to
+    validation, which refuses them."""
+    out: dict = {}
+    for key, value in data.items():
+        name = spec.key(key)
+        out[key if name in out or name in data and name != key else name] = value
+    return out
 
 
 def _check_override_path(keys: list[str], merged: Mapping) -> None:

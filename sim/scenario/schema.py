@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.districts import DISTRICTS
+from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
 from ..policy import LEVERS
 from ..submodels import SCHEMA as SUBMODELS
@@ -55,7 +55,7 @@ POPULATION = Section(
                      "chengyang": 88.86, "xihaian": 79.58, "jimo": 62.86, "jiaozhou": 64.72,
                      "pingdu": 48.94, "laixi": 51.72},
             doc="Urban share of each district's residents at the start.",
-            unit="%",
+            unit="%", aliases=DISTRICT_ALIASES,
             source="assumption: no district rates are published for 2020; the three old core districts (Shinan, "
                    "Shibei, Licang) are taken as fully urban and the others ranked by their urban character, then "
                    "scaled together so that the city total is the census 76.34%",
@@ -183,7 +183,7 @@ IN_MIGRATION = Section(
         "district_attraction": MapOf(
             DISTRICTS, Field("float", None, "Multiplier on the district's weight as a destination.",
                              unit="multiplier", minimum=0.0, maximum=100.0),
-            default={d: 1.0 for d in DISTRICTS},
+            default={d: 1.0 for d in DISTRICTS}, aliases=DISTRICT_ALIASES,
             doc="A district's own pull on arrivals beyond its population (jobs, new areas): multiplies its "
                 "destination weight. 1 everywhere: arrivals follow population alone.",
             source="assumption: no district data on arrivals; calibrate sets them from the district totals of "

@@ -17,7 +17,21 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ..core.fields import Field, ListOf, MapOf, Node, PathError, Paths, Section, closest, join, resolve, spell
+from ..core.districts import DISTRICT_ALIASES
+from ..core.fields import (
+    Field,
+    ListOf,
+    MapOf,
+    Node,
+    PathError,
+    Paths,
+    Section,
+    canonical,
+    closest,
+    join,
+    resolve,
+    spell,
+)
 from ..core.fields import unknown_key as _unknown_message
 from ..data import load_census
 from .schema import NAME_PATTERN, SCENARIO
@@ -294,15 +308,19 @@ def _map(spec: MapOf, data: Any, path: str) -> dict[str, Any]:
             raise ScenarioError(f"expected a mapping of names to settings, got {describe(data)}", path)
         example = f"{spec.keys[0]}: {show(spec.default[spec.keys[0]])}"
         raise ScenarioError(f"expected a mapping like '{example}', got {describe(data)}", path)
-    given = {}
+    given: dict[str, Any] = {}
+    spelt: dict[str, Any] = {}
     for key, value in data.items():
         # YAML reads an unquoted key 1 as a number; the schema's keys are text
-        name = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
+        name = spec.key(str(key) if isinstance(key, int) and not isinstance(key, bool) else key)
         if not isinstance(name, str) or (spec.keys is not None and name not in spec.keys):
             if spec.keys is None:
                 raise ScenarioError(f"expected a name as the key, got {describe(key)}", join(path, key))
-            raise _unknown(key, spec.keys, path)
-        given[name] = value
+            raise _unknown(key, spec.keys, path, spec.aliases)
+        if name in given:
+            raise ScenarioError(f"{show(spelt[name])} and {show(key)} name the same key ('{name}'): give it once",
+                                join(path, name))
+        given[name], spelt[name] = value, key
     if spec.keys is None:                             # free names: the file's, or the default's
         entries = given or spec.default
         return {name: _entry(spec, value, join(path, name)) for name, value in entries.items()}
@@ -333,8 +351,11 @@ def _paths(spec: Paths, data: Any, path: str) -> dict[str, Any]:
                                 where)
         try:
             target = resolve(spec.schema, key)
+            key = canonical(spec.schema, key)          # 平度 -> pingdu: one spelling for whoever reads it
         except PathError as err:
             raise ScenarioError(err.message, where) from None
+        if key in out:
+            raise ScenarioError(f"names the same setting as another key ({key}): give it once", where)
         if spec.kinds is not None and not (isinstance(target, Field) and target.kind in spec.kinds):
             wanted = " or ".join(EXPECTED[kind] for kind in spec.kinds)
             raise ScenarioError(f"{show(key)} is {_what(target)}; expected a setting that is {wanted}", where)
@@ -360,7 +381,16 @@ def _list(spec: ListOf, data: Any, path: str) -> tuple | None:
     return tuple(_scalar(spec.item, item, path, required=True) for item in data)
 
 
-def _unknown(key: Any, allowed: tuple[str, ...], path: str) -> ScenarioError:
+def _unknown(key: Any, allowed: tuple[str, ...], path: str, aliases: Mapping[str, str] | None = None
+             ) -> ScenarioError:
+    """An unknown key; where the keys have aliases (districts' Chinese names), the closest of those too."""
+    if aliases:
+        close = closest(key, list(aliases), cutoff=0.5)
+        if close:
+            return ScenarioError(f"unknown key {show(key)}; did you mean '{aliases[close]}' ({close})? (allowed: "
+                                 f"{', '.join(allowed)}, or their Chinese names)", join(path, key))
+        return ScenarioError(f"{_unknown_message(key, allowed, path)[:-1]}, or their Chinese names)",
+                             join(path, key))
     return ScenarioError(_unknown_message(key, allowed, path), join(path, key))
 
 
@@ -404,14 +434,21 @@ def _districts(allowed: tuple[str, ...], value: Any, path: str) -> tuple[str, ..
     if not isinstance(value, list | tuple) or not value:
         raise ScenarioError(f"expected {EXPECTED['districts']} such as [pingdu, laixi], got {describe(value)}",
                             path)
+    names = []
     for item in value:
-        if not isinstance(item, str) or item not in allowed:
+        name = DISTRICT_ALIASES.get(item, item) if isinstance(item, str) else item
+        if not isinstance(name, str) or name not in allowed:
             message = f"unknown district {show(item)}"
             close = closest(str(item), allowed)
+            alias = closest(str(item), list(DISTRICT_ALIASES), cutoff=0.5)
             if close:
                 message += f"; did you mean '{close}'?"
-            raise ScenarioError(f"{message} (allowed: all, {', '.join(allowed)})", path)
-    return tuple(d for d in allowed if d in value)
+            elif alias:
+                message += f"; did you mean '{DISTRICT_ALIASES[alias]}' ({alias})?"
+            raise ScenarioError(f"{message} (allowed: all, {', '.join(allowed)}, or their Chinese names such as "
+                                "平度)", path)
+        names.append(name)
+    return tuple(d for d in allowed if d in names)
 
 
 def _schedule(spec: Field, value: Any, path: str) -> dict:

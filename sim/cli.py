@@ -41,7 +41,7 @@ from .output.comparison import pairing_overrides, write_comparison
 from .output.report import ReportError, build_comparison_report, build_run_report
 from .output.run_folder import write_run
 from .runner import run_replications
-from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files
+from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files, setting_origins
 from .targets import plan_targets, scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
@@ -206,13 +206,17 @@ def _backtest_arguments(p: argparse.ArgumentParser) -> None:
 # -- handlers ---------------------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace):
+def _overrides(args: argparse.Namespace) -> list[str]:
     overrides = list(args.overrides)
     if args.replications is not None:
         overrides.append(f"replications={args.replications}")
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
-    return _checked(load_scenario(args.scenario, overrides=overrides), args.scenario, args.strict)
+    return overrides
+
+
+def _load(args: argparse.Namespace):
+    return _checked(load_scenario(args.scenario, overrides=_overrides(args)), args.scenario, args.strict)
 
 
 def _checked(scenario, file, strict: bool):
@@ -238,7 +242,8 @@ def _run(args: argparse.Namespace) -> int:
     results, (scored, unscored) = _simulate(scenario, args.quiet)
     folder = write_run(scenario, results, args.out, command=args.command_line,
                        input_files=scenario_files(args.scenario),
-                       extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report)
+                       extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report,
+                       settings_from=setting_origins(args.scenario, _overrides(args)))
     _print_run(scenario, results, folder, scenario_targets(scenario))
     print("\nScorecard of the plan's targets (docs/targets.md):")
     print(scorecard.table(scored, unscored, scenario.replications))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tomllib
@@ -293,3 +294,30 @@ def test_statuses_with_a_note_keep_their_colour():
     css = (Path(report_pkg.__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
     for name in STATUSES:
         assert f".{name.replace(' ', '-')} {{" in css, name
+
+
+def test_an_assumption_set_by_the_scenario_says_where_not_the_defaults_source(run_folder, tmp_path):
+    """A calibrated or changed value is not the schema's assumption: the table says who set it."""
+    copy = tmp_path / "changed"
+    shutil.copytree(run_folder, copy)
+    scenario = yaml.safe_load((copy / "scenario.yaml").read_text(encoding="utf-8"))
+    scenario["behaviour"]["in_migration"]["rate_per_year"] = 0.0358
+    scenario["behaviour"]["rural_to_urban"]["base_hazard_per_year"] = 0.0386
+    (copy / "scenario.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["settings_from"] = {"behaviour.in_migration.rate_per_year": {
+        "from": "scenarios/baseline.yaml", "comment": "calibrated (docs/calibration.md)"}}
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    page = build_run_report(copy).read_text(encoding="utf-8")
+    table = re.search(r'<table id="assumptions">.*?</table>', page, re.S).group(0)
+    row = re.search(r"<code>behaviour.in_migration.rate_per_year</code>.*?</tr>", table, re.S).group(0)
+    assert ('<td class="changed">set in scenarios/baseline.yaml (calibrated (docs/calibration.md)); the default, '
+            '0.03: assumption') in row
+    # changed, but the manifest (an older run's) does not say by whom
+    other = re.search(r"<code>behaviour.rural_to_urban.base_hazard_per_year</code>.*?</tr>", table, re.S).group(0)
+    assert '<td class="changed">set in the scenario; the default, 0.05: assumption' in other
+    # a default is its schema source, unchanged
+    default = re.search(r"<code>behaviour.hukou.min_insurance_years</code>.*?</tr>", table, re.S).group(0)
+    assert 'class="changed"' not in default and "<td>assumption" in default
+    # the record is for this table, not another row of the provenance table
+    assert "<code>settings_from</code>" not in page

@@ -54,12 +54,15 @@ def summary_rows(results: list[RunResult]):
 
 def write_run(scenario, results: list[RunResult], out_root: str | Path, command: list[str] | None = None,
               input_files: list[str] | None = None, extra_files: dict[str, str] | None = None,
-              report: Callable[[Path], object] | None = None) -> Path:
+              report: Callable[[Path], object] | None = None,
+              settings_from: dict[str, dict[str, str]] | None = None) -> Path:
     """Write the run folder ``out_root/<scenario name>/<run id>/`` atomically; return its path.
 
     ``extra_files`` (name -> text) are written into the folder too (the scorecard). ``report`` (the
     caller's builder, ``build_run_report``) draws the plots and ``report.html`` from the written files,
     as ``report RUN_DIR`` would, when the scenario's ``outputs.plots`` is on; if it fails, nothing is left.
+    ``settings_from`` (``sim.scenario.load.setting_origins``: where each setting given was set) goes into
+    the manifest, for the report's assumptions table.
     """
     with atomic_folder(Path(out_root) / scenario.name, run_folder_name(scenario.seed)) as (tmp, final):
         hashes = write_texts(tmp, {SCENARIO_YAML: resolved_yaml(scenario),
@@ -84,6 +87,7 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
             "packages": info["packages"],
             "input_sha256": info["input_sha256"],
             "output_sha256": hashes,
+            **({"settings_from": settings_from} if settings_from is not None else {}),
         }
         write_manifest(tmp, manifest)
         if report is not None and scenario.outputs.plots:

@@ -136,7 +136,8 @@ def run_page(run: Run, images: list[Image]) -> str:
     return ENV.get_template("run.html.j2").render(
         title=f"Qingdao urbanization simulation: scenario {run.scenario.get('name', '?')}",
         facts=facts(run.scenario), levers=settings.levers(run.scenario), scores=run.scorecard, images=images,
-        assumptions=settings.assumptions(run.scenario), manifest=run.manifest)
+        assumptions=settings.assumptions(run.scenario, run.manifest.get("settings_from")),
+        manifest={k: v for k, v in run.manifest.items() if k != "settings_from"})
 
 
 def comparison_page(comp: Comparison, images: list[Image]) -> str:

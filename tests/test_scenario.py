@@ -411,3 +411,10 @@ def test_a_run_records_where_its_settings_came_from(tmp_path, capsys):
     entry = origins["behaviour.in_migration.rate_per_year"]
     assert entry["from"].endswith("baseline.yaml") and entry["comment"].startswith("calibrated")
     assert origins["population.scale"]["from"] == "--set"
+
+
+def test_a_quoted_number_is_told_to_lose_its_quotes():
+    with pytest.raises(ScenarioError, match=r"expected a whole number, got '2010' \(str\); write it without quotes"):
+        validate({"population": {"census": "2010"}})
+    with pytest.raises(ScenarioError, match=r"got 'two' \(str\)$"):
+        validate({"replications": "two"})

@@ -467,7 +467,9 @@ def _schedule(spec: Field, value: Any, path: str) -> dict:
 
 
 def _convert(kind: str, value: Any, path: str) -> Any:
-    wrong = ScenarioError(f"expected {EXPECTED[kind]}, got {describe(value)}", path)
+    quoted = kind in ("float", "int") and isinstance(value, str) and _is_number(value)
+    wrong = ScenarioError(f"expected {EXPECTED[kind]}, got {describe(value)}"
+                          + ("; write it without quotes" if quoted else ""), path)
     if kind == "float":
         if isinstance(value, str) and _SCI_NUMBER.fullmatch(value.strip()):
             value = float(value)
@@ -493,6 +495,14 @@ def _convert(kind: str, value: Any, path: str) -> Any:
             raise wrong
         return value
     return _convert_date(value, path, wrong)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _convert_date(value: Any, path: str, wrong: ScenarioError) -> dt.date:

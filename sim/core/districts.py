@@ -23,7 +23,7 @@ DISTRICT_ALIASES: dict[str, str] = {
 CITY = "qingdao"
 ZONES: tuple[str, ...] = (CITY, *DISTRICTS)
 
-#: the plan's spatial roles by district (qingdao_facts.yaml plan.spatial_structure_zh); the new-town nodes
+#: the plan's spatial roles by district (docs/sources/qingdao_facts.yaml plan.spatial_structure_zh); the new-town nodes
 #: are towns inside districts, which the model does not separate, so they have no share here
 ROLES: dict[str, tuple[str, ...]] = {
     "main_centre_share": ("shinan", "shibei", "licang", "laoshan", "chengyang", "xihaian"),

@@ -12,7 +12,7 @@ leave: rural households in the lever's districts move to towns at
 ``1 + i (rural_move_multiplier - 1)`` times their hazard.
 
 Evidence: service access enters the random-utility location choice with a
-positive sign (literature.md, ``b_s services_j``); the plan gives no numbers
+positive sign (docs/sources/literature.md, ``b_s services_j``); the plan gives no numbers
 in our copy, so the staff counts, durations and the size of the effect are
 assumptions to sweep.
 """
@@ -47,7 +47,7 @@ SCHEMA = lever_section(
             "float", 0.95, "Multiplier on rural households' rural-to-urban hazard at full intensity.",
             unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from the services term of random-utility location choice "
-                   "(literature.md); size to sweep"),
+                   "(docs/sources/literature.md); size to sweep"),
     },
     doc="城市医生、教师、科技文化人员定期服务乡村: dated postings of urban staff to villages.",
 )

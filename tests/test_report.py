@@ -321,3 +321,16 @@ def test_an_assumption_set_by_the_scenario_says_where_not_the_defaults_source(ru
     assert 'class="changed"' not in default and "<td>assumption" in default
     # the record is for this table, not another row of the provenance table
     assert "<code>settings_from</code>" not in page
+
+
+def test_a_chart_drawn_once_is_the_chart_savefig_draws(run_folder):
+    """render draws each figure once (print_png) where savefig draws a laid-out figure twice: same bytes."""
+    import io
+
+    run = load_run(run_folder)
+    for chart, args in ((charts.fan_urbanization, (run,)), (charts.scorecard, (run.scorecard,)),
+                        (charts.districts, (run,))):
+        with matplotlib.rc_context(fonts.rc()):
+            buffer = io.BytesIO()
+            chart(*args).savefig(buffer, format="png", dpi=charts.DPI)
+        assert charts.render(chart, *args) == buffer.getvalue(), chart.__name__

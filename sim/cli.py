@@ -38,7 +38,7 @@ from .experiment.spec import load_sweep
 from .experiment.sweep import plan
 from .output import scorecard
 from .output.comparison import pairing_overrides, write_comparison
-from .output.report import ReportError, build_comparison_report, build_run_report
+from .output.report import EarlyReport, ReportError, build_comparison_report, build_run_report
 from .output.run_folder import write_run
 from .runner import run_replications
 from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files, setting_origins
@@ -239,11 +239,17 @@ def _run(args: argparse.Namespace) -> int:
     _check_out(args.out)
     if not args.quiet:
         print(f"Running {_describe(scenario)}", file=sys.stderr)
-    results, (scored, unscored) = _simulate(scenario, args.quiet)
-    folder = write_run(scenario, results, args.out, command=args.command_line,
-                       input_files=scenario_files(args.scenario),
-                       extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report,
-                       settings_from=setting_origins(args.scenario, _overrides(args)))
+    # matplotlib loads in a forked process while this one simulates
+    report = EarlyReport(build_run_report) if scenario.outputs.plots else None
+    try:
+        results, (scored, unscored) = _simulate(scenario, args.quiet)
+        folder = write_run(scenario, results, args.out, command=args.command_line,
+                           input_files=scenario_files(args.scenario),
+                           extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=report,
+                           settings_from=setting_origins(args.scenario, _overrides(args)))
+    finally:
+        if report is not None:
+            report.close()
     _print_run(scenario, results, folder, scenario_targets(scenario))
     print("\nScorecard of the plan's targets (docs/targets.md):")
     print(scorecard.table(scored, unscored, scenario.replications))

@@ -43,12 +43,16 @@ def summary_rows(results: list[RunResult]):
     per_rep = [yearly_values(r) for r in results]
     for year in per_rep[0]:
         stacked = np.stack([p[year] for p in per_rep])          # (reps, zones, indicators)
+        # every cell's percentiles in one call: the same partition and interpolation per cell as a call per
+        # cell (test_outputs checks the bytes), a tenth of a quick run's writing
+        quantiles = np.percentile(stacked, [5, 50, 95], axis=0)
+        empty = np.isnan(stacked).all(axis=0)
         for z, zone in enumerate(ZONES):
             for j, name in enumerate(INDICATOR_NAMES):
-                v = stacked[:, z, j]
-                if np.isnan(v).all():
+                if empty[z, j]:
                     continue
-                p05, p50, p95 = np.percentile(v, [5, 50, 95])
+                v = stacked[:, z, j]
+                p05, p50, p95 = quantiles[:, z, j]
                 yield year, zone, name, fmt(v.mean()), fmt(p05), fmt(p50), fmt(p95), len(v)
 
 

@@ -334,3 +334,32 @@ def test_a_chart_drawn_once_is_the_chart_savefig_draws(run_folder):
             buffer = io.BytesIO()
             chart(*args).savefig(buffer, format="png", dpi=charts.DPI)
         assert charts.render(chart, *args) == buffer.getvalue(), chart.__name__
+
+
+def test_the_timeseries_is_read_by_its_header(run_folder, tmp_path):
+    """Columns found by name (a newer file may reorder them or add some); a bad cell names the file."""
+    import csv
+
+    source = run_folder / "timeseries.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    moved = tmp_path / "timeseries.csv"
+    with moved.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, ["value", "extra", "indicator", "zone", "replication", "date"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "extra": "x"} for r in rows)
+    want = ("urbanization_rate", FUTURE)
+    a, b = read_timeseries(source, "qingdao", want), read_timeseries(moved, "qingdao", want)
+    assert a.keys() == b.keys() == set(want)
+    for name in want:
+        assert a[name].dates == b[name].dates
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("date,replication,zone,indicator,value\n2021-01-31,0,qingdao,urbanization_rate,high\n",
+                      encoding="utf-8")
+    with pytest.raises(ReportError, match="broken.csv: bad number in row"):
+        read_timeseries(broken, "qingdao", ("urbanization_rate",))
+    (tmp_path / "short.csv").write_text("date,zone,indicator,value\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="short.csv: missing column"):
+        read_timeseries(tmp_path / "short.csv", "qingdao", ("urbanization_rate",))

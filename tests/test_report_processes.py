@@ -154,3 +154,37 @@ def test_without_forking_the_early_report_builds_here(run_folder, tmp_path, monk
     assert early.pid is None
     assert early(folder) == folder / "report.html"
     early.close()
+
+
+def _gone(pid: int, seconds: float = 5.0) -> bool:
+    """Whether process ``pid`` has ended (or is a zombie left to whoever adopted it) within ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_early_report_dies_with_its_parent(tmp_path):
+    """SIGKILL the parent while its early report waits: the child does not linger (item 9's rule)."""
+    import subprocess
+    import sys
+
+    script = ("import os, signal, sys\n"
+              "from sim.output.report import build\n"
+              "build.forking_helps = lambda jobs: True\n"
+              "early = build.EarlyReport()\n"
+              "print(early.pid, flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[1],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert _gone(int(done.stdout.split()[0]))

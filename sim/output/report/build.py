@@ -36,6 +36,19 @@ def forking_helps(jobs: int) -> bool:
             and threading.active_count() == 1)
 
 
+def _die_with(parent: int) -> None:
+    """In a forked child: be killed when ``parent`` dies (Linux's PR_SET_PDEATHSIG), and leave at once if it
+    already has; where prctl is missing, the child still ends when it next reads or writes its pipe."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)        # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def render_all(jobs: list[tuple], processes: int | None = None) -> list[bytes | None]:
     """``charts.render(chart, *args)`` of each ``(chart, args)``, in order.
 
@@ -51,10 +64,12 @@ def render_all(jobs: list[tuple], processes: int | None = None) -> list[bytes | 
     theirs = list(range(1, len(jobs), 2))       # the report's charts alternate heavy and light: halves even out
     charts.warm()                               # matplotlib and the fonts found once, before the fork, for both
     read, write = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:                                # the child: draw, hand over, leave without cleaning up
         code = 1
         try:
+            _die_with(parent)
             os.close(read)
             signal.signal(signal.SIGINT, signal.SIG_DFL)        # Ctrl-C ends it quietly with the parent
             data = pickle.dumps([charts.render(jobs[i][0], *jobs[i][1]) for i in theirs])
@@ -158,10 +173,12 @@ class EarlyReport:
         sys.stderr.flush()
         inbox, to_child = os.pipe()             # the folder's path, parent to child
         answer, from_child = os.pipe()          # 'ok', child to parent
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
+                _die_with(parent)
                 os.close(to_child)
                 os.close(answer)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)

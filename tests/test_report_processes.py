@@ -188,3 +188,33 @@ def test_the_early_report_dies_with_its_parent(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert _gone(int(done.stdout.split()[0]))
+
+
+def _slow_builder(folder: Path) -> Path:
+    import time
+
+    time.sleep(1.5)
+    (folder / "written_late").write_text("the child wrote on", encoding="utf-8")
+    return folder / "report.html"
+
+
+def test_an_interrupt_while_waiting_ends_the_child_before_the_folder_goes(tmp_path, forking):
+    """Ctrl-C in the parent while the child builds: the child is gone before the caller deletes the folder."""
+    import time
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    early = EarlyReport(_slow_builder)
+    old = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            early(tmp_path)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        early.close()
+    assert early.pid is None and no_children()
+    time.sleep(1.6)
+    assert not (tmp_path / "written_late").exists()

@@ -199,16 +199,22 @@ class EarlyReport:
         folder = Path(folder)
         if self.pid is None:
             return self.builder(folder)
+        path = os.fsencode(str(folder))
         try:
-            os.write(self._to_child, os.fsencode(str(folder)))
+            while path:
+                path = path[os.write(self._to_child, path):]
         except OSError:                         # the child is gone (killed): build here
             pass
         os.close(self._to_child)
         self._to_child = -1
-        with os.fdopen(self._answer, "rb") as pipe:
-            said = pipe.read()
-        self._answer = -1
-        _, status = os.waitpid(self.pid, 0)
+        try:
+            with os.fdopen(self._answer, "rb") as pipe:
+                self._answer = -1               # the file object closes it
+                said = pipe.read()
+            _, status = os.waitpid(self.pid, 0)
+        except BaseException:                   # Ctrl-C: the child must not write on while the folder goes
+            self.close()
+            raise
         self.pid = None
         if status == 0 and said == b"ok":
             return folder / REPORT
@@ -217,11 +223,16 @@ class EarlyReport:
         return self.builder(folder)
 
     def close(self) -> None:
-        """End the child if it is still waiting (the run failed or was interrupted) and reap it."""
-        for fd in (self._to_child, self._answer) if self.pid is not None else ():
+        """End the child if it is still there (the run failed or was interrupted) and reap it; idempotent."""
+        for name in ("_to_child", "_answer"):
+            fd = getattr(self, name, -1)
             if fd >= 0:
                 os.close(fd)
+                setattr(self, name, -1)
         if self.pid is not None:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.pid = None
+            pid, self.pid = self.pid, None
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -30,7 +32,7 @@ from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
 from .core.catalogue import INDICATOR_NAMES
-from .core.fields import printable
+from .core.fields import closest, printable
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
@@ -39,11 +41,11 @@ from .output import scorecard
 from .output.atomic import OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
 from .output.formats import unguard_cell
-from .output.report import ReportError, build_comparison_report, build_run_report
+from .output.report import EarlyReport, ReportError, build_comparison_report, build_run_report
 from .output.run_folder import write_run
 from .runner import run_replications
-from .scenario import ScenarioError, load_scenario, scenario_files
-from .targets import scenario_targets
+from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files, setting_origins
+from .targets import plan_targets, scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
 
@@ -73,7 +75,8 @@ Examples:
   python run_sim.py backtest scenarios/calibration/backtest_urbanization.yaml --cutoff 2016   fit to 2016, score later
 
 Options of run and validate (details: python run_sim.py run --help):
-  --replications N   --seed N   --set KEY=VALUE (repeatable)   --out DIR (run only)   --quiet (run only)
+  --replications N   --seed N   --set KEY=VALUE (repeatable)   --strict   --out DIR (run only)
+  --quiet (run only)
 A mistake in a scenario or spec stops before anything is written, with one line naming the setting.
 Exit codes: 0 done, 2 bad input (one line), 130 interrupted, 1 an unexpected error (a bug: please report it).
 """
@@ -122,6 +125,17 @@ def _positive(text: str) -> int:
     return value
 
 
+def _minutes(text: str) -> float:
+    """A positive, finite number of minutes (``--budget``): nan, inf, 0 and negatives are refused."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of minutes, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got {text!r}")
+    return value
+
+
 # -- arguments --------------------------------------------------------------------------------------
 
 
@@ -133,6 +147,8 @@ def _scenario_arguments(p: argparse.ArgumentParser) -> None:
                         "--set behaviour.departure.local_hazard_per_year=0.01 (repeatable)")
     p.add_argument("--replications", metavar="N", help="number of independent replications")
     p.add_argument("--seed", metavar="N", help="root random seed (same seed, same numbers)")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a scenario with a lever that never acts in its period (by default: a warning)")
 
 
 def _quiet(p: argparse.ArgumentParser) -> None:
@@ -171,7 +187,7 @@ def _sweep_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="the sweep's folder (default: results/sweeps/<name>/)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the number of runs, the estimated time (from one timed run) and size; run nothing")
-    p.add_argument("--budget", type=float, metavar="MINUTES",
+    p.add_argument("--budget", type=_minutes, metavar="MINUTES",
                    help="refuse a sweep estimated to take longer (default: the spec's budget_minutes, if any)")
     p.add_argument("--force", action="store_true", help="run even when over the budget")
     _quiet(p)
@@ -193,13 +209,27 @@ def _backtest_arguments(p: argparse.ArgumentParser) -> None:
 # -- handlers ---------------------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace):
+def _overrides(args: argparse.Namespace) -> list[str]:
     overrides = list(args.overrides)
     if args.replications is not None:
         overrides.append(f"replications={args.replications}")
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
-    return load_scenario(args.scenario, overrides=overrides)
+    return overrides
+
+
+def _load(args: argparse.Namespace):
+    return _checked(load_scenario(args.scenario, overrides=_overrides(args)), args.scenario, args.strict)
+
+
+def _checked(scenario, file, strict: bool):
+    """``scenario``, after a warning on stderr for each lever that never acts in its period (``--strict``:
+    refused, exit 2)."""
+    for field, message in inert_levers(scenario):
+        if strict:
+            raise ScenarioError(f"{message} (refused by --strict)", field, str(file))
+        print(f"warning: {file}: {field}: {message}", file=sys.stderr)
+    return scenario
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -212,19 +242,26 @@ def _run(args: argparse.Namespace) -> int:
     _check_out(args.out)
     if not args.quiet:
         print(f"Running {_describe(scenario)}", file=sys.stderr)
-    results, (scored, unscored) = _simulate(scenario, args.quiet)
-    folder = write_run(scenario, results, args.out, command=args.command_line,
-                       input_files=scenario_files(args.scenario),
-                       extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=build_run_report)
-    _print_run(scenario, results, folder)
+    # matplotlib loads in a forked process while this one simulates
+    report = EarlyReport(build_run_report) if scenario.outputs.plots else None
+    try:
+        results, (scored, unscored) = _simulate(scenario, args.quiet)
+        folder = write_run(scenario, results, args.out, command=args.command_line,
+                           input_files=scenario_files(args.scenario),
+                           extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=report,
+                           settings_from=setting_origins(args.scenario, _overrides(args)))
+    finally:
+        if report is not None:
+            report.close()
+    _print_run(scenario, results, folder, scenario_targets(scenario))
     print("\nScorecard of the plan's targets (docs/targets.md):")
-    print(scorecard.table(scored, unscored))
+    print(scorecard.table(scored, unscored, scenario.replications))
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
     scenario = _load(args)
-    against = load_scenario(args.against, overrides=pairing_overrides(scenario))
+    against = _checked(load_scenario(args.against, overrides=pairing_overrides(scenario)), args.against, args.strict)
     _check_out(args.out)
     if not args.quiet:
         print(f"Comparing {_describe(scenario)}\n     with {_describe(against)}", file=sys.stderr)
@@ -348,6 +385,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and (typo := _mistyped_command(argv[0])):
+        return _fail(f"unknown command '{argv[0]}'; did you mean '{typo}'? (see: python run_sim.py --help)", 2)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]
     args = _parser().parse_args(argv)
@@ -366,6 +405,15 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         return _fail(f"unexpected {type(err).__name__} in '{command.name}': {_one_line(err)} (a bug: please "
                      "report it with the output above)", 1)
+
+
+def _mistyped_command(word: str) -> str | None:
+    """The command ``word`` was meant to be, when it is not a command, an option or a file but is close to a
+    command (``comapre``); None otherwise (then it is a scenario file, run by the default command)."""
+    if word in COMMANDS or word.startswith("-") or Path(word).exists() or Path(word).suffix or "/" in word \
+            or os.sep in word:
+        return None
+    return closest(word, tuple(COMMANDS))
 
 
 def _fail(message: str, code: int) -> int:
@@ -434,7 +482,7 @@ def _number(text: str, sign: bool = False) -> str:
     return body
 
 
-def _print_run(scenario, results, folder: Path) -> None:
+def _print_run(scenario, results, folder: Path, targets=()) -> None:
     j = INDICATOR_NAMES.index("urbanization_rate")
     jh = INDICATOR_NAMES.index("hukou_urbanization_rate")
     end = results[0].dates[-1]
@@ -444,11 +492,24 @@ def _print_run(scenario, results, folder: Path) -> None:
     seconds = sum(r.wall_seconds for r in results)
     over = f" (mean of {len(results)} replications)" if len(results) > 1 else ""
     print(f"Results written to {folder}")
-    print(f"Urbanization rate of residents on {end}: {rate:.2f}%{over} "
-          f"(the plan's target: 77% by the end of 2023)")
+    print(f"Urbanization rate of residents on {end}: {rate:.2f}%{over}{_target_note(targets, 'urbanization_rate')}")
     print(f"Urbanization rate of hukou holders on {end}: {hukou:.2f}%")
     print(f"{events:,} events simulated in {seconds:.1f} s")
 
+
+def _target_note(targets, target_id: str) -> str:
+    """`` (the plan's target: 77% by the end of 2023)``, with the scenario's value where it sets another."""
+    target = next((t for t in targets if t.id == target_id), None)
+    if target is None:
+        return ""
+    plan = next((t for t in plan_targets() if t.id == target_id), None)
+    by = f"by the end of {target.year}"
+    if target.value is None:
+        return f" (no target value for {target.year} in this scenario)"
+    if plan is not None and plan.value != target.value:
+        plan_value = "none" if plan.value is None else f"{plan.value:g}{plan.unit}"
+        return f" (the scenario's target: {target.value:g}{target.unit} {by}; the plan's: {plan_value})"
+    return f" (the plan's target: {target.value:g}{target.unit} {by})"
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

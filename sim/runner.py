@@ -41,6 +41,7 @@ def run_replications(scenario, progress: bool = True) -> list[RunResult]:
     if progress:
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0           # no monitor thread: the report may then draw in a forked process
         bar = tqdm(total=total, unit="month", desc=f"{scenario.name}", delay=2.0, file=sys.stderr,
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} simulated months "
                               "[{elapsed}<{remaining}]")

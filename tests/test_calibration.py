@@ -15,7 +15,7 @@ from sim.calibration.fit import fit, from_unit, to_unit
 from sim.calibration.objective import distance, simulate
 from sim.calibration.observations import CONSISTENT_PP, Observation, observations, until
 from sim.calibration.spec import load_calibration
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 HAZARD = "behaviour.rural_to_urban.base_hazard_per_year"
@@ -172,7 +172,12 @@ def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
     assert manifest["fit_until"] == 2016 and "census_2020:population:qingdao" in manifest["observations_held_out"]
     assert manifest["held_out_rmse_fitted"]["urbanization_rate"] >= 0
     assert "held-out error" in out
-    assert (folder / "calibrated.yaml").read_text().count(HAZARD) == 1
+    # calibrated.yaml is a scenario: it loads as one, with the estimate of fitted.csv
+    with (folder / "fitted.csv").open() as f:
+        [fitted] = list(csv.DictReader(f))
+    calibrated = load_scenario(folder / "calibrated.yaml")
+    assert calibrated.behaviour.rural_to_urban.base_hazard_per_year == pytest.approx(float(fitted["estimate"]),
+                                                                                     rel=1e-5)
     # a cut-off before any observation is a clear error, nothing written
     assert cli.main(["backtest", str(path), "--cutoff", "2012", "--out", str(tmp_path / "none"), "--quiet"]) == 2
     assert "nothing to fit" in capsys.readouterr().err and not (tmp_path / "none").exists()
@@ -209,3 +214,30 @@ def test_proportional_adjustment_closes_in_on_district_totals(tmp_path):
     assert errors[-1] < errors[0] / 2
     assert attraction["chengyang"] == max(attraction.values())
     assert np.mean(list(attraction.values())) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_calibrated_yaml_is_a_scenario_to_run_or_extend(tmp_path):
+    """What calibrate writes loads as a scenario file, alone or extending another, with every estimate."""
+    from types import SimpleNamespace
+
+    from sim.calibration.pipeline import _calibrated_yaml
+
+    spec = SimpleNamespace(file="spec.yaml", scenario="scenario.yaml", parameters=[
+        SimpleNamespace(path="behaviour.in_migration.rate_per_year"), SimpleNamespace(path=HAZARD),
+        SimpleNamespace(path="policies.zero_threshold_settlement.intensity")])
+    text = _calibrated_yaml(spec, SimpleNamespace(values=[0.0358123456, 0.0386, 0.5]), "toy-1", 2016, [1, 2],
+                            {"shinan": 0.0346, "pingdu": 0.0801})
+    path = tmp_path / "calibrated.yaml"
+    path.write_text(text, encoding="utf-8")
+    alone = load_scenario(path)
+    assert alone.behaviour.in_migration.rate_per_year == 0.0358123
+    assert alone.behaviour.rural_to_urban.base_hazard_per_year == 0.0386
+    assert alone.behaviour.in_migration.district_attraction["pingdu"] == 0.0801
+    assert alone.behaviour.in_migration.district_attraction["laixi"] == 1.0            # the default
+    assert alone.policies.zero_threshold_settlement.intensity == 0.5
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\n{text}", encoding="utf-8")
+    merged = load_scenario(child)
+    assert merged.behaviour.in_migration.rate_per_year == 0.0358123
+    assert merged.behaviour.in_migration.district_attraction["laixi"] == 0.5327       # the baseline's
+    assert text.startswith("# Calibrated by spec.yaml (run toy-1, ") and "up to 2016" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tomllib
@@ -13,8 +14,10 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import yaml
 
-from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES, SETTINGS_DIFF
+import sim.output.report as report_pkg
+from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES, SETTINGS_DIFF, STATUSES, base_status
 from sim.output.report import ReportError, build_comparison_report, build_run_report, charts, fonts, page
 from sim.output.report.tables import load_comparison, load_run, read_timeseries
 
@@ -268,3 +271,103 @@ def test_one_replication_draws_single_lines(run_folder, tmp_path):
     plt.close(fig)
     assert any("(1 replication)" in text for text in labels) and not any("5-95%" in text for text in labels)
     assert any(text.startswith("Plan target for 2023: ≥ 77") for text in labels)
+
+
+def test_too_few_replications_show_no_chance(run_folder, run_report):
+    """The run has two replications: p_meet reads n/a with the reason, the status says how many."""
+    scorecard = re.search(r'<table id="scorecard">.*?</table>', run_report, re.S).group(0)
+    urban = re.search(r"<code>urbanization_rate</code>.*?</tr>", scorecard, re.S).group(0)
+    assert "<td>n/a</td>" in urban and re.search(r'class="status (met|at-risk|missed)">\w[\w ]* \(2 replications\)<',
+                                                  urban)
+    assert "p_meet n/a (2 replications: run with --replications 10 or more" in run_report
+    # a row read from a newer file keeps its own p_meet; no target value shows no chance either
+    assert re.search(r'future_target_no_value.*?<td>-</td><td><span class="status no-target-value">', scorecard, re.S)
+
+
+def test_one_replication_has_no_band_and_no_chance(run_folder, tmp_path):
+    copy = tmp_path / "one"
+    shutil.copytree(run_folder, copy)
+    scenario = yaml.safe_load((copy / "scenario.yaml").read_text(encoding="utf-8"))
+    scenario["replications"] = 1
+    (copy / "scenario.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    page = build_run_report(copy).read_text(encoding="utf-8")
+    urban = re.search(r"<code>urbanization_rate</code>.*?</tr>", page, re.S).group(0)
+    assert "<td>-</td><td>n/a</td>" in urban
+    assert "p_meet n/a (1 replication: run with --replications 10" in page
+
+
+def test_statuses_with_a_note_keep_their_colour():
+    assert charts.STATUS_COLOURS[base_status("met (1 replication)")] == charts.STATUS_COLOURS["met"]
+    assert set(charts.STATUS_COLOURS) == set(STATUSES)
+    css = (Path(report_pkg.__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    for name in STATUSES:
+        assert f".{name.replace(' ', '-')} {{" in css, name
+
+
+def test_an_assumption_set_by_the_scenario_says_where_not_the_defaults_source(run_folder, tmp_path):
+    """A calibrated or changed value is not the schema's assumption: the table says who set it."""
+    copy = tmp_path / "changed"
+    shutil.copytree(run_folder, copy)
+    scenario = yaml.safe_load((copy / "scenario.yaml").read_text(encoding="utf-8"))
+    scenario["behaviour"]["in_migration"]["rate_per_year"] = 0.0358
+    scenario["behaviour"]["rural_to_urban"]["base_hazard_per_year"] = 0.0386
+    (copy / "scenario.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["settings_from"] = {"behaviour.in_migration.rate_per_year": {
+        "from": "scenarios/baseline.yaml", "comment": "calibrated (docs/calibration.md)"}}
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    page = build_run_report(copy).read_text(encoding="utf-8")
+    table = re.search(r'<table id="assumptions">.*?</table>', page, re.S).group(0)
+    row = re.search(r"<code>behaviour.in_migration.rate_per_year</code>.*?</tr>", table, re.S).group(0)
+    assert ('<td class="changed">set in scenarios/baseline.yaml (calibrated (docs/calibration.md)); the default, '
+            '0.03: assumption') in row
+    # changed, but the manifest (an older run's) does not say by whom
+    other = re.search(r"<code>behaviour.rural_to_urban.base_hazard_per_year</code>.*?</tr>", table, re.S).group(0)
+    assert '<td class="changed">set in the scenario; the default, 0.05: assumption' in other
+    # a default is its schema source, unchanged
+    default = re.search(r"<code>behaviour.hukou.min_insurance_years</code>.*?</tr>", table, re.S).group(0)
+    assert 'class="changed"' not in default and "<td>assumption" in default
+    # the record is for this table, not another row of the provenance table
+    assert "<code>settings_from</code>" not in page
+
+
+def test_a_chart_drawn_once_is_the_chart_savefig_draws(run_folder):
+    """render draws each figure once (print_png) where savefig draws a laid-out figure twice: same bytes."""
+    import io
+
+    run = load_run(run_folder)
+    for chart, args in ((charts.fan_urbanization, (run,)), (charts.scorecard, (run.scorecard,)),
+                        (charts.districts, (run,))):
+        with matplotlib.rc_context(fonts.rc()):
+            buffer = io.BytesIO()
+            chart(*args).savefig(buffer, format="png", dpi=charts.DPI)
+        assert charts.render(chart, *args) == buffer.getvalue(), chart.__name__
+
+
+def test_the_timeseries_is_read_by_its_header(run_folder, tmp_path):
+    """Columns found by name (a newer file may reorder them or add some); a bad cell names the file."""
+    import csv
+
+    source = run_folder / "timeseries.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    moved = tmp_path / "timeseries.csv"
+    with moved.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, ["value", "extra", "indicator", "zone", "replication", "date"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "extra": "x"} for r in rows)
+    want = ("urbanization_rate", FUTURE)
+    a, b = read_timeseries(source, "qingdao", want), read_timeseries(moved, "qingdao", want)
+    assert a.keys() == b.keys() == set(want)
+    for name in want:
+        assert a[name].dates == b[name].dates
+        np.testing.assert_array_equal(a[name].values, b[name].values)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("date,replication,zone,indicator,value\n2021-01-31,0,qingdao,urbanization_rate,high\n",
+                      encoding="utf-8")
+    with pytest.raises(ReportError, match="broken.csv: bad number in row"):
+        read_timeseries(broken, "qingdao", ("urbanization_rate",))
+    (tmp_path / "short.csv").write_text("date,zone,indicator,value\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="short.csv: missing column"):
+        read_timeseries(tmp_path / "short.csv", "qingdao", ("urbanization_rate",))

@@ -375,3 +375,46 @@ def test_reference_docs_match_schema():
     assert text == render_markdown(), "regenerate: python -m sim.scenario.docs > docs/scenario-reference.md"
     assert "| key | meaning | unit | default | source |" in text
     assert "shinan: 100, shibei: 100" in text
+
+
+def test_setting_origins_name_the_file_and_the_comment_on_the_line(tmp_path):
+    from sim.scenario import setting_origins
+
+    parent = tmp_path / "parent.yaml"
+    parent.write_text("seed: 5   # a seed\nbehaviour:\n  in_migration:\n    rate_per_year: 0.04  # calibrated here\n"
+                      "    district_attraction:   # pulls\n      shinan: 0.5\n"
+                      "  hukou: {min_insurance_years: 3}  # flow\n"
+                      "description: 'text # not a comment'\n", encoding="utf-8")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: parent.yaml\nbehaviour:\n  in_migration:\n    district_attraction: {平度: 0.2}\n",
+                     encoding="utf-8")
+    origins = setting_origins(child, ["seed=7", "behaviour.hukou.min_insurance_years=1"])
+    assert origins["behaviour.in_migration.rate_per_year"] == {"from": str(parent), "comment": "calibrated here"}
+    assert origins["behaviour.in_migration.district_attraction"] == {"from": f"{parent} and {child}",
+                                                                     "comment": "pulls"}
+    assert origins["seed"] == {"from": "--set"} and origins["behaviour.hukou.min_insurance_years"] == {"from": "--set"}
+    assert origins["description"] == {"from": str(parent)}
+    assert "period.start" not in origins and "extends" not in origins
+    assert load_scenario(child).behaviour.in_migration.district_attraction["pingdu"] == 0.2
+
+
+def test_a_run_records_where_its_settings_came_from(tmp_path, capsys):
+    import json
+
+    from sim import cli
+
+    code = cli.main(["run", str(ROOT / "scenarios" / "baseline.yaml"), "--set", "population.scale=5000", "--set",
+                     "period.end=2021-02-28", "--set", "outputs.plots=false", "--out", str(tmp_path), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    [manifest] = tmp_path.rglob("manifest.json")
+    origins = json.loads(manifest.read_text(encoding="utf-8"))["settings_from"]
+    entry = origins["behaviour.in_migration.rate_per_year"]
+    assert entry["from"].endswith("baseline.yaml") and entry["comment"].startswith("calibrated")
+    assert origins["population.scale"]["from"] == "--set"
+
+
+def test_a_quoted_number_is_told_to_lose_its_quotes():
+    with pytest.raises(ScenarioError, match=r"expected a whole number, got '2010' \(str\); write it without quotes"):
+        validate({"population": {"census": "2010"}})
+    with pytest.raises(ScenarioError, match=r"got 'two' \(str\)$"):
+        validate({"replications": "two"})

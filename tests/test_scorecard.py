@@ -8,8 +8,8 @@ import pytest
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.districts import ZONES
 from sim.model import Model
-from sim.output.formats import MET_P, MISSED_P, status
-from sim.output.scorecard import score, simulated_values
+from sim.output.formats import MET_P, MIN_REPLICATIONS_FOR_P, MISSED_P, base_status, status
+from sim.output.scorecard import score, simulated_values, table
 from sim.output.yearly import yearly_values
 from sim.scenario import ScenarioError, validate
 from sim.targets import plan_targets, scenario_targets
@@ -55,7 +55,52 @@ def test_score_by_hand():
     assert row.mean == 77.5
     assert row.p05 == pytest.approx(76.15)            # linear percentile: 76 + 0.05 * 3
     assert row.p95 == pytest.approx(78.85)
-    assert row.p_meet == 0.75 and row.status == "at risk"     # 77, 78, 79 meet ">= 77"
+    # 77, 78, 79 meet ">= 77": 0.75, at risk; but four replications are too few to show it as a chance
+    assert row.p_meet is None and row.status == "at risk (4 replications)"
+    ten = score(BY_ID["urbanization_rate"], np.array([76.0, 76.5, 77.0, 77.0, 77.5, 78.0, 78.0, 79.0, 79.5, 80.0]))
+    assert ten.p_meet == 0.8 and ten.status == "at risk"
+
+
+def test_one_replication_shows_no_chance():
+    """The quick start's single replication meets a target or not: 'met (1 replication)', p_meet empty."""
+    met = score(BY_ID["urbanization_rate"], np.array([77.8]))
+    assert (met.p_meet, met.status, met.mean, met.p05, met.p95) == (None, "met (1 replication)", 77.8, 77.8, 77.8)
+    missed = score(BY_ID["urbanization_rate"], np.array([76.0]))
+    assert missed.p_meet is None and missed.status == "missed (1 replication)"
+    assert met.cells()[8] == "" and met.cells()[9] == "met (1 replication)"
+    assert score(BY_ID["rail_transit_operating_km"], np.array([315.0])).status == "no target value"
+    nine = score(BY_ID["urbanization_rate"], np.full(MIN_REPLICATIONS_FOR_P - 1, 78.0))
+    assert nine.p_meet is None and nine.status == f"met ({MIN_REPLICATIONS_FOR_P - 1} replications)"
+    enough = score(BY_ID["urbanization_rate"], np.full(MIN_REPLICATIONS_FOR_P, 78.0))
+    assert enough.p_meet == 1.0 and enough.status == "met"
+    assert base_status("met (1 replication)") == "met" and base_status("at risk") == "at risk"
+
+
+def test_the_terminal_table_says_why_p_meet_is_not_shown():
+    rows = [score(BY_ID["urbanization_rate"], np.array([77.8])),
+            score(BY_ID["rail_transit_operating_km"], np.array([315.0]))]
+    lines = table(rows, [], replications=1).splitlines()
+    assert "n/a" in lines[1] and "met (1 replication)" in lines[1] and "77.8-77.8" not in lines[1]
+    assert " - " in lines[2] and "n/a" not in lines[2]               # no target value: no chance to show
+    assert lines[-1] == ("p_meet n/a (1 replication: run with --replications 10 or more for a chance of meeting "
+                         "each target)")
+    many = table([score(BY_ID["urbanization_rate"], np.full(10, 78.0))], [], replications=10)
+    assert "1.00" in many and "n/a" not in many
+
+
+def test_an_undefined_indicator_is_unknown_not_missed():
+    """A rate with nobody to count is NaN: the target is neither met nor missed."""
+    target = BY_ID["urbanization_rate"]
+    nothing = score(target, np.full(12, np.nan))
+    assert nothing.status == "unknown (undefined in 12 of 12 replications)" and nothing.p_meet is None
+    assert nothing.mean is None and nothing.p05 is None and nothing.p95 is None
+    assert nothing.cells()[5:9] == ("", "", "", "")
+    some = score(target, np.array([78.0] * 10 + [np.nan]))
+    assert some.status == "unknown (undefined in 1 of 11 replications)" and some.p_meet is None
+    assert some.mean == 78.0 and some.p05 == 78.0
+    assert base_status(some.status) == "unknown"
+    # a target without a value stays 'no target value' whatever the simulation says
+    assert score(BY_ID["rail_transit_operating_km"], np.array([np.nan])).status == "no target value"
 
 
 @pytest.mark.parametrize(("p_meet", "expected"), [
@@ -67,9 +112,9 @@ def test_status_boundaries(p_meet, expected):
 
 def test_comparators_and_targets_without_a_value():
     at_most = dataclasses.replace(BY_ID["urbanization_rate"], comparator="<=", value=77.0)
-    assert score(at_most, np.array([77.0, 78.0])).p_meet == 0.5
+    assert score(at_most, np.repeat([77.0, 78.0], 5)).p_meet == 0.5
     exactly = dataclasses.replace(BY_ID["urbanization_rate"], comparator="==", value=77.0)
-    assert score(exactly, np.array([77.0, 77.0, 76.0, 77.0])).p_meet == 0.75
+    assert score(exactly, np.repeat([77.0, 77.0, 76.0, 77.0], 3)).p_meet == 0.75
     missing = score(BY_ID["rail_transit_operating_km"], np.array([300.0, 310.0]))
     assert missing.p_meet is None and missing.status == "no target value" and missing.mean == 305.0
     # a value-less target is scored without met_by, which refuses it rather than comparing with None
@@ -97,4 +142,4 @@ def test_scoring_a_run():
     row = score(BY_ID["urbanization_rate"], simulated_values(BY_ID["urbanization_rate"], yearly))
     ends = [r.values[-1, city, INDICATOR_NAMES.index("urbanization_rate")] for r in results]
     assert row.mean == pytest.approx(np.mean(ends))
-    assert row.status == status(np.mean([e >= 77 for e in ends]))
+    assert row.status == status(np.mean([e >= 77 for e in ends]), 3)

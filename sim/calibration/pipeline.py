@@ -4,7 +4,7 @@
 ``fitted.csv`` (each parameter: scenario value, estimate, the bootstrap's
 spread, bounds), ``fit.csv`` (each observation: observed, simulated with the
 scenario's values and with the estimates, errors, whether the fit saw it),
-``calibrated.yaml`` (the estimates as scenario settings, with provenance),
+``calibrated.yaml`` (the estimates as a scenario file, with provenance in comments),
 ``plots/fit.png`` and ``manifest.json``; written whole or not at all.
 """
 
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from ..output.atomic import atomic_folder
 from ..output.formats import FIT, FITTED, fmt, seconds
@@ -154,15 +155,27 @@ def _fit_rows(every, held_out, sim_default, sim_fitted):
 
 
 def _calibrated_yaml(spec, main, run_id: str, cutoff, used, attraction) -> str:
+    """The estimates as a scenario file: nested settings (``behaviour: in_migration: rate_per_year: ...``),
+    valid on its own (the defaults plus the estimates) and ready to be merged into another scenario."""
+    settings: dict = {}
+    for p, v in zip(spec.parameters, main.values, strict=True):
+        _put(settings, p.path, float(f"{float(v):.6g}"))
+    if attraction is not None:
+        _put(settings, SETTING, {d: float(f"{a:g}") for d, a in attraction.items()})
     lines = [f"# Calibrated by {spec.file} (run {run_id}, {dt.date.today().isoformat()}):",
              f"# scenario {spec.scenario}, fitted to {len(used)} observations"
-             + (f" up to {cutoff}" if cutoff else "") + " (docs/calibration.md);",
-             "# paste under a scenario's settings to use the estimates."]
-    for p, v in zip(spec.parameters, main.values, strict=True):
-        lines.append(f"{p.path}: {float(v):.6g}")
-    if attraction is not None:
-        lines.append(f"{SETTING}: {{" + ", ".join(f"{d}: {a:g}" for d, a in attraction.items()) + "}")
-    return "\n".join(lines) + "\n"
+             + (f" up to {cutoff}" if cutoff else "") + " (docs/calibration.md).",
+             "# A scenario file: run it as it is (the defaults plus these estimates), add 'extends: <scenario>'",
+             "# to apply them to another, or merge its sections into a scenario's (as scenarios/baseline.yaml does)."]
+    return "\n".join(lines) + "\n" + yaml.safe_dump(settings, sort_keys=False, allow_unicode=True)
+
+
+def _put(tree: dict, path: str, value) -> None:
+    """Set the dotted ``path`` of ``tree`` (nested dicts) to ``value``."""
+    *parents, last = path.split(".")
+    for key in parents:
+        tree = tree.setdefault(key, {})
+    tree[last] = value
 
 
 def describe(manifest: dict) -> str:

@@ -80,6 +80,8 @@ class MapOf:
     of a file name must stay in its folder).
     ``weights``: the numbers are relative weights (shares drawn from, a destination's pull), so they may not
     all be zero.
+    ``aliases`` maps other spellings of closed keys to the keys (a district's Chinese name, 平度, to
+    ``pingdu``): a file may use either, and the value has the key.
     """
 
     keys: tuple[str, ...] | None
@@ -92,6 +94,11 @@ class MapOf:
     key_name: str = "<name>"
     key_pattern: str | None = None
     weights: bool = False
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def key(self, name: Any) -> Any:
+        """The key ``name`` stands for: itself, or the key it is an alias of."""
+        return self.aliases.get(name, name) if isinstance(name, str) else name
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ def child(node: Node, key: Any) -> Node | None:
     if isinstance(node, Section):
         return node.fields.get(key) if isinstance(key, str) else None
     if isinstance(node, MapOf):
-        return node.value if node.keys is None or key in node.keys else None
+        return node.value if node.keys is None or node.key(key) in node.keys else None
     return None
 
 
@@ -174,11 +181,14 @@ def keys_of(node: Node) -> tuple[str, ...] | None:
     return ()
 
 
-def closest(key: Any, allowed: Sequence[str]) -> str | None:
-    """The allowed key ``key`` was most likely meant to be, or None (a typo's 'did you mean')."""
+def closest(key: Any, allowed: Sequence[str], cutoff: float = 0.6) -> str | None:
+    """The allowed key ``key`` was most likely meant to be, or None (a typo's 'did you mean').
+
+    ``cutoff`` is difflib's least similarity; names of two Chinese characters one apart score 0.5.
+    """
     if not isinstance(key, str) or not allowed:
         return None
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=cutoff)
     if close:
         return close[0]
     longer = [a for a in allowed if len(key) >= 3 and a.startswith(key)]
@@ -264,6 +274,21 @@ def resolve(schema: Node, path: str | Sequence[str]) -> Node:
             raise PathError(keys, depth, node)
         node = below
     return node
+
+
+def canonical(schema: Node, path: str) -> str:
+    """``path`` with every alias replaced by the key it stands for
+    (``behaviour.in_migration.district_attraction.平度`` -> ``....pingdu``); ``PathError`` as ``resolve``."""
+    keys = path.split(".")
+    node = schema
+    out = []
+    for depth, key in enumerate(keys):
+        below = child(node, key)
+        if below is None:
+            raise PathError(keys, depth, node)
+        out.append(node.key(key) if isinstance(node, MapOf) else key)
+        node = below
+    return ".".join(out)
 
 
 def join(path: str, key: Any) -> str:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.catalogue import BY_NAME
-from ..core.districts import CITY, ZONES
+from ..core.districts import CITY, DISTRICT_ALIASES, ZONES
 from ..core.fields import Field, ListOf, MapOf, Paths, Section, closest, resolve
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
@@ -45,7 +45,7 @@ from .design import DESIGNS, Parameter, bounds, n_points, problem
 #: run) and its tables stay within a workstation's memory and a folder's file count (docs/experiments.md)
 MAX_RUNS = 100_000
 
-_OUTPUT = re.compile(r"(?:(?P<zone>[a-z_]+):)?(?P<indicator>[a-z0-9_]+)@(?P<year>\d{4})")
+_OUTPUT = re.compile(r"(?:(?P<zone>[a-z_]+|[\u4e00-\u9fff]+):)?(?P<indicator>[a-z0-9_]+)@(?P<year>\d{4})")
 NUMBER_KINDS = ("float", "int")
 
 #: one swept setting: a range or listed levels (which of the two: checked by ``parameter``)
@@ -207,13 +207,15 @@ def _output(text: str, file: Path) -> Output:
     if match is None:
         raise _fail(f"expected indicator@year or zone:indicator@year (urbanization_rate@2023), got {text!r}",
                     "outputs", file)
-    zone, indicator, year = match["zone"] or CITY, match["indicator"], int(match["year"])
+    zone, indicator, year = DISTRICT_ALIASES.get(match["zone"] or CITY, match["zone"] or CITY), match["indicator"], \
+        int(match["year"])
     if indicator not in BY_NAME:
         close = closest(indicator, tuple(BY_NAME))
         raise _fail(f"unknown indicator {indicator!r}" + (f"; did you mean '{close}'?" if close else ""),
                     "outputs", file)
     if zone not in ZONES:
-        raise _fail(f"unknown zone {zone!r} (allowed: {', '.join(ZONES)})", "outputs", file)
+        raise _fail(f"unknown zone {zone!r} (allowed: {', '.join(ZONES)}, or a district's Chinese name)", "outputs",
+                    file)
     if BY_NAME[indicator].city_only and zone != CITY:
         raise _fail(f"{indicator} is a city-wide quantity: use it without a zone", "outputs", file)
     return Output(text, zone, indicator, year)

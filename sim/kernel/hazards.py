@@ -5,7 +5,7 @@ resident considered) and a ``behaviour`` section of the scenario, and returns
 the hazard per year of one event type. Hazards are held constant over each
 resident's window (a month to a year; piecewise-constant, so waiting times are
 exponential; see ``model``).
-Forms follow ``shared/reference/literature.md``: proportional hazards
+Forms follow ``docs/sources/literature.md``: proportional hazards
 ``h = h0 * prod(multipliers)``, Gompertz mortality, a bell-shaped fertility
 schedule, and the expected-income (Harris-Todaro) term for rural-urban moves.
 

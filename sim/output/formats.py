@@ -116,17 +116,39 @@ def optional(text: str | None) -> float | None:
 #: a target is met when at least this share of replications meets it, missed when at most this share does
 MET_P = 0.9
 MISSED_P = 0.1
+#: p_meet is shown only from this many replications on: the share of fewer is too coarse to be a chance
+#: (one replication gives 0 or 1, and a band of zero width); the status then says how many there were
+MIN_REPLICATIONS_FOR_P = 10
+NO_TARGET = "no target value"
+#: the target's indicator is undefined (NaN: a rate with nobody to count) in at least one replication
+UNKNOWN = "unknown"
+#: the base statuses, as the report and the plots colour them
+STATUSES = ("met", "at risk", "missed", NO_TARGET, UNKNOWN)
 
 
-def status(p_meet: float | None) -> str:
-    """A scorecard row's status for a share of replications meeting its target (None: no target value)."""
+def status(p_meet: float | None, replications: int | None = None) -> str:
+    """A scorecard row's status for a share of replications meeting its target (None: no target value).
+
+    With fewer than ``MIN_REPLICATIONS_FOR_P`` replications the status says how many (``met (1
+    replication)``): the share is then too coarse to be shown as a chance.
+    """
     if p_meet is None:
-        return "no target value"
-    if p_meet >= MET_P:
-        return "met"
-    if p_meet <= MISSED_P:
-        return "missed"
-    return "at risk"
+        return NO_TARGET
+    base = "met" if p_meet >= MET_P else "missed" if p_meet <= MISSED_P else "at risk"
+    if replications is not None and replications < MIN_REPLICATIONS_FOR_P:
+        return f"{base} ({replications} replication{'' if replications == 1 else 's'})"
+    return base
+
+
+def base_status(text: str) -> str:
+    """The status without its note: ``met (1 replication)`` -> ``met``; an unknown text as it is."""
+    return text.split(" (", 1)[0]
+
+
+def too_few_note(replications: int) -> str:
+    """Why p_meet is not shown, and what to do about it."""
+    return (f"{replications} replication{'' if replications == 1 else 's'}: run with --replications "
+            f"{MIN_REPLICATIONS_FOR_P} or more for a chance of meeting each target")
 
 
 @dataclass(frozen=True)

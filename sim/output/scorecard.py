@@ -11,7 +11,13 @@ status:
 - ``missed`` when ``p_meet <= MISSED_P`` (0.1),
 - ``at risk`` in between,
 - ``no target value`` when the target has no value (our copy of the plan lost
-  the number and the scenario sets none).
+  the number and the scenario sets none),
+- ``unknown`` when the indicator is undefined (NaN: a rate with nobody to count)
+  in a replication: neither met nor missed.
+
+With fewer than ``MIN_REPLICATIONS_FOR_P`` (10) replications ``p_meet`` is left
+empty (one replication meets a target or not: a share of 1 or 0 is no chance)
+and the status says how many replications it rests on: ``met (1 replication)``.
 """
 
 from __future__ import annotations
@@ -21,17 +27,28 @@ import numpy as np
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import CITY, ZONES
 from ..targets import Target
-from .formats import SCORECARD, ScoreRow, fmt_human, fmt_share, status
+from .formats import MIN_REPLICATIONS_FOR_P, SCORECARD, UNKNOWN, ScoreRow, fmt_human, fmt_share, status, too_few_note
 from .yearly import yearly_values
 
 
 def score(target: Target, simulated: np.ndarray) -> ScoreRow:
     """Score one target from its simulated values, one per replication."""
     simulated = np.asarray(simulated, dtype=np.float64)
-    p05, p95 = np.percentile(simulated, [5, 95])
-    p_meet = None if target.value is None else float(np.mean([target.met_by(v) for v in simulated]))
-    return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value,
-                    float(simulated.mean()), float(p05), float(p95), p_meet, status(p_meet))
+    defined = simulated[~np.isnan(simulated)]
+    if len(defined) == 0:
+        mean = p05 = p95 = None
+    else:
+        mean = float(defined.mean())
+        p05, p95 = (float(v) for v in np.percentile(defined, [5, 95]))
+    n = len(simulated)
+    if target.value is not None and len(defined) < n:
+        undefined = f"undefined in {n - len(defined)} of {n} replication{'' if n == 1 else 's'}"
+        return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value, mean, p05, p95,
+                        None, f"{UNKNOWN} ({undefined})")
+    share = None if target.value is None else float(np.mean([target.met_by(v) for v in simulated]))
+    p_meet = share if n >= MIN_REPLICATIONS_FOR_P else None
+    return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value, mean, p05, p95,
+                    p_meet, status(share, n))
 
 
 def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) -> np.ndarray | None:
@@ -73,13 +90,18 @@ def csv_text(rows: list[ScoreRow]) -> str:
     return SCORECARD.text(r.cells() for r in rows)
 
 
-def table(rows: list[ScoreRow], unscored: list[Target]) -> str:
-    """The scorecard as a plain-text table for the terminal."""
+def table(rows: list[ScoreRow], unscored: list[Target], replications: int | None = None) -> str:
+    """The scorecard as a plain-text table for the terminal; ``p_meet`` is ``n/a`` below
+    ``MIN_REPLICATIONS_FOR_P`` replications, with a line saying why, and one replication has no band."""
+    few = replications is not None and replications < MIN_REPLICATIONS_FOR_P
     lines = [f"{'target':40} {'year':>4} {'goal':>10} {'mean':>10} {'p05-p95':>19} {'p_meet':>6}  status"]
     for r in rows:
         goal = "-" if r.target_value is None else f"{r.comparator}{fmt_human(r.target_value)}"
-        lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {fmt_human(r.mean):>10} {fmt_human(r.p05):>9}-"
-                     f"{fmt_human(r.p95):<9} {fmt_share(r.p_meet):>6}  {r.status}")
+        chance = "n/a" if few and r.target_value is not None and r.p_meet is None else fmt_share(r.p_meet)
+        band = f"{'-':>9} {'':<9}" if replications == 1 else f"{fmt_human(r.p05):>9}-{fmt_human(r.p95):<9}"
+        lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {fmt_human(r.mean):>10} {band} {chance:>6}  {r.status}")
+    if few and replications is not None:
+        lines.append(f"p_meet n/a ({too_few_note(replications)})")
     if unscored:
         lines.append("not simulated yet: " + ", ".join(t.id for t in unscored))
     return "\n".join(lines)

@@ -8,7 +8,7 @@ enrolled enrol at ``i * enrolment_hazard_per_year`` (the
 ``pension_enrolment`` event), which raises ``pension_coverage_non_hukou``.
 
 Evidence: the plan sets the removal of the restriction with a year that our
-copy lacks (qingdao_facts.yaml plan.targets, "__年底前"); no source gives the
+copy lacks (docs/sources/qingdao_facts.yaml plan.targets, "__年底前"); no source gives the
 take-up speed, an assumption to sweep.
 """
 

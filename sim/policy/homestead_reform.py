@@ -19,7 +19,7 @@ Mechanism, where and while the lever is in force (intensity ``i``):
   homestead's district): income reaching rural-hukou households, an outcome
   for planners (it changes no hazard in this version).
 
-Evidence (literature.md): land insecurity lowers out-migration by about 17%
+Evidence (docs/sources/literature.md): land insecurity lowers out-migration by about 17%
 (Giles and Mu); holding a homestead lowers hukou transfer by about 12% (Gu et
 al. 2020); hukou reform raises the willingness to transfer rural housing land
 by 37% (Zhu 2017); about 15% of homesteads stand idle (Song Wei et al.). How
@@ -46,7 +46,7 @@ SCHEMA = lever_section(
             "float", 8000.0, "Rent a leased homestead pays its owners each year.", unit="yuan per year",
             minimum=0.0, maximum=1e6,
             source="assumption: below a third of a rural household's disposable income (rural disposable income "
-                   "18,164 yuan per head in 2023 H1, qingdao_facts.yaml income); sweep it"),
+                   "18,164 yuan per head in 2023 H1, docs/sources/qingdao_facts.yaml income); sweep it"),
         "lease_demand_hazard_per_year": Field(
             "float", 0.005, "Hazard that an urban household rents an idle village homestead, at full "
             "intensity.", unit="per year", minimum=0.0, maximum=1.0,

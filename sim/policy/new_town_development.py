@@ -36,7 +36,7 @@ PLACES: dict[str, tuple[str, str]] = {
     "pingdu_pole": ("平度 growth pole", "pingdu"), "laixi_pole": ("莱西 growth pole", "laixi"),
 }
 _PLACE_SOURCE = ("places and districts from Qingdao's administrative divisions (行政区划), not in "
-                 "shared/reference; dates and sizes absent from our copy of the plan: assumptions")
+                 "docs/sources; dates and sizes absent from our copy of the plan: assumptions")
 
 SCHEMA = lever_section(
     {

@@ -1,7 +1,7 @@
 """2018年以前的落户政策: the stricter settlement rules before the 2018 hukou reform.
 
 A lever of history, not of the plan: it replays the years before
-关于深化户籍制度改革的实施意见 (2018-03, qingdao_facts.yaml policy_history),
+关于深化户籍制度改革的实施意见 (2018-03, docs/sources/qingdao_facts.yaml policy_history),
 which relaxed settlement by talent, residence, investment and points, so that a
 backcast from the 2010 census runs under the rules then in force.
 

@@ -20,7 +20,7 @@ Mechanism, where and while the lever is in force (intensity ``i``):
 - value of converting: with services closing the gap, they convert hukou at
   ``1 + i (conversion_multiplier - 1)`` times their hazard.
 
-Evidence (literature.md): relaxing school access raises family migration and
+Evidence (docs/sources/literature.md): relaxing school access raises family migration and
 restricting it raises left-behind children (J. Population Economics 2023, a
 sign); services by residence permit raise family migration, lower return and
 make converting hukou less valuable ("How the levers should act", signs only).
@@ -59,11 +59,12 @@ SCHEMA = lever_section(
         "departure_multiplier": Field(
             "float", 0.85, "Multiplier on the departure hazard of permit-holding non-local households, at full "
             "intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
-            source="assumption: sign from literature.md (services lower return)"),
+            source="assumption: sign from docs/sources/literature.md (services lower return)"),
         "conversion_multiplier": Field(
             "float", 0.9, "Multiplier on the hukou-conversion hazard of permit-holding non-local households, at "
             "full intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
-            source="assumption: sign from literature.md (closing the service gap makes converting less valuable)"),
+            source="assumption: sign from docs/sources/literature.md (closing the service gap makes converting less "
+                   "valuable)"),
     },
     doc="以居住证为载体的基本公共服务: permits from arrival, public schools open to migrant children with more "
         "seats, medical and pension enrolment of permit holders; more family migration, less return, less "

@@ -12,7 +12,7 @@ leave: rural households in the lever's districts move to towns at
 ``1 + i (rural_move_multiplier - 1)`` times their hazard.
 
 Evidence: service access enters the random-utility location choice with a
-positive sign (literature.md, ``b_s services_j``); the plan gives no numbers
+positive sign (docs/sources/literature.md, ``b_s services_j``); the plan gives no numbers
 in our copy, so the staff counts, durations and the size of the effect are
 assumptions to sweep.
 """
@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 
 from ..core.calendar import NOON
-from ..core.districts import DISTRICTS
+from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf
 from .lever import Lever, Places, lever_section, multiply_where
 
@@ -35,6 +35,7 @@ SCHEMA = lever_section(
             DISTRICTS, Field("float", None, "Staff posted to the district's villages.", unit="persons",
                              minimum=0.0, maximum=1e6),
             default={**dict.fromkeys(DISTRICTS, 300.0), "shinan": 0.0, "shibei": 0.0, "licang": 0.0},
+            aliases=DISTRICT_ALIASES,
             doc="Urban staff (doctors, teachers, technical and cultural workers) in each posting, by district "
                 "served, at full intensity; 0 for the fully urban districts.", unit="persons",
             source="assumption: no figure in our copy of the plan; sweep it"),
@@ -46,7 +47,7 @@ SCHEMA = lever_section(
             "float", 0.95, "Multiplier on rural households' rural-to-urban hazard at full intensity.",
             unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from the services term of random-utility location choice "
-                   "(literature.md); size to sweep"),
+                   "(docs/sources/literature.md); size to sweep"),
     },
     doc="城市医生、教师、科技文化人员定期服务乡村: dated postings of urban staff to villages.",
 )

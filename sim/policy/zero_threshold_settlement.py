@@ -13,7 +13,7 @@ Evidence: the new round of hukou reform raised urban-hukou shares (DID on CFPS
 2012-18, "新一轮户籍制度改革对城乡人口迁移的影响", 2024): a sign, not a size for
 Qingdao, so ``m`` is an assumption to sweep. The lever converts people already
 in towns, so it moves the hukou urbanization rate far more than the residents'
-rate (literature.md, "How the levers should act").
+rate (docs/sources/literature.md, "How the levers should act").
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ that the schema is assembled from never import this package.
 
 from __future__ import annotations
 
-from .load import load_scenario, scenario_files
-from .validation import Scenario, ScenarioError, validate
+from .load import load_scenario, scenario_files, setting_origins
+from .validation import Scenario, ScenarioError, inert_levers, validate
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "scenario_files", "validate"]
+__all__ = ["Scenario", "ScenarioError", "inert_levers", "load_scenario", "scenario_files", "setting_origins",
+           "validate"]

@@ -82,7 +82,9 @@ def _meaning(spec: Field | MapOf | Paths | ListOf, path: str) -> str:
             "Each value: ")
     weights = " The values are weights: at least one must be above zero." if isinstance(spec, MapOf) and spec.weights \
         else ""
-    return f"{spec.doc} {keys}{_entries(spec, path)}{weights}"
+    aliases = " Keys may also be the Chinese names (平度 for pingdu)." if isinstance(spec, MapOf) and spec.aliases \
+        else ""
+    return f"{spec.doc}{aliases} {keys}{_entries(spec, path)}{weights}"
 
 
 def _settings(kinds: tuple[str, ...] | None) -> str:
@@ -114,7 +116,7 @@ def _allowed(spec: Field) -> str:
     if spec.kind == "bool":
         return "True or false."
     if spec.kind == "districts":
-        return "`all` or a list of: " + ", ".join(spec.choices or ()) + "."
+        return "`all` or a list of: " + ", ".join(spec.choices or ()) + " (or their Chinese names: 平度, 平度市)."
     if spec.kind == "str":
         words = pattern_words(spec.pattern) if spec.pattern else ""
         if spec.choices:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..core.fields import Field, Node, PathError, child, closest, resolve
+from ..core.fields import Field, MapOf, Node, PathError, Section, canonical, child, closest, resolve
 from ..core.safe_load import Refused, load_yaml, read_text
 from .schema import SCENARIO
 from .validation import Scenario, ScenarioError, describe, kind, validate
@@ -60,6 +60,81 @@ def load_scenario(path: str | Path, overrides: Sequence[str | tuple[str, Any]] =
 def scenario_files(path: str | Path) -> list[str]:
     """The scenario file and every file it extends, the furthest parent first (for the manifest)."""
     return [label for label, _ in _read_chain(Path(path), ())]
+
+
+def setting_origins(path: str | Path, overrides: Sequence[str | tuple[str, Any]] = ()) -> dict[str, dict[str, str]]:
+    """Where each setting the scenario at ``path`` gives came from, for the record: the dotted path of every
+    setting (a Field or a whole MapOf, as the schema has it) that a file of the ``extends`` chain or an
+    override gives -> ``{"from": file (or "--set"), "comment": the comment at the end of its line, if any}``;
+    the last source wins, as in the merge (a mapping names every source that gave some of its keys). Call
+    it after ``load_scenario`` has accepted the same arguments."""
+    out: dict[str, dict[str, str]] = {}
+
+    def record(dotted: str, label: str, comment: str) -> None:
+        before = out.get(dotted)
+        if before is not None and before["from"] != label and isinstance(resolve(SCENARIO, dotted), MapOf):
+            label = f"{before['from']} and {label}"          # a mapping merges key by key
+            comment = comment or before.get("comment", "")
+        out[dotted] = {"from": label, **({"comment": comment} if comment else {})}
+
+    for label, raw in _read_chain(Path(path), ()):
+        comments = _line_comments(Path(label))
+        for dotted, keys in _given(raw, SCENARIO, ()):
+            record(dotted, label, comments.get(keys, ""))
+    for text in overrides:
+        keys = parse_override(text)[0] if isinstance(text, str) else text[0].split(".")
+        for dotted, _ in _given(_nest(keys), SCENARIO, ()):
+            record(dotted, OVERRIDE, "")
+    return out
+
+
+def _nest(keys: Sequence[str]) -> dict:
+    tree: Any = None
+    for key in reversed(keys):
+        tree = {key: tree}
+    return tree
+
+
+def _given(raw: Mapping, spec: Node | None, prefix: tuple[str, ...]):
+    """``(dotted path, the keys as written)`` of every setting below ``raw`` that the schema knows."""
+    for key, value in raw.items():
+        node = None if spec is None else child(spec, key)
+        if node is None:
+            continue
+        keys = (*prefix, str(key))
+        if isinstance(node, Field) or not isinstance(value, Mapping) or not isinstance(node, Section):
+            yield canonical(SCENARIO, ".".join(keys)), keys
+        else:
+            yield from _given(value, node, keys)
+
+
+def _line_comments(path: Path) -> dict[tuple[str, ...], str]:
+    """The comment at the end of each key's line in a YAML file, by the key's path (``rate_per_year: 0.0358
+    # bootstrap ...``); after the key's value when that is on the same line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    lines = text.splitlines()
+    out: dict[tuple[str, ...], str] = {}
+
+    def visit(node: Any, prefix: tuple[str, ...]) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            return
+        for key, value in node.value:
+            keys = (*prefix, str(key.value))
+            line = key.end_mark.line
+            after = value.end_mark if value.end_mark.line == line and not isinstance(value, yaml.MappingNode) \
+                or isinstance(value, yaml.MappingNode) and value.flow_style else key.end_mark
+            rest = lines[line][after.column:] if line < len(lines) and after.line == line else ""
+            rest = rest.lstrip().removeprefix(":").lstrip() if after is key.end_mark else rest.lstrip()
+            if rest.startswith("#"):
+                out[keys] = rest[1:].strip()
+            visit(value, keys)
+
+    visit(root, ())
+    return out
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -167,6 +242,8 @@ def _merge(base: Mapping, over: Mapping, spec: Node | None = SCENARIO) -> dict:
     mapping merges; validation reports the key.
     """
     result = dict(base)
+    if isinstance(spec, MapOf) and spec.aliases:
+        over = _by_key(over, spec)
     for key, value in over.items():
         sub = None if spec is None else child(spec, key)
         if isinstance(value, Mapping) and isinstance(result.get(key), Mapping) and not isinstance(sub, Field):
@@ -174,6 +251,17 @@ def _merge(base: Mapping, over: Mapping, spec: Node | None = SCENARIO) -> dict:
         else:
             result[key] = value
     return result
+
+
+def _by_key(data: Mapping, spec: MapOf) -> dict:
+    """``data`` with each alias (a district's Chinese name) replaced by its key, so that a file or ``--set``
+    giving ``平度`` replaces what its parent gives for ``pingdu``; both in one mapping are left to
+    validation, which refuses them."""
+    out: dict = {}
+    for key, value in data.items():
+        name = spec.key(key)
+        out[key if name in out or name in data and name != key else name] = value
+    return out
 
 
 def _check_override_path(keys: list[str], merged: Mapping) -> None:

@@ -2,15 +2,17 @@
 
 Defaults that no published source gives are marked ``assumption:`` with the
 reasoning; each is a scenario parameter so that it can be overridden, swept
-and calibrated. Sources refer to ``shared/reference`` of the project
-(``qingdao_facts.yaml``, ``literature.md``) as copied into ``sim/data``.
+and calibrated. Sources refer to the project's copies of the references: the plan's text
+``docs/sources/plan_zh.txt``, the facts with their sources ``docs/sources/qingdao_facts.yaml`` and the
+literature notes ``docs/sources/literature.md``; the figures the model reads are copied from them into
+``sim/data``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..core.districts import DISTRICTS
+from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
 from ..policy import LEVERS
 from ..submodels import SCHEMA as SUBMODELS
@@ -31,7 +33,8 @@ PERIOD = Section(
         "start": Field("date", "2021-01-01", "First day simulated; must be the first day of a month, not before "
                        "the reference date of the census in population.census (2020-11-01 or 2010-11-01). The "
                        "starting population is that census whatever the start.",
-                       source="the plan's span, 2021-2023 by the evidence in qingdao_facts.yaml (plan.years)",
+                       source="the plan's span, 2021-2023 by the evidence in docs/sources/qingdao_facts.yaml "
+                              "(plan.years)",
                        minimum="2010-11-01", maximum="2100-12-01"),
         "end": Field("date", "2023-12-31", "Last day simulated; must be the last day of a month.",
                      source="the plan's span, 2021-2023 (plan.years)",
@@ -55,7 +58,7 @@ POPULATION = Section(
                      "chengyang": 88.86, "xihaian": 79.58, "jimo": 62.86, "jiaozhou": 64.72,
                      "pingdu": 48.94, "laixi": 51.72},
             doc="Urban share of each district's residents at the start.",
-            unit="%",
+            unit="%", aliases=DISTRICT_ALIASES,
             source="assumption: no district rates are published for 2020; the three old core districts (Shinan, "
                    "Shibei, Licang) are taken as fully urban and the others ranked by their urban character, then "
                    "scaled together so that the city total is the census 76.34%",
@@ -76,7 +79,8 @@ POPULATION = Section(
                    "rate is about 50%"),
         "residence_permit_share_pct": Field(
             "float", 50.0, "Share of non-local residents aged 16+ holding a residence permit at the start.",
-            **_PCT, source="assumption: residence-permit counts not found (qingdao_facts.yaml policy_history)"),
+            **_PCT, source="assumption: residence-permit counts not found (docs/sources/qingdao_facts.yaml "
+                           "policy_history)"),
         "nonlocal_mean_years_resident": Field(
             "float", 4.0, "Mean years non-local residents have lived in Qingdao at the start (exponential).",
             unit="years", minimum=0.0, maximum=50.0,
@@ -181,11 +185,12 @@ IN_MIGRATION = Section(
         "destination_population_exponent": Field(
             "float", 1.0, "Gravity exponent: a district attracts arrivals in proportion to its population of "
                           "the destination type raised to this power.", unit="", minimum=0.0, maximum=5.0,
-            source="gravity form (literature.md: Simini et al. 2012; Fan et al. 2018); exponent an assumption"),
+            source="gravity form (docs/sources/literature.md: Simini et al. 2012; Fan et al. 2018); exponent an "
+                   "assumption"),
         "district_attraction": MapOf(
             DISTRICTS, Field("float", None, "Multiplier on the district's weight as a destination.",
                              unit="multiplier", minimum=0.0, maximum=100.0),
-            default={d: 1.0 for d in DISTRICTS},
+            default={d: 1.0 for d in DISTRICTS}, aliases=DISTRICT_ALIASES,
             doc="A district's own pull on arrivals beyond its population (jobs, new areas): multiplies its "
                 "destination weight. 1 everywhere: arrivals follow population alone.",
             source="assumption: no district data on arrivals; calibrate sets them from the district totals of "
@@ -219,7 +224,7 @@ RURAL_TO_URBAN = Section(
             "float", 2.0, "Urban over rural disposable income per head.", unit="ratio", minimum=0.1,
             maximum=10.0,
             source="between 2.30 (2012) and the half-year 1.81 (2022 H1), which understates the annual ratio "
-                   "(qingdao_facts.yaml income)"),
+                   "(docs/sources/qingdao_facts.yaml income)"),
         "reference_income_ratio": Field("float", 2.0, "Income ratio at which the base hazard applies.",
                                         unit="ratio", minimum=0.1, maximum=10.0,
                                         source="assumption: equal to the default income ratio, so the base "
@@ -273,7 +278,8 @@ HUKOU = Section(
             source="assumption approximating the 2018 rules (关于深化户籍制度改革的实施意见: settlement by "
                    "residence with social insurance, by talent, investment and points)"),
         "talent_exempt": Field("bool", True, "Talent status makes a resident eligible regardless of insurance.",
-                               source="2018 hukou reform, talent settlement (qingdao_facts.yaml policy_history)"),
+                               source="2018 hukou reform, talent settlement (docs/sources/qingdao_facts.yaml "
+                                      "policy_history)"),
         "homestead_multiplier": Field(
             "float", 0.88, "Multiplier on conversion for households holding a homestead.", **_MULT,
             source="Gu et al. 2020, Habitat International 102267: about -12% transfer propensity"),
@@ -344,7 +350,7 @@ TARGETS = MapOf(
     default=_TARGETS,
     doc="Values of the plan's targets by target id (sim/data/targets.yaml); set one to test another target, "
         "or give a value where our copy of the plan lost it (road and rail kilometres).",
-    source="青岛市新型城镇化发展三年行动计划 (shared/reference/plan_zh.txt, qingdao_facts.yaml plan.targets)",
+    source="青岛市新型城镇化发展三年行动计划 (docs/sources/plan_zh.txt, docs/sources/qingdao_facts.yaml plan.targets)",
     nullable=True,
 )
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..core.districts import DISTRICT_ALIASES
 from ..core.fields import (
     Field,
     ListOf,
@@ -25,6 +26,7 @@ from ..core.fields import (
     PathError,
     Paths,
     Section,
+    canonical,
     closest,
     join,
     printable,
@@ -237,6 +239,37 @@ def _check_levers(policies: Frozen) -> None:
                                 f"policies.{name}.end")
 
 
+def inert_levers(scenario: Scenario) -> list[tuple[str, str]]:
+    """``(field, message)`` for every lever set in ``scenario`` that cannot act within its period: one that takes effect
+    (from the first month start on or after its ``start``) after ``period.end``, or stops (likewise from its
+    ``end``) by ``period.start``. Valid, but most likely a mistyped year; ``run --strict`` refuses them."""
+    period = scenario.period
+    out = []
+    for name, lever in scenario.policies.items():
+        if lever is None:
+            continue
+        begins = _month_start_from(lever.start)
+        stops = None if lever.end is None else _month_start_from(lever.end)
+        if begins > period.end:
+            out.append((f"policies.{name}.start", f"{_takes_effect(lever.start, begins)} after the period's end "
+                        f"({period.end}): the lever never acts in this run"))
+        elif stops is not None and lever.end is not None and stops <= period.start:
+            out.append((f"policies.{name}.end", f"{_takes_effect(lever.end, stops, 'stops it')} not after the "
+                        f"period's start ({period.start}): the lever never acts in this run"))
+    return out
+
+
+def _takes_effect(day: dt.date, month_start: dt.date, verb: str = "takes effect") -> str:
+    return f"{day} is" if day == month_start else f"{day} {verb} from {month_start},"
+
+
+def _month_start_from(day: dt.date) -> dt.date:
+    """The first month start on or after ``day``: when a lever dated ``day`` takes (or stops taking) effect."""
+    if day.day == 1:
+        return day
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def _section(section: Section, data: Any, path: str) -> dict[str, Any]:
     if data is None:  # "behaviour:" with everything below commented out
         data = {}
@@ -280,18 +313,22 @@ def _map(spec: MapOf, data: Any, path: str) -> dict[str, Any]:
             raise ScenarioError(f"expected a mapping of names to settings, got {describe(data)}", path)
         example = f"{spec.keys[0]}: {show(spec.default[spec.keys[0]])}"
         raise ScenarioError(f"expected a mapping like '{example}', got {describe(data)}", path)
-    given = {}
+    given: dict[str, Any] = {}
+    spelt: dict[str, Any] = {}
     for key, value in data.items():
         # YAML reads an unquoted key 1 as a number; the schema's keys are text
-        name = str(key) if isinstance(key, int) and not isinstance(key, bool) else key
+        name = spec.key(str(key) if isinstance(key, int) and not isinstance(key, bool) else key)
         if not isinstance(name, str) or (spec.keys is not None and name not in spec.keys):
             if spec.keys is None:
                 raise ScenarioError(f"expected a name as the key, got {describe(key)}", join(path, key))
-            raise _unknown(key, spec.keys, path)
+            raise _unknown(key, spec.keys, path, spec.aliases)
         if spec.key_pattern is not None and not re.fullmatch(spec.key_pattern, name):
             noun = spec.key_name.strip("<>")
             raise ScenarioError(f"a {noun} name must be {pattern_words(spec.key_pattern)}; got {show(name)}", path)
-        given[name] = value
+        if name in given:
+            raise ScenarioError(f"{show(spelt[name])} and {show(key)} name the same key ('{name}'): give it once",
+                                join(path, name))
+        given[name], spelt[name] = value, key
     if spec.keys is None:                             # free names: the file's, or the default's
         entries = given or spec.default
         values = {name: _entry(spec, value, join(path, name)) for name, value in entries.items()}
@@ -326,8 +363,11 @@ def _paths(spec: Paths, data: Any, path: str) -> dict[str, Any]:
                                 where)
         try:
             target = resolve(spec.schema, key)
+            key = canonical(spec.schema, key)          # 平度 -> pingdu: one spelling for whoever reads it
         except PathError as err:
             raise ScenarioError(err.message, where) from None
+        if key in out:
+            raise ScenarioError(f"names the same setting as another key ({key}): give it once", where)
         if spec.kinds is not None and not (isinstance(target, Field) and target.kind in spec.kinds):
             wanted = " or ".join(EXPECTED[kind] for kind in spec.kinds)
             raise ScenarioError(f"{show(key)} is {_what(target)}; expected a setting that is {wanted}", where)
@@ -353,7 +393,16 @@ def _list(spec: ListOf, data: Any, path: str) -> tuple | None:
     return tuple(_scalar(spec.item, item, path, required=True) for item in data)
 
 
-def _unknown(key: Any, allowed: tuple[str, ...], path: str) -> ScenarioError:
+def _unknown(key: Any, allowed: tuple[str, ...], path: str, aliases: Mapping[str, str] | None = None
+             ) -> ScenarioError:
+    """An unknown key; where the keys have aliases (districts' Chinese names), the closest of those too."""
+    if aliases:
+        close = closest(key, list(aliases), cutoff=0.5)
+        if close:
+            return ScenarioError(f"unknown key {show(key)}; did you mean '{aliases[close]}' ({close})? (allowed: "
+                                 f"{', '.join(allowed)}, or their Chinese names)", join(path, key))
+        return ScenarioError(f"{_unknown_message(key, allowed, path)[:-1]}, or their Chinese names)",
+                             join(path, key))
     return ScenarioError(_unknown_message(key, allowed, path), join(path, key))
 
 
@@ -401,14 +450,21 @@ def _districts(allowed: tuple[str, ...], value: Any, path: str) -> tuple[str, ..
     if not isinstance(value, list | tuple) or not value:
         raise ScenarioError(f"expected {EXPECTED['districts']} such as [pingdu, laixi], got {describe(value)}",
                             path)
+    names = []
     for item in value:
-        if not isinstance(item, str) or item not in allowed:
+        name = DISTRICT_ALIASES.get(item, item) if isinstance(item, str) else item
+        if not isinstance(name, str) or name not in allowed:
             message = f"unknown district {show(item)}"
             close = closest(str(item), allowed)
+            alias = closest(str(item), list(DISTRICT_ALIASES), cutoff=0.5)
             if close:
                 message += f"; did you mean '{close}'?"
-            raise ScenarioError(f"{message} (allowed: all, {', '.join(allowed)})", path)
-    return tuple(d for d in allowed if d in value)
+            elif alias:
+                message += f"; did you mean '{DISTRICT_ALIASES[alias]}' ({alias})?"
+            raise ScenarioError(f"{message} (allowed: all, {', '.join(allowed)}, or their Chinese names such as "
+                                "平度)", path)
+        names.append(name)
+    return tuple(d for d in allowed if d in names)
 
 
 def _schedule(spec: Field, value: Any, path: str) -> dict:
@@ -427,7 +483,9 @@ def _schedule(spec: Field, value: Any, path: str) -> dict:
 
 
 def _convert(kind: str, value: Any, path: str) -> Any:
-    wrong = ScenarioError(f"expected {EXPECTED[kind]}, got {describe(value)}", path)
+    quoted = kind in ("float", "int") and isinstance(value, str) and _is_number(value)
+    wrong = ScenarioError(f"expected {EXPECTED[kind]}, got {describe(value)}"
+                          + ("; write it without quotes" if quoted else ""), path)
     if kind == "float":
         if isinstance(value, str) and _SCI_NUMBER.fullmatch(value.strip()):
             value = float(value)
@@ -453,6 +511,14 @@ def _convert(kind: str, value: Any, path: str) -> Any:
             raise wrong
         return value
     return _convert_date(value, path, wrong)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _convert_date(value: Any, path: str, wrong: ScenarioError) -> dt.date:

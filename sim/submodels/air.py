@@ -27,7 +27,7 @@ SCHEMA = Section(
         "pm25_2020_annual_mean_ug_m3": Field(
             "float", 30.0, "Annual mean PM2.5 in the urban area at the start.", unit="ug/m3",
             minimum=1.0, maximum=500.0,
-            source="assumption: the 2020 annual value was not found (qingdao_facts.yaml air_quality); the "
+            source="assumption: the 2020 annual value was not found (docs/sources/qingdao_facts.yaml air_quality); the "
                    "monthly bulletins give 24 ug/m3 in October 2020 and 21 in April 2024, and winter months "
                    "are higher"),
         "pm25_daily_log_sd": Field(
@@ -45,13 +45,13 @@ SCHEMA = Section(
         "emission_control_reduction_pct_per_year": Field(
             "float", 4.0, "Yearly fall of the annual mean PM2.5 from emission controls.", unit="% per year",
             minimum=-50.0, maximum=50.0,
-            source="assumption guided by literature.md: national population-weighted PM2.5 fell 32% in "
+            source="assumption guided by docs/sources/literature.md: national population-weighted PM2.5 fell 32% in "
                    "2013-17 (about 9% a year), mostly from emission controls; slower once the easy gains are "
                    "taken"),
         "urbanization_elasticity": Field(
             "float", 0.1, "Elasticity of the annual mean PM2.5 to the urban population.", unit="elasticity",
             minimum=-5.0, maximum=5.0,
-            source="assumption guided by literature.md (Wang et al. 2018): urbanization is a weak term"),
+            source="assumption guided by docs/sources/literature.md (Wang et al. 2018): urbanization is a weak term"),
         "weather_sd_pct": Field(
             "float", 8.0, "Year-to-year variation of the annual mean from the weather (coefficient of variation).",
             unit="%", minimum=0.0, maximum=100.0,

@@ -16,7 +16,7 @@ import datetime as dt
 
 import numpy as np
 
-from ..core.districts import DISTRICTS
+from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
 from .schedule import linear
 
@@ -34,7 +34,7 @@ SCHEMA = Section(
             source="assumption: no dates found; the core and near-core districts (with their central "
                    "hospitals) are taken as covered in 2020 and Pingdu and Laixi, the most rural, as not yet: "
                    "the plan scenario dates them",
-            nullable=True),
+            nullable=True, aliases=DISTRICT_ALIASES),
         "cross_region_settlement_coverage_pct": Field(
             "schedule", {"2020-12-31": 70.0},
             "Share of level-2-and-above designated hospitals with cross-region direct settlement, by date "

@@ -7,7 +7,7 @@ model around an assumed 2020 share:
 
 - bus riders scale with urban population (elasticity 0.35) and buses in
   service (0.40), and each rail opening after the start diverts 4.1% of them
-  (literature.md: panel of 30 Chinese cities; Liu and Li 2020);
+  (docs/sources/literature.md: panel of 30 Chinese cities; Liu and Li 2020);
 - rail riders scale with urban population (0.35) and network length
   (``rail_ridership_elasticity_network_km``, an assumption);
 - other motorized trips scale with urban population
@@ -34,13 +34,13 @@ SCHEMA = Section(
         "rail_operating_km": Field(
             "schedule", {"2020-12-31": 246.0, "2022-12-26": 315.0, "2024-12-31": 352.0},
             "Urban rail in operation from each date on (each later entry is an opening).", unit="km",
-            source="qingdao_facts.yaml transport.rail_transit_operating_km (246 km 2020-12-31; 315 km "
+            source="docs/sources/qingdao_facts.yaml transport.rail_transit_operating_km (246 km 2020-12-31; 315 km "
                    "2022-12-26, Line 4; 352 km 2024-12-31)", minimum=0.0, maximum=10000.0),
         "parking_new_spaces_cumulative": Field(
             "schedule", {"2020-12-31": 0.0, "2021-12-31": 3500.0, "2022-12-31": 7000.0, "2023-12-31": 27000.0},
             "New public parking spaces built since the start, by date (straight lines in between).",
             unit="spaces",
-            source="2023: over 20,000 new spaces planned (青岛早报 2023-03-02, qingdao_facts.yaml "
+            source="2023: over 20,000 new spaces planned (青岛早报 2023-03-02, docs/sources/qingdao_facts.yaml "
                    "transport.parking_2023); assumption for 2021 and 2022: 3,500 a year, about the plan's "
                    "10,000 over three years at an even pace, as no yearly figure was found",
             minimum=0.0, maximum=1e7),
@@ -52,23 +52,24 @@ SCHEMA = Section(
             minimum=0.0, maximum=1e5),
         "public_transport_share_2020_pct": Field(
             "float", 55.0, "Public transport's share of motorized trips at the start.", unit="%",
-            source="assumption: no annual value found (qingdao_facts.yaml transport.public_transport_share); "
+            source="assumption: no annual value found (docs/sources/qingdao_facts.yaml "
+                   "transport.public_transport_share); "
                    "set below the plan's 60% for 2023 and the 61% single-day peak reported in 2024",
             minimum=1.0, maximum=99.0),
         "rail_share_of_public_transport_2020_pct": Field(
             "float", 34.0, "Rail's share of public-transport trips at the start.", unit="%",
-            source="assumption derived from qingdao_facts.yaml: 2024 rail 528.84 and bus 711.22 million trips "
-                   "on 352 km; scaled to 246 km in proportion to length, rail is about 34% of the 2020 total",
+            source="assumption derived from docs/sources/qingdao_facts.yaml: 2024 rail 528.84 and bus 711.22 million "
+                   "trips on 352 km; scaled to 246 km in proportion to length, rail is about 34% of the 2020 total",
             minimum=0.0, maximum=100.0),
         "ridership_elasticity_urban_population": Field(
             "float", 0.35, "Elasticity of bus and rail ridership to the urban population.", **_ELASTICITY,
-            source="literature.md: transit ridership elasticities, panel of 30 Chinese cities, 2012"),
+            source="docs/sources/literature.md: transit ridership elasticities, panel of 30 Chinese cities, 2012"),
         "ridership_elasticity_bus_supply": Field(
             "float", 0.40, "Elasticity of bus ridership to buses in service.", **_ELASTICITY,
-            source="literature.md: transit ridership elasticities, panel of 30 Chinese cities, 2012"),
+            source="docs/sources/literature.md: transit ridership elasticities, panel of 30 Chinese cities, 2012"),
         "bus_riders_diverted_per_rail_opening_pct": Field(
             "float", 4.1, "Share of bus riders a new rail line takes over.", unit="%", minimum=0.0, maximum=100.0,
-            source="literature.md: Liu and Li 2020, Economics of Transportation 23"),
+            source="docs/sources/literature.md: Liu and Li 2020, Economics of Transportation 23"),
         "rail_ridership_elasticity_network_km": Field(
             "float", 1.0, "Elasticity of rail ridership to the length of the network.", **_ELASTICITY,
             source="assumption: riders in proportion to kilometres, as used for the 2020 rail share"),

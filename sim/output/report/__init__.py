@@ -11,7 +11,7 @@ comparison) folder.
 
 from __future__ import annotations
 
-from .build import build_comparison_report, build_run_report
+from .build import EarlyReport, build_comparison_report, build_run_report
 from .tables import ReportError
 
-__all__ = ["ReportError", "build_comparison_report", "build_run_report"]
+__all__ = ["EarlyReport", "ReportError", "build_comparison_report", "build_run_report"]

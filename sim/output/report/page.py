@@ -19,7 +19,16 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ...core.catalogue import BY_NAME
 from ...core.districts import CITY
 from ...targets import plan_targets
-from ..formats import MET_P, MISSED_P, ScoreRow, fmt_human, fmt_share
+from ..formats import (
+    MET_P,
+    MIN_REPLICATIONS_FOR_P,
+    MISSED_P,
+    ScoreRow,
+    base_status,
+    fmt_human,
+    fmt_share,
+    too_few_note,
+)
 from . import settings
 from .tables import Comparison, Run
 
@@ -62,20 +71,29 @@ def goal(score: ScoreRow) -> str:
     return f"{COMPARATORS.get(score.comparator, score.comparator)} {show(score.target_value)}{unit}"
 
 
-def spread(score: ScoreRow | None) -> str:
-    return "-" if score is None else f"{show(score.p05)} - {show(score.p95)}"
+def chance(score: ScoreRow, replications: Any = None) -> str:
+    """``p_meet`` as the scorecard shows it: ``n/a`` where too few replications leave it empty."""
+    few = isinstance(replications, int) and replications < MIN_REPLICATIONS_FOR_P
+    return "n/a" if few and score.p_meet is None and score.target_value is not None else fmt_share(score.p_meet)
+
+
+def spread(score: ScoreRow | None, replications: Any = None) -> str:
+    """The 5-95% band; '-' for one replication, which has none."""
+    return "-" if score is None or replications == 1 else f"{show(score.p05)} - {show(score.p95)}"
 
 
 def environment(autoescape: bool = True) -> Environment:
     """The templates with the report's filters; ``autoescape=False`` only to show that escaping relies on it."""
     env = Environment(loader=PackageLoader("sim.output.report", "templates"), autoescape=autoescape,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(show=show, goal=goal, spread=spread, share=fmt_share,
+    env.filters.update(show=show, goal=goal, spread=spread, share=fmt_share, chance=chance,
+                       base_status=base_status, too_few=too_few_note,
                        shell=lambda v: shlex.join(str(x) for x in v) if isinstance(v, list) else v,
                        base64=lambda data: base64.b64encode(data).decode("ascii"))
     env.tests.update(numeric=lambda v: isinstance(v, int | float) and not isinstance(v, bool),
                      missing=lambda v: v is settings.MISSING)
-    env.globals.update(MET_P=MET_P, MISSED_P=MISSED_P, target_of=_target, indicator_of=BY_NAME.get)
+    env.globals.update(MET_P=MET_P, MISSED_P=MISSED_P, MIN_REPLICATIONS_FOR_P=MIN_REPLICATIONS_FOR_P, target_of=_target,
+                       indicator_of=BY_NAME.get)
     return env
 
 
@@ -118,7 +136,8 @@ def run_page(run: Run, images: list[Image]) -> str:
     return ENV.get_template("run.html.j2").render(
         title=f"Qingdao urbanization simulation: scenario {run.scenario.get('name', '?')}",
         facts=facts(run.scenario), levers=settings.levers(run.scenario), scores=run.scorecard, images=images,
-        assumptions=settings.assumptions(run.scenario), manifest=run.manifest)
+        assumptions=settings.assumptions(run.scenario, run.manifest.get("settings_from")),
+        manifest={k: v for k, v in run.manifest.items() if k != "settings_from"})
 
 
 def comparison_page(comp: Comparison, images: list[Image]) -> str:

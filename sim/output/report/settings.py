@@ -3,10 +3,14 @@
 The schema says which defaults are assumptions (``source`` starting with
 "assumption"); the saved ``scenario.yaml`` says which value the run used. A
 setting the saved file lacks (a run older than the schema) is reported as such.
+A value other than the default is not the default's assumption: it is reported
+as set in the scenario, with the file (and the comment on its line) that set it
+when the manifest records them (``settings_from``, written since 2026-12).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +27,10 @@ class Assumption:
     value: Any            # MISSING when the run's scenario.yaml lacks the setting
     unit: str
     doc: str
-    source: str
+    source: str           # the schema's: where the default comes from
+    default: Any = None
+    changed: bool = False  # the run's value is not the default: ``source`` is not what it rests on
+    origin: str = ""      # where the run's value was set ("scenarios/baseline.yaml: <comment>"), if recorded
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,46 @@ def _get(data: Any, path: list[str]) -> Any:
     return data
 
 
-def assumptions(scenario: dict) -> list[Assumption]:
-    """Every assumed parameter in schema order with the run's value; a lever's only when it is in force."""
+def _plain(value: Any) -> Any:
+    """A value as comparable across the schema's defaults and a saved scenario.yaml: numbers as floats,
+    dates as ISO text, sequences as lists, mappings key by key."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _default(spec: Field | MapOf) -> Any:
+    if isinstance(spec, Field) and spec.kind == "districts" and spec.default == "all":
+        return list(DISTRICTS)
+    return spec.default
+
+
+def origin_text(entry: Any) -> str:
+    """A manifest's ``settings_from`` entry in words: ``set in <file>`` and the comment on its line."""
+    if isinstance(entry, dict):
+        where, comment = entry.get("from"), entry.get("comment")
+        if where:
+            return f"set in {where}" + (f" ({comment})" if comment else "")
+    return ""
+
+
+def assumptions(scenario: dict, settings_from: dict | None = None) -> list[Assumption]:
+    """Every assumed parameter in schema order with the run's value; a lever's only when it is in force.
+
+    ``settings_from`` is the manifest's record of where each setting given by a file or ``--set`` came
+    from (dotted path -> ``{"from": file, "comment": text}``).
+    """
     out: list[Assumption] = []
     unused: list[str] = []              # optional sections (levers) the run left out
+    settings_from = settings_from or {}
     for path, spec in walk(SCENARIO):
         if any(path.startswith(section + ".") for section in unused):
             continue
@@ -53,7 +96,11 @@ def assumptions(scenario: dict) -> list[Assumption]:
             if spec.optional and not isinstance(_get(scenario, where), dict):
                 unused.append(path)
         elif isinstance(spec, Field | MapOf) and spec.source.startswith("assumption"):
-            out.append(Assumption(path, _get(scenario, where), spec.unit, spec.doc, spec.source))
+            value = _get(scenario, where)
+            default = _default(spec)
+            changed = value is not MISSING and _plain(value) != _plain(default)
+            out.append(Assumption(path, value, spec.unit, spec.doc, spec.source, default, changed,
+                                  origin_text(settings_from.get(path)) if changed else ""))
     return out
 
 

@@ -68,6 +68,29 @@ def read_rows(path: Path, columns: tuple[str, ...]):
         raise ReportError(f"{path.name}: cannot read ({exc})") from exc
 
 
+def read_cells(path: Path, columns: tuple[str, ...]):
+    """The rows of a CSV file as lists of its ``columns``' cells, in that order, after checking the header
+    has them (more may follow); ``read_rows`` without a dict per row, for the long timeseries."""
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader, [])
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise ReportError(f"{path.name}: missing column(s) {', '.join(missing)}")
+            where = [header.index(c) for c in columns]
+            if where == list(range(len(columns))):
+                for row in reader:
+                    if len(row) < len(columns):
+                        row = row + [""] * (len(columns) - len(row))
+                    yield row
+            else:
+                for row in reader:
+                    yield [row[k] if k < len(row) else "" for k in where]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"{path.name}: cannot read ({exc})") from exc
+
+
 def _read_mapping(path: Path, parse, errors: tuple, what: str) -> dict:
     """A file parsed into a mapping (by the bounded readers of ``core.safe_load``), or a ReportError naming
     the file."""
@@ -103,12 +126,14 @@ def read_timeseries(path: Path, zone: str, indicators: tuple[str, ...]) -> dict[
     Only the wanted rows are kept, so that a file of many replications stays cheap to read.
     """
     cells: dict[str, dict[tuple[int, str], float]] = {name: {} for name in indicators}
-    for row in read_rows(path, TIMESERIES.columns):
-        if row["zone"] == zone and row["indicator"] in cells:
+    for row in read_cells(path, TIMESERIES.columns):
+        date, replication, row_zone, indicator, value = row[:5]
+        if row_zone == zone and indicator in cells:
             try:
-                cells[row["indicator"]][int(row["replication"]), row["date"]] = number(row["value"])
+                cells[indicator][int(replication), date] = number(value)
             except ValueError as exc:
-                raise ReportError(f"{path.name}: bad number in row {row}") from exc
+                shown = dict(zip(TIMESERIES.columns, row[:5], strict=True))
+                raise ReportError(f"{path.name}: bad number in row {shown}") from exc
     out = {}
     for name, values in cells.items():
         if not values:

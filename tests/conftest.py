@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim import cli
 from sim.core.calendar import DAYS_PER_YEAR
 from sim.core.codes import NO_HOMESTEAD, cell_of
 from sim.core.districts import DISTRICTS
@@ -75,3 +76,10 @@ def make_world(households: list[list[dict]], homestead: list[int] | None = None)
 @pytest.fixture
 def quiet_world():
     return dict(QUIET_WORLD)
+
+
+def run_main(capsys, *args) -> tuple[int, str, str]:
+    """The command line in this process: its exit code, standard output and standard error."""
+    code = cli.main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

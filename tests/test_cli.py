@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from sim import cli
+from tests.conftest import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -24,11 +25,6 @@ NO_PLOTS = ["--set", "outputs.plots=false"]
 OUTPUTS = {"timeseries.csv", "summary.csv", "manifest.json", "scenario.yaml", "scorecard.csv", "plots",
            "report.html"}
 
-
-def run_main(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def everything_below(folder: Path) -> list[Path]:

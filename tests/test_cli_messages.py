@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim import cli
+from tests.conftest import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -14,11 +14,6 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 TINY = ["--set", "population.scale=2000", "--set", "period.end=2021-03-31", "--set", "outputs.plots=false",
         "--quiet"]
 
-
-def run_main(capsys, *args) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def rate_line(out: str) -> str:

@@ -17,6 +17,7 @@ import yaml
 from sim import cli
 from sim.output import atomic
 from sim.output.atomic import OutputPathError, atomic_folder, inside, write_atomic
+from tests.conftest import run_main
 
 from .report_folders import make_run_folder
 
@@ -26,11 +27,6 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 TINY = ["--set", "population.scale=2000", "--set", "period.end=2021-01-31", "--set", "outputs.plots=false",
         "--quiet"]
 
-
-def run_main(capsys, *args) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def one_line(err: str) -> bool:

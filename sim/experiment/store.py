@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..core.safe_load import load_json
 from ..output.atomic import inside, write_atomic
 
 RUNS = "runs"
@@ -152,8 +153,8 @@ class Store:
         if not data.strip():
             raise DamagedRecord("is empty")
         try:
-            record = json.loads(data.decode("utf-8"))
-        except ValueError:                  # UnicodeDecodeError is one
+            record = load_json(data.decode("utf-8"))
+        except ValueError:                  # UnicodeDecodeError and the bounded reader's Refused are ones
             raise DamagedRecord("is not valid JSON (cut short or overwritten)") from None
         if not isinstance(record, dict) or record.get(CHECKSUM) != checksum(record):
             raise DamagedRecord("does not match its checksum (changed since it was written)")

@@ -112,8 +112,9 @@ def test_temporaries_are_created_exclusively_under_unguessable_names(tmp_path, m
     real_open = os.open
 
     def spying_open(path, flags, *args, **kwargs):
-        names.append(Path(path).name)
-        assert flags & os.O_CREAT and flags & os.O_EXCL and flags & os.O_NOFOLLOW
+        if flags & os.O_CREAT:                                     # not the folders opened on the way
+            names.append(Path(path).name)
+            assert flags & os.O_EXCL and flags & os.O_NOFOLLOW
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(atomic.os, "open", spying_open)
@@ -285,3 +286,64 @@ def test_a_writer_removes_leftovers_in_its_folder_once(tmp_path, monkeypatch):
     _age(late, atomic.LEFTOVER_AGE_SECONDS + 1)
     write_atomic(tmp_path / "runs.csv", b"2")                      # the folder was looked at already
     assert late.exists()
+
+
+# -- a folder swapped while it is written ------------------------------------------------------------
+
+
+def test_a_run_folder_swapped_for_a_link_mid_run_sends_nothing_through_it(tmp_path):
+    """Someone renames the folder being filled and puts a link to their target in its place: the files
+    still written go into the folder made for them (wherever it now is), and nothing is moved into place."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    moved = tmp_path / "moved-away"
+    with pytest.raises(OutputPathError, match="was replaced while results were written"):
+        with atomic_folder(tmp_path / "out", "run") as (tmp, final):
+            write_atomic(tmp / "summary.csv", b"first\n")
+            tmp.rename(moved)
+            tmp.symlink_to(victim, target_is_directory=True)
+            write_atomic(tmp / "report.html", b"<html>")
+            write_atomic(tmp / "plots" / "fan.png", b"png")
+    assert list(victim.iterdir()) == []
+    assert sorted(p.relative_to(moved).as_posix() for p in moved.rglob("*")) == [
+        "plots", "plots/fan.png", "report.html", "summary.csv"]
+    assert not final.exists() and tmp.is_symlink()         # the link is neither followed nor moved nor removed
+
+
+def test_a_subfolder_swapped_for_a_link_mid_run_is_refused(tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    with pytest.raises(OutputPathError, match="symbolic link or not a folder"):
+        with atomic_folder(tmp_path / "out", "run") as (tmp, final):
+            write_atomic(tmp / "plots" / "a.png", b"png")
+            shutil.rmtree(tmp / "plots")
+            (tmp / "plots").symlink_to(victim, target_is_directory=True)
+            write_atomic(tmp / "plots" / "b.png", b"png")
+    assert list(victim.iterdir()) == [] and not final.exists()
+    assert not list((tmp_path / "out").glob(".tmp-*"))     # the unfinished folder (ours) is removed
+
+
+def test_a_finished_folder_that_could_not_land_is_never_removed_as_a_leftover(tmp_path, monkeypatch):
+    """A NotLanded folder keeps the user's results: the next writer in the folder must not delete it, however
+    old it is and though its writer is gone."""
+    def refuse(src, dst, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as m:
+        m.setattr(atomic.os, "rename", refuse)
+        with pytest.raises(atomic.NotLanded) as info:
+            with atomic_folder(tmp_path, "run") as (tmp, _):
+                write_atomic(tmp / "table.csv", b"finished\n")
+    kept = info.value.kept
+    gone = _gone_pid()
+    renamed = kept.with_name(kept.name.replace(f"-{os.getpid()}-", f"-{gone}-"))
+    kept.rename(renamed)                                    # as if its process had ended long ago
+    _age(renamed, atomic.LEFTOVER_AGE_SECONDS + 60)
+    assert atomic.clean_leftovers(tmp_path) == []
+    assert (renamed / "table.csv").read_bytes() == b"finished\n"
+
+
+def test_a_landed_folder_carries_no_finished_mark(tmp_path):
+    with atomic_folder(tmp_path, "run") as landing:
+        write_atomic(landing.tmp / "a.csv", b"1")
+    assert sorted(p.name for p in landing.final.iterdir()) == ["a.csv"]

@@ -4,12 +4,14 @@ observed against simulated with the scenario's values and with the estimates (fr
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import DISTRICTS
+from ..output.atomic import write_atomic
 from ..output.report.charts import pyplot  # pyplot on first use, the Agg backend chosen first
 
 
@@ -50,7 +52,7 @@ def fit_plot(name: str, runs_default, runs_fitted, observations, held_out, sim_d
     right.grid(alpha=0.3, axis="y")
     fig.suptitle(f"Calibration '{name}'")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
     plt.close(fig)
-    return path
+    return write_atomic(path, buffer.getvalue())    # through the pinned folder: never through a planted link

@@ -6,7 +6,14 @@ and are created exclusively (``O_CREAT | O_EXCL | O_NOFOLLOW``, ``mkdir``), so a
 temporary's name cannot redirect a write. ``inside`` refuses a link below a results folder (a ``plots``
 pointing at someone's home); ``check_writable`` refuses, before any work, a folder that cannot be written
 in or a path the file system cannot hold. A temporary a killed process left is removed by the next writer
-in the same folder (``clean_leftovers``: only this project's names, only when its writer is gone).
+in the same folder (``clean_leftovers``: only this project's names, only when its writer is gone; never a
+finished folder that could not be moved into place).
+
+A folder being filled is *pinned* (``pinned``): opened once when it is made, and every file written below
+it during the block (``write_atomic``) is reached from that open folder one name at a time, refusing links,
+instead of by its path. A folder renamed away and replaced by a link while a run writes into it therefore
+receives nothing through the link, and the folder is not moved into place (``atomic_folder`` checks it is
+still the one it made).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +41,14 @@ _LEFTOVER = re.compile(rf"{re.escape(TMP)}.+-(?P<pid>\d+)-[0-9a-f]{{8}}")
 ROOM_BELOW_OUT_BYTES = 300
 #: folders already looked at for leftovers by this process (``write_atomic`` looks once per folder)
 _CLEANED: set[Path] = set()
+#: a file in a finished folder between the end of its block and its landing: a folder holding it is never
+#: removed as a leftover (a folder that could not be moved into place is kept; ``NotLanded``)
+FINISHED_MARK = ".finished"
+#: the folders pinned by this process (absolute path as written, not resolved) and their open descriptors
+_PINNED: dict[Path, int] = {}
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FILE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0))
 
 
 class OutputPathError(ValueError):
@@ -89,37 +105,105 @@ class Landing:
 def write_atomic(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, created exclusively,
     flushed to disk, then renamed into place, so that even a killed process leaves the old file or the new
-    one. A ``path`` that is a symbolic link is refused (``OutputPathError``)."""
+    one. A ``path`` that is a symbolic link is refused (``OutputPathError``); below a pinned folder, so is
+    any link on the way to it (``pinned``)."""
     path = Path(path)
-    if path.is_symlink():
-        raise OutputPathError(f"{path} is a symbolic link (to {os.readlink(path)}): refusing to write through it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.parent not in _CLEANED:
-        clean_leftovers(path.parent)
-        _CLEANED.add(path.parent)
-    tmp = path.with_name(temporary_name(path.name))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0),
-                 0o666)
+    folder = _open_parent(path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        if path.parent not in _CLEANED:
+            clean_leftovers(path.parent)
+            _CLEANED.add(path.parent)
+        if _is_link(path.name, folder):
+            raise OutputPathError(f"{path} is a symbolic link (to {os.readlink(path)}): refusing to write "
+                                  "through it")
+        tmp = temporary_name(path.name)
+        fd = os.open(tmp, _FILE_FLAGS, 0o666, dir_fd=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            try:
+                os.unlink(tmp, dir_fd=folder)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(folder)
     return path
+
+
+def _is_link(name: str, folder: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except FileNotFoundError:
+        return False
+
+
+def _open_parent(path: Path) -> int:
+    """An open descriptor of ``path``'s folder, made if missing. Below a pinned folder it is reached from the
+    pinned descriptor one name at a time, each made if missing and refused if it is a link or not a folder;
+    elsewhere by its path (the user's own ``--out`` may be a link)."""
+    absolute = Path(os.path.abspath(path.parent))
+    base = next((p for p in (absolute, *absolute.parents) if p in _PINNED), None)
+    if base is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path.parent, _DIR_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
+    folder = os.dup(_PINNED[base])
+    reached = base
+    try:
+        for part in absolute.relative_to(base).parts:
+            reached = reached / part
+            try:
+                os.mkdir(part, 0o777, dir_fd=folder)
+            except FileExistsError:
+                pass
+            try:
+                inner = os.open(part, _DIR_FLAGS, dir_fd=folder)
+            except OSError as err:
+                if err.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                    raise OutputPathError(f"{reached} is a symbolic link or not a folder: refusing to write "
+                                          "through it; remove it or choose another folder") from None
+                raise
+            os.close(folder)
+            folder = inner
+    except BaseException:
+        os.close(folder)
+        raise
+    return folder
+
+
+@contextmanager
+def pinned(folder: Path) -> Iterator[int]:
+    """Open ``folder`` (not through a link) for the block: ``write_atomic`` below it reaches its files from
+    this descriptor, so replacing the folder or one of its subfolders by a link redirects nothing. Yields
+    the descriptor (valid during the block only)."""
+    key = Path(os.path.abspath(folder))
+    fd = os.open(folder, _DIR_FLAGS)
+    previous = _PINNED.get(key)
+    _PINNED[key] = fd
+    try:
+        yield fd
+    finally:
+        if previous is None:
+            del _PINNED[key]
+        else:
+            _PINNED[key] = previous
+        os.close(fd)
 
 
 @contextmanager
 def atomic_folder(parent: Path, name: str):
     """Yield a ``Landing`` (``tmp, final``): fill ``tmp``; it becomes ``final`` (``parent/name``, with ``-2``,
     ``-3``... when taken) only when the block ends without error, and nothing is left behind otherwise.
+    ``tmp`` is pinned during the block (``pinned``): write its files with ``write_atomic``.
 
     Once the block has ended, the folder is finished and is never deleted: if another writer took ``final``
     meanwhile (two runs given one id), it goes to the next free name (``Landing.final`` says which); if it
-    cannot be renamed at all, it stays where it is and ``NotLanded`` says so.
+    cannot be renamed at all, it stays where it is and ``NotLanded`` says so. A ``tmp`` that is no longer
+    the folder made here (renamed away, a link in its place) is not moved anywhere (``OutputPathError``).
     """
     parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(parent)
@@ -130,20 +214,38 @@ def atomic_folder(parent: Path, name: str):
         final = parent / f"{name}-{suffix}"
     tmp = parent / temporary_name(final.name)
     landing = Landing(tmp, final)
-    made = False
-    try:
-        tmp.mkdir()                     # exclusive: fails on anything already there, a planted link too
-        made = True
-        yield landing
-    except BaseException:
-        if made:
-            shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()                         # exclusive: fails on anything already there, a planted link too
+    with pinned(tmp) as fd:
         try:
-            parent.rmdir()              # only if this was the first and left it empty
-        except OSError:
-            pass
-        raise
-    landing.final = _land(tmp, final, name, suffix)
+            yield landing
+        except BaseException:
+            if _same_folder(tmp, fd):       # never what was put in its place
+                shutil.rmtree(tmp, ignore_errors=True)
+                try:
+                    parent.rmdir()          # only if this was the first and left it empty
+                except OSError:
+                    pass
+            raise
+        if not _same_folder(tmp, fd):
+            raise OutputPathError(f"{tmp} was replaced while results were written into it (by another program, "
+                                  "or a link); nothing was moved into place")
+        os.close(os.open(FINISHED_MARK, _FILE_FLAGS, 0o644, dir_fd=fd))    # finished: never deleted now
+        landing.final = _land(tmp, final, name, suffix)
+        os.unlink(FINISHED_MARK, dir_fd=fd)        # the descriptor follows the folder to its new name
+
+
+def _same_folder(path: Path, fd: int) -> bool:
+    """Whether ``path`` (not followed) is still the folder opened as ``fd``."""
+    try:
+        now = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    made = os.fstat(fd)
+    return (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino)
+
+
+def _finished(folder: Path) -> bool:
+    return os.path.lexists(folder / FINISHED_MARK)
 
 
 def _land(tmp: Path, final: Path, name: str, suffix: int) -> Path:
@@ -169,7 +271,8 @@ def clean_leftovers(folder: Path) -> list[Path]:
 
     Only this project's names (``temporary_name``), and only when the process that wrote one is no longer
     running on this machine and it has not changed for ``LEFTOVER_AGE_SECONDS``; a link is removed, never
-    followed. Anything else is left alone.
+    followed; a finished folder that could not be moved into place (it holds ``FINISHED_MARK``) is kept.
+    Anything else is left alone.
     """
     removed: list[Path] = []
     try:
@@ -184,6 +287,8 @@ def clean_leftovers(folder: Path) -> list[Path]:
             if time.time() - entry.stat(follow_symlinks=False).st_mtime < LEFTOVER_AGE_SECONDS:
                 continue
             if entry.is_dir(follow_symlinks=False):
+                if _finished(Path(entry.path)):
+                    continue            # finished results that were never moved into place: the user's
                 shutil.rmtree(entry.path)
             else:
                 os.unlink(entry.path)

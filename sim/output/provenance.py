@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from .. import __version__
+from .atomic import write_atomic
 from .formats import MANIFEST_JSON
 
 PACKAGES = ("simpy", "numpy", "scipy", "pyyaml", "matplotlib", "jinja2", "tqdm", "salib")
@@ -84,10 +85,9 @@ def resolved_yaml(scenario) -> str:
 def write_texts(folder: Path, texts: dict[str, str]) -> dict[str, str]:
     """Write each ``name -> text`` into ``folder``; return their SHA-256 for the manifest."""
     for name, text in texts.items():
-        (folder / name).write_text(text, encoding="utf-8")
+        write_atomic(folder / name, text.encode("utf-8"))
     return {name: _sha256(text) for name, text in texts.items()}
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
-    (folder / MANIFEST_JSON).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
+    write_atomic(folder / MANIFEST_JSON, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -48,6 +48,8 @@ from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files
 from .targets import plan_targets, scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
+#: the year ``backtest`` fits up to when neither --cutoff nor the spec's ``fit_until`` gives one
+BACKTEST_CUTOFF = 2016
 
 DESCRIPTION = """\
 Simulate Qingdao's residents under the New Urbanization Three-Year Action Plan.
@@ -202,8 +204,9 @@ def _calibration_arguments(p: argparse.ArgumentParser) -> None:
 
 def _backtest_arguments(p: argparse.ArgumentParser) -> None:
     _calibration_arguments(p)
-    p.add_argument("--cutoff", type=int, default=2016, metavar="YEAR",
-                   help="fit on observations up to this year only (default 2016)")
+    p.add_argument("--cutoff", type=int, metavar="YEAR",
+                   help=f"fit on observations up to this year only (default: the spec's fit_until, or "
+                        f"{BACKTEST_CUTOFF} when it has none)")
 
 
 # -- handlers ---------------------------------------------------------------------------------------
@@ -328,8 +331,11 @@ def _sweep(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     spec = load_calibration(args.spec)
     _check_out(args.out)
-    folder, manifest = calibrate(spec, Path(args.out), cutoff=getattr(args, "cutoff", None),
-                                 progress=not args.quiet, command=args.command_line)
+    cutoff = None                          # calibrate: the spec's fit_until
+    if args.command == "backtest":         # --cutoff, else the spec's fit_until: a default never overrides the spec
+        cutoff = args.cutoff if args.cutoff is not None else spec.fit_until or BACKTEST_CUTOFF
+    folder, manifest = calibrate(spec, Path(args.out), cutoff=cutoff, progress=not args.quiet,
+                                 command=args.command_line)
     print(f"Calibration written to {folder}")
     print(describe_calibration(manifest))
     return 0

@@ -10,18 +10,35 @@ handler raises into an exit code:
   with these inputs (``CalibrationError``), a place the tool will not write (``OutputPathError``: a
   symbolic link inside a results folder, an ``--out`` that cannot be written), an executor that cannot be
   used (``ExecutorError`` with ``bad_input``), a missing file; one line on stderr, nothing written;
+- 3 the machine refused a write: an OSError whose errno is in ``MACHINE_ERRNOS`` (no space left on the
+  device, a quota, an input/output error, a read-only file system, a file too large), raised anywhere in a
+  handler or by standard output (``> /dev/full``); one line, ``could not write <file>: <reason> (<ENAME>)``
+  and what is kept: nothing, since results are written whole or not at all (``sim.output.atomic``: an
+  unfinished folder is removed, a file is renamed into place only once complete), or, once a handler has
+  written them, where they are (``args.kept``: a run's final lines that cannot be printed; a sweep's
+  finished runs). ``NotLanded`` too: a finished folder that could not be renamed into place, its line
+  saying where it is kept;
 - 130 interrupted (Ctrl-C): one line saying what was kept, no traceback;
+- 141 standard output or error is gone (a closed pipe: ``| head -1``, ``| true``): nothing more is said,
+  no traceback, and Python's "Exception ignored ... BrokenPipeError" at exit is prevented by pointing the
+  stream at os.devnull (the Python documentation's "Note on SIGPIPE"); 141 is 128 + SIGPIPE, what a shell
+  reports for a program SIGPIPE killed. Results already written stay. A broken pipe while both streams are
+  there (another process's pipe) is a bug, exit 1. ``> /dev/full`` is not a gone stream but a full one:
+  exit 3;
 - 1 an unexpected failure (a bug): the traceback, then one line asking to report it.
 
-argparse's own errors (an unknown option, a missing value) leave with exit code 2 and one line too.
+argparse's own errors (an unknown option, a missing value) leave with exit code 2 and one line too; its
+help and errors into a closed pipe or a full device end with 141 and 3 like the rest (``_Parser``).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import math
 import os
+import select
 import sys
 import traceback
 from collections.abc import Callable
@@ -38,7 +55,7 @@ from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
 from .experiment.store import FolderError
 from .output import scorecard
-from .output.atomic import OutputPathError, check_writable
+from .output.atomic import NotLanded, OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
 from .output.formats import unguard_cell
 from .output.report import EarlyReport, ReportError, build_comparison_report, build_run_report
@@ -48,6 +65,8 @@ from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files
 from .targets import plan_targets, scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
+#: the year ``backtest`` fits up to when neither --cutoff nor the spec's ``fit_until`` gives one
+BACKTEST_CUTOFF = 2016
 
 DESCRIPTION = """\
 Simulate Qingdao's residents under the New Urbanization Three-Year Action Plan.
@@ -78,7 +97,9 @@ Options of run and validate (details: python run_sim.py run --help):
   --replications N   --seed N   --set KEY=VALUE (repeatable)   --strict   --out DIR (run only)
   --quiet (run only)
 A mistake in a scenario or spec stops before anything is written, with one line naming the setting.
-Exit codes: 0 done, 2 bad input (one line), 130 interrupted, 1 an unexpected error (a bug: please report it).
+Exit codes: 0 done, 2 bad input (one line), 3 a write the machine refused (a full disk: one line; nothing
+half-written), 130 interrupted, 141 the output's reader went away (| head), 1 an unexpected error (a bug:
+please report it).
 """
 
 
@@ -101,6 +122,16 @@ class Interrupted(KeyboardInterrupt):
 
 #: what a handler may raise that means bad input: one line, exit code 2
 BAD_INPUT = (ScenarioError, InputError, CalibrationError, OutputPathError, FileNotFoundError)
+#: the errno of an OSError that means the machine refused a write, wherever it is raised (exit code 3): a full
+#: disk, a quota, an input/output error, a read-only file system, a file too large
+MACHINE_ERRNOS = frozenset(e for e in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EIO, errno.EROFS,
+                                       errno.EFBIG) if e is not None)
+#: the exit code when standard output or error is gone (a closed pipe: ``| head -1``): 128 + SIGPIPE, what a
+#: shell reports for a program SIGPIPE killed
+GONE = 141
+#: what a failed write to the terminal's streams is called (set as the OSError's ``filename``; compared by
+#: identity, so that no file of that name is taken for them)
+STDOUT, STDERR = "standard output", "standard error"
 
 
 @dataclass(frozen=True)
@@ -112,6 +143,8 @@ class Command:
     description: str
     arguments: Callable[[argparse.ArgumentParser], None]
     handler: Callable[[argparse.Namespace], int]
+    #: what is left when the command stops before its end (Ctrl-C, a full disk), until the handler says more
+    #: (``args.kept``: where it wrote its results)
     interrupted: str = "nothing was written"
 
 
@@ -202,8 +235,9 @@ def _calibration_arguments(p: argparse.ArgumentParser) -> None:
 
 def _backtest_arguments(p: argparse.ArgumentParser) -> None:
     _calibration_arguments(p)
-    p.add_argument("--cutoff", type=int, default=2016, metavar="YEAR",
-                   help="fit on observations up to this year only (default 2016)")
+    p.add_argument("--cutoff", type=int, metavar="YEAR",
+                   help=f"fit on observations up to this year only (default: the spec's fit_until, or "
+                        f"{BACKTEST_CUTOFF} when it has none)")
 
 
 # -- handlers ---------------------------------------------------------------------------------------
@@ -228,12 +262,12 @@ def _checked(scenario, file, strict: bool):
     for field, message in inert_levers(scenario):
         if strict:
             raise ScenarioError(f"{message} (refused by --strict)", field, str(file))
-        print(f"warning: {file}: {field}: {message}", file=sys.stderr)
+        _note(f"warning: {file}: {field}: {message}")
     return scenario
 
 
 def _validate(args: argparse.Namespace) -> int:
-    print(f"OK: {_describe(_load(args))}")
+    _say(f"OK: {_describe(_load(args))}")
     return 0
 
 
@@ -241,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = _load(args)
     _check_out(args.out)
     if not args.quiet:
-        print(f"Running {_describe(scenario)}", file=sys.stderr)
+        _note(f"Running {_describe(scenario)}")
     # matplotlib loads in a forked process while this one simulates
     report = EarlyReport(build_run_report) if scenario.outputs.plots else None
     try:
@@ -253,9 +287,10 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if report is not None:
             report.close()
+    args.kept = f"the results were written to {folder}"
     _print_run(scenario, results, folder, scenario_targets(scenario))
-    print("\nScorecard of the plan's targets (docs/targets.md):")
-    print(scorecard.table(scored, unscored, scenario.replications))
+    _say("\nScorecard of the plan's targets (docs/targets.md):")
+    _say(scorecard.table(scored, unscored, scenario.replications))
     return 0
 
 
@@ -264,7 +299,7 @@ def _compare(args: argparse.Namespace) -> int:
     against = _checked(load_scenario(args.against, overrides=pairing_overrides(scenario)), args.against, args.strict)
     _check_out(args.out)
     if not args.quiet:
-        print(f"Comparing {_describe(scenario)}\n     with {_describe(against)}", file=sys.stderr)
+        _note(f"Comparing {_describe(scenario)}\n     with {_describe(against)}")
     runs, cards = {}, {}
     for key, sc in (("scenario", scenario), ("against", against)):
         runs[key], cards[key] = _simulate(sc, args.quiet)
@@ -274,6 +309,7 @@ def _compare(args: argparse.Namespace) -> int:
         extra_files={"scorecard.csv": scorecard.csv_text(cards["scenario"][0]),
                      "scorecard_against.csv": scorecard.csv_text(cards["against"][0])},
         report=build_comparison_report)
+    args.kept = f"the comparison was written to {folder}"
     _print_comparison(folder, scenario, against)
     return 0
 
@@ -289,7 +325,8 @@ def _report(args: argparse.Namespace) -> int:
             path = build_run_report(folder)
     except ReportError as err:             # here the folder is the input; elsewhere a ReportError is a bug
         raise InputError(str(err), "RUN_DIR") from None
-    print(f"Report written to {path}")
+    args.kept = f"the report was written to {path}"
+    _say(f"Report written to {path}")
     return 0
 
 
@@ -303,13 +340,14 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.dry_run or (budget is not None and not args.force):
         guess = estimate(sweep, folder, workers)
         tasks = guess.tasks
-        print(f"sweep '{sweep.name}': {guess.describe()}")
+        _say(f"sweep '{sweep.name}': {guess.describe()}")
         if args.dry_run:
             return 0
         if budget is not None and guess.minutes > budget:
             raise InputError(f"the sweep would take about {guess.minutes:.1f} min, over the budget of {budget:g} "
                              "min; add --force to run it anyway, or lower samples/replications", "--budget")
     runner, info = executor(workers, args.dask, args.dask_local)
+    args.kept = f"the runs finished so far are kept in {folder / 'runs'}; run the same command again to continue"
     try:
         manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=args.command_line,
                              tasks=tasks)
@@ -318,20 +356,25 @@ def _sweep(args: argparse.Namespace) -> int:
                           "to continue") from None
     except FolderError as err:             # another sweep in the folder, or a file where runs/ should be
         raise InputError(str(err), "--out") from None
-    print(f"Sweep '{sweep.name}': {manifest['runs']} runs ({manifest['runs_this_time']} run now), "
+    args.kept = f"the sweep was written to {folder}"
+    _say(f"Sweep '{sweep.name}': {manifest['runs']} runs ({manifest['runs_this_time']} run now), "
           f"written to {folder}")
     for warning in manifest["sensitivity_warnings"]:
-        print(f"warning: {warning}")
+        _say(f"warning: {warning}")
     return 0
 
 
 def _calibrate(args: argparse.Namespace) -> int:
     spec = load_calibration(args.spec)
     _check_out(args.out)
-    folder, manifest = calibrate(spec, Path(args.out), cutoff=getattr(args, "cutoff", None),
-                                 progress=not args.quiet, command=args.command_line)
-    print(f"Calibration written to {folder}")
-    print(describe_calibration(manifest))
+    cutoff = None                          # calibrate: the spec's fit_until
+    if args.command == "backtest":         # --cutoff, else the spec's fit_until: a default never overrides the spec
+        cutoff = args.cutoff if args.cutoff is not None else spec.fit_until or BACKTEST_CUTOFF
+    folder, manifest = calibrate(spec, Path(args.out), cutoff=cutoff, progress=not args.quiet,
+                                 command=args.command_line)
+    args.kept = f"the calibration was written to {folder}"
+    _say(f"Calibration written to {folder}")
+    _say(describe_calibration(manifest))
     return 0
 
 
@@ -348,7 +391,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             "<out>/comparisons/<scenario>-vs-<against>/<run id>/.", _compare_arguments, _compare),
     Command("report", "redraw the plots and report.html of a run or comparison folder",
             "Rebuild plots/ and report.html from a run's (or comparison's) saved tables, without running "
-            "anything.", _report_arguments, _report),
+            "anything.", _report_arguments, _report,
+            interrupted="each file of the folder is whole: the old one, or the one redrawn"),
     Command("sweep", "run a parameter sweep (grid, lhs, sobol, morris) with sensitivity indices",
             "Run every design point x policy x replication of a sweep spec (docs/experiments.md), skipping runs "
             "already stored, then write runs.csv, sensitivity.csv, plots and manifest.json.",
@@ -363,7 +407,19 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with the project's one-line error form (exit code 2)."""
+    """argparse with the project's one-line error form (exit code 2), and its output's failed writes passed
+    on to ``main`` (argparse's own swallows them: --help into a closed pipe would end with 0)."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        if not message:
+            return
+        stream = file or sys.stderr
+        try:
+            stream.write(message)
+        except OSError as err:
+            if err.filename is None:
+                err.filename = STDOUT if stream is sys.stdout else STDERR
+            raise
 
     def error(self, message: str):
         message = printable(message)
@@ -384,6 +440,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:                           # argparse's --help and errors leave through SystemExit
+            _flush(sys.stdout, STDOUT)
+    except OSError as err:                 # the terminal's streams, written outside a handler (argparse, a
+        return _stream_failed(err)         # buffered line at the end, the error line itself)
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and (typo := _mistyped_command(argv[0])):
         return _fail(f"unknown command '{argv[0]}'; did you mean '{typo}'? (see: python run_sim.py --help)", 2)
@@ -391,20 +457,130 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["run", *argv]
     args = _parser().parse_args(argv)
     args.command_line = ["run_sim.py", *argv]
+    args.kept = None                       # a handler's word on what is kept should it stop now (_kept)
     command = COMMANDS[args.command]
     try:
-        return command.handler(args)
+        code = command.handler(args)
+        _flush(sys.stdout, STDOUT)         # a line still buffered fails here, where it is mapped
+        return code
     except BAD_INPUT as err:
         return _fail(_one_line(err), 2)
     except ExecutorError as err:
         return _fail(str(err), 2 if err.bad_input else 1)
     except KeyboardInterrupt as err:
-        print(f"interrupted: {printable(str(err) or command.interrupted)}", file=sys.stderr)
+        _note(f"interrupted: {printable(str(err) or _kept(args, command))}")
         return 130
+    except NotLanded as err:               # finished, but not renamed into place: it says where it is kept
+        return _fail(str(err), 3)
     except Exception as err:  # noqa: BLE001 (the last resort: a bug, reported as one)
+        if isinstance(err, OSError) and err.errno in MACHINE_ERRNOS:
+            return _refused(err, _kept(args, command))
+        if isinstance(err, BrokenPipeError) and (gone := _gone()) is not None:
+            return gone
         traceback.print_exc()
         return _fail(f"unexpected {type(err).__name__} in '{command.name}': {_one_line(err)} (a bug: please "
                      "report it with the output above)", 1)
+
+
+def _kept(args: argparse.Namespace, command: Command) -> str:
+    """What is left should the command stop now: the handler's word (``args.kept``), else the command's."""
+    return getattr(args, "kept", None) or command.interrupted
+
+
+def _could_not_write(err: OSError, kept: str) -> str:
+    """``could not write <file>: No space left on device (ENOSPC); <what is kept>`` (the file, when the error
+    names one: a temporary folder's file is named as written, before the folder was removed)."""
+    if err.filename is STDOUT or err.filename is STDERR:
+        what = f"to {err.filename}"
+    else:
+        what = os.fsdecode(err.filename) if err.filename is not None else "the results"
+    reason = err.strerror or os.strerror(err.errno or 0)
+    return f"could not write {what}: {reason} ({errno.errorcode.get(err.errno or 0, err.errno)}); {kept}"
+
+
+def _stream_failed(err: OSError) -> int:
+    """The exit code when standard output or error could not be written outside a handler: 141 when one is
+    gone (a closed pipe), 3 when the machine refused the write (a full disk, /dev/full); a bug otherwise."""
+    if isinstance(err, BrokenPipeError) and (gone := _gone()) is not None:
+        return gone
+    if err.errno in MACHINE_ERRNOS:
+        return _refused(err, "nothing was written")
+    raise err
+
+
+def _refused(err: OSError, kept: str) -> int:
+    """Exit code 3 and its one line, for a write the machine refused (``MACHINE_ERRNOS``); a stream that
+    refused it is pointed at os.devnull first, or what it still buffers would fail again, at Python's exit."""
+    for stream, name in ((sys.stdout, STDOUT), (sys.stderr, STDERR)):
+        if err.filename is name:
+            _silence(stream)
+    return _fail(_could_not_write(err, kept), 3)
+
+
+def _gone() -> int | None:
+    """``GONE`` (141) after pointing standard output and error at os.devnull where their reader has gone (a
+    closed pipe), so that Python's exit writes what is buffered nowhere instead of printing 'Exception
+    ignored ... BrokenPipeError'; None when neither is gone (then the broken pipe was another's: a bug)."""
+    gone = [stream for stream in (sys.stdout, sys.stderr) if _widowed(stream)]
+    for stream in gone:
+        _silence(stream)
+    return GONE if gone else None
+
+
+def _widowed(stream) -> bool:
+    """Whether ``stream`` is a pipe or socket whose reader has gone (poll says POLLERR or POLLHUP)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):      # a stream without a descriptor (a test's capture)
+        return False
+    if not hasattr(select, "poll"):                    # Windows: a broken pipe is taken at its word
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
+def _silence(stream) -> None:
+    """Point ``stream``'s descriptor at os.devnull (the documented cure: Python's "Note on SIGPIPE")."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
+def _flush(stream, name: str) -> None:
+    """Flush ``stream``; a failed write is named (``OSError.filename``: ``STDOUT`` or ``STDERR``)."""
+    try:
+        stream.flush()
+    except OSError as err:
+        if err.filename is None:
+            err.filename = name
+        raise
+
+
+def _say(*parts: object) -> None:
+    """``print`` to standard output; a failed write is named ``STDOUT`` for the message."""
+    try:
+        print(*parts)
+    except OSError as err:
+        if err.filename is None:
+            err.filename = STDOUT
+        raise
+
+
+def _note(text: str) -> None:
+    """A line on standard error (a warning, what is running); a failed write is named ``STDERR``."""
+    try:
+        print(text, file=sys.stderr)
+    except OSError as err:
+        if err.filename is None:
+            err.filename = STDERR
+        raise
 
 
 def _mistyped_command(word: str) -> str | None:
@@ -417,7 +593,16 @@ def _mistyped_command(word: str) -> str | None:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"error: {printable(message)}", file=sys.stderr)
+    """The one ``error:`` line on standard error, and ``code``; with standard error gone (a closed pipe) the
+    broken pipe goes on to ``main`` (141), and when the machine refuses the line (2>/dev/full) there is no one
+    to tell: the code stands."""
+    try:
+        print(f"error: {printable(message)}", file=sys.stderr)
+        sys.stderr.flush()
+    except BrokenPipeError:
+        raise
+    except OSError:
+        _silence(sys.stderr)
     return code
 
 
@@ -457,22 +642,22 @@ def _print_comparison(folder: Path, scenario, against) -> None:
     last = max(int(r["year"]) for r in rows)
     shown = ("urbanization_rate", "hukou_urbanization_rate", "population", "hukou_conversions",
              "public_transport_motorized_share", "urban_air_good_days_rate")
-    print(f"Comparison written to {folder}")
-    print(f"\n{scenario.name} minus {against.name}, city, {last} (mean over paired replications, 90% interval):")
+    _say(f"Comparison written to {folder}")
+    _say(f"\n{scenario.name} minus {against.name}, city, {last} (mean over paired replications, 90% interval):")
     for r in rows:
         if r["zone"] == "qingdao" and int(r["year"]) == last and r["indicator"] in shown:
             low, high = (_number(r[k]) if r[k] else "" for k in ("ci90_low", "ci90_high"))
             interval = f"  90%: [{low}, {high}]" if low else ""
-            print(f"  {r['indicator']:34} {_number(r['against_mean']):>12} -> {_number(r['scenario_mean']):>12}"
+            _say(f"  {r['indicator']:34} {_number(r['against_mean']):>12} -> {_number(r['scenario_mean']):>12}"
                   f"  difference {_number(r['mean_difference'], sign=True)}{interval}")
     with (folder / "settings_diff.csv").open(newline="", encoding="utf-8") as f:
         changed = list(csv.DictReader(f))
-    print(f"\nSettings that differ ({len(changed)}; all in settings_diff.csv):")
+    _say(f"\nSettings that differ ({len(changed)}; all in settings_diff.csv):")
     for r in changed[:15]:
         line = f"  {unguard_cell(r['setting'])}: {unguard_cell(r['against'])} -> {unguard_cell(r['scenario'])}"
-        print(line if len(line) <= 140 else line[:137] + "...")
+        _say(line if len(line) <= 140 else line[:137] + "...")
     if len(changed) > 15:
-        print(f"  ... and {len(changed) - 15} more")
+        _say(f"  ... and {len(changed) - 15} more")
 
 
 def _number(text: str, sign: bool = False) -> str:
@@ -491,10 +676,10 @@ def _print_run(scenario, results, folder: Path, targets=()) -> None:
     events = sum(r.events_processed for r in results)
     seconds = sum(r.wall_seconds for r in results)
     over = f" (mean of {len(results)} replications)" if len(results) > 1 else ""
-    print(f"Results written to {folder}")
-    print(f"Urbanization rate of residents on {end}: {rate:.2f}%{over}{_target_note(targets, 'urbanization_rate')}")
-    print(f"Urbanization rate of hukou holders on {end}: {hukou:.2f}%")
-    print(f"{events:,} events simulated in {seconds:.1f} s")
+    _say(f"Results written to {folder}")
+    _say(f"Urbanization rate of residents on {end}: {rate:.2f}%{over}{_target_note(targets, 'urbanization_rate')}")
+    _say(f"Urbanization rate of hukou holders on {end}: {hukou:.2f}%")
+    _say(f"{events:,} events simulated in {seconds:.1f} s")
 
 
 def _target_note(targets, target_id: str) -> str:

@@ -115,7 +115,7 @@ def test_two_parameters_recovered(tmp_path):
     ({"replications": 0}, "replications", "must be between 1 and 100, got 0"),
     # the shared validator's forms: did you mean, the dotted path of a wrong type
     ({"design_point": 30}, "design_point", "unknown key 'design_point'; did you mean 'design_points'?"),
-    ({"fit_districts": "yes"}, "fit_districts", "expected true or false, got 'yes' (str)"),
+    ({"fit_districts": "sometimes"}, "fit_districts", "expected true or false, got 'sometimes' (str)"),
     ({"parameters": {HAZARD: {"low": 0.01, "high": "0.3x"}}}, f"parameters.{HAZARD}.high",
      "expected a number, got '0.3x' (str)"),
     ({"parameters": {"behaviour.rural_to_urban.base_hazard": {"low": 0.01, "high": 0.3}}},
@@ -135,6 +135,67 @@ def test_bad_specs_exit_2(capsys, tmp_path, change, field, words):
     message = capsys.readouterr().err
     assert words in message and "Traceback" not in message
     assert not (tmp_path / "out").exists()
+
+
+ATTRACTION = "behaviour.in_migration.district_attraction"
+
+
+@pytest.mark.parametrize("change, field, words", [
+    # what every evaluation sets after the spec's set and parameters (Calibration.overrides): before, these
+    # loaded and were overwritten without a word
+    ({"set": {**SPEC["set"], "seed": 5}}, "set.seed",
+     "every evaluation uses the calibration's own seed (the spec's top-level 'seed:'); a calibration cannot fix"),
+    ({"set": {**SPEC["set"], "replications": 3}}, "set.replications", "the calibration's own replications"),
+    ({"parameters": {**SPEC["parameters"], "seed": {"low": 1, "high": 9}}}, "parameters.seed",
+     "a calibration cannot fit it here"),
+    ({"parameters": {**SPEC["parameters"], "replications": {"low": 1, "high": 4}}}, "parameters.replications",
+     "the calibration's own replications"),
+    # the district fit replaces the attraction after the spec's set, and a fitted entry fights it
+    ({"fit_districts": True, "set": {**SPEC["set"], ATTRACTION: {"pingdu": 2.0}}}, f"set.{ATTRACTION}",
+     f"fit_districts: true fits {ATTRACTION} itself"),
+    ({"fit_districts": True, "set": {**SPEC["set"], "behaviour.in_migration": {"district_attraction": {"laixi": 2}}}},
+     "set.behaviour.in_migration", "fit_districts: true fits"),
+    ({"fit_districts": True, "parameters": {**SPEC["parameters"], f"{ATTRACTION}.平度": {"low": 0.5, "high": 2}}},
+     f"parameters.{ATTRACTION}.pingdu", "leave it to the district fit"),
+    # a fitted setting replaces the same one fixed by set
+    ({"set": {**SPEC["set"], HAZARD: 0.05}}, f"parameters.{HAZARD}",
+     f"fitted here and fixed by set (set.{HAZARD}): the fitted value would replace the fixed one"),
+    ({"set": {**SPEC["set"], "behaviour.rural_to_urban": {"base_hazard_per_year": 0.05}}}, f"parameters.{HAZARD}",
+     "fixed by set (set.behaviour.rural_to_urban)"),
+], ids=["set seed", "set replications", "fit seed", "fit replications", "set attraction", "set its section",
+        "fit an attraction", "fixed and fitted", "fixed by its section"])
+def test_a_setting_the_calibration_would_overwrite_is_refused(capsys, tmp_path, change, field, words):
+    test_bad_specs_exit_2(capsys, tmp_path, change, field, words)
+
+
+def test_the_attraction_may_be_fixed_or_fitted_when_districts_are_not_fitted(tmp_path):
+    spec = load_calibration(write(tmp_path, set={**SPEC["set"], f"{ATTRACTION}.pingdu": 2.0},
+                                  parameters={**SPEC["parameters"], f"{ATTRACTION}.laixi": {"low": 0.5, "high": 2}}))
+    scenario = spec.load([0.05, 1.5])
+    assert scenario.behaviour.in_migration.district_attraction["pingdu"] == 2.0
+    assert scenario.behaviour.in_migration.district_attraction["laixi"] == 1.5
+
+
+@pytest.mark.parametrize("fit_until, argv, cutoff", [
+    (2017, [], 2017),                      # before: 2016, the option's default, over the spec's 2017
+    (2017, ["--cutoff", "2018"], 2018),    # the option, given, overrides the spec (documented)
+    (None, [], 2016),
+], ids=["the spec's", "the option's", "neither"])
+def test_backtest_fits_up_to_the_spec_s_year_unless_told_otherwise(capsys, monkeypatch, tmp_path, fit_until, argv,
+                                                                   cutoff):
+    seen = {}
+
+    def calibrate(spec, out, cutoff=None, **kwargs):
+        seen["cutoff"] = cutoff
+        return out, {}
+
+    monkeypatch.setattr(cli, "calibrate", calibrate)
+    monkeypatch.setattr(cli, "describe_calibration", lambda manifest: "")
+    path = write(tmp_path, fit_until=fit_until)
+    assert cli.main(["backtest", str(path), *argv, "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert seen["cutoff"] == cutoff
+    assert cli.main(["calibrate", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    assert seen["cutoff"] is None          # calibrate: the spec's fit_until, in the pipeline
 
 
 def test_an_observation_outside_the_period_is_a_clear_error(tmp_path):

@@ -231,3 +231,16 @@ def test_the_finder_reads_untagged_fenced_and_indented_settings(tmp_path):
     found = examples_in(doc)
     assert [(e.how, e.line) for e in found] == [("block", 3), ("block", 8), ("yaml", 18)]
     assert yaml.safe_load(found[2].text) == {"outputs": {"plots": False}}
+
+
+def test_every_example_reads_the_same_with_the_projects_reader():
+    """The reader's YAML 1.2 booleans and its refusals of base-60, octal and hexadecimal numbers
+    (core.safe_load) change no example: each reads to the values PyYAML gives it."""
+    from sim.core.safe_load import load_yaml
+
+    for example in EXAMPLES:
+        if example.how == "inline":
+            keys, value = parse_override(example.text)
+            assert value == yaml.safe_load(example.text.partition("=")[2]), example.id
+        else:
+            assert load_yaml(example.text) == yaml.safe_load(example.text), example.id

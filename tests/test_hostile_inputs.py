@@ -167,6 +167,57 @@ def test_a_number_too_long_to_convert_is_one_line(capsys, tmp_path):
     refused(capsys, tmp_path, "validate", path, words=("digits.yaml", "4300 digits"))
 
 
+# -- YAML 1.1's surprising scalars: base 60, octal, hexadecimal, yes/no ---------------------------------
+
+
+def test_a_base_60_number_in_a_file_is_refused_naming_the_setting(capsys, tmp_path):
+    # before: replications: 1:30 ran 90 replications without a word
+    path = write(tmp_path / "sixty.yaml", f"extends: {BASELINE}\nname: sixty\nreplications: 1:30\n")
+    refused(capsys, tmp_path, "validate", path, words=(
+        "sixty.yaml: replications: 1:30 is a base-60 number to YAML 1.1 (90)", "write 90 for the number",
+        "quote it ('1:30') for text", "(line 3, column 15)"))
+
+
+@pytest.mark.parametrize(("setting", "words"), [
+    ("replications=1:30", ("--set: the value of replications is refused: 1:30 is a base-60 number", "write 90")),
+    ("seed=1:30:00", ("--set: the value of seed is refused: 1:30:00 is a base-60 number to YAML 1.1 (5400)",)),
+    ("replications=017", ("replications is refused: 017 has a leading zero", "the octal number 15")),
+    ("seed=0x1F", ("seed is refused: 0x1F is a hexadecimal number (31)",)),
+    ("population={scale: 1:30}", ("the value of population is refused: scale: 1:30 is a base-60 number",)),
+], ids=["base 60", "hours", "octal", "hexadecimal", "nested"])
+def test_a_surprising_number_in_a_set_is_refused(capsys, tmp_path, setting, words):
+    err = refused(capsys, tmp_path, "run", BASELINE, "--set", setting, words=words)
+    assert "(line" not in err                    # a --set value has no lines
+
+
+def test_a_base_60_number_in_a_spec_is_refused(capsys, tmp_path):
+    sweep = write(tmp_path / "sweep.yaml", f"base: {BASELINE}\ndesign: grid\nreplications: 1:30\n"
+                  "parameters:\n  behaviour.hukou.min_insurance_years: {values: [1, 2]}\n"
+                  "outputs: [urbanization_rate@2021]\n")
+    refused(capsys, tmp_path, "sweep", sweep, "--dry-run", words=("sweep.yaml: replications: 1:30 is a base-60",))
+    calibration = write(tmp_path / "calibration.yaml", f"scenario: {BASELINE}\nseed: 0x1F\n"
+                        "parameters:\n  behaviour.in_migration.rate_per_year: {low: 0.01, high: 0.09}\n")
+    refused(capsys, tmp_path, "calibrate", calibration, words=("calibration.yaml: seed: 0x1F is a hexadecimal",))
+
+
+def test_a_district_called_no_is_text_not_false(capsys, tmp_path):
+    # before: [no] was read as [false] and refused as "unknown district false"
+    path = write(tmp_path / "no.yaml", f"extends: {BASELINE}\npolicies:\n  talent_attraction:\n    districts: [no]\n")
+    refused(capsys, tmp_path, "validate", path, words=("unknown district 'no'",))
+
+
+def test_yes_no_on_off_still_switch_a_true_or_false_setting(capsys, tmp_path):
+    from sim.scenario import load_scenario
+
+    path = write(tmp_path / "off.yaml", f"extends: {BASELINE}\nname: on\noutputs:\n  plots: no\n")
+    scenario = load_scenario(path)
+    assert scenario.name == "on" and scenario.outputs.plots is False
+    assert load_scenario(path, ["outputs.plots=yes"]).outputs.plots is True
+    assert load_scenario(path, ["outputs.plots=OFF"]).outputs.plots is False
+    refused(capsys, tmp_path, "validate", BASELINE, "--set", "outputs.plots=maybe",
+            words=("outputs.plots: expected true or false, got 'maybe'",))
+
+
 # -- duplicate keys ----------------------------------------------------------------------------------
 
 

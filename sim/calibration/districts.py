@@ -20,9 +20,9 @@ import numpy as np
 from ..core.districts import DISTRICTS
 from .objective import simulate
 from .observations import Observation
+from .spec import ATTRACTION as SETTING
 
 GAIN = 3.0
-SETTING = "behaviour.in_migration.district_attraction"
 
 
 def fit_attraction(spec, values, observations: tuple[Observation, ...], rounds: int,

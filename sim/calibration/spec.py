@@ -34,6 +34,12 @@ from ..scenario.load import read_mapping
 from ..scenario.schema import NAME_PATTERN, SCENARIO
 from ..scenario.validation import check
 
+#: what the calibration sets in every evaluation itself (``Calibration.overrides``, after the spec's ``set`` and
+#: ``parameters``): a spec that fitted or fixed them there would be overwritten without a word
+SET_BY_THE_CALIBRATION = ("seed", "replications")
+#: the setting ``fit_districts: true`` fits itself (``districts.py``), after the spec's ``set``
+ATTRACTION = "behaviour.in_migration.district_attraction"
+
 #: one fitted setting: its bounds (a sweep's parameter without listed values)
 BOUNDS = Section({"low": Field("float", None, "Lower bound of the fit."),
                   "high": Field("float", None, "Upper bound of the fit."),
@@ -58,7 +64,8 @@ CALIBRATION_SPEC = Section({
     "bootstrap": Field("int", 200, "Emulator refits on resampled design points, for the estimates' spread.",
                        minimum=0, maximum=100_000),
     "fit_until": Field("int", None, "A year: fit on the observations up to it only, score the later ones (a "
-                       "back-test; backtest --cutoff overrides it). Default: every observation.",
+                       "back-test; backtest --cutoff overrides it, backtest without it uses it). Default: every "
+                       "observation.",
                        unit="year", minimum=2000, maximum=2100),
     "fit_districts": Field("bool", False, "True: first fit arrivals' district attraction to the 2020 district "
                            "totals (docs/calibration.md); false: districts are reported only."),
@@ -105,6 +112,7 @@ def load_calibration(path: str | Path) -> Calibration:
     """Read and validate a calibration spec; raise ``ScenarioError`` naming the setting at the first problem."""
     file = Path(path)
     values = check(CALIBRATION_SPEC, read_mapping(file, "calibration spec"), file=str(file), default_name=file.stem)
+    _check_nothing_overwritten(values, file)
     params = tuple(parameter(p, entry, file) for p, entry in values["parameters"].items())
     terms = 1 + len(params) + len(params) * (len(params) + 1) // 2
     if values["design_points"] < terms:
@@ -123,3 +131,32 @@ def load_calibration(path: str | Path) -> Calibration:
             raise ScenarioError(f"{err.message} (the scenario {spec.scenario} with the spec's settings)",
                                 err.field, str(file)) from None
     return spec
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether two dotted settings name the same value or one holds the other (``x.y`` and ``x.y.z``)."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def _check_nothing_overwritten(values: dict, file: Path) -> None:
+    """Refuse a setting of ``set`` or ``parameters`` that something applied after it in every evaluation would
+    replace without a word (the order of ``Calibration.overrides``: set, the fitted attractions, parameters,
+    seed and replications): ``seed`` or ``replications`` (the spec's own top-level fields), the district
+    attraction when ``fit_districts`` fits it, a fixed setting that is also fitted."""
+    places = (("set", "fix"), ("parameters", "fit"))
+    for where, verb in places:
+        for path in values[where]:
+            field = f"{where}.{path}"
+            if path in SET_BY_THE_CALIBRATION:
+                raise ScenarioError(f"every evaluation uses the calibration's own {path} (the spec's top-level "
+                                    f"'{path}:'); a calibration cannot {verb} it here", field, str(file))
+            if values["fit_districts"] and _overlap(path, ATTRACTION):
+                raise ScenarioError(f"fit_districts: true fits {ATTRACTION} itself (to the 2020 district totals), "
+                                    f"which would replace this; {verb} it with fit_districts: false, or leave it "
+                                    "to the district fit", field, str(file))
+    for path in values["parameters"]:
+        fixed = next((f for f in values["set"] if _overlap(f, path)), None)
+        if fixed is not None:
+            raise ScenarioError(f"fitted here and fixed by set (set.{fixed}): the fitted value would replace the "
+                                "fixed one in every evaluation; fix it or fit it, not both", f"parameters.{path}",
+                                str(file))

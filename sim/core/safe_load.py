@@ -15,6 +15,27 @@ so that a file cannot take minutes or gigabytes to refuse, and so that it says w
 - a date that does not exist (``2021-02-30``, ``2021-13-01``, unquoted) is read as the text it is, so that
   validation names the setting ("no such day") instead of PyYAML failing on it with a traceback.
 
+PyYAML reads YAML 1.1, whose plain scalars hold surprises that YAML 1.2 (and every other reader of these
+files) removed. A value means here what it says, or it is refused naming the setting; what each file of
+the project says is unchanged (tests/test_safe_load.py reads them all both ways):
+
+- a base-60 number is refused: ``replications: 1:30`` would be 90, ``1:30:00`` 5400, ``190:20:30.15``
+  685230.15 (write 90, or quote the text: ``'1:30'``);
+- a whole number with a leading zero is refused: ``017`` would be the octal 15, ``08`` text, and YAML 1.2
+  reads both as decimals (write 15 or 17, or quote the text);
+- a binary or hexadecimal whole number (``0b101``, ``0x1F``) is refused: settings are decimal numbers
+  written as a planner reads them (the message gives the decimal: 5, 31); ``0o17`` is text to PyYAML and
+  stays so, so a number setting refuses it;
+- ``yes``, ``no``, ``on``, ``off`` (any case PyYAML knows) are text, as in YAML 1.2: a district, a name or a
+  policy called ``no`` is not turned into false. Only ``true`` and ``false`` (``True``, ``TRUE``...) are
+  booleans to the reader; a true-or-false setting still takes yes/no/on/off, as written, because there
+  the schema knows what is meant (``scenario.validation``);
+- kept as YAML 1.1 has them, because they mean what they look like: ``1_000`` (1000, digits grouped),
+  ``.inf`` and ``.nan`` (floats: the schema refuses a number that is not finite, naming the setting).
+
+Only plain scalars are looked at: a quoted value is text, and an explicit tag (``!!int 017``) is taken at
+its word.
+
 What is refused raises ``Refused`` (one line, the line of the file and the dotted path of the setting
 where known); syntax errors stay PyYAML's and json's own.
 """
@@ -22,6 +43,7 @@ where known); syntax errors stay PyYAML's and json's own.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +59,25 @@ MAX_VALUES = 20_000
 MAX_DEPTH = 32
 
 _MERGE = "tag:yaml.org,2002:merge"
+_INT, _FLOAT, _BOOL = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"
+#: the booleans the reader knows: YAML 1.2's (yes/no/on/off are text)
+_BOOLEAN = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+#: a whole number with a leading zero (017: octal to YAML 1.1, decimal to YAML 1.2; 08: text to YAML 1.1)
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 
 
 class Refused(ValueError):
     """A file refused before it is used: ``message`` (one line), ``line`` (1-based) and ``field`` (the
     dotted path of the setting) where known."""
 
-    def __init__(self, message: str, line: int | None = None, field: str | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, field: str | None = None,
+                 column: int | None = None) -> None:
         super().__init__(message, line, field)
-        self.message = message if line is None else f"{message} (line {line})"
+        where = None if line is None else f"line {line}" if column is None else f"line {line}, column {column}"
+        self.reason = message                # without the place: for a --set value, which has no lines
+        self.message = message if where is None else f"{message} ({where})"
         self.line = line
+        self.column = column
         self.field = field
 
     def __str__(self) -> str:
@@ -128,13 +159,16 @@ class _Loader(yaml.SafeLoader):
                                   "which would never end", event.start_mark.line + 1, self._field())
                 self._count(size, event.start_mark)
             return super().compose_node(parent, index)
-        mark = self.peek_event().start_mark
+        event = self.peek_event()
+        mark = event.start_mark
         if len(self._open) >= MAX_DEPTH and self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent):
             raise Refused(_too_deep(), mark.line + 1, self._field())
         key = index.value if isinstance(parent, yaml.MappingNode) and isinstance(index, yaml.ScalarNode) else None
         self._open.append(0)
         self._keys.append(key)
         try:
+            if isinstance(event, yaml.ScalarEvent):
+                self._check_plain(event, key=isinstance(parent, yaml.MappingNode) and index is None)
             node = super().compose_node(parent, index)
             if isinstance(node, yaml.MappingNode):
                 self._check_keys(node)
@@ -145,6 +179,36 @@ class _Loader(yaml.SafeLoader):
         self._sizes[id(node)] = size
         self._count(size, mark)
         return node
+
+    def _check_plain(self, event: Any, key: bool) -> None:
+        """Refuse a plain scalar that YAML 1.1 reads as a number nobody wrote (module docstring)."""
+        text = event.value
+        if event.style is not None or event.tag not in (None, "!"):
+            return                          # quoted: text; tagged: as the tag says
+        tag = self.resolve(yaml.ScalarNode, text, (True, False))
+        what = f"the key {text}" if key else text
+        digits = text.lstrip("+-").replace("_", "")
+        if tag in (_INT, _FLOAT) and ":" in text:
+            value = super().construct_yaml_int if tag == _INT else super().construct_yaml_float
+            number = value(yaml.ScalarNode(tag, text))
+            problem = (f"{what} is a base-60 number to YAML 1.1 ({spell(number)}), not what it looks like; "
+                       f"write {spell(number)} for the number, or quote it ('{text}') for text")
+        elif _LEADING_ZERO.fullmatch(text):
+            sign = "-" if text.startswith("-") else ""
+            decimal = int(sign + digits)
+            octal = int(sign + digits, 8) if set(digits) <= set("01234567") else None
+            meant = " or ".join(str(n) for n in sorted({decimal} if octal is None else {decimal, octal}))
+            problem = (f"{what} has a leading zero: YAML 1.1 reads it as "
+                       f"{'text' if octal is None else f'the octal number {octal}'}, YAML 1.2 as {decimal}; "
+                       f"write {meant} as meant, or quote it ('{text}') for text")
+        elif tag == _INT and digits[:2] in ("0b", "0x"):
+            number = super().construct_yaml_int(yaml.ScalarNode(tag, text))
+            base = "binary" if digits[1] == "b" else "hexadecimal"
+            problem = (f"{what} is a {base} number ({number}); write it in decimals ({number}), or quote it "
+                       f"('{text}') for text")
+        else:
+            return
+        raise Refused(problem, event.start_mark.line + 1, self._field(), event.start_mark.column + 1)
 
     def _count(self, size: int, mark) -> None:
         """Add a node's values to the collection holding it; refuse a document over ``MAX_VALUES``."""
@@ -190,5 +254,10 @@ class _Loader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
+# the implicit booleans of YAML 1.2: PyYAML's resolvers without its bool, then true/false only
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver(_BOOL, _BOOLEAN, list("tTfF"))
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)

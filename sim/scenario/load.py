@@ -149,7 +149,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     try:
         value = load_yaml(right)
     except Refused as err:
-        raise ScenarioError(f"the value of {left.strip()} is refused: {err}", OVERRIDE) from None
+        inner = f"{err.field}: {err.reason}" if err.field else err.reason      # a value has no lines to name
+        raise ScenarioError(f"the value of {left.strip()} is refused: {inner}", OVERRIDE) from None
     except yaml.YAMLError as err:
         problem = getattr(err, "problem", None) or str(err)
         raise ScenarioError(f"the value in {text!r} is not valid YAML: {problem}", OVERRIDE) from None

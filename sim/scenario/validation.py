@@ -58,6 +58,10 @@ PATTERN_WORDS = {
 
 #: how a date is written in scenario files and resolved scenarios (ISO 8601)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: the YAML 1.1 booleans that the reader leaves as text (``core.safe_load``: a district or a name ``no`` is
+#: text); a true-or-false setting takes them as YAML 1.1 meant them
+YAML11_BOOLEANS = {word: truth for words, truth in (("yes Yes YES on On ON", True), ("no No NO off Off OFF", False))
+                   for word in words.split()}
 # YAML 1.1 (PyYAML) reads 1e-5 as text; accept such numbers written without a dot
 _SCI_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
@@ -507,6 +511,8 @@ def _convert(kind: str, value: Any, path: str) -> Any:
             raise wrong
         return value
     if kind == "bool":
+        if isinstance(value, str) and value in YAML11_BOOLEANS:
+            return YAML11_BOOLEANS[value]   # the reader keeps them as text (core.safe_load); here they are meant
         if not isinstance(value, bool):
             raise wrong
         return value

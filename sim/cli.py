@@ -55,7 +55,7 @@ from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
 from .experiment.store import FolderError
 from .output import scorecard
-from .output.atomic import NotLanded, OutputPathError, check_writable
+from .output.atomic import MACHINE_ERRNOS, NotLanded, OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
 from .output.formats import unguard_cell
 from .output.report import EarlyReport, ReportError, build_comparison_report, build_run_report
@@ -122,10 +122,6 @@ class Interrupted(KeyboardInterrupt):
 
 #: what a handler may raise that means bad input: one line, exit code 2
 BAD_INPUT = (ScenarioError, InputError, CalibrationError, OutputPathError, FileNotFoundError)
-#: the errno of an OSError that means the machine refused a write, wherever it is raised (exit code 3): a full
-#: disk, a quota, an input/output error, a read-only file system, a file too large
-MACHINE_ERRNOS = frozenset(e for e in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EIO, errno.EROFS,
-                                       errno.EFBIG) if e is not None)
 #: the exit code when standard output or error is gone (a closed pipe: ``| head -1``): 128 + SIGPIPE, what a
 #: shell reports for a program SIGPIPE killed
 GONE = 141

@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -187,8 +188,10 @@ def test_a_full_disk_at_fsync_inside_write_atomic_is_exit_3(capsys, monkeypatch,
     code, _, err = run_main(capsys, *_sweep_cli(spec, out))
     monkeypatch.undo()
     assert code == 3
-    assert err == (f"error: could not write the results: No space left on device (ENOSPC); the runs finished so far "
-                   f"are kept in {out / 'runs'}; run the same command again to continue\n")
+    [record] = re.fullmatch(r"error: could not write (\S+): .*", err.strip()).groups()
+    assert Path(record).parent == out / "runs" and record.endswith(".json")      # the record meant, not its temporary
+    assert err.endswith(": No space left on device (ENOSPC); the runs finished so far "
+                        f"are kept in {out / 'runs'}; run the same command again to continue\n")
     assert len(list((out / "runs").glob("*.json"))) == 2 and not _leftovers(out)
 
 
@@ -239,3 +242,18 @@ def test_a_finished_run_that_cannot_land_is_exit_3_naming_where_it_is_kept(capsy
     assert code == 3 and stdout == ""
     assert err.startswith("error: the finished results could not be moved to ") and err.count("\n") == 1
     assert err.endswith(f"(Permission denied); they are kept in {kept}\n") and "Traceback" not in err
+
+
+def test_a_full_disk_found_before_the_run_is_exit_3_not_a_wrong_out(capsys, monkeypatch, tmp_path):
+    """check_writable's probe folder cannot be made because the disk is full: the machine's state (3), not a
+    folder the user should change (2)."""
+    real = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self.name.startswith(".tmp-probe"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    code, _, err = run_main(capsys, "run", BASELINE, *SMALL, "--out", tmp_path / "out", "--quiet")
+    assert code == 3 and err.count("\n") == 1 and "(ENOSPC); nothing was written" in err

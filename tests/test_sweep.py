@@ -142,6 +142,15 @@ def test_the_key_follows_the_code_version(tmp_path, monkeypatch):
     ({"set": {"population.scale": 5000, "seed": 5}}, "set.seed", "the sweep's own seed"),
     ({"set": {"population.scale": 5000, "replications": 3}}, "set.replications", "the sweep's own replications"),
     ({"policies": {"a": {"seed": 1}}}, "policies.a.seed", "the sweep's own seed"),
+    # a setting given twice: the later (policy over set, parameter over both) replaced the other without a word
+    ({"set": {"population.scale": 5000, "policies.talent_attraction.intensity": 0.5}},
+     "policies.talent.policies.talent_attraction.intensity", "also set by set.policies.talent_attraction.intensity"),
+    ({"set": {"population.scale": 5000, "behaviour.hukou.nonlocal_conversion_hazard_per_year": 0.05}},
+     "parameters.behaviour.hukou.nonlocal_conversion_hazard_per_year",
+     "also set by set.behaviour.hukou.nonlocal_conversion_hazard_per_year: the swept value would replace"),
+    ({"policies": {"zts": {"policies.zero_threshold_settlement": {"intensity": 0.5}}}},
+     "parameters.policies.zero_threshold_settlement.intensity",
+     "also set by policies.zts.policies.zero_threshold_settlement"),
     # design sizes and levels the samplers cannot use
     ({"design": "morris", "levels": 3}, "levels", "levels must be an even number"),
     ({"parameters": {"policies.zero_threshold_settlement.intensity": {"values": [0.5, 0.5]}}},

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.fields import Field, Paths, Section
+from ..core.fields import Field, Paths, Section, overlapping
 from ..experiment.design import Parameter
 from ..experiment.spec import NUMBER_KINDS, fixed_settings, parameter
 from ..scenario import ScenarioError, load_scenario
@@ -133,11 +133,6 @@ def load_calibration(path: str | Path) -> Calibration:
     return spec
 
 
-def _overlap(a: str, b: str) -> bool:
-    """Whether two dotted settings name the same value or one holds the other (``x.y`` and ``x.y.z``)."""
-    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
-
-
 def _check_nothing_overwritten(values: dict, file: Path) -> None:
     """Refuse a setting of ``set`` or ``parameters`` that something applied after it in every evaluation would
     replace without a word (the order of ``Calibration.overrides``: set, the fitted attractions, parameters,
@@ -150,12 +145,12 @@ def _check_nothing_overwritten(values: dict, file: Path) -> None:
             if path in SET_BY_THE_CALIBRATION:
                 raise ScenarioError(f"every evaluation uses the calibration's own {path} (the spec's top-level "
                                     f"'{path}:'); a calibration cannot {verb} it here", field, str(file))
-            if values["fit_districts"] and _overlap(path, ATTRACTION):
+            if values["fit_districts"] and overlapping(path, ATTRACTION):
                 raise ScenarioError(f"fit_districts: true fits {ATTRACTION} itself (to the 2020 district totals), "
                                     f"which would replace this; {verb} it with fit_districts: false, or leave it "
                                     "to the district fit", field, str(file))
     for path in values["parameters"]:
-        fixed = next((f for f in values["set"] if _overlap(f, path)), None)
+        fixed = next((f for f in values["set"] if overlapping(f, path)), None)
         if fixed is not None:
             raise ScenarioError(f"fitted here and fixed by set (set.{fixed}): the fitted value would replace the "
                                 "fixed one in every evaluation; fix it or fit it, not both", f"parameters.{path}",

@@ -291,6 +291,12 @@ def canonical(schema: Node, path: str) -> str:
     return ".".join(out)
 
 
+def overlapping(a: str, b: str) -> bool:
+    """Whether two dotted settings name the same value or one holds the other (``x.y`` and ``x.y.z``): set
+    one after the other, the second replaces (part of) the first."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
 def join(path: str, key: Any) -> str:
     """``path.key``, or ``key`` at the top."""
     return f"{path}.{key}" if path else str(key)

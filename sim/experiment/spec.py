@@ -34,7 +34,7 @@ from typing import Any
 
 from ..core.catalogue import BY_NAME
 from ..core.districts import CITY, DISTRICT_ALIASES, ZONES
-from ..core.fields import Field, ListOf, MapOf, Paths, Section, closest, resolve
+from ..core.fields import Field, ListOf, MapOf, Paths, Section, closest, overlapping, resolve
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
 from ..scenario.schema import NAME_PATTERN, SCENARIO
@@ -191,8 +191,10 @@ def _check_whole(integer: bool, values, where: str, file: Path) -> None:
 SET_BY_THE_SWEEP = ("seed", "replications")
 
 
-def _check_not_set_by_the_sweep(values: dict, file: Path) -> None:
-    """Refuse ``seed`` or ``replications`` among the parameters, the fixed settings or a policy's."""
+def _check_nothing_overwritten(values: dict, file: Path) -> None:
+    """Refuse what a run's later settings would replace without a word (the order of ``Sweep.overrides``:
+    set, the policy's, the design point's, seed and replications): ``seed`` or ``replications`` anywhere, a
+    policy's setting also fixed by ``set``, a swept parameter also fixed by ``set`` or a policy."""
     places = [("parameters", values["parameters"]), ("set", values["set"]),
               *((f"policies.{name}", settings) for name, settings in values["policies"].items())]
     for where, settings in places:
@@ -200,6 +202,21 @@ def _check_not_set_by_the_sweep(values: dict, file: Path) -> None:
             if path in SET_BY_THE_SWEEP:
                 raise _fail(f"every run uses the sweep's own {path} (the spec's top-level '{path}:'); "
                             f"a sweep cannot vary or fix it here", f"{where}.{path}", file)
+    fixed = [("set", path) for path in values["set"]]
+    for name, settings in values["policies"].items():
+        _check_apart(f"policies.{name}", settings, fixed, "the policy's value would replace the fixed one in every "
+                     "run; fix it in set or in the policies, not both", file)
+    for name, settings in values["policies"].items():
+        fixed += [(f"policies.{name}", path) for path in settings]
+    _check_apart("parameters", values["parameters"], fixed, "the swept value would replace the fixed one in every "
+                 "run; fix it or sweep it, not both", file)
+
+
+def _check_apart(where: str, paths, earlier: list[tuple[str, str]], why: str, file: Path) -> None:
+    for path in paths:
+        clash = next((f"{w}.{p}" for w, p in earlier if overlapping(p, path)), None)
+        if clash is not None:
+            raise _fail(f"also set by {clash}: {why}", f"{where}.{path}", file)
 
 
 def _output(text: str, file: Path) -> Output:
@@ -225,7 +242,7 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; raise ``ScenarioError`` naming the setting at the first problem."""
     file = Path(path)
     values = check(SWEEP_SPEC, read_mapping(file, "sweep spec"), file=str(file), default_name=file.stem)
-    _check_not_set_by_the_sweep(values, file)
+    _check_nothing_overwritten(values, file)
     sweep = Sweep(
         name=values["name"], description=values["description"], file=file, base=file.parent / values["base"],
         fixed=tuple(values["set"].items()), design=values["design"], samples=values["samples"],

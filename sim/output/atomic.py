@@ -51,6 +51,12 @@ _FILE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 
                | getattr(os, "O_BINARY", 0))
 
 
+#: the errno of an OSError that means the machine refused a write (a full disk, a quota, an input/output error, a
+#: read-only file system, a file too large): not the user's input, not a bug (the command line's exit code 3)
+MACHINE_ERRNOS = frozenset(e for e in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EIO, errno.EROFS,
+                                       errno.EFBIG) if e is not None)
+
+
 class OutputPathError(ValueError):
     """A place the tool will not or cannot write: a symbolic link inside a results folder, a folder it cannot
     write in, a path longer than the file system allows (bad input: exit code 2)."""
@@ -124,11 +130,13 @@ def write_atomic(path: Path, data: bytes) -> Path:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
-        except BaseException:
+        except BaseException as err:
             try:
                 os.unlink(tmp, dir_fd=folder)
             except OSError:
                 pass
+            if isinstance(err, OSError) and err.errno in MACHINE_ERRNOS:
+                raise OSError(err.errno, err.strerror, str(path)) from err    # the file meant, not the temporary
             raise
     finally:
         os.close(folder)
@@ -338,6 +346,8 @@ def check_writable(folder: Path, room_bytes: int = ROOM_BELOW_OUT_BYTES) -> None
         probe.mkdir()
         probe.rmdir()
     except OSError as err:
+        if err.errno in MACHINE_ERRNOS and err.errno != errno.EROFS:
+            raise                       # a full disk is the machine's state, not a wrong --out (exit code 3)
         raise OutputPathError(f"cannot create a folder in {existing} ({err.strerror}); choose a folder you can "
                               "write in") from None
 

@@ -32,7 +32,7 @@ from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
 from .core.catalogue import INDICATOR_NAMES
-from .core.fields import closest, printable
+from .core.fields import closest, one_line, printable
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
@@ -298,6 +298,7 @@ def _sweep(args: argparse.Namespace) -> int:
     folder = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.name
     _check_out(str(folder))
     workers = args.workers or (args.dask_local or default_workers())
+    runner, info = executor(workers, args.dask, args.dask_local)     # a malformed --dask: refused here
     budget = args.budget if args.budget is not None else sweep.budget_minutes
     tasks = None                           # planned by the estimate when it needs the keys, else by the sweep
     if args.dry_run or (budget is not None and not args.force):
@@ -309,7 +310,6 @@ def _sweep(args: argparse.Namespace) -> int:
         if budget is not None and guess.minutes > budget:
             raise InputError(f"the sweep would take about {guess.minutes:.1f} min, over the budget of {budget:g} "
                              "min; add --force to run it anyway, or lower samples/replications", "--budget")
-    runner, info = executor(workers, args.dask, args.dask_local)
     try:
         manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=args.command_line,
                              tasks=tasks)
@@ -424,7 +424,7 @@ def _fail(message: str, code: int) -> int:
 def _one_line(err: BaseException) -> str:
     if isinstance(err, FileNotFoundError) and err.filename is not None:
         return f"file not found: {err.filename}"
-    return " ".join(str(err).split()) or type(err).__name__
+    return one_line(err)
 
 
 # -- helpers ----------------------------------------------------------------------------------------

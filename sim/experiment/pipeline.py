@@ -23,7 +23,7 @@ from ..output.atomic import inside, write_atomic
 from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
 from ..output.provenance import package_versions
 from . import sensitivity
-from .executor import run_dask, run_local
+from .executor import check_address, run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
 from .spec import Sweep, runs_count
 from .store import RUNS as STORE
@@ -144,8 +144,13 @@ def _timed(task: Task) -> tuple[dict, float]:
 
 
 def executor(workers: int, dask_address: str | None, dask_local: int | None):
-    """``runner(fn, tasks, on_done)`` for the chosen executor, and its description for the manifest."""
+    """``runner(fn, tasks, on_done)`` for the chosen executor, and its description for the manifest.
+
+    A malformed ``dask_address`` is refused here (``ExecutorError``, bad input), before anything is written;
+    the scheduler is reached when the runner first has runs to give it.
+    """
     if dask_address is not None:
+        check_address(dask_address)
         return partial(_dask, address=dask_address), {"executor": "dask", "scheduler": dask_address}
     if dask_local is not None:
         return partial(_dask, local_workers=dask_local), {"executor": "dask-local", "workers": dask_local}

@@ -36,7 +36,7 @@ from .core.fields import closest, one_line, printable
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
-from .experiment.store import FolderError
+from .experiment.store import FolderError, Store
 from .output import scorecard
 from .output.atomic import OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
@@ -314,6 +314,8 @@ def _sweep(args: argparse.Namespace) -> int:
         manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=args.command_line,
                              tasks=tasks)
     except KeyboardInterrupt:
+        if not Store(folder).done():       # none stored: run_sweep left the folder as it found it
+            raise
         raise Interrupted(f"the runs finished so far are kept in {folder / 'runs'}; run the same command again "
                           "to continue") from None
     except FolderError as err:             # another sweep in the folder, or a file where runs/ should be
@@ -352,7 +354,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("sweep", "run a parameter sweep (grid, lhs, sobol, morris) with sensitivity indices",
             "Run every design point x policy x replication of a sweep spec (docs/experiments.md), skipping runs "
             "already stored, then write runs.csv, sensitivity.csv, plots and manifest.json.",
-            _sweep_arguments, _sweep, interrupted="before any run started; nothing was written"),
+            _sweep_arguments, _sweep, interrupted="before any run finished; nothing was written"),
     Command("calibrate", "fit behavioural settings to Qingdao's observed 2010-2020 history",
             "Fit behavioural settings to Qingdao's observed 2010-2020 history (docs/calibration.md); writes "
             "results/calibration/<name>-<run id>/.", _calibration_arguments, _calibrate),

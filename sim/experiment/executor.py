@@ -297,22 +297,34 @@ def _reach(address: str, timeout_seconds: float, security) -> None:
         raise ExecutorError(f"{cannot}: {one_line(err)}", bad_input=True) from None
 
 
-def _local_cluster(workers: int | None):
-    """A ``LocalCluster`` of ``workers`` processes only this process can reach (``private_security``),
-    closed again if its start is interrupted (Ctrl-C) or fails: distributed keeps a half-started
-    cluster running, its worker processes too, until the interpreter ends."""
-    from distributed import LocalCluster
-    from distributed.deploy.spec import SpecCluster
+@contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold a first Ctrl-C until the block ends, then raise it; a second one interrupts at once.
 
-    security = private_security()
-    before = set(getattr(SpecCluster, "_instances", ()))
+    For the start of a ``LocalCluster``: distributed, interrupted while it starts one, leaves the cluster and
+    its worker processes running, and closing it then fails (its workers still starting) with a traceback.
+    Held, the start ends (a second or two) and the cluster is closed whole. Only in the main thread, and
+    only where Ctrl-C is Python's own ``KeyboardInterrupt``.
+    """
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    pressed = False
+
+    def hold(signum, frame) -> None:
+        nonlocal pressed
+        if pressed:
+            raise KeyboardInterrupt
+        pressed = True
+
+    signal.signal(signal.SIGINT, hold)
     try:
-        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                            host="127.0.0.1", protocol="tls://", security=security)
-    except BaseException:
-        for started in set(getattr(SpecCluster, "_instances", ())) - before:
-            started.close()
-        raise
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 @contextmanager
@@ -324,18 +336,22 @@ def dask_client(address: str | None = None, local_workers: int | None = None,
     A scheduler that cannot be reached or used is ``ExecutorError`` (bad input).
     """
     try:
-        from distributed import Client
+        from distributed import Client, LocalCluster
         from distributed.security import Security
     except ImportError:
         raise ExecutorError("--dask: Dask is not installed: pip install 'dask[distributed]' (or: pip install "
                             "'.[dask]')", bad_input=True) from None
-    cluster = None
+    cluster = client = None
     if address is None:
-        cluster = _local_cluster(local_workers)
+        security = private_security()
         try:
-            client = Client(cluster)            # with the cluster's security
+            with ctrl_c_held():
+                cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, host="127.0.0.1", protocol="tls://",
+                                       security=security)
+                client = Client(cluster)        # with the cluster's security
         except BaseException:
-            cluster.close()
+            _close(client, cluster)
             raise
     else:
         security = Security()                   # Dask's configuration (its TLS settings), as Client's own
@@ -348,7 +364,14 @@ def dask_client(address: str | None = None, local_workers: int | None = None,
     try:
         yield client
     finally:
-        client.close()
+        _close(client, cluster)
+
+
+def _close(client, cluster) -> None:
+    """Close the client, then the cluster, whole: a Ctrl-C meanwhile is held until they are (``ctrl_c_held``)."""
+    with ctrl_c_held():
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()
 

@@ -121,6 +121,7 @@ def atomic_folder(parent: Path, name: str):
     meanwhile (two runs given one id), it goes to the next free name (``Landing.final`` says which); if it
     cannot be renamed at all, it stays where it is and ``NotLanded`` says so.
     """
+    made = missing_folders(parent)
     parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(parent)
     final = parent / name
@@ -130,20 +131,33 @@ def atomic_folder(parent: Path, name: str):
         final = parent / f"{name}-{suffix}"
     tmp = parent / temporary_name(final.name)
     landing = Landing(tmp, final)
-    made = False
+    tmp_made = False
     try:
         tmp.mkdir()                     # exclusive: fails on anything already there, a planted link too
-        made = True
+        tmp_made = True
         yield landing
     except BaseException:
-        if made:
+        if tmp_made:
             shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            parent.rmdir()              # only if this was the first and left it empty
-        except OSError:
-            pass
+        remove_empty(made)              # the folders above it that this made, if nothing else came in them
         raise
     landing.final = _land(tmp, final, name, suffix)
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, deepest first: what ``mkdir(parents=True)``
+    would make (``remove_empty`` takes them away again)."""
+    return [p for p in (folder, *folder.parents) if not p.exists() and not p.is_symlink()]
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove the folders in turn, deepest first, as long as each is empty: a writer that stopped before
+    writing anything leaves no folder it made behind, and never removes anything it did not make."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _land(tmp: Path, final: Path, name: str, suffix: int) -> Path:

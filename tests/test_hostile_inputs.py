@@ -4,6 +4,7 @@ no traceback and nothing written. The readers' own bounds are tested in test_saf
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -368,3 +369,9 @@ def test_a_server_that_is_not_a_dask_scheduler_is_given_up_on_after_the_timeout(
             run_dask(abs, [1], lambda i, r: None, address=f"tcp://127.0.0.1:{port}", timeout_seconds=1)
     assert err.value.bad_input and clock.perf_counter() - started < 3
     assert f"something listens on port {port} of 127.0.0.1 but no Dask scheduler answered within 1 s" in str(err.value)
+
+
+@pytest.mark.parametrize("option", [["--dask", "tcp://127.0.0.1:8786"], ["--dask-local", "2"]])
+def test_a_sweep_on_dask_without_dask_installed_says_how_to_install_it(capsys, tmp_path, monkeypatch, option):
+    monkeypatch.setitem(sys.modules, "distributed", None)          # import distributed: ImportError
+    refused(capsys, tmp_path, "sweep", SWEEP, *option, words=("--dask: Dask is not installed: pip install",))

@@ -199,9 +199,19 @@ HOST_NAME_MAX = 253
 PORT_MAX = 65535
 
 
+def require_dask() -> None:
+    """``ExecutorError`` (bad input) saying how to install Dask, when it is not installed."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ExecutorError("--dask: Dask is not installed: pip install 'dask[distributed]' (or: pip install "
+                            "'.[dask]')", bad_input=True) from None
+
+
 def dask_schemes() -> list[str]:
     """The schemes this installation of distributed can connect to another process over (``tcp``, ``tls``,
     ``ws``, ``wss``; ``ucx`` only with its library)."""
+    require_dask()
     from distributed.comm import registry
 
     usable = []
@@ -335,12 +345,10 @@ def dask_client(address: str | None = None, local_workers: int | None = None,
 
     A scheduler that cannot be reached or used is ``ExecutorError`` (bad input).
     """
-    try:
-        from distributed import Client, LocalCluster
-        from distributed.security import Security
-    except ImportError:
-        raise ExecutorError("--dask: Dask is not installed: pip install 'dask[distributed]' (or: pip install "
-                            "'.[dask]')", bad_input=True) from None
+    require_dask()
+    from distributed import Client, LocalCluster
+    from distributed.security import Security
+
     cluster = client = None
     if address is None:
         security = private_security()

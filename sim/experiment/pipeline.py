@@ -23,7 +23,7 @@ from ..output.atomic import inside, missing_folders, remove_empty, write_atomic
 from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
 from ..output.provenance import package_versions
 from . import sensitivity
-from .executor import check_address, run_dask, run_local
+from .executor import check_address, require_dask, run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
 from .spec import Sweep, runs_count
 from .store import LOCK, Store, code_version, locked
@@ -146,9 +146,11 @@ def _timed(task: Task) -> tuple[dict, float]:
 def executor(workers: int, dask_address: str | None, dask_local: int | None):
     """``runner(fn, tasks, on_done)`` for the chosen executor, and its description for the manifest.
 
-    A malformed ``dask_address`` is refused here (``ExecutorError``, bad input), before anything is written;
-    the scheduler is reached when the runner first has runs to give it.
+    Dask missing, or a malformed ``dask_address``, is refused here (``ExecutorError``, bad input), before
+    anything is written; the scheduler is reached when the runner first has runs to give it.
     """
+    if dask_address is not None or dask_local is not None:
+        require_dask()
     if dask_address is not None:
         check_address(dask_address)
         return partial(_dask, address=dask_address), {"executor": "dask", "scheduler": dask_address}

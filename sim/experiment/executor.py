@@ -5,7 +5,9 @@ pure and draw only from their own seeded streams), so the results are the
 same with any executor and number of workers; only the order they finish in
 differs, and the caller sorts. A worker that dies is replaced and its
 unfinished tasks run again; a task that keeps killing its workers stops the
-sweep with an error rather than looping for ever.
+sweep with an error rather than looping for ever. Neither pool is handed every
+task at once: a window of ``IN_FLIGHT_PER_WORKER`` per worker is in flight,
+the next submitted as one finishes (``run_bounded``).
 """
 
 from __future__ import annotations
@@ -218,7 +220,7 @@ def dask_schemes() -> list[str]:
     for scheme in registry.backends:
         try:
             registry.get_backend(scheme).get_connector()
-        except Exception:  # noqa: BLE001, S112 - a backend that cannot connect here (ucx without ucx-py)
+        except Exception:  # noqa: BLE001 - a backend that cannot connect here (ucx without ucx-py)
             continue
         if scheme not in NOT_REMOTE:
             usable.append(scheme)

@@ -3,7 +3,11 @@
 
 import sys
 
-from sim.cli import main
+try:
+    from sim.cli import main
+except KeyboardInterrupt:       # Ctrl-C while the simulator imports, before main can say it (exit 130)
+    print("interrupted: nothing was written", file=sys.stderr)
+    sys.exit(130)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -49,11 +49,11 @@ from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
 from .core.catalogue import INDICATOR_NAMES
-from .core.fields import closest, printable
+from .core.fields import closest, one_line, printable
 from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
-from .experiment.store import FolderError
+from .experiment.store import FolderError, Store
 from .output import scorecard
 from .output.atomic import MACHINE_ERRNOS, NotLanded, OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
@@ -331,6 +331,7 @@ def _sweep(args: argparse.Namespace) -> int:
     folder = Path(args.out) if args.out else Path("results") / "sweeps" / sweep.name
     _check_out(str(folder))
     workers = args.workers or (args.dask_local or default_workers())
+    runner, info = executor(workers, args.dask, args.dask_local)     # a malformed --dask: refused here
     budget = args.budget if args.budget is not None else sweep.budget_minutes
     tasks = None                           # planned by the estimate when it needs the keys, else by the sweep
     if args.dry_run or (budget is not None and not args.force):
@@ -342,14 +343,15 @@ def _sweep(args: argparse.Namespace) -> int:
         if budget is not None and guess.minutes > budget:
             raise InputError(f"the sweep would take about {guess.minutes:.1f} min, over the budget of {budget:g} "
                              "min; add --force to run it anyway, or lower samples/replications", "--budget")
-    runner, info = executor(workers, args.dask, args.dask_local)
-    args.kept = f"the runs finished so far are kept in {folder / 'runs'}; run the same command again to continue"
+    kept = f"the runs finished so far are kept in {folder / 'runs'}; run the same command again to continue"
+    args.kept = lambda: kept if Store(folder).done() else None     # none stored: run_sweep left the folder as found
     try:
         manifest = run_sweep(sweep, folder, runner, info, progress=not args.quiet, command=args.command_line,
                              tasks=tasks)
     except KeyboardInterrupt:
-        raise Interrupted(f"the runs finished so far are kept in {folder / 'runs'}; run the same command again "
-                          "to continue") from None
+        if not Store(folder).done():
+            raise
+        raise Interrupted(kept) from None
     except FolderError as err:             # another sweep in the folder, or a file where runs/ should be
         raise InputError(str(err), "--out") from None
     args.kept = f"the sweep was written to {folder}"
@@ -392,7 +394,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("sweep", "run a parameter sweep (grid, lhs, sobol, morris) with sensitivity indices",
             "Run every design point x policy x replication of a sweep spec (docs/experiments.md), skipping runs "
             "already stored, then write runs.csv, sensitivity.csv, plots and manifest.json.",
-            _sweep_arguments, _sweep, interrupted="before any run started; nothing was written"),
+            _sweep_arguments, _sweep, interrupted="before any run finished; nothing was written"),
     Command("calibrate", "fit behavioural settings to Qingdao's observed 2010-2020 history",
             "Fit behavioural settings to Qingdao's observed 2010-2020 history (docs/calibration.md); writes "
             "results/calibration/<name>-<run id>/.", _calibration_arguments, _calibrate),
@@ -479,8 +481,10 @@ def _main(argv: list[str] | None) -> int:
 
 
 def _kept(args: argparse.Namespace, command: Command) -> str:
-    """What is left should the command stop now: the handler's word (``args.kept``), else the command's."""
-    return getattr(args, "kept", None) or command.interrupted
+    """What is left should the command stop now: the handler's word (``args.kept``, a text or a function that
+    tells it then), else the command's."""
+    kept = getattr(args, "kept", None)
+    return (kept() if callable(kept) else kept) or command.interrupted
 
 
 def _could_not_write(err: OSError, kept: str) -> str:
@@ -605,7 +609,7 @@ def _fail(message: str, code: int) -> int:
 def _one_line(err: BaseException) -> str:
     if isinstance(err, FileNotFoundError) and err.filename is not None:
         return f"file not found: {err.filename}"
-    return " ".join(str(err).split()) or type(err).__name__
+    return one_line(err)
 
 
 # -- helpers ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ no traceback and nothing written. The readers' own bounds are tested in test_saf
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -368,3 +369,60 @@ def test_extending_a_symbolic_link_that_loops_is_one_line(capsys, tmp_path):
     (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
     child = write(tmp_path / "child.yaml", "extends: loop.yaml\n")
     refused(capsys, tmp_path, "run", child, words=("child.yaml: extends: the file to extend was not found",))
+
+
+# -- malformed --dask addresses ------------------------------------------------------------------------
+
+SWEEP = ROOT / "scenarios" / "sweeps" / "quick_grid.yaml"
+FORM = "; expected an address like tcp://192.168.1.10:8786"
+
+
+@pytest.mark.parametrize("address, words", [
+    ("foo", ("--dask: 'foo': the port is missing", FORM)),
+    ("", ("--dask: '': the address is empty", FORM)),
+    ("tcp://", ("--dask: 'tcp://': the host is missing",)),
+    ("tcp://127.0.0.1:notaport", ("the port must be a whole number from 1 to 65535, got 'notaport'",)),
+    ("tcp://[::1", ("the IPv6 address has no closing ']'",)),
+    ("tcp://::1:8786", ("an IPv6 address goes in brackets: tcp://[::1]:8786",)),
+    ("tcp://127.0.0.1:99999", ("the port must be a whole number from 1 to 65535, got '99999'",)),
+    ("tcp://127.0.0.1:0", ("got '0'",)),
+    ("udp://127.0.0.1:8786", ("Dask does not connect over 'udp' (it does over tcp, tls, ws, wss)",)),
+    ("inproc://127.0.0.1/1/1", ("Dask does not connect over 'inproc'",)),
+    ("tcp://" + "a" * 5000 + ":8786", ("is not a host name or IP address",)),
+    ("tcp://sched\nuler:8786", ("'tcp://sched\\nuler:8786': 'sched\\nuler' is not a host name",)),
+    ("tcp://\x1b[2J\x07:8786", ("'\\x1b[2J\\x07' is not a host name",)),
+    # well formed, nothing listening: at once, not after distributed's 20 s of retries
+    ("tcp://127.0.0.1:1", ("--dask: cannot reach the Dask scheduler at 'tcp://127.0.0.1:1': nothing listens on "
+                           "port 1 of 127.0.0.1 (is the scheduler running?)",)),
+    ("tcp://[::1]:1", ("--dask: cannot reach the Dask scheduler at 'tcp://[::1]:1': ",)),
+], ids=lambda value: value[:40] if isinstance(value, str) else None)
+def test_a_malformed_or_unreachable_dask_address_is_one_line(capsys, tmp_path, address, words):
+    err = refused(capsys, tmp_path, "sweep", SWEEP, "--dask", address, words=words)
+    assert len(err) < 400 and "\x1b" not in err and "\x07" not in err
+
+
+def test_a_malformed_dask_address_is_refused_by_a_dry_run_too(capsys, tmp_path):
+    refused(capsys, tmp_path, "sweep", SWEEP, "--dry-run", "--dask", "tcp://127.0.0.1:notaport",
+            words=("got 'notaport'",))
+
+
+def test_a_server_that_is_not_a_dask_scheduler_is_given_up_on_after_the_timeout():
+    """One that accepts and never answers: distributed waits for its handshake for ever."""
+    import socket
+    import time as clock
+
+    from sim.experiment.executor import ExecutorError, run_dask
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        started = clock.perf_counter()
+        with pytest.raises(ExecutorError) as err:
+            run_dask(abs, [1], lambda i, r: None, address=f"tcp://127.0.0.1:{port}", timeout_seconds=1)
+    assert err.value.bad_input and clock.perf_counter() - started < 3
+    assert f"something listens on port {port} of 127.0.0.1 but no Dask scheduler answered within 1 s" in str(err.value)
+
+
+@pytest.mark.parametrize("option", [["--dask", "tcp://127.0.0.1:8786"], ["--dask-local", "2"]])
+def test_a_sweep_on_dask_without_dask_installed_says_how_to_install_it(capsys, tmp_path, monkeypatch, option):
+    monkeypatch.setitem(sys.modules, "distributed", None)          # import distributed: ImportError
+    refused(capsys, tmp_path, "sweep", SWEEP, *option, words=("--dask: Dask is not installed: pip install",))

@@ -220,11 +220,11 @@ def always_die(task):
 
 @pytest.mark.parametrize("method", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
 def test_a_dead_worker_is_replaced_and_its_run_retried(tmp_path, method):
-    results = {}
-    tasks = [(k, str(tmp_path / "marker") if k == 3 else None) for k in range(8)]
+    results = {}                     # one death among the first window of runs, one among the last
+    tasks = [(k, str(tmp_path / f"marker{k}") if k in (3, 25) else None) for k in range(30)]
     run_local(square_or_die_once, tasks, 2, lambda i, r: results.__setitem__(i, r), method=method)
-    assert results == {k: k * k for k in range(8)}
-    assert (tmp_path / "marker").exists()
+    assert results == {k: k * k for k in range(30)}
+    assert (tmp_path / "marker3").exists() and (tmp_path / "marker25").exists()
 
 
 @pytest.mark.slow
@@ -242,11 +242,112 @@ def test_a_run_that_always_kills_its_worker_stops_the_sweep():
         run_local(always_die, [1, 2], 2, lambda i, r: None)
 
 
+def slow_square(value):
+    time.sleep(0.01)
+    return value * value
+
+
+class InFlight:
+    """Counts what an executor has submitted and not yet handed to ``on_done``: its most at any time."""
+
+    def __init__(self) -> None:
+        self.submitted, self.results, self.most = 0, {}, 0
+
+    def submitting(self) -> None:
+        self.submitted += 1
+        self.most = max(self.most, self.submitted - len(self.results))
+
+    def on_done(self, i, result) -> None:
+        assert i not in self.results            # once per task
+        self.results[i] = result
+
+
+def test_the_bounded_loop_keeps_its_window_and_runs_each_task_once():
+    from concurrent.futures import Future
+
+    from sim.experiment.executor import run_bounded
+
+    rng = np.random.default_rng(1)
+    seen = InFlight()
+
+    def submit(i):
+        seen.submitting()
+        future = Future()
+        future.set_result(i * i)
+        return future
+
+    def finished(unfinished):                   # any non-empty share of them, in any order
+        pick = list(unfinished)
+        rng.shuffle(pick)
+        return pick[:rng.integers(1, len(pick) + 1)]
+
+    run_bounded(submit, finished, range(100), lambda: 7, seen.on_done)
+    assert seen.results == {i: i * i for i in range(100)} and seen.most == 7
+
+
+def test_the_local_pool_submits_a_window_at_a_time(monkeypatch):
+    from sim.experiment import executor as executor_module
+
+    seen = InFlight()
+
+    class Counted(executor_module.ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            seen.submitting()
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(executor_module, "ProcessPoolExecutor", Counted)
+    run_local(slow_square, list(range(40)), 2, seen.on_done, method="fork")
+    window = executor_module.IN_FLIGHT_PER_WORKER * 2
+    assert seen.results == {k: k * k for k in range(40)}
+    assert seen.most == window                 # never more, and the workers were kept fed
+
+
+def test_a_dask_cluster_gets_a_window_at_a_time():
+    """On a quick in-process cluster of two one-thread workers: the same loop as on remote schedulers."""
+    from distributed import Client, LocalCluster
+
+    from sim.experiment.executor import IN_FLIGHT_PER_WORKER, run_on_client
+
+    seen = InFlight()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        submit = client.submit
+
+        def counted(*args, **kwargs):
+            seen.submitting()
+            return submit(*args, **kwargs)
+
+        client.submit = counted
+        run_on_client(client, slow_square, list(range(40)), seen.on_done)
+    assert seen.results == {k: k * k for k in range(40)} and seen.most == IN_FLIGHT_PER_WORKER * 2
+
+
 @pytest.mark.slow
+def test_dask_local_submits_a_window_at_a_time_and_starts_nothing_for_no_task(monkeypatch):
+    from distributed import Client
+
+    from sim.experiment.executor import IN_FLIGHT_PER_WORKER
+
+    seen = InFlight()
+    submit = Client.submit
+
+    def counted(self, *args, **kwargs):
+        seen.submitting()
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "submit", counted)
+    run_dask(slow_square, list(range(30)), seen.on_done, local_workers=2)
+    assert seen.results == {k: k * k for k in range(30)} and seen.most == IN_FLIGHT_PER_WORKER * 2
+    monkeypatch.setattr(Client, "__init__", lambda *a, **k: pytest.fail("no cluster for no task"))
+    run_dask(slow_square, [], seen.on_done, local_workers=2)
+
+
 def test_dask_needs_a_reachable_scheduler():
-    with pytest.raises(ExecutorError) as err:
-        run_dask(square_or_die_once, [(1, None)], lambda i, r: None, address="tcp://127.0.0.1:9", timeout="2s")
-    assert err.value.bad_input
+    started = time.perf_counter()
+    with pytest.raises(ExecutorError) as err:          # nothing listens there: said at once, not after 2 s
+        run_dask(square_or_die_once, [(1, None)], lambda i, r: None, address="tcp://127.0.0.1:9",
+                 timeout_seconds=2)
+    assert err.value.bad_input and "cannot reach" in str(err.value) and time.perf_counter() - started < 1.5
 
 
 # -- resume ----------------------------------------------------------------------------------------

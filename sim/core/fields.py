@@ -219,6 +219,12 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def one_line(err: BaseException) -> str:
+    """An exception's message on one line (its whitespace runs joined by one space), or its type's name when
+    it has none: what a one-line error quotes of a library's exception."""
+    return " ".join(str(err).split()) or type(err).__name__
+
+
 def unknown_key(key: Any, allowed: Sequence[str], where: str = "") -> str:
     """The one message for a key that is not allowed: the key, the closest allowed one, the allowed keys.
 

@@ -19,15 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..output.atomic import inside, write_atomic
+from ..output.atomic import inside, missing_folders, remove_empty, write_atomic
 from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
 from ..output.provenance import package_versions
 from . import sensitivity
-from .executor import run_dask, run_local
+from .executor import check_address, require_dask, run_dask, run_local
 from .sensitivity_plots import indices_plot, scatter_plot
 from .spec import Sweep, runs_count
+from .store import LOCK, Store, code_version, locked
 from .store import RUNS as STORE
-from .store import Store, code_version, locked
 from .sweep import (
     Task,
     execute,
@@ -144,8 +144,15 @@ def _timed(task: Task) -> tuple[dict, float]:
 
 
 def executor(workers: int, dask_address: str | None, dask_local: int | None):
-    """``runner(fn, tasks, on_done)`` for the chosen executor, and its description for the manifest."""
+    """``runner(fn, tasks, on_done)`` for the chosen executor, and its description for the manifest.
+
+    Dask missing, or a malformed ``dask_address``, is refused here (``ExecutorError``, bad input), before
+    anything is written; the scheduler is reached when the runner first has runs to give it.
+    """
+    if dask_address is not None or dask_local is not None:
+        require_dask()
     if dask_address is not None:
+        check_address(dask_address)
         return partial(_dask, address=dask_address), {"executor": "dask", "scheduler": dask_address}
     if dask_local is not None:
         return partial(_dask, local_workers=dask_local), {"executor": "dask-local", "workers": dask_local}
@@ -168,9 +175,22 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
     The folder is locked for the whole (``store.locked``): a second sweep on it is refused. Damaged records
     are set aside and their runs done again, with a warning (``warn``, and the manifest's
     ``store_warnings``). Returns the manifest.
+
+    A sweep that stops (Ctrl-C, an executor that cannot be reached, an error) before storing any run leaves
+    the folder as it found it: the lock, ``runs/`` and the folder itself are removed if it made them.
     """
+    made = missing_folders(folder)
+    store_made, lock_made = not (folder / STORE).exists(), not (folder / LOCK).exists()
     with locked(folder):
-        return _run_sweep(sweep, folder, runner, executor_info, progress, command, tasks, warn)
+        try:
+            return _run_sweep(sweep, folder, runner, executor_info, progress, command, tasks, warn)
+        except BaseException:            # under the lock: no other sweep can have begun writing there
+            if store_made:
+                remove_empty([folder / STORE])
+            if lock_made and not (folder / STORE).exists():
+                (folder / LOCK).unlink(missing_ok=True)
+            remove_empty(made)
+            raise
 
 
 def _run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress: bool, command, tasks,

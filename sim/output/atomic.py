@@ -213,6 +213,7 @@ def atomic_folder(parent: Path, name: str):
     cannot be renamed at all, it stays where it is and ``NotLanded`` says so. A ``tmp`` that is no longer
     the folder made here (renamed away, a link in its place) is not moved anywhere (``OutputPathError``).
     """
+    made = missing_folders(parent)
     parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(parent)
     final = parent / name
@@ -222,17 +223,18 @@ def atomic_folder(parent: Path, name: str):
         final = parent / f"{name}-{suffix}"
     tmp = parent / temporary_name(final.name)
     landing = Landing(tmp, final)
-    tmp.mkdir()                         # exclusive: fails on anything already there, a planted link too
+    try:
+        tmp.mkdir()                     # exclusive: fails on anything already there, a planted link too
+    except BaseException:
+        remove_empty(made)
+        raise
     with pinned(tmp) as fd:
         try:
             yield landing
         except BaseException:
             if _same_folder(tmp, fd):       # never what was put in its place
                 shutil.rmtree(tmp, ignore_errors=True)
-                try:
-                    parent.rmdir()          # only if this was the first and left it empty
-                except OSError:
-                    pass
+                remove_empty(made)          # the folders above it that this made, if nothing else came in them
             raise
         if not _same_folder(tmp, fd):
             raise OutputPathError(f"{tmp} was replaced while results were written into it (by another program, "
@@ -254,6 +256,22 @@ def _same_folder(path: Path, fd: int) -> bool:
 
 def _finished(folder: Path) -> bool:
     return os.path.lexists(folder / FINISHED_MARK)
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, deepest first: what ``mkdir(parents=True)``
+    would make (``remove_empty`` takes them away again)."""
+    return [p for p in (folder, *folder.parents) if not p.exists() and not p.is_symlink()]
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove the folders in turn, deepest first, as long as each is empty: a writer that stopped before
+    writing anything leaves no folder it made behind, and never removes anything it did not make."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _land(tmp: Path, final: Path, name: str, suffix: int) -> Path:

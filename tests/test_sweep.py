@@ -459,10 +459,15 @@ DAMAGES = {
                                                                     '"urbanization_rate@2021": 1')),
     "another run's": lambda path: path.write_bytes(next(p for p in path.parent.glob("*.json")
                                                         if p != path).read_bytes()),
+    # read through the link, without end, before (a MemoryError after eating the machine's memory)
+    "a link to an endless file": lambda path: (path.unlink(), path.symlink_to("/dev/zero")),
+    "a link to another file": lambda path: (path.unlink(), path.symlink_to(path.parent.parent / "sweep.yaml")),
+    "a FIFO": lambda path: (path.unlink(), os.mkfifo(path)),            # waited for a writer for ever before
 }
 REASONS = {"cut short": "is not valid JSON", "garbage": "is not valid JSON", "empty": "is empty",
            "a folder": "is a folder", "edited": "does not match its checksum",
-           "another run's": "holds another run's record"}
+           "another run's": "holds another run's record", "a link to an endless file": "is a symbolic link",
+           "a link to another file": "is a symbolic link", "a FIFO": "is not a plain file"}
 
 
 @pytest.mark.parametrize("damage", DAMAGES)

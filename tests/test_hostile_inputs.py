@@ -167,6 +167,22 @@ def test_a_number_too_long_to_convert_is_one_line(capsys, tmp_path):
     refused(capsys, tmp_path, "validate", path, words=("digits.yaml", "4300 digits"))
 
 
+#: a file name longer than the file system allows (255 bytes)
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize("args", [
+    ("run", f"{LONG}.yaml"), (LONG,), ("validate", "child.yaml"), ("compare", BASELINE, "--against", f"{LONG}.yaml"),
+    ("sweep", f"{LONG}.yaml", "--dry-run"), ("calibrate", f"{LONG}.yaml"), ("backtest", f"{LONG}.yaml"),
+    ("report", LONG),
+], ids=["run", "default command", "extends", "against", "sweep", "calibrate", "backtest", "report"])
+def test_an_over_long_file_name_is_one_line(capsys, tmp_path, monkeypatch, args):
+    # each a traceback before (OSError: File name too long, from the first look at the file)
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "child.yaml", f"extends: {LONG}.yaml\n")
+    refused(capsys, tmp_path, *args, words=(f"{LONG}", "File name too long"))
+
+
 # -- duplicate keys ----------------------------------------------------------------------------------
 
 

@@ -69,6 +69,7 @@ def test_report_refuses_a_report_file_that_is_a_link(capsys, run_folder, tmp_pat
     code, _, err = run_main(capsys, "report", folder)
     assert code == 2 and one_line(err) and "report.html" in err and "symbolic link" in err
     assert target.read_text(encoding="utf-8") == "mine" and (folder / "report.html").is_symlink()
+    assert not (folder / "plots").exists()                # refused before drawing: nothing written
 
 
 @pytest.mark.parametrize("name", ["scenario.yaml", "summary.csv"])

@@ -137,6 +137,14 @@ def test_bad_specs_exit_2(capsys, tmp_path, change, field, words):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_mistake_in_the_scenarios_own_file_is_blamed_on_that_file(tmp_path):
+    scenario = tmp_path / "typo.yaml"
+    scenario.write_text(f"extends: {SPEC['scenario']}\nreplicatons: 3\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_calibration(write(tmp_path, scenario="typo.yaml"))
+    assert (err.value.file, err.value.field) == (str(scenario), "replicatons"), str(err.value)
+
+
 def test_an_observation_outside_the_period_is_a_clear_error(tmp_path):
     spec = load_calibration(write(tmp_path))
     with pytest.raises(ValueError, match="no record on 2020-10-31"):

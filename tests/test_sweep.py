@@ -167,6 +167,17 @@ def test_bad_specs_exit_2_naming_the_field(capsys, tmp_path, change, field, word
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("text, field", [("", None), ("replicatons: 3\n", "replicatons")], ids=["empty", "typo"])
+def test_a_mistake_in_the_base_scenarios_own_file_is_blamed_on_that_file(tmp_path, text, field):
+    # before: 'tiny.yaml: the file is empty', 'tiny.yaml: replicatons: unknown key' (the spec blamed)
+    base = tmp_path / "base.yaml"
+    base.write_text(text and f"extends: {SMALL_SPEC['base']}\n{text}", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_sweep(write_spec(tmp_path, base="base.yaml"))
+    assert (err.value.file, err.value.field) == (str(base), field), str(err.value)
+    assert "(the base scenario" in err.value.message
+
+
 # -- purity and determinism ------------------------------------------------------------------------
 
 

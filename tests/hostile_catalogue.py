@@ -224,6 +224,13 @@ class Outcome:
     result: Result | None = None
     problem: str | None = None
     skipped: str | None = None
+    #: the temporary folder's paths, as the table shows them: ``<outside>``, the working folder left out
+    places: tuple[tuple[str, str], ...] = ()
+
+    def tidy(self, text: str) -> str:
+        for path, name in self.places:
+            text = text.replace(path, name)
+        return text
 
     @property
     def ok(self) -> bool:
@@ -335,7 +342,8 @@ def run_case(case: Case, root: Path) -> Outcome:
     touched = changed(project, _project_state())
     if problem is None and touched:
         problem = f"changed the project's own files: {touched[:3]}"
-    return Outcome(case, result, problem)
+    places = ((str(ws.outside), "<outside>"), (str(ws.work) + os.sep, ""), (str(ws.root), "<tmp>"))
+    return Outcome(case, result, problem, places=places)
 
 
 def _judge(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | None:
@@ -1280,11 +1288,10 @@ CLASS_10 = [
       for name in ("runs", "plots")),
     rejected(10, "sweep-runs-csv-link", "a finished sweep whose runs.csv is a link outside", SWEEP_CMD,
              f"runs.csv {LINK}", setup=_sweep_with_link("runs.csv"),
-             note=f"{SWEEP_DIR}/runs.csv -> <outside>/victim.txt",
-             covered=WRITE_SAFETY + "test_a_sweep_refuses_a_link_planted_in_its_folder"),
+             note="a finished tiny sweep, its runs.csv -> <outside>/victim.txt"),
     rejected(10, "sweep-manifest-link", "a finished sweep whose manifest.json is a link outside", SWEEP_CMD,
              f"manifest.json {LINK}", setup=_sweep_with_link("manifest.json"),
-             note=f"{SWEEP_DIR}/manifest.json -> <outside>/victim.txt"),
+             note="a finished tiny sweep, its manifest.json -> <outside>/victim.txt"),
     rejected(10, "sweep-lock-link", "a sweep folder whose .sweep.lock is a link outside", SWEEP_CMD, ".sweep.lock",
              setup=_with(_sweep_spec(), lambda ws: ws.plant(f"{SWEEP_DIR}/.sweep.lock", ws.victim())),
              note=f"{SWEEP_DIR}/.sweep.lock -> <outside>/victim.txt"),
@@ -1647,9 +1654,9 @@ def _report_citations_exist(ws: Workspace, r: Result) -> None:
 
 
 CLASS_14 = [
-    survived(14, "docs-cite-existing-sources", "every docs/sources/ path cited in docs/ and the report templates",
-             None, _cited_paths_exist, writes=(), note="no command: a scan of docs/, the code, the data and the "
-                                                       "report's templates",
+    survived(14, "docs-cite-existing-sources", "every docs/sources/ path the project cites is there", None,
+             _cited_paths_exist, writes=(), note="no command: a scan of docs/, the code, the data and the report's "
+                                                 "templates",
              covered="tests/test_sources.py::test_every_cited_source_path_exists"),
     survived(14, "report-cites-existing-sources", "every docs/sources/ path a report cites is in the project",
              ("report", "<run>"), _report_citations_exist, setup=_run_folder,
@@ -1698,8 +1705,8 @@ CASES: list[Case] = [*CLASS_1, *CLASS_2, *CLASS_3, *CLASS_4, *CLASS_5, *CLASS_6,
 
 
 def shown(argv: tuple[str, ...] | list[str] | None) -> str:
-    """The command as typed: ``<tiny>`` for the tiny-run options, long words shortened, control characters
-    escaped."""
+    """The command as typed in a shell: ``<tiny>`` for the tiny-run options, words over 60 characters cut
+    short, control characters escaped, quotes only where the shell needs them (``<name>`` placeholders bare)."""
     if argv is None:
         return "(no command)"
     words = list(argv)
@@ -1712,9 +1719,17 @@ def shown(argv: tuple[str, ...] | list[str] | None) -> str:
             continue
         word = words[i]
         short = f"…({len(word)} chars)" if len(word) > 60 else ""
-        text.append(shlex.quote(printable(word[:24] if short else word)) + short)
+        text.append(_quoted(printable(word[:24] if short else word)) + short)
         i += 1
     return " ".join(text) if text else "(no arguments)"
+
+
+def _quoted(word: str) -> str:
+    if shlex.quote(re.sub(r"<[a-z]+>", "x", word)) == re.sub(r"<[a-z]+>", "x", word) and word:
+        return word                                   # nothing the shell would read otherwise
+    if "'" in word and not re.search(r'["$`\\!]', word):
+        return f'"{word}"'
+    return shlex.quote(word)
 
 
 def _cell(text: str) -> str:
@@ -1724,7 +1739,8 @@ def _cell(text: str) -> str:
 def markdown(outcomes: list[Outcome]) -> str:
     lines = [f"`<tiny>` stands for `{' '.join(TINY)}`; `<run>`, `<calibration>`: folders the setup made; "
              "`<outside>`: a folder beside the working one, where planted links point. Each case ran in a fresh "
-             "temporary working folder holding a copy of scenarios/.", ""]
+             "temporary working folder holding a copy of scenarios/; (also test_x): the test that asserts the "
+             "same case.", ""]
     for cls, title in CLASSES.items():
         mine = [o for o in outcomes if o.case.cls == cls]
         if not mine:
@@ -1732,15 +1748,14 @@ def markdown(outcomes: list[Outcome]) -> str:
         lines += [f"### {cls}. {title}", "", "| case | command (after `python run_sim.py`) | exit | outcome | "
                   "first stderr line | s |", "|---|---|---|---|---|---|"]
         for o in mine:
-            case = o.case
-            command = f"`{_cell(shown(case.argv))}`" + (f" ({_cell(case.note)})" if case.note else "")
-            err = first_line(o.result.err) if o.result else ""
+            case, r = o.case, o.result
+            command = "; ".join(part for part in (f"`{_cell(shown(case.argv))}`" if case.argv is not None else "",
+                                                  _cell(case.note)) if part)
+            err = o.tidy(first_line(r.err)) if r else ""
             err = err if len(err) <= 100 else err[:99] + "…"
             also = f" (also {case.covered.split('::')[1]})" if case.covered else ""
-            lines.append(f"| {case.id}: {_cell(case.what)}{_cell(also)} | {command} | "
-                         f"{o.result.code if o.result else '-'} | {_cell(o.verdict)} | {_cell(err)} | "
-                         f"{o.result.seconds:.2f} |" if o.result else
-                         f"| {case.id}: {_cell(case.what)} | {command} | - | {_cell(o.verdict)} | | |")
+            lines.append(f"| {case.id}: {_cell(case.what + also)} | {command} | {r.code if r else '-'} | "
+                         f"{_cell(o.tidy(o.verdict))} | {_cell(err)} | {f'{r.seconds:.2f}' if r else ''} |")
         lines.append("")
     lines.append(summary(outcomes))
     return "\n".join(lines)

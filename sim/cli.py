@@ -312,7 +312,11 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    if not folder.is_dir():
+    try:
+        found = folder.is_dir()
+    except OSError as err:                 # a name longer than the file system allows
+        raise InputError(f"cannot read {folder}: {err.strerror}", "RUN_DIR") from None
+    if not found:
         raise InputError(f"no such folder: {folder}", "RUN_DIR")
     try:
         if (folder / "comparison.csv").exists():
@@ -586,7 +590,7 @@ def _note(text: str) -> None:
 def _mistyped_command(word: str) -> str | None:
     """The command ``word`` was meant to be, when it is not a command, an option or a file but is close to a
     command (``comapre``); None otherwise (then it is a scenario file, run by the default command)."""
-    if word in COMMANDS or word.startswith("-") or Path(word).exists() or Path(word).suffix or "/" in word \
+    if word in COMMANDS or word.startswith("-") or os.path.exists(word) or Path(word).suffix or "/" in word \
             or os.sep in word:
         return None
     return closest(word, tuple(COMMANDS))

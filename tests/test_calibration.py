@@ -198,6 +198,14 @@ def test_backtest_fits_up_to_the_spec_s_year_unless_told_otherwise(capsys, monke
     assert seen["cutoff"] is None          # calibrate: the spec's fit_until, in the pipeline
 
 
+def test_a_mistake_in_the_scenarios_own_file_is_blamed_on_that_file(tmp_path):
+    scenario = tmp_path / "typo.yaml"
+    scenario.write_text(f"extends: {SPEC['scenario']}\nreplicatons: 3\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_calibration(write(tmp_path, scenario="typo.yaml"))
+    assert (err.value.file, err.value.field) == (str(scenario), "replicatons"), str(err.value)
+
+
 def test_an_observation_outside_the_period_is_a_clear_error(tmp_path):
     spec = load_calibration(write(tmp_path))
     with pytest.raises(ValueError, match="no record on 2020-10-31"):

@@ -219,6 +219,22 @@ def test_yes_no_on_off_still_switch_a_true_or_false_setting(capsys, tmp_path):
             words=("outputs.plots: expected true or false, got 'maybe'",))
 
 
+#: a file name longer than the file system allows (255 bytes)
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize("args", [
+    ("run", f"{LONG}.yaml"), (LONG,), ("validate", "child.yaml"), ("compare", BASELINE, "--against", f"{LONG}.yaml"),
+    ("sweep", f"{LONG}.yaml", "--dry-run"), ("calibrate", f"{LONG}.yaml"), ("backtest", f"{LONG}.yaml"),
+    ("report", LONG),
+], ids=["run", "default command", "extends", "against", "sweep", "calibrate", "backtest", "report"])
+def test_an_over_long_file_name_is_one_line(capsys, tmp_path, monkeypatch, args):
+    # each a traceback before (OSError: File name too long, from the first look at the file)
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "child.yaml", f"extends: {LONG}.yaml\n")
+    refused(capsys, tmp_path, *args, words=(f"{LONG}", "File name too long"))
+
+
 # -- duplicate keys ----------------------------------------------------------------------------------
 
 

@@ -176,6 +176,17 @@ def test_bad_specs_exit_2_naming_the_field(capsys, tmp_path, change, field, word
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("text, field", [("", None), ("replicatons: 3\n", "replicatons")], ids=["empty", "typo"])
+def test_a_mistake_in_the_base_scenarios_own_file_is_blamed_on_that_file(tmp_path, text, field):
+    # before: 'tiny.yaml: the file is empty', 'tiny.yaml: replicatons: unknown key' (the spec blamed)
+    base = tmp_path / "base.yaml"
+    base.write_text(text and f"extends: {SMALL_SPEC['base']}\n{text}", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_sweep(write_spec(tmp_path, base="base.yaml"))
+    assert (err.value.file, err.value.field) == (str(base), field), str(err.value)
+    assert "(the base scenario" in err.value.message
+
+
 # -- purity and determinism ------------------------------------------------------------------------
 
 
@@ -569,10 +580,15 @@ DAMAGES = {
                                                                     '"urbanization_rate@2021": 1')),
     "another run's": lambda path: path.write_bytes(next(p for p in path.parent.glob("*.json")
                                                         if p != path).read_bytes()),
+    # read through the link, without end, before (a MemoryError after eating the machine's memory)
+    "a link to an endless file": lambda path: (path.unlink(), path.symlink_to("/dev/zero")),
+    "a link to another file": lambda path: (path.unlink(), path.symlink_to(path.parent.parent / "sweep.yaml")),
+    "a FIFO": lambda path: (path.unlink(), os.mkfifo(path)),            # waited for a writer for ever before
 }
 REASONS = {"cut short": "is not valid JSON", "garbage": "is not valid JSON", "empty": "is empty",
            "a folder": "is a folder", "edited": "does not match its checksum",
-           "another run's": "holds another run's record"}
+           "another run's": "holds another run's record", "a link to an endless file": "is a symbolic link",
+           "a link to another file": "is a symbolic link", "a FIFO": "is not a plain file"}
 
 
 @pytest.mark.parametrize("damage", DAMAGES)

@@ -69,6 +69,7 @@ def test_report_refuses_a_report_file_that_is_a_link(capsys, run_folder, tmp_pat
     code, _, err = run_main(capsys, "report", folder)
     assert code == 2 and one_line(err) and "report.html" in err and "symbolic link" in err
     assert target.read_text(encoding="utf-8") == "mine" and (folder / "report.html").is_symlink()
+    assert not (folder / "plots").exists()                # refused before drawing: nothing written
 
 
 @pytest.mark.parametrize("name", ["scenario.yaml", "summary.csv"])
@@ -172,6 +173,19 @@ def test_a_sweep_refuses_a_link_planted_in_its_folder(capsys, tmp_path, link):
     assert code == 2 and one_line(err), err
     assert f"{link} is a symbolic link" in err
     assert sorted(p.name for p in outside.iterdir()) == [".tmp-keep"]        # nothing written or removed there
+
+
+@pytest.mark.parametrize("command, link", [("run", "baseline"), ("compare", "comparisons"),
+                                           ("compare", "comparisons/baseline-vs-baseline")])
+def test_a_run_refuses_a_link_planted_where_its_folder_goes(capsys, tmp_path, command, link):
+    """``<out>/<scenario>`` (or ``comparisons/...``) a link: before, the run was written where it pointed."""
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    (out / link).parent.mkdir(parents=True, exist_ok=True)
+    (out / link).symlink_to(outside, target_is_directory=True)
+    code, stdout, err = run_main(capsys, command, BASELINE, *TINY, "--out", out)
+    assert code == 2 and one_line(err) and f"{out / link} is a symbolic link" in err, err
+    assert list(outside.iterdir()) == []
 
 
 # -- an --out that cannot be written ----------------------------------------------------------------

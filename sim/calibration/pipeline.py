@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from ..output.atomic import atomic_folder
+from ..output.atomic import atomic_folder, inside
 from ..output.formats import FIT, FITTED, fmt, seconds
 from ..output.provenance import provenance, run_folder_name, write_manifest, write_texts
 from .districts import SETTING, fit_attraction
@@ -97,7 +97,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
         "held_out_rmse_scenario": _rmse(sim_default, every, held_out),
         "held_out_rmse_fitted": _rmse(sim_fitted, every, held_out),
     }
-    with atomic_folder(Path(out_root) / "calibration", f"{name}-{run_folder_name(spec.seed)}") as landing:
+    with atomic_folder(inside(Path(out_root), "calibration"), f"{name}-{run_folder_name(spec.seed)}") as landing:
         tmp, final = landing
         hashes = write_texts(tmp, {
             FITTED.file: FITTED.text(_fitted_rows(spec, scenario_values, main)),

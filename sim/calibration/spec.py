@@ -28,7 +28,7 @@ from typing import Any
 
 from ..core.fields import Field, Paths, Section, overlapping
 from ..experiment.design import Parameter
-from ..experiment.spec import NUMBER_KINDS, fixed_settings, parameter
+from ..experiment.spec import NUMBER_KINDS, fixed_settings, parameter, with_the_spec
 from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
 from ..scenario.schema import NAME_PATTERN, SCENARIO
@@ -128,8 +128,7 @@ def load_calibration(path: str | Path) -> Calibration:
         try:
             spec.load(corner)
         except ScenarioError as err:
-            raise ScenarioError(f"{err.message} (the scenario {spec.scenario} with the spec's settings)",
-                                err.field, str(file)) from None
+            raise with_the_spec(err, f"the scenario {spec.scenario} with the spec's settings", file) from None
     return spec
 
 

@@ -36,7 +36,7 @@ from ..core.catalogue import BY_NAME
 from ..core.districts import CITY, DISTRICT_ALIASES, ZONES
 from ..core.fields import Field, ListOf, MapOf, Paths, Section, closest, overlapping, resolve
 from ..scenario import ScenarioError, load_scenario
-from ..scenario.load import read_mapping
+from ..scenario.load import OVERRIDE, read_mapping
 from ..scenario.schema import NAME_PATTERN, SCENARIO
 from ..scenario.validation import check
 from .design import DESIGNS, Parameter, bounds, n_points, problem
@@ -141,6 +141,14 @@ class Sweep:
 
 def _fail(message: str, field: str | None, file: Path) -> ScenarioError:
     return ScenarioError(message, field, str(file))
+
+
+def with_the_spec(err: ScenarioError, context: str, spec_file: Path) -> ScenarioError:
+    """``err``, raised loading a spec's scenario with the spec's settings, said with ``context`` (which scenario,
+    which settings) and blamed where the mistake is: on the spec when its settings caused it (the loader's
+    ``--set``), else on the scenario's own file or a file it extends, which the user must open instead."""
+    blamed = str(spec_file) if err.file in (None, OVERRIDE) else err.file
+    return ScenarioError(f"{err.message} ({context})", err.field, blamed)
 
 
 def parameter(path: str, entry, file: Path) -> Parameter:
@@ -313,8 +321,8 @@ def _check_runs(sweep: Sweep) -> None:
                 scenario = sweep.scenario(k, point)
             except ScenarioError as err:
                 where = f"policies.{policy}" if len(sweep.policies) > 1 else "set/parameters"
-                raise ScenarioError(f"{err.message} (the base scenario {sweep.base} with the sweep's {where})",
-                                    err.field, str(sweep.file)) from None
+                raise with_the_spec(err, f"the base scenario {sweep.base} with the sweep's {where}",
+                                    sweep.file) from None
     first, last = scenario.period.start.year, scenario.period.end.year
     for out in sweep.outputs:
         if not first <= out.year <= last:

@@ -13,13 +13,14 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..core.safe_load import load_json
+from ..core.safe_load import MAX_BYTES, load_json
 from ..output.atomic import inside, write_atomic
 
 RUNS = "runs"
@@ -115,6 +116,16 @@ def checksum(record: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+def _read_bounded(path: Path) -> bytes:
+    """At most ``MAX_BYTES + 1`` bytes of the plain file ``path``: not through a link (``O_NOFOLLOW``), without
+    waiting for a writer (``O_NONBLOCK``: a FIFO); ``DamagedRecord`` for anything but a plain file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise DamagedRecord("is not a plain file, not a record")
+        return f.read(MAX_BYTES + 1)
+
+
 class Store:
     """``<folder>/runs/<key>.json`` for each finished run, each carrying its checksum."""
 
@@ -139,17 +150,23 @@ class Store:
         return self.runs / f"{key}.json"
 
     def get(self, key: str) -> dict:
-        """The run's record, verified: ``DamagedRecord`` when the file is a folder, empty, unreadable, not
-        JSON (truncated, overwritten), fails its checksum or is another run's."""
+        """The run's record, verified: ``DamagedRecord`` when the file is a link, a folder or anything but a
+        plain file, larger than a record can be, empty, unreadable, not JSON (truncated, overwritten), fails its
+        checksum or is another run's. Nothing is read through a link nor beyond the bound (a link planted to
+        ``/dev/zero`` read without end)."""
         path = self.path(key)
+        if path.is_symlink():
+            raise DamagedRecord("is a symbolic link, not a record")
         if path.is_dir():
             raise DamagedRecord("is a folder, not a record")
         try:
-            data = path.read_bytes()
+            data = _read_bounded(path)
         except FileNotFoundError:
             raise
         except OSError as err:
             raise DamagedRecord(f"cannot be read ({err.strerror})") from None
+        if len(data) > MAX_BYTES:
+            raise DamagedRecord(f"is larger than {MAX_BYTES // 1024} KiB, more than a record holds")
         if not data.strip():
             raise DamagedRecord("is empty")
         try:

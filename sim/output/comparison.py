@@ -23,7 +23,7 @@ import yaml
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
 from ..scenario.validation import ISO_DATE
-from .atomic import atomic_folder
+from .atomic import atomic_folder, inside
 from .formats import AGAINST_YAML, COMPARISON, SCENARIO_YAML, SETTINGS_DIFF, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
 from .yearly import yearly_values
@@ -118,7 +118,7 @@ def write_comparison(scenario, against, scenario_runs, against_runs, out_root: s
     ``report`` (the caller's builder, ``build_comparison_report``) draws the plots and ``report.html``
     from the written files when the scenario's ``outputs.plots`` is on.
     """
-    parent = Path(out_root) / "comparisons" / f"{scenario.name}-vs-{against.name}"
+    parent = inside(Path(out_root), "comparisons", f"{scenario.name}-vs-{against.name}")
     with atomic_folder(parent, run_folder_name(scenario.seed)) as landing:
         tmp, final = landing
         hashes = write_texts(tmp, {

@@ -17,7 +17,7 @@ import numpy as np
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
 from ..kernel.result import RunResult
-from .atomic import atomic_folder
+from .atomic import atomic_folder, inside
 from .formats import SCENARIO_YAML, SUMMARY, TIMESERIES, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
 from .yearly import yearly_values
@@ -68,7 +68,7 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
     ``settings_from`` (``sim.scenario.load.setting_origins``: where each setting given was set) goes into
     the manifest, for the report's assumptions table.
     """
-    with atomic_folder(Path(out_root) / scenario.name, run_folder_name(scenario.seed)) as landing:
+    with atomic_folder(inside(Path(out_root), scenario.name), run_folder_name(scenario.seed)) as landing:
         tmp, final = landing
         hashes = write_texts(tmp, {SCENARIO_YAML: resolved_yaml(scenario),
                                    TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),

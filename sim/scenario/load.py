@@ -170,7 +170,12 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
         raise ScenarioError(f"expected the file name of a scenario to extend, got {describe(reference)}",
                             "extends", label)
     parent = path.parent / reference.strip()
-    if not parent.is_file():                      # first: a symbolic link that loops is not a file either
+    try:
+        found = parent.is_file()                  # first: a symbolic link that loops is not a file either
+    except OSError as err:                        # a name longer than the file system allows
+        raise ScenarioError(f"the file to extend cannot be read: {parent} ({err.strerror})", "extends",
+                            label) from None
+    if not found:
         raise ScenarioError(f"the file to extend was not found: {parent}", "extends", label)
     if parent.resolve() in {resolved for resolved, _ in chain}:
         names = " -> ".join([*(name for _, name in chain), str(parent)])
@@ -184,9 +189,13 @@ def _read_chain(path: Path, chain: tuple[tuple[Path, str], ...]) -> list[tuple[s
 def read_mapping(path: Path, what: str = "scenario file") -> dict:
     """One YAML file as a mapping (an empty or comment-only file is refused). ``what`` names the file in
     errors."""
-    if not path.exists():
+    try:
+        found, plain = path.exists(), path.is_file()
+    except OSError as err:                        # a name longer than the file system allows
+        raise ScenarioError(f"cannot read {path}: {err.strerror}") from None
+    if not found:
         raise ScenarioError(f"{what} not found: {path}")
-    if not path.is_file():
+    if not plain:
         raise ScenarioError(f"not a file: {path} (give the path of a .yaml {what})")
     try:
         text = read_text(path)

@@ -127,6 +127,7 @@ def _draw(folder: Path, plans, processes: int | None = None) -> list[Image]:
 def build_run_report(folder: str | Path) -> Path:
     """Rewrite ``folder/plots/*.png`` and ``folder/report.html`` of a run folder; return the report's path."""
     run = load_run(folder)
+    page = inside(run.folder, REPORT)              # before drawing: a planted link fails with nothing written
     images = _draw(run.folder, [
         ("fan_urbanization.png", "Urbanization rates of Qingdao: median and 5-95% band over replications, "
          "with the plan's targets", charts.fan_urbanization, (run,)),
@@ -136,20 +137,21 @@ def build_run_report(folder: str | Path) -> Path:
          charts.districts, (run,)),
         ("flows.png", "Flows of residents by type and year, Qingdao", charts.flows, (run,)),
     ])
-    return write_atomic(inside(run.folder, REPORT), run_page(run, images).encode("utf-8"))
+    return write_atomic(page, run_page(run, images).encode("utf-8"))
 
 
 def build_comparison_report(folder: str | Path) -> Path:
     """Rewrite ``folder/plots/*.png`` and ``folder/report.html`` of a comparison folder; return the report's path."""
     comp = load_comparison(folder)
     name, base = comp.scenario.get("name", ""), comp.against.get("name", "")
+    page = inside(comp.folder, REPORT)
     images = _draw(comp.folder, [
         ("comparison.png", "Scenario minus against for Qingdao in the last year, with 90% intervals",
          charts.comparison, (comp,)),
         ("scorecard.png", "The plan's targets in both scenarios (hollow markers: the base)",
          charts.scorecard, (comp.scorecard, comp.scorecard_against, name, base)),
     ])
-    return write_atomic(inside(comp.folder, REPORT), comparison_page(comp, images).encode("utf-8"))
+    return write_atomic(page, comparison_page(comp, images).encode("utf-8"))
 
 
 class EarlyReport:

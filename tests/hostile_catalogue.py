@@ -11,16 +11,19 @@ process, an existing run folder) and the outcome promised:
   left it, and so are the project's own ``results/`` and ``scenarios/``. The one exception is a sweep's lock
   file, which a sweep takes (writing its process id) before it looks at its folder: bookkeeping, not results;
 - ``survived``: exit code 0, no traceback, nothing written outside the folders the case allows (by default
-  ``results/`` of the working folder), and the property the case states.
+  ``results/`` of the working folder), and the property the case states;
+- ``ended``: the exit code the case names for a machine's refusal (3: a full disk, a folder that cannot be
+  moved into place), a reader gone (141: a closed pipe) or Ctrl-C (130), at most one line on stderr
+  (``error: `` or ``interrupted: ``) holding the case's words, no traceback, nothing written outside the
+  folders the case allows (by default nowhere), and the case's check. A case whose standard output must be a
+  closed pipe or ``/dev/full`` (``stdout``) runs ``run_sim.py`` in a child process instead.
 
-Each class of the issue (1-15) has its cases; class 14 is a check of the docs, one case without a command.
+Each class of the issue (1-15) has its cases, and class 16 the must-hold of Ctrl-C; class 14 is a check of
+the docs, without a command.
 Cases the issue gives a time for (alias bombs, sizing a sweep) must answer within ``SECONDS``. A case that an
 existing test asserts with the same inputs names that test (``covered``): tests/test_hostile_catalogue.py
-leaves it out, the table keeps it. A case that fails today keeps its promise and says why (``xfail``). Left
-out until the branches fixing them are merged: malformed ``--dask`` addresses, sexagesimal numbers
-(``replications: 1:30``), broken pipes, a full disk, a folder that cannot be renamed into place, Ctrl-C
-during start-up. Killing a sweep's process (workers dying with it) cannot be done to this process: see
-tests/test_sweep.py.
+leaves it out, the table keeps it. A case that fails today keeps its promise and says why (``xfail``).
+Killing a sweep's process (workers dying with it) cannot be done to this process: see tests/test_sweep.py.
 
 ``python -m tests.hostile_catalogue --markdown`` prints the table of every class: the note the issue asks for.
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
 import json
 import os
@@ -52,8 +56,10 @@ import yaml
 from sim import cli
 from sim.core.fields import printable
 from sim.core.safe_load import MAX_BYTES, MAX_DEPTH, MAX_VALUES
+from sim.experiment import pipeline
 from sim.experiment.store import LOCK
-from sim.output import atomic, provenance
+from sim.model import Model
+from sim.output import atomic, provenance, run_folder
 from sim.scenario.load import MAX_EXTENDS
 from tests.report_folders import make_comparison_folder
 from tests.test_calibration import write as write_calibration
@@ -91,7 +97,7 @@ CALIBRATION = {"scenario": "scenarios/backcast_2010_2020.yaml", "set": {"populat
                                                                                  "log": True}}}
 BOMB = f"more than {MAX_VALUES} values"
 UNIQUE = "c0ffee"
-REJECTED, SURVIVED = "rejected", "survived"
+REJECTED, SURVIVED, ENDED = "rejected", "survived", "ended"
 
 CLASSES = {
     1: "Names escape their folder",
@@ -109,6 +115,7 @@ CLASSES = {
     13: "Smaller things users hit",
     14: "The sources the docs cite are in the project",
     15: "The default run is honest and quick",
+    16: "Must hold: Ctrl-C ends with 130 and nothing written",
 }
 
 
@@ -210,6 +217,8 @@ class Case:
     xfail: str | None = None
     skip: Callable[[], str | None] | None = None
     slow: bool = False
+    code: int = 0
+    stdout: str | None = None
 
     @property
     def id(self) -> str:
@@ -242,6 +251,8 @@ class Outcome:
             return f"skipped: {self.skipped}"
         if self.problem is not None:
             return f"FAILED{' (known)' if self.case.xfail else ''}: {self.problem}"
+        if self.case.expect == ENDED:
+            return f"ended cleanly (exit {self.case.code})"
         return "rejected cleanly" if self.case.expect == REJECTED else "survived"
 
 
@@ -252,6 +263,10 @@ def rejected(cls: int, slug: str, what: str, argv: tuple[str, ...] | None, *word
 def survived(cls: int, slug: str, what: str, argv: tuple[str, ...] | None, check: Check,
              **options: Any) -> Case:
     return Case(cls, slug, what, argv, SURVIVED, check=check, **options)
+
+
+def ended(cls: int, slug: str, what: str, argv: tuple[str, ...], code: int, *words: str, **options: Any) -> Case:
+    return Case(cls, slug, what, argv, ENDED, words=words, code=code, **{"writes": (), **options})
 
 
 # -- running a case ---------------------------------------------------------------------------------
@@ -271,6 +286,26 @@ def call(argv: tuple[str, ...] | list[str]) -> Result:
             traceback.print_exc()
             code = None
     return Result(code, out.getvalue(), err.getvalue(), time.perf_counter() - start)
+
+
+def call_process(argv: list[str], stdout: str, cwd: Path) -> Result:
+    """``python run_sim.py argv`` in a child process whose standard output is ``stdout``: "closed pipe" (its
+    reader gone before it writes) or a file name (``/dev/full``)."""
+    command = [sys.executable, str(ROOT / "run_sim.py"), *argv]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    if stdout == "closed pipe":
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert child.stdout is not None and child.stderr is not None
+        child.stdout.close()
+        err = child.stderr.read().decode("utf-8", "replace")
+        child.stderr.close()
+        code = child.wait()
+    else:
+        with open(stdout, "w") as sink:
+            done = subprocess.run(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.PIPE, check=False)
+        code, err = done.returncode, done.stderr.decode("utf-8", "replace")
+    return Result(code, "", err, time.perf_counter() - start)
 
 
 def snapshot(folder: Path) -> dict[str, tuple]:
@@ -336,7 +371,12 @@ def run_case(case: Case, root: Path) -> Outcome:
         except Exception as err:  # noqa: BLE001 - a setup that cannot be made is the case's failure, told
             return Outcome(case, problem=f"the setup failed: {type(err).__name__}: {err}")
         before = snapshot(root)
-        result = call(fill(case.argv, ws)) if case.argv is not None else Result(0, "", "", 0.0)
+        if case.argv is None:
+            result = Result(0, "", "", 0.0)
+        elif case.stdout is not None:
+            result = call_process(fill(case.argv, ws), case.stdout, ws.work)
+        else:
+            result = call(fill(case.argv, ws))
         changes = changed(before, snapshot(root))
         problem = _judge(case, ws, result, changes)
     touched = changed(project, _project_state())
@@ -351,6 +391,8 @@ def _judge(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | No
         return f"a traceback (exit {r.code}): {last_line(r.err)}"
     if case.expect == REJECTED:
         problem = _judge_rejected(case, ws, r, changes)
+    elif case.expect == ENDED:
+        problem = _judge_ended(case, ws, r, changes)
     else:
         problem = _judge_survived(case, ws, r, changes)
     if problem is None and case.seconds is not None and r.seconds > case.seconds:
@@ -378,6 +420,23 @@ def _judge_rejected(case: Case, ws: Workspace, r: Result, changes: list[str]) ->
     return _checked(case, ws, r)
 
 
+def _judge_ended(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | None:
+    lines = r.err.splitlines()
+    if r.code != case.code:
+        return f"exit {r.code}, not {case.code}" + (f": {first_line(r.err)}" if r.err else "")
+    if len(lines) > 1:
+        return f"{len(lines)} lines on stderr, not one at most: {' | '.join(lines[:3])[:200]}"
+    line = lines[0] if lines else ""
+    if lines and not (line.startswith("error: ") or line.startswith("interrupted: ")):
+        return f"the line does not start with 'error: ' or 'interrupted: ': {line[:100]}"
+    if not line.isprintable():
+        return "the line holds control characters"
+    missing = [w for w in case.words if w not in line]
+    if missing:
+        return f"the line lacks {missing[0]!r}: {printable(line)[:160]}"
+    return _judge_writes(case, ws, r, _not_the_lock(changes))
+
+
 def _not_the_lock(changes: list[str]) -> list[str]:
     """``changes`` but a sweep's lock file (and the folders made to hold it): taken, with this process's id
     written in it, before the sweep looks at its folder; it is the sweep's bookkeeping, not a result."""
@@ -401,6 +460,11 @@ def _checked(case: Case, ws: Workspace, r: Result) -> str | None:
 def _judge_survived(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | None:
     if r.code != 0:
         return f"exit {r.code}: {first_line(r.err)}"
+    return _judge_writes(case, ws, r, changes)
+
+
+def _judge_writes(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | None:
+    """Nothing written outside the case's ``writes``, then the case's check."""
     allowed = [str(ws.work / w) for w in case.writes]
     holding = {str(parent) for a in allowed for parent in Path(a).parents}      # the folders made to hold them
     stray = [p for p in changes if not any(p == a or p.startswith(a + os.sep) for a in allowed) and p not in holding]
@@ -1697,8 +1761,154 @@ CLASS_15 = [
              _quick_start),
 ]
 
+
+# -- the cases of the fixes merged later: --dask, YAML 1.1 numbers, pipes, full disks, landing, Ctrl-C --------
+
+
+def _raising(error: BaseException) -> Callable[..., Any]:
+    def raise_it(*args: Any, **kwargs: Any) -> Any:
+        raise error
+    return raise_it
+
+
+def _patched(target: Any, name: str, value: Any) -> Setup:
+    return lambda ws: ws.patch(target, name, value)
+
+
+def _full_disk_at_first_fsync(ws: Workspace) -> None:
+    ws.patch(os, "fsync", _raising(OSError(errno.ENOSPC, "No space left on device")))
+
+
+def _full_disk_at_the_probe(ws: Workspace) -> None:
+    real = Path.mkdir
+
+    def mkdir(self: Path, *args: Any, **kwargs: Any) -> None:
+        if self.name.startswith(".tmp-probe"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        real(self, *args, **kwargs)
+
+    ws.patch(Path, "mkdir", mkdir)
+
+
+def _rename_refused(ws: Workspace) -> None:
+    ws.patch(os, "rename", _raising(PermissionError(errno.EACCES, "Permission denied")))
+
+
+def _kept_unlanded(ws: Workspace, r: Result) -> None:
+    [kept] = list((ws.work / "results" / "baseline").iterdir())
+    need(kept.name.startswith(atomic.TMP) and (kept / "manifest.json").is_file(), f"kept: {kept.name}")
+    need((kept / atomic.FINISHED_MARK).exists(), "the kept folder lacks the mark that keeps it from cleaning")
+    need(str(kept.name) in r.err, "the line does not say where the results are kept")
+
+
+def _swapped_mid_run(ws: Workspace) -> None:
+    """While the run writes its manifest, its folder is renamed away and a link to <outside> put in its place."""
+    real = run_folder.write_manifest
+
+    def write_manifest(folder: Path, manifest: dict) -> None:
+        os.rename(folder, ws.work / "moved-away")
+        os.symlink(ws.outside, folder, target_is_directory=True)
+        real(folder, manifest)
+
+    ws.patch(run_folder, "write_manifest", write_manifest)
+
+
+def _nothing_through_the_link(ws: Workspace, r: Result) -> None:
+    need(list(ws.outside.iterdir()) == [], f"written through the link: {sorted(ws.outside.iterdir())}")
+    need((ws.work / "moved-away" / "manifest.json").is_file(), "the manifest did not reach the folder made for it")
+    need(_folders(ws, "results/baseline") == [], "a folder was moved into place")
+
+
+def _run_landed(ws: Workspace, r: Result) -> None:
+    [folder] = _folders(ws, "results/baseline")
+    need((folder / "manifest.json").is_file() and (folder / "summary.csv").is_file(), "the run folder is not whole")
+
+
+DASK_ADDRESSES = {
+    "no-port": ("foo", "the port is missing"), "empty": ("", "the address is empty"),
+    "no-host": ("tcp://", "the host is missing"), "port-text": ("tcp://127.0.0.1:notaport", "got 'notaport'"),
+    "ipv6-open": ("tcp://[::1", "no closing ']'"), "port-range": ("tcp://127.0.0.1:99999", "got '99999'"),
+    "udp": ("udp://127.0.0.1:8786", "does not connect over 'udp'"),
+    "nothing-listens": ("tcp://127.0.0.1:1", "nothing listens on port 1"),
+    "control": ("tcp://sched\nuler:8786", "'sched\\nuler' is not a host name"),
+    "very-long": ("tcp://" + "a" * 5000 + ":8786", "is not a host name or IP address"),
+}
+
+LATER: list[Case] = [
+    # 2: a finished run that cannot be moved into place is kept, named, and never cleaned as a leftover
+    ended(2, "not-landed", "a finished run whose rename into place is refused", ("run", BASE, *TINY), 3,
+          "the finished results could not be moved to", "they are kept in", setup=_rename_refused,
+          note="os.rename refused (EACCES)", writes=("results",), check=_kept_unlanded),
+    # 8: a setting given twice in a sweep: the later replaced the other without a word
+    rejected(8, "sweep-set-and-swept", "a sweep fixing in set what it also sweeps", SWEEP_CMD,
+             f"parameters.{HAZARD}: also set by set.{HAZARD}",
+             setup=_sweep_spec(set={**SWEEP_SET, HAZARD: 0.05}), note=f"tiny.yaml: set: {{{HAZARD}: 0.05}}"),
+    rejected(8, "sweep-policy-and-set", "a sweep policy setting what set fixes", SWEEP_CMD,
+             "policies.talent.policies.talent_attraction.intensity: also set by set.",
+             setup=_sweep_spec(set={**SWEEP_SET, "policies.talent_attraction.intensity": 0.5}),
+             note="tiny.yaml: set: {policies.talent_attraction.intensity: 0.5}, policy talent sets it to 1"),
+    # 10: the folder being written swapped for a link mid-run
+    ended(10, "run-folder-swapped-mid-run", "the run's folder renamed away and replaced by a link while it is "
+          "written", ("run", BASE, *TINY), 2, "was replaced while results were written", setup=_swapped_mid_run,
+          note="at the manifest: .tmp-<id> moved to moved-away/, a link to <outside> in its place",
+          writes=("results", "moved-away"), check=_nothing_through_the_link),
+    # 11: malformed --dask addresses: one line, before the sweep's folder is made
+    *(rejected(11, f"dask-{slug}", f"--dask {address[:40]!r}", ("sweep", "tiny.yaml", "--dask", address, "--quiet"),
+               "--dask: ", words, setup=_sweep_spec(), note="tiny.yaml: the tiny sweep", seconds=SECONDS)
+      for slug, (address, words) in DASK_ADDRESSES.items()),
+    # 11: a full disk, a closed pipe, a full standard output
+    ended(11, "full-disk-mid-run", "the disk full at the run folder's first file", ("run", BASE, *TINY), 3,
+          "No space left on device (ENOSPC); nothing was written", setup=_full_disk_at_first_fsync,
+          note="fsync raises ENOSPC"),
+    ended(11, "full-disk-at-the-probe", "the disk full when --out is tried, before the run", ("run", BASE, *TINY), 3,
+          "(ENOSPC); nothing was written", setup=_full_disk_at_the_probe, note="the --out probe raises ENOSPC"),
+    ended(11, "stdout-dev-full", "standard output /dev/full", ("validate", BASE), 3,
+          "could not write to standard output: No space left on device", stdout="/dev/full",
+          note="a child process, stdout > /dev/full"),
+    ended(11, "stdout-closed-validate", "standard output a pipe whose reader is gone", ("validate", BASE), 141,
+          stdout="closed pipe", note="a child process, stdout | (closed)"),
+    ended(11, "stdout-closed-help", "--help into a pipe whose reader is gone", ("--help",), 141,
+          stdout="closed pipe", note="a child process, stdout | (closed)"),
+    ended(11, "stdout-closed-run", "a run whose final lines go to a pipe whose reader is gone", ("run", BASE, *TINY),
+          141, stdout="closed pipe", note="a child process, stdout | (closed); the results stay",
+          writes=("results",), check=_run_landed),
+    # 13: YAML 1.1's base-60 and octal numbers
+    rejected(13, "sexagesimal-set", "--set replications=1:30 (YAML 1.1: 90)", ("validate", BASE, "--set",
+             "replications=1:30"), "1:30 is a base-60 number to YAML 1.1 (90)", "write 90"),
+    rejected(13, "sexagesimal-file", "replications: 1:30 in a file", ("validate", "sixty.yaml"),
+             "sixty.yaml: replications: 1:30 is a base-60 number", setup=_file("sixty.yaml", _extending(
+                 "replications: 1:30\n")), note="sixty.yaml: replications: 1:30"),
+    rejected(13, "octal-set", "--set seed=017 (YAML 1.1: 15)", ("validate", BASE, "--set", "seed=017"),
+             "017 has a leading zero"),
+    # 16: Ctrl-C in start-up and in a sweep's planning
+    ended(16, "run-loading", "Ctrl-C while the scenario loads", ("run", BASE, *TINY), 130,
+          "interrupted: nothing was written", setup=_patched(cli, "load_scenario", _raising(KeyboardInterrupt())),
+          note="load_scenario interrupted"),
+    ended(16, "run-first-replication", "Ctrl-C in the first replication", ("run", BASE, *TINY), 130,
+          "interrupted: nothing was written", setup=_patched(Model, "run", _raising(KeyboardInterrupt())),
+          note="Model.run interrupted"),
+    ended(16, "run-writing", "Ctrl-C while the run folder is written", ("run", BASE, *TINY), 130,
+          "interrupted: nothing was written", setup=_patched(run_folder, "provenance", _raising(KeyboardInterrupt())),
+          note="the manifest's provenance interrupted"),
+    ended(16, "sweep-loading", "Ctrl-C while the sweep spec loads", SWEEP_CMD, 130, "nothing was written",
+          setup=_with(_sweep_spec(), _patched(cli, "load_sweep", _raising(KeyboardInterrupt()))),
+          note="load_sweep interrupted"),
+    ended(16, "sweep-planning", "Ctrl-C while the sweep plans its runs", SWEEP_CMD, 130, "nothing was written",
+          setup=_with(_sweep_spec(), _patched(pipeline, "plan", _raising(KeyboardInterrupt()))),
+          note="plan interrupted"),
+    ended(16, "sweep-dry-run-timing", "Ctrl-C while --dry-run times its one run",
+          ("sweep", "tiny.yaml", "--dry-run"), 130, "nothing was written",
+          setup=_with(_sweep_spec(), _patched(pipeline, "run_task", _raising(KeyboardInterrupt()))),
+          note="the timed run interrupted"),
+    ended(16, "calibrate-loading", "Ctrl-C while the calibration spec loads", ("calibrate", "toy.yaml", "--quiet"),
+          130, "nothing was written",
+          setup=_with(_tiny_calibration(), _patched(cli, "load_calibration", _raising(KeyboardInterrupt()))),
+          note="load_calibration interrupted"),
+]
+
+
 CASES: list[Case] = [*CLASS_1, *CLASS_2, *CLASS_3, *CLASS_4, *CLASS_5, *CLASS_6, *CLASS_7, *CLASS_8, *CLASS_9,
-                     *CLASS_10, *CLASS_11, *CLASS_12, *CLASS_13, *CLASS_14, *CLASS_15]
+                     *CLASS_10, *CLASS_11, *CLASS_12, *CLASS_13, *CLASS_14, *CLASS_15, *LATER]
 
 
 # -- the table ----------------------------------------------------------------------------------------
@@ -1762,10 +1972,11 @@ def markdown(outcomes: list[Outcome]) -> str:
 
 
 def summary(outcomes: list[Outcome]) -> str:
-    count = {k: sum(1 for o in outcomes if o.verdict.startswith(k)) for k in ("rejected", "survived", "FAILED",
-                                                                              "skipped")}
+    count = {k: sum(1 for o in outcomes if o.verdict.startswith(k)) for k in ("rejected", "survived", "ended",
+                                                                              "FAILED", "skipped")}
     return (f"{len(outcomes)} cases: {count['rejected']} rejected cleanly, {count['survived']} survived, "
-            f"{count['FAILED']} failed" + (f", {count['skipped']} skipped" if count["skipped"] else ""))
+            + (f"{count['ended']} ended cleanly with their own exit code, " if count["ended"] else "")
+            + f"{count['FAILED']} failed" + (f", {count['skipped']} skipped" if count["skipped"] else ""))
 
 
 def run_all(cases: list[Case], progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:

@@ -12,6 +12,7 @@ import pytest
 from tests.hostile_catalogue import (
     CASES,
     CLASSES,
+    ENDED,
     REJECTED,
     ROOT,
     SECONDS,
@@ -52,7 +53,7 @@ def test_the_catalogue_covers_every_class_with_readable_unique_ids():
     assert len(ids) == len(set(ids)) >= 100
     assert all(re.fullmatch(r"c\d{1,2}-[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids), [i for i in ids if " " in i]
     assert {c.cls for c in CASES} == set(CLASSES)
-    assert all(c.expect in (REJECTED, SURVIVED) for c in CASES)
+    assert all(c.expect in (REJECTED, SURVIVED, ENDED) for c in CASES)
     # the issue asks an answer within about a second for alias bombs and for sizing a sweep
     assert all(c.seconds is not None and c.seconds <= SECONDS for c in CASES if c.cls in (3, 4))
     # a rejected case says what its line must hold, a survived one what must hold after it
@@ -76,8 +77,11 @@ def test_the_table_has_a_section_per_class_and_counts_every_outcome():
     text = markdown(outcomes)
     assert [f"### {cls}. {title}" in text for cls, title in CLASSES.items()] == [True] * len(CLASSES)
     assert "| FAILED: exit 1, not 2 | error: \\x1b[2J \\| one line |" in text        # escaped, one cell
+    ended = sum(c.expect == ENDED for c in picked[1:])
+    assert ended >= 1                                                # class 16: Ctrl-C's exit code 130
     assert text.endswith(f"{len(picked)} cases: {sum(c.expect == REJECTED for c in picked[1:])} rejected cleanly, "
-                         f"{sum(c.expect == SURVIVED for c in picked[1:])} survived, 1 failed")
+                         f"{sum(c.expect == SURVIVED for c in picked[1:])} survived, {ended} ended cleanly with their "
+                         "own exit code, 1 failed")
 
 
 def test_commands_are_shown_as_typed_with_the_tiny_options_named():

@@ -18,6 +18,7 @@ from sim import cli
 from sim.output import atomic
 from sim.output.atomic import OutputPathError, atomic_folder, inside, write_atomic
 from tests.conftest import run_main
+from tests.test_sweep import _sweep_cli, fake_runs, write_spec  # noqa: F401 (fake_runs: a fixture)
 
 from .report_folders import make_run_folder
 
@@ -361,3 +362,30 @@ def test_a_landed_folder_carries_no_finished_mark(tmp_path):
     with atomic_folder(tmp_path, "run") as landing:
         write_atomic(landing.tmp / "a.csv", b"1")
     assert sorted(p.name for p in landing.final.iterdir()) == ["a.csv"]
+
+
+@pytest.mark.usefixtures("fake_runs")
+def test_a_sweep_s_runs_folder_swapped_for_a_link_mid_sweep_sends_nothing_through_it(capsys, tmp_path, monkeypatch):
+    """The sweep's folder is pinned while it runs: after the first record, runs/ is renamed away and a link to
+    someone's folder put in its place, after the record's path was checked and before it is written (the
+    path check's blind instant); the record is refused, not written through the link."""
+    from sim.experiment import store as store_module
+
+    spec, out = write_spec(tmp_path, policies=None, replications=1), tmp_path / "out"
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    real = store_module.write_atomic
+    calls = []
+
+    def write_atomic(path, data):
+        calls.append(path)
+        if len(calls) == 2:
+            (out / "runs").rename(tmp_path / "moved-away")
+            (out / "runs").symlink_to(victim, target_is_directory=True)
+        return real(path, data)
+
+    monkeypatch.setattr(store_module, "write_atomic", write_atomic)
+    code, _, err = run_main(capsys, *_sweep_cli(spec, out))
+    assert code == 2 and one_line(err) and "symbolic link or not a folder" in err, err
+    assert list(victim.iterdir()) == []
+    assert len(list((tmp_path / "moved-away").glob("*.json"))) == 1          # the first record, where it was put

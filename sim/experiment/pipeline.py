@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..output.atomic import inside, missing_folders, remove_empty, write_atomic
+from ..output.atomic import inside, missing_folders, pinned, remove_empty, write_atomic
 from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
 from ..output.provenance import package_versions
 from . import sensitivity
@@ -172,8 +172,9 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
               warn: Callable[[str], object] = warn_on_stderr) -> dict:
     """Run the missing runs, then write ``runs.csv``, ``sensitivity.csv``, plots and the manifest.
 
-    The folder is locked for the whole (``store.locked``): a second sweep on it is refused. Damaged records
-    are set aside and their runs done again, with a warning (``warn``, and the manifest's
+    The folder is locked for the whole (``store.locked``): a second sweep on it is refused. It is pinned too
+    (``atomic.pinned``): a ``runs/`` or ``plots/`` swapped for a link meanwhile is refused, not followed.
+    Damaged records are set aside and their runs done again, with a warning (``warn``, and the manifest's
     ``store_warnings``). Returns the manifest.
 
     A sweep that stops (Ctrl-C, an executor that cannot be reached, an error) before storing any run leaves
@@ -181,7 +182,7 @@ def run_sweep(sweep: Sweep, folder: Path, runner, executor_info: dict, progress:
     """
     made = missing_folders(folder)
     store_made, lock_made = not (folder / STORE).exists(), not (folder / LOCK).exists()
-    with locked(folder):
+    with locked(folder), pinned(folder):     # its files reached from the folder locked, never through a link
         try:
             return _run_sweep(sweep, folder, runner, executor_info, progress, command, tasks, warn)
         except BaseException:            # under the lock: no other sweep can have begun writing there

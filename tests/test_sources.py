@@ -70,3 +70,18 @@ def test_the_check_finds_what_it_looks_for():
     assert not any(n.startswith("docs/sources/") for n in names)
     assert CITATION.findall("(docs/sources/qingdao_facts.yaml policy_history).") == \
         ["docs/sources/qingdao_facts.yaml"]
+
+
+def test_the_demography_search_names_a_source_and_a_basis_for_every_vital_figure():
+    """docs/sources/demography_search.yaml: each year's births and deaths say where they were read and on which
+    population (resident or registered), and the years after the 2020 cut-off are marked as such."""
+    import yaml
+
+    found = yaml.safe_load((SOURCES / "demography_search.yaml").read_text(encoding="utf-8"))
+    records = found["births_deaths"]["qingdao"] + found["births_deaths"]["shandong_fallback"]
+    assert len(records) >= 15
+    for record in records:
+        assert record.get("source") or record.get("url") or record.get("confirms"), record
+        assert record["basis"] in ("resident", "registered", "health", "unknown"), record
+        assert record.get("post_2020", False) == (record["year"] > 2020), record
+    assert found["not_found"], "what was searched for and not found is part of the record"

@@ -17,9 +17,9 @@ def state(**columns):
         "present": np.ones(n, bool), "age_years": np.full(n, 30.0), "female": np.zeros(n, bool),
         "is_head": np.ones(n, bool), "urban": np.ones(n, bool), "hukou": np.full(n, LOCAL_URBAN),
         "homestead": np.full(n, NO_HOMESTEAD), "insurance_years": np.zeros(n), "talent": np.zeros(n, bool),
-        "permit": np.zeros(n, bool), "resident_years": np.full(n, np.inf),
+        "permit": np.zeros(n, bool), "resident_years": np.full(n, np.inf), "year": 2021,
     }
-    base.update({k: np.asarray(v) for k, v in columns.items()})
+    base.update({k: v if k == "year" else np.asarray(v) for k, v in columns.items()})
     if "mid_age_years" not in columns:
         base["mid_age_years"] = base["age_years"]
     base.setdefault("rural_destination", np.ones(n, bool))
@@ -53,6 +53,16 @@ def test_fertility_sums_to_tfr_over_ages_15_to_49(behaviour):
     assert h[list(ages).index(30.5)] == pytest.approx(1.07 * math.exp(-0.5 * (0.5 / 5.5) ** 2) / norm)
     men = hazards.birth_hazard_per_year(state(age_years=[30.0], female=[False]), behaviour)
     assert men[0] == 0.0
+
+
+@pytest.mark.parametrize("year, tfr", [(2020, 1.07), (2021, 1.07), (2022, 0.95), (2023, 0.95), (2024, 0.8),
+                                       (2030, 0.8)])
+def test_fertility_sums_to_the_year_s_rate_of_the_path(year, tfr):
+    """The path's rate for its year and the years after until the next listed one; the constant before."""
+    b = make_scenario({"behaviour.fertility.total_fertility_rate_by_year": {2022: 0.95, 2024: 0.8}}).behaviour
+    ages = np.arange(10, 60) + 0.5
+    h = hazards.birth_hazard_per_year(state(age_years=ages, female=np.ones(len(ages), bool), year=year), b)
+    assert h.sum() == pytest.approx(tfr, rel=1e-12)
 
 
 def test_departure_hazard_by_hukou_and_head(behaviour):

@@ -324,3 +324,22 @@ def test_events_applied_together_give_what_one_by_one_gives(path, monkeypatch):
     assert sum(together) == 0
     assert np.array_equal(fast.values, one_by_one.values, equal_nan=True)
     assert fast.events_by_type == one_by_one.events_by_type
+
+
+def test_a_fertility_path_changes_the_births_of_its_years_only():
+    """Twice the rate in 2022 and back in 2023: 2021 is the same, draw for draw (common random numbers), and
+    2022 has about twice the births (the women are nearly the same ones)."""
+    settings = {"population.scale": 200, "period.end": "2023-12-31", "seed": 5}
+    tfr = make_scenario().behaviour.fertility.total_fertility_rate
+    runs = [Model(make_scenario({**settings, **extra}), 0).run() for extra in (
+        {}, {"behaviour.fertility.total_fertility_rate_by_year": {2022: 2 * tfr, 2023: tfr}})]
+    j = INDICATOR_NAMES.index("births")
+
+    def births(result, year):
+        months = [i for i, d in enumerate(result.dates) if str(d).startswith(str(year))]
+        return float(result.values[months, 0, j].sum())
+
+    base, doubled = runs
+    assert births(doubled, 2021) == births(base, 2021)
+    assert births(base, 2022) > 200                            # enough agents' births for the ratio below
+    assert 1.8 < births(doubled, 2022) / births(base, 2022) < 2.2

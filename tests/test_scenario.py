@@ -44,7 +44,7 @@ def _schema_defaults(section: Section, scenario_part) -> None:
         elif isinstance(spec, Section):
             _schema_defaults(spec, value)
         elif isinstance(spec, MapOf):
-            assert list(value) == list(spec.keys)
+            assert list(value) == list(spec.keys if spec.keys is not None else spec.default)
             date = spec.value.kind == "date"
             assert dict(value) == {k: dt.date.fromisoformat(v) if date and v else v for k, v in spec.default.items()}
         elif isinstance(spec, Field) and spec.kind == "schedule":

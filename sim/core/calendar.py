@@ -49,6 +49,10 @@ class Calendar:
     def day(self, date: dt.date) -> float:
         return float((date - self.origin).days)
 
+    def year_of(self, day: float) -> int:
+        """The calendar year of model day ``day``."""
+        return (self.origin + dt.timedelta(days=int(day))).year
+
     def month_start_on_or_after(self, days: np.ndarray) -> np.ndarray:
         """The first month start on or after each day; inf past the period."""
         idx = np.searchsorted(self.month_starts, days, side="left")

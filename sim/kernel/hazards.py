@@ -13,8 +13,9 @@ State keys: ``present`` (bool), ``district`` (index), ``age_years`` (at the star
 thresholds), ``mid_age_years`` (at its middle: the smooth Gompertz and
 fertility terms), ``female``, ``is_head``, ``urban``, ``hukou``, ``homestead``
 (the household's status), ``insurance_years``, ``talent``, ``permit``,
-``resident_years`` (years since arrival; inf for natives) and
-``rural_destination`` (an urban household's move to a rural part is possible).
+``resident_years`` (years since arrival; inf for natives),
+``rural_destination`` (an urban household's move to a rural part is possible) and ``year`` (the calendar
+year of the window, one number: a window never crosses 1 January; the fertility path reads it).
 """
 
 from __future__ import annotations
@@ -137,12 +138,21 @@ def fertility_weight(age_years: np.ndarray, mean_age: float, sd: float) -> np.nd
     return np.exp(-0.5 * ((age_years - mean_age) / sd) ** 2) / norm
 
 
+def total_fertility_in(fertility, year: int) -> float:
+    """The total fertility rate of ``year``: the path's (``total_fertility_rate_by_year``) for the year or the
+    latest listed year before it; ``total_fertility_rate`` before the path's first year or without a path."""
+    listed = [int(y) for y in fertility.total_fertility_rate_by_year if int(y) <= year]
+    if not listed:
+        return fertility.total_fertility_rate
+    return fertility.total_fertility_rate_by_year[str(max(listed))]
+
+
 def birth_hazard_per_year(state, behaviour) -> np.ndarray:
-    """Women 15-49: ``TFR * weight(age)``, so that summed over ages 15-49 it gives TFR."""
+    """Women 15-49: ``TFR(year) * weight(age)``, so that summed over ages 15-49 it gives the year's TFR."""
     f = behaviour.fertility
     age = state["age_years"]
     fertile = state["present"] & state["female"] & (age >= FERTILE_AGES[0]) & (age < FERTILE_AGES[1])
-    return only_where(fertile, f.total_fertility_rate
+    return only_where(fertile, total_fertility_in(f, int(state["year"]))
                       * fertility_weight(state["mid_age_years"], f.mean_age_at_birth_years, f.sd_age_at_birth_years))
 
 

@@ -99,6 +99,7 @@ class Scheduler:
         returning = state["hukou"] == LOCAL_RURAL
         destination = np.where(returning & (res.hukou_district[rows] >= 0), res.hukou_district[rows], district)
         state["rural_destination"] = self.rural_part[destination]
+        state["year"] = np.array(cal.year_of(day))   # the window ends by the next 1 January: one year throughout
         rates = {name: hazard(state, self.behaviour) for name, hazard in EVENT_HAZARDS}
         self.policies.adjust(rates, state, district, day)
         total = np.zeros(len(rows))

@@ -20,6 +20,8 @@ from ..targets import plan_targets
 
 #: names a scenario may use for itself (they become folder names under results/)
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+#: a calendar year as a key (a fertility path's)
+YEAR_PATTERN = r"(19|20|21)[0-9][0-9]"
 
 #: the censuses a starting population can be built from (blocks ``census_<year>`` of sim/data/census.yaml)
 CENSUSES = (2020, 2010)
@@ -127,6 +129,17 @@ FERTILITY = Section(
             minimum=0.0, maximum=8.0,
             source="assumption: set so that the crude birth rate at the 2020 age structure is 7.5 per mille, "
                    "the national 2021 rate (NBS); Qingdao's own rate was 9.75 in 2012"),
+        "total_fertility_rate_by_year": MapOf(
+            None, Field("float", None, "Total fertility of the year.", unit="births per woman", minimum=0.0,
+                        maximum=8.0),
+            default={},
+            doc="A fertility path: each year listed has its own total fertility rate, a year not listed the rate "
+                "of the latest listed year before it, and the years before the first listed one (all of them, "
+                "when none is listed) total_fertility_rate. Births in a year sum, per woman living through ages "
+                "15-49 at that year's rates, to the year's rate (e.g. {2022: 1.0, 2023: 0.9}).",
+            unit="births per woman", key_name="<year>", key_pattern=YEAR_PATTERN,
+            source="none by default (every year total_fertility_rate): no yearly series of Qingdao's fertility "
+                   "was found (docs/sources/demography_search.yaml); a path is a scenario's assumption"),
         "mean_age_at_birth_years": Field("float", 30.0, "Centre of the bell-shaped age pattern of fertility.",
                                          unit="years", minimum=15.0, maximum=49.0,
                                          source="assumption: typical for urban China"),

@@ -35,7 +35,7 @@ from ..core.fields import (
 )
 from ..core.fields import unknown_key as _unknown_message
 from ..data import load_census
-from .schema import NAME_PATTERN, SCENARIO
+from .schema import NAME_PATTERN, SCENARIO, YEAR_PATTERN
 
 #: what each kind of value is called in error messages
 EXPECTED = {
@@ -54,6 +54,7 @@ GROUP_WORDS = {Section: "a group of settings", MapOf: "a mapping of settings", P
 #: plain-words explanation of the regular expressions used in the schema
 PATTERN_WORDS = {
     NAME_PATTERN: "letters, digits, '_', '-' and '.', up to 64 characters, starting with a letter or digit",
+    YEAR_PATTERN: "a year from 1900 to 2199, like 2022",
 }
 
 #: how a date is written in scenario files and resolved scenarios (ISO 8601)

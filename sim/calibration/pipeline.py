@@ -24,7 +24,7 @@ from ..output.provenance import provenance, run_folder_name, write_manifest, wri
 from .districts import SETTING, fit_attraction
 from .fit import fit
 from .objective import distance, run_all, values_at
-from .observations import observations, until, within
+from .observations import known_then_and_after, until, within
 from .plots import fit_plot
 from .spec import Calibration
 
@@ -56,7 +56,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
     where = "fit_until" if cutoff is None else "--cutoff"
     cutoff = spec.fit_until if cutoff is None else cutoff
     scenario_values = spec.defaults()
-    every = within(observations(), spec.load(scenario_values))
+    every = within(known_then_and_after(cutoff), spec.load(scenario_values))   # nothing after the cut-off fits
     used = tuple(o for o in until(every, cutoff) if o.zone == "qingdao")          # the emulator's
     districts = tuple(o for o in until(every, cutoff) if o.zone != "qingdao") if spec.fit_districts else ()
     if not used:

@@ -118,6 +118,19 @@ def test_age_pool_shape():
     assert (ages >= 65).mean() * 100 == pytest.approx(14.2, abs=0.01)
 
 
+def test_a_2010_build_has_2010_s_own_age_structure():
+    """The 2010 bulletin: 0-14 13.44%, 15-64 76.30%, 65+ 10.26% (before: 2020's shares, 15.4% and 14.2%)."""
+    ages = age_pool(100000, np.random.default_rng(0), census=2010)
+    assert (ages < 15).mean() * 100 == pytest.approx(13.44, abs=0.01)
+    assert ((ages >= 15) & (ages < 65)).mean() * 100 == pytest.approx(76.30, abs=0.01)
+    assert (ages >= 65).mean() * 100 == pytest.approx(10.26, abs=0.01)
+    sc = make_scenario({"population.scale": 2000.0, "population.census": 2010, "period.start": "2010-11-01",
+                        "period.end": "2011-12-31"})
+    res = build_population(sc, Streams(1, 0)["population"])
+    age = -res.view("birth_day") / DAYS_PER_YEAR
+    assert (age >= 65).mean() * 100 == pytest.approx(10.26, abs=0.2)
+
+
 def test_same_seed_same_population():
     sc = make_scenario({"population.scale": 2000.0})
     a = build_population(sc, Streams(1, 0)["population"])

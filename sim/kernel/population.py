@@ -2,7 +2,7 @@
 
 Each agent stands for ``population.scale`` residents and the census is
 ``population.census`` (2020 by default; 2010 for backcasts, completed from
-2020 where its file is silent: ``census_marginals``). Built to reproduce, up to
+2020 where its file is silent: ``census_marginals``; its own age groups). Built to reproduce, up to
 rounding to whole agents, the census district totals, the number of family
 households and their persons, the persons in collective households (each such
 resident is its own one-person unit; the census's 233,846 collective
@@ -64,27 +64,17 @@ def exact_bernoulli(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return flags
 
 
-def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float = 0.08) -> np.ndarray:
-    """``n`` ages in years with the census 2020 age-group shares exactly.
+def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float = 0.08,
+             census: int = 2020) -> np.ndarray:
+    """``n`` ages in years with the age-group shares of the census ``census`` exactly.
 
-    Within 0-14, 15-59 and 60-64 ages are uniform; above 65 they decline
-    geometrically at ``old_age_decline_per_year`` up to age 100 (an
-    assumption: the census gives only the 65+ share). A 2010 build uses the
-    2020 shares too (an assumption: our 2010 file has no age groups), so it
-    starts older than 2010's residents were.
+    Within each group ages are uniform, except from 65 on, where they decline geometrically at
+    ``old_age_decline_per_year`` up to age 100 (an assumption: the censuses give only the 65+ share). 2020's
+    groups are 0-14, 15-59, 60-64 (60+ less 65+) and 65+; 2010's bulletin gives 0-14, 15-64 and 65+.
     """
-    c = load_census()["census_2020"]
-    total = c["total"]
-    n65 = c["age_65_plus_share_pct"] / 100.0 * total
-    groups = [  # (persons, lowest age, highest age + 1)
-        (c["age_groups"]["0-14"], 0, 15),
-        (c["age_groups"]["15-59"], 15, 60),
-        (c["age_groups"]["60+"] - n65, 60, 65),
-        (n65, 65, MAX_AGE_YEARS + 1),
-    ]
-    counts = largest_remainder(np.array([g[0] for g in groups]), n)
+    counts = largest_remainder(np.array([g[0] for g in age_groups(census)]), n)
     parts = []
-    for (_, low, high), k in zip(groups, counts, strict=True):
+    for (_, low, high), k in zip(age_groups(census), counts, strict=True):
         years = np.arange(low, high)
         if low == 65:
             weights = np.exp(-old_age_decline_per_year * (years - 65))
@@ -93,6 +83,17 @@ def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float =
             whole = rng.integers(low, high, size=k)
         parts.append(whole + rng.random(k))
     return np.concatenate(parts)
+
+
+def age_groups(census: int) -> list[tuple[float, int, int]]:
+    """The census's age groups as (persons, lowest age, highest age + 1), from block ``census_<census>``."""
+    c = load_census()[f"census_{census}"]
+    if census == 2020:
+        n65 = c["age_65_plus_share_pct"] / 100.0 * c["total"]
+        return [(c["age_groups"]["0-14"], 0, 15), (c["age_groups"]["15-59"], 15, 60),
+                (c["age_groups"]["60+"] - n65, 60, 65), (n65, 65, MAX_AGE_YEARS + 1)]
+    g = c["age_groups"]
+    return [(g["0-14"], 0, 15), (g["15-64"], 15, 65), (g["65+"], 65, MAX_AGE_YEARS + 1)]
 
 
 def _household_sizes(n_households: int, n_persons: int, shares: dict, rng: np.random.Generator) -> np.ndarray:
@@ -130,7 +131,7 @@ def census_marginals(census: int) -> dict:
     households), ``family_households`` and ``female``. The 2010 file gives only the total, the districts
     (in 10,000s, on today's boundaries) and the mean family household size 2.79, so a 2010 build takes the
     2020 shares of persons in collective households and of women (assumptions), and its family households
-    are its family persons over 2.79. The 2010 age structure is 2020's too (``age_pool``).
+    are its family persons over 2.79. Its age structure is its own (``age_groups``).
     """
     c = load_census()[f"census_{census}"]
     if census == 2020:
@@ -241,7 +242,7 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     # residents: ages with exact group counts; reference persons and collective residents are adults
     n = int(sizes.sum())
     # shuffled once: any run of the pool is a random sample
-    pool = rng.permutation(age_pool(n, rng, p.old_age_decline_per_year).astype(np.float32))
+    pool = rng.permutation(age_pool(n, rng, p.old_age_decline_per_year, p.census).astype(np.float32))
     pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
     first = np.cumsum(sizes) - sizes
     is_first = np.zeros(n, bool)

@@ -85,3 +85,10 @@ def test_the_demography_search_names_a_source_and_a_basis_for_every_vital_figure
         assert record["basis"] in ("resident", "registered", "health", "unknown"), record
         assert record.get("post_2020", False) == (record["year"] > 2020), record
     assert found["not_found"], "what was searched for and not found is part of the record"
+
+
+def test_the_reclassification_search_says_what_it_did_not_find():
+    import yaml
+
+    found = yaml.safe_load((SOURCES / "reclassification_search.yaml").read_text(encoding="utf-8"))
+    assert found["not_found"] and "reclassification" in found

@@ -28,6 +28,7 @@ from sim.experiment.sweep import plan, run_task
 from sim.model import Model
 from sim.output.yearly import yearly_values
 from sim.scenario import ScenarioError, validate
+from tests.conftest import run_main
 
 ROOT = Path(__file__).resolve().parents[1]
 #: a small sweep: 4 grid points x 2 policies x 2 replications of one simulated year at 2,000 agents
@@ -890,3 +891,54 @@ def test_a_damaged_record_that_cannot_be_moved_aside_says_what_to_do(capsys, tmp
     err = capsys.readouterr().err
     assert err == (f"error: --out: {victim} is damaged and cannot be moved aside (Permission denied): remove it, "
                    "then run the sweep again\n")
+
+
+# -- scenario discovery -------------------------------------------------------------------------------
+
+
+DISCOVERY_SPEC = {"design": "lhs", "samples": 200, "replications": 1, "policies": None,
+                  "parameters": {"behaviour.hukou.nonlocal_conversion_hazard_per_year": {"low": 0.0, "high": 0.2},
+                                 "policies.zero_threshold_settlement.intensity": {"low": 0.0, "high": 1.0}}}
+
+
+@pytest.mark.usefixtures("fake_runs")
+def test_discovery_finds_the_ranges_where_an_output_is_missed(capsys, tmp_path):
+    """The fake output is hazard + intensity + 22 (its label's length): below 22.3 only where both are low; the
+    box reported restricts both from above, not from below."""
+    spec = write_spec(tmp_path, **DISCOVERY_SPEC,
+                      discovery={"output": "urbanization_rate@2021", "below": 22.3})
+    out = tmp_path / "out"
+    code, _, err = run_main(capsys, *_sweep_cli(spec, out))
+    assert code == 0, err
+    rows = read_rows(out / "discovery.csv")
+    assert rows[0]["step"] == "0" and rows[0]["coverage"] == "1" and rows[0]["support"] == "1"
+    [reported] = [r for r in rows if r["reported"] == "true"]
+    assert float(reported["density"]) >= 0.8
+    box = json.loads((out / "manifest.json").read_text())["discovery"]["base"]
+    hazard, intensity = box["restricted"]["behaviour.hukou.nonlocal_conversion_hazard_per_year"], \
+        box["restricted"]["policies.zero_threshold_settlement.intensity"]
+    assert hazard[0] < 0.01 and 0.1 < hazard[1] < 0.3 and intensity[0] < 0.05 and 0.1 < intensity[1] < 0.5
+    assert (out / "plots" / "discovery.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.usefixtures("fake_runs")
+def test_discovery_with_nothing_to_explain_warns_instead(capsys, tmp_path):
+    spec = write_spec(tmp_path, **DISCOVERY_SPEC, discovery={"output": "urbanization_rate@2021", "below": 0})
+    out = tmp_path / "out"
+    code, stdout, err = run_main(capsys, *_sweep_cli(spec, out))
+    assert code == 0, err
+    assert "discovery: no design point has urbanization_rate@2021 < 0" in stdout
+    assert not (out / "discovery.csv").exists()
+
+
+@pytest.mark.parametrize("discovery, field, words", [
+    ({"output": "urbanisation_rate@2021", "below": 70}, "discovery.output", "did you mean 'urbanization_rate@2021'"),
+    ({"output": "urbanization_rate@2021", "below": 70, "above": 80}, "discovery", "give one of below and above"),
+    ({"output": "urbanization_rate@2021"}, "discovery", "give one of below and above"),
+    ({"below": 70}, "discovery.output", ""),
+    ({"output": "urbanization_rate@2021", "below": 70, "min_density": 1.5}, "discovery.min_density", "between 0 and 1"),
+])
+def test_a_discovery_spec_is_checked(tmp_path, discovery, field, words):
+    with pytest.raises(ScenarioError) as err:
+        load_sweep(write_spec(tmp_path, discovery=discovery))
+    assert err.value.field == field and words in str(err.value), str(err.value)

@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from ..output.atomic import inside, missing_folders, pinned, remove_empty, write_atomic
-from ..output.formats import MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, seconds
+from ..output.formats import DISCOVERY, MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, fmt, seconds
 from ..output.provenance import package_versions
-from . import sensitivity
+from . import discovery, sensitivity
 from .executor import check_address, require_dask, run_dask, run_local
-from .sensitivity_plots import indices_plot, scatter_plot
+from .sensitivity_plots import discovery_plot, indices_plot, scatter_plot
 from .spec import Sweep, runs_count
 from .store import LOCK, Store, code_version, locked
 from .store import RUNS as STORE
@@ -46,7 +46,7 @@ from .sweep import (
 SPEC_COPY = "sweep.yaml"
 PLOTS = "plots"
 #: everything a sweep writes directly in its folder
-WRITTEN = (STORE, RUNS.file, SPEC_COPY, SENSITIVITY.file, MANIFEST_JSON, PLOTS)
+WRITTEN = (STORE, RUNS.file, SPEC_COPY, SENSITIVITY.file, DISCOVERY.file, MANIFEST_JSON, PLOTS)
 
 
 @dataclass(frozen=True)
@@ -237,8 +237,15 @@ def write_tables(sweep: Sweep, folder: Path, tasks, stored: dict[str, dict], ext
     write_atomic(inside(folder, SPEC_COPY), sweep.file.read_bytes())
     rows, warnings = [], []
     X = points(sweep)
+    explained_by: list[tuple[str, list[discovery.Box], discovery.Box]] = []      # per policy: trajectory, box
     for policy, _ in sweep.policies:
         means = point_means(sweep, tasks, stored, policy)
+        if sweep.discovery is not None:
+            explained = _discover(sweep, folder, policy, X, means)
+            if isinstance(explained, str):
+                warnings.append(explained)
+            else:
+                explained_by.append((policy, *explained))
         policy_rows: list[sensitivity.IndexRow] = []
         unusable: list[str] = []
         for o in sweep.outputs:
@@ -260,16 +267,64 @@ def write_tables(sweep: Sweep, folder: Path, tasks, stored: dict[str, dict], ext
     if rows:
         text = sensitivity.csv_text([r for _, r in rows], policies=[p for p, _ in rows])
         write_atomic(inside(folder, SENSITIVITY.file), text.encode())
+    if explained_by:
+        table = csv_table(discovery_columns(sweep), discovery_rows(sweep, explained_by))
+        write_atomic(inside(folder, DISCOVERY.file), table.encode())
     manifest = {
         "sweep": sweep.name, "spec": str(sweep.file), "base": str(sweep.base), "design": sweep.design,
         "samples": sweep.samples, "points": int(len(X)), "policies": [p for p, _ in sweep.policies],
         "replications": sweep.replications, "seed": sweep.seed, "runs": len(stored),
         "code_version": code_version(), "packages": package_versions(), **extra,
         "sensitivity_warnings": warnings,
+        **({"discovery": {policy: _box_summary(sweep, boxes[0], pick) for policy, boxes, pick in explained_by}}
+           if sweep.discovery is not None else {}),
         "run_seconds_total": seconds(sum(r["wall_seconds"] for r in stored.values())),
     }
     write_atomic(inside(folder, MANIFEST_JSON), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
     return manifest
+
+
+def _discover(sweep: Sweep, folder: Path, policy: str, X, means: dict):
+    """PRIM's trajectory and the box reported for one policy, its plot written; or a warning saying why
+    there is nothing to explain."""
+    d = sweep.discovery
+    assert d is not None
+    values = means[d.output]
+    cases = d.cases(values)
+    where = f"{policy}: " if len(sweep.policies) > 1 else ""
+    if not cases.any() or cases.all():
+        share = "no" if not cases.any() else "every"
+        return (f"{where}discovery: {share} design point has {d.describe}: no range of the settings to single out "
+                "(widen the ranges, or move the threshold)")
+    boxes = discovery.peel(X, cases)
+    pick = discovery.chosen(boxes, d.min_density)
+    suffix = "" if len(sweep.policies) == 1 else f"_{policy}"
+    title = f"{where}where {d.describe} ({int(cases.sum())} of {len(cases)} design points)"
+    discovery_plot(boxes, pick, [p.path for p in sweep.parameters], title,
+                   inside(folder, PLOTS, f"discovery{suffix}.png"))
+    return boxes, pick
+
+
+def discovery_columns(sweep: Sweep) -> tuple[str, ...]:
+    return (*DISCOVERY.columns, *(f"{p.path}{end}" for p in sweep.parameters for end in (":low", ":high")))
+
+
+def discovery_rows(sweep: Sweep, found):
+    """A row per peeled box of each policy: its size, density, coverage, whether it is the one reported, and
+    its range of every parameter."""
+    assert sweep.discovery is not None
+    for policy, boxes, pick in found:
+        for b in boxes:
+            yield (policy, sweep.discovery.describe, b.step, b.points, fmt(b.support), fmt(b.density),
+                   fmt(b.coverage), str(b is pick).lower(), *(fmt(v) for pair in zip(b.low, b.high, strict=True)
+                                                                for v in pair))
+
+
+def _box_summary(sweep: Sweep, whole: discovery.Box, pick: discovery.Box) -> dict:
+    """The box reported, for the manifest: density, coverage and the ranges it restricts."""
+    return {"density": round(pick.density, 4), "coverage": round(pick.coverage, 4), "step": pick.step,
+            "restricted": {p.path: [pick.low[j], pick.high[j]] for j, p in enumerate(sweep.parameters)
+                           if (pick.low[j], pick.high[j]) != (whole.low[j], whole.high[j])}}
 
 
 def _plots(sweep: Sweep, folder: Path, policy: str, X, means: dict, rows) -> None:

@@ -1,4 +1,5 @@
-"""A sweep's plots: the sensitivity indices with their intervals, and every output against every parameter.
+"""A sweep's plots: the sensitivity indices with their intervals, every output against every parameter, and
+scenario discovery's peeling trajectory.
 
 The indices plot is what the ranking rests on (bars with 95% error bars);
 the scatter plots show the shape behind the numbers (thresholds, non-linear
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..output.atomic import write_atomic
 from ..output.report.charts import pyplot, render  # pyplot on first use, the Agg backend chosen first
+from .discovery import Box
 from .sensitivity import MAIN, IndexRow
 
 if TYPE_CHECKING:
@@ -127,3 +129,33 @@ def scatter_plot(X: np.ndarray, Y_by_output: Mapping[str, np.ndarray], parameter
     if len(log_axes) != len(parameter_names):
         raise ValueError(f"log_axes needs one flag per parameter ({len(parameter_names)}), got {len(log_axes)}")
     return write_atomic(Path(path), _png(_scatter_figure, X, Y_by_output, parameter_names, log_axes))
+
+
+def _discovery_figure(boxes: Sequence[Box], pick: Box, names: Sequence[str], title: str) -> Figure:
+    fig, ax = pyplot().subplots(figsize=(7.5, 4.8))
+    ax.plot([b.coverage for b in boxes], [b.density for b in boxes], "o-", color="tab:blue", markersize=3,
+            lw=1, label="boxes, peeled one after the other")
+    ax.plot([pick.coverage], [pick.density], "o", color="tab:red", markersize=9, label="the box reported")
+    first = boxes[0]
+    restricted = [f"{n}: {lo:.4g} to {hi:.4g}" for n, lo, hi, lo0, hi0 in
+                  zip(labels(names), pick.low, pick.high, first.low, first.high, strict=True) if (lo, hi) != (lo0, hi0)]
+    text = "\n".join(restricted) or "no setting restricted"
+    ax.text(0.02, 0.02, f"box reported ({pick.density:.0%} dense, {pick.coverage:.0%} coverage):\n{text}",
+            transform=ax.transAxes, fontsize=8, va="bottom", family="monospace",
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "0.7"})
+    ax.set_xlabel("coverage: share of all cases of interest inside the box")
+    ax.set_ylabel("density: share of the box's points that are cases")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def discovery_plot(boxes: Sequence[Box], pick: Box, parameter_names: Sequence[str], title: str,
+                   path: str | Path) -> Path:
+    """PRIM's trade-off: density against coverage of each peeled box, the box reported marked and its
+    restricted ranges written in; PNG written to ``path``."""
+    return write_atomic(Path(path), _png(_discovery_figure, boxes, pick, parameter_names, title))

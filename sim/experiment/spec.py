@@ -94,6 +94,17 @@ SWEEP_SPEC = Section({
                       required=True, example="[urbanization_rate@2023, pingdu:hukou_urbanization_rate@2023]"),
     "budget_minutes": Field("float", None, "Refuse a sweep estimated to take longer, like --budget (--force runs "
                             "it anyway).", unit="minutes", minimum=0.0),
+    "discovery": Section({
+        "output": Field("str", None, "The output whose outcome is explained: one of outputs (its mean over the "
+                        "replications at each design point).", required=True),
+        "below": Field("float", None, "A design point is a case of interest when the output is below this (a "
+                       "target missed: urbanization_rate@2023 below 77)."),
+        "above": Field("float", None, "... or above this (give one of below and above)."),
+        "min_density": Field("float", 0.8, "The box reported is the one holding most cases among those where at "
+                             "least this share of the points are cases.", minimum=0.0, maximum=1.0,
+                             source="EMA Workbench's default density threshold"),
+    }, doc="Scenario discovery (PRIM, docs/experiments.md): which ranges of the swept settings make the outcome "
+           "happen, under each policy; writes discovery.csv and plots/discovery*.png.", optional=True),
 }, doc="A sweep spec (scenarios/sweeps/*.yaml): one scenario run at every design point, under every policy, "
        "`replications` times (docs/experiments.md).")
 
@@ -106,6 +117,24 @@ class Output:
     zone: str
     indicator: str
     year: int
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What scenario discovery explains: ``output`` below (or above) ``threshold``."""
+
+    output: str
+    below: bool
+    threshold: float
+    min_density: float
+
+    def cases(self, values):
+        """Which of ``values`` (the output at each design point) are cases of interest; NaN never is."""
+        return values < self.threshold if self.below else values > self.threshold
+
+    @property
+    def describe(self) -> str:
+        return f"{self.output} {'<' if self.below else '>'} {self.threshold:g}"
 
 
 @dataclass(frozen=True)
@@ -125,6 +154,7 @@ class Sweep:
     policies: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
     outputs: tuple[Output, ...]
     budget_minutes: float | None
+    discovery: Discovery | None = None
 
     def point_settings(self, point) -> list[tuple[str, Any]]:
         """The design point's settings: each parameter's dotted path and value (whole numbers as int)."""
@@ -246,6 +276,21 @@ def _output(text: str, file: Path) -> Output:
     return Output(text, zone, indicator, year)
 
 
+def _discovery(values, outputs: list[str], file: Path) -> Discovery | None:
+    """The spec's ``discovery`` checked: an output of the spec, and exactly one of below and above."""
+    if values is None:
+        return None
+    if values.output not in outputs:
+        close = closest(values.output, tuple(outputs))
+        raise _fail(f"{values.output!r} is not one of the spec's outputs" + (f"; did you mean '{close}'?" if close
+                    else f" ({', '.join(outputs)})"), "discovery.output", file)
+    if (values.below is None) == (values.above is None):
+        raise _fail("give one of below and above: the output's value that makes a design point a case of interest",
+                    "discovery", file)
+    below = values.below is not None
+    return Discovery(values.output, below, values.below if below else values.above, values.min_density)
+
+
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file; raise ``ScenarioError`` naming the setting at the first problem."""
     file = Path(path)
@@ -259,7 +304,7 @@ def load_sweep(path: str | Path) -> Sweep:
         parameters=tuple(parameter(p, entry, file) for p, entry in values["parameters"].items()),
         policies=tuple((name, tuple(settings.items())) for name, settings in values["policies"].items()),
         outputs=tuple(_output(o, file) for o in values["outputs"]),
-        budget_minutes=values["budget_minutes"])
+        budget_minutes=values["budget_minutes"], discovery=_discovery(values["discovery"], values["outputs"], file))
     _check_design(sweep)
     _check_runs(sweep)
     return sweep

@@ -208,3 +208,6 @@ FIT = Table("fit.csv", ("observation", "date", "zone", "indicator", "observed", 
 #: ``sensitivity.csv`` these, after a ``policy`` column when the sweep compares policies
 RUNS = Table("runs.csv", ("run_id", "policy", "point", "replication"))
 SENSITIVITY = Table("sensitivity.csv", ("output", "parameter", "method", "index", "value", "conf_low", "conf_high"))
+#: scenario discovery's peeling trajectory; then ``<parameter>:low`` and ``<parameter>:high`` per parameter
+DISCOVERY = Table("discovery.csv", ("policy", "outcome", "step", "points", "support", "density", "coverage",
+                                    "reported"))

@@ -343,3 +343,21 @@ def test_a_fertility_path_changes_the_births_of_its_years_only():
     assert births(doubled, 2021) == births(base, 2021)
     assert births(base, 2022) > 200                            # enough agents' births for the ratio below
     assert 1.8 < births(doubled, 2022) / births(base, 2022) < 2.2
+
+
+def test_an_arrival_path_changes_the_arrivals_of_its_years_only():
+    """Twice the arrival rate in 2022, back in 2023: 2021 is the same draw for draw, 2022 has about twice the
+    arrivals."""
+    settings = {"population.scale": 200, "period.end": "2023-12-31", "seed": 5}
+    rate = make_scenario().behaviour.in_migration.rate_per_year
+    runs = [Model(make_scenario({**settings, **extra}), 0).run() for extra in (
+        {}, {"behaviour.in_migration.rate_by_year": {2022: 2 * rate, 2023: rate}})]
+    j = INDICATOR_NAMES.index("in_migration")
+
+    def arrivals(result, year):
+        months = [i for i, d in enumerate(result.dates) if str(d).startswith(str(year))]
+        return float(result.values[months, 0, j].sum())
+
+    base, doubled = runs
+    assert arrivals(doubled, 2021) == arrivals(base, 2021)
+    assert 1.85 < arrivals(doubled, 2022) / arrivals(base, 2022) < 2.15

@@ -79,3 +79,10 @@ class Calendar:
         idx = np.searchsorted(self.month_starts, change_day[sooner], side="left")
         boundary[sooner] = self.month_starts[np.minimum(idx, len(self.month_starts) - 1)]
         return boundary
+
+
+def value_in_year(path, year: int, default: float) -> float:
+    """A setting that follows a path by year (``{"2022": 1.0, "2024": 0.8}``): the value of ``year`` or of the
+    latest listed year before it; ``default`` before the first listed year or without a path."""
+    listed = [int(y) for y in path if int(y) <= year]
+    return path[str(max(listed))] if listed else default

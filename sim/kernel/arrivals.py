@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ..core.ages import RETIREMENT_AGE, WORKING_AGE
-from ..core.calendar import DAYS_PER_YEAR
+from ..core.calendar import DAYS_PER_YEAR, value_in_year
 from ..core.codes import ARRIVING, IDLE, NONLOCAL
 from ..core.districts import DISTRICTS
 
@@ -57,10 +57,17 @@ def type_weights(stock: np.ndarray, exponent: float) -> np.ndarray:
     return np.where(by_type > 0, by_type ** exponent, 0.0)
 
 
+def arrival_rate_in(in_migration, year: int) -> float:
+    """Arrivals per resident in ``year``: the path's (``rate_by_year``) for the year or the latest listed year
+    before it; ``rate_per_year`` before the path's first year or without a path."""
+    return value_in_year(in_migration.rate_by_year, year, in_migration.rate_per_year)
+
+
 def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndarray, start_day: float,
-              end_day: float, pull: np.ndarray | None = None) -> ArrivalBatch:
+              end_day: float, year: int, pull: np.ndarray | None = None) -> ArrivalBatch:
     """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``), with the
-    shares of ``population`` (employment, flexible work, homesteads).
+    shares of ``population`` (employment, flexible work, homesteads), at the arrival rate of ``year`` (the
+    month's: ``arrival_rate_in``).
 
     ``pull`` multiplies each district's destination weight (levers such as new-town development).
     """
@@ -70,7 +77,7 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
     size_p = np.array(list(m.household_size_shares_pct.values()), np.float64)
     size_p = size_p / size_p.sum()
     mean_size = float((size_values * size_p).sum())
-    expected = m.rate_per_year * stock.sum() / mean_size * (end_day - start_day) / DAYS_PER_YEAR
+    expected = arrival_rate_in(m, year) * stock.sum() / mean_size * (end_day - start_day) / DAYS_PER_YEAR
     count = int(rng.poisson(expected))
     times = start_day + rng.random(count) * (end_day - start_day)
     if count == 0:

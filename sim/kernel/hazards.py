@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ..core.ages import FERTILE_AGES, RETIREMENT_AGE
-from ..core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+from ..core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, value_in_year
 from ..core.codes import LEASED, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
 from .premises import may_take_permit
 
@@ -141,10 +141,7 @@ def fertility_weight(age_years: np.ndarray, mean_age: float, sd: float) -> np.nd
 def total_fertility_in(fertility, year: int) -> float:
     """The total fertility rate of ``year``: the path's (``total_fertility_rate_by_year``) for the year or the
     latest listed year before it; ``total_fertility_rate`` before the path's first year or without a path."""
-    listed = [int(y) for y in fertility.total_fertility_rate_by_year if int(y) <= year]
-    if not listed:
-        return fertility.total_fertility_rate
-    return fertility.total_fertility_rate_by_year[str(max(listed))]
+    return value_in_year(fertility.total_fertility_rate_by_year, year, fertility.total_fertility_rate)
 
 
 def birth_hazard_per_year(state, behaviour) -> np.ndarray:

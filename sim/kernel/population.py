@@ -121,7 +121,9 @@ def expected_growth(scenario) -> float:
     """
     years = ((scenario.period.end - scenario.period.start).days + 1) / DAYS_PER_YEAR
     births_per_year = 0.012      # above the default crude birth rate of about 0.0075
-    return 1.0 + 1.15 * (scenario.behaviour.in_migration.rate_per_year + births_per_year) * years + 0.01
+    m = scenario.behaviour.in_migration
+    rate = max([m.rate_per_year, *m.rate_by_year.values()])     # the highest of the path's years
+    return 1.0 + 1.15 * (rate + births_per_year) * years + 0.01
 
 
 def census_marginals(census: int) -> dict:

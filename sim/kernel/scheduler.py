@@ -148,7 +148,8 @@ class Scheduler:
         (times, first rows)."""
         stock = self.ledger.stock_table()
         batches = [arrivals.draw_base(self.arrivals_rng, self.behaviour.in_migration, self.population, stock,
-                                      start_day, end_day, self.policies.arrival_pull(start_day))]
+                                      start_day, end_day, self.calendar.year_of(start_day),
+                                      self.policies.arrival_pull(start_day))]
         batches += self.policies.extra_arrivals(stock, start_day, end_day)
         batch = arrivals.concat(batches) if len(batches) > 1 else batches[0]
         if len(batch) == 0:

@@ -111,7 +111,7 @@ class PublicServices(Lever):
         where the lever acts, thinned to ``(multiplier - 1) * level`` of them."""
         rng = self.context.rng
         batch = draw_base(rng, self.context.behaviour.in_migration, self.context.population, stock, start_day,
-                          end_day)
+                          end_day, self.calendar.year_of(start_day))
         if len(batch) == 0:
             return batch
         keep_share = (self.settings.family_migration_multiplier - 1.0) * level[batch.district.astype(np.int64)]

@@ -173,6 +173,16 @@ IN_MIGRATION = Section(
             minimum=0.0, maximum=1.0,
             source="assumption: with the departure hazards below it gives net migration near +0.7% a year, "
                    "below the +1.3% a year of 2010-2020 (census to census, natural increase near zero)"),
+        "rate_by_year": MapOf(
+            None, Field("float", None, "Arrivals per resident in the year.", unit="per year", minimum=0.0,
+                        maximum=1.0),
+            default={},
+            doc="A path of the arrival rate: each year listed has its own rate, a year not listed the rate of "
+                "the latest listed year before it, and the years before the first listed one (all of them, "
+                "when none is listed) rate_per_year (e.g. {2022: 0.025} for a slowdown from 2022 on).",
+            unit="per year", key_name="<year>", key_pattern=YEAR_PATTERN,
+            source="none by default (every year rate_per_year): no yearly series of arrivals to Qingdao was "
+                   "found (docs/sources/demography_search.yaml, migration); a path is a scenario's assumption"),
         "urban_share_pct": Field("float", 90.0, "Share of arriving households that settle in an urban zone.",
                                  **_PCT, source="assumption: migrants settle mostly in towns and cities"),
         "talent_share_pct": Field("float", 30.0, "Share of arriving adults with tertiary education.", **_PCT,

@@ -400,20 +400,30 @@ def _judge(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | No
     return problem
 
 
-def _judge_rejected(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | None:
+def _judge_line(case: Case, r: Result, code: int, starts: tuple[str, ...], required: bool) -> str | None:
+    """What is wrong with the exit code and the stderr line: ``code``, one line (at most one when not
+    ``required``) starting with one of ``starts``, printable, holding the case's words."""
     lines = r.err.splitlines()
-    if r.code != 2:
-        return f"exit {r.code}, not 2" + (f": {first_line(r.err)}" if r.err else "")
-    if len(lines) != 1 or not r.err.endswith("\n"):
-        return f"{len(lines)} lines on stderr, not one: {' | '.join(lines[:3])[:200]}"
-    line = lines[0]
-    if not line.startswith("error: "):
-        return f"the line does not start with 'error: ': {line[:100]}"
+    if r.code != code:
+        return f"exit {r.code}, not {code}" + (f": {first_line(r.err)}" if r.err else "")
+    if len(lines) > 1 or (required and (len(lines) != 1 or not r.err.endswith("\n"))):
+        return f"{len(lines)} lines on stderr, not {'one' if required else 'one at most'}: " \
+               f"{' | '.join(lines[:3])[:200]}"
+    line = lines[0] if lines else ""
+    if lines and not line.startswith(starts):
+        return f"the line does not start with {' or '.join(repr(s) for s in starts)}: {line[:100]}"
     if not line.isprintable():
         return "the line holds control characters"
     missing = [w for w in case.words if w not in line]
     if missing:
         return f"the line lacks {missing[0]!r}: {printable(line)[:160]}"
+    return None
+
+
+def _judge_rejected(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | None:
+    problem = _judge_line(case, r, 2, ("error: ",), required=True)
+    if problem is not None:
+        return problem
     written = _not_the_lock(changes)
     if written:
         return f"wrote {_relative(written[0], ws)}" + (f" and {len(written) - 1} more" if len(written) > 1 else "")
@@ -421,19 +431,9 @@ def _judge_rejected(case: Case, ws: Workspace, r: Result, changes: list[str]) ->
 
 
 def _judge_ended(case: Case, ws: Workspace, r: Result, changes: list[str]) -> str | None:
-    lines = r.err.splitlines()
-    if r.code != case.code:
-        return f"exit {r.code}, not {case.code}" + (f": {first_line(r.err)}" if r.err else "")
-    if len(lines) > 1:
-        return f"{len(lines)} lines on stderr, not one at most: {' | '.join(lines[:3])[:200]}"
-    line = lines[0] if lines else ""
-    if lines and not (line.startswith("error: ") or line.startswith("interrupted: ")):
-        return f"the line does not start with 'error: ' or 'interrupted: ': {line[:100]}"
-    if not line.isprintable():
-        return "the line holds control characters"
-    missing = [w for w in case.words if w not in line]
-    if missing:
-        return f"the line lacks {missing[0]!r}: {printable(line)[:160]}"
+    problem = _judge_line(case, r, case.code, ("error: ", "interrupted: "), required=False)
+    if problem is not None:
+        return problem
     return _judge_writes(case, ws, r, _not_the_lock(changes))
 
 

@@ -326,38 +326,36 @@ def test_events_applied_together_give_what_one_by_one_gives(path, monkeypatch):
     assert fast.events_by_type == one_by_one.events_by_type
 
 
-def test_a_fertility_path_changes_the_births_of_its_years_only():
-    """Twice the rate in 2022 and back in 2023: 2021 is the same, draw for draw (common random numbers), and
-    2022 has about twice the births (the women are nearly the same ones)."""
+def _yearly_with_path(setting: str, path: dict, indicator: str):
+    """The city's yearly ``indicator`` without and with ``setting`` set to ``path``, on the same seed: two
+    functions of the year."""
     settings = {"population.scale": 200, "period.end": "2023-12-31", "seed": 5}
-    tfr = make_scenario().behaviour.fertility.total_fertility_rate
-    runs = [Model(make_scenario({**settings, **extra}), 0).run() for extra in (
-        {}, {"behaviour.fertility.total_fertility_rate_by_year": {2022: 2 * tfr, 2023: tfr}})]
-    j = INDICATOR_NAMES.index("births")
+    runs = [Model(make_scenario({**settings, **extra}), 0).run() for extra in ({}, {setting: path})]
+    j = INDICATOR_NAMES.index(indicator)
 
-    def births(result, year):
+    def total(result, year):
         months = [i for i, d in enumerate(result.dates) if str(d).startswith(str(year))]
         return float(result.values[months, 0, j].sum())
 
-    base, doubled = runs
-    assert births(doubled, 2021) == births(base, 2021)
-    assert births(base, 2022) > 200                            # enough agents' births for the ratio below
-    assert 1.8 < births(doubled, 2022) / births(base, 2022) < 2.2
+    return [lambda year, r=r: total(r, year) for r in runs]
+
+
+def test_a_fertility_path_changes_the_births_of_its_years_only():
+    """Twice the rate in 2022 and back in 2023: 2021 is the same, draw for draw (common random numbers), and
+    2022 has about twice the births (the women are nearly the same ones)."""
+    tfr = make_scenario().behaviour.fertility.total_fertility_rate
+    base, doubled = _yearly_with_path("behaviour.fertility.total_fertility_rate_by_year", {2022: 2 * tfr, 2023: tfr},
+                                      "births")
+    assert doubled(2021) == base(2021)
+    assert base(2022) > 200                                    # enough agents' births for the ratio below
+    assert 1.8 < doubled(2022) / base(2022) < 2.2
 
 
 def test_an_arrival_path_changes_the_arrivals_of_its_years_only():
     """Twice the arrival rate in 2022, back in 2023: 2021 is the same draw for draw, 2022 has about twice the
     arrivals."""
-    settings = {"population.scale": 200, "period.end": "2023-12-31", "seed": 5}
     rate = make_scenario().behaviour.in_migration.rate_per_year
-    runs = [Model(make_scenario({**settings, **extra}), 0).run() for extra in (
-        {}, {"behaviour.in_migration.rate_by_year": {2022: 2 * rate, 2023: rate}})]
-    j = INDICATOR_NAMES.index("in_migration")
-
-    def arrivals(result, year):
-        months = [i for i, d in enumerate(result.dates) if str(d).startswith(str(year))]
-        return float(result.values[months, 0, j].sum())
-
-    base, doubled = runs
-    assert arrivals(doubled, 2021) == arrivals(base, 2021)
-    assert 1.85 < arrivals(doubled, 2022) / arrivals(base, 2022) < 2.15
+    base, doubled = _yearly_with_path("behaviour.in_migration.rate_by_year", {2022: 2 * rate, 2023: rate},
+                                      "in_migration")
+    assert doubled(2021) == base(2021)
+    assert 1.85 < doubled(2022) / base(2022) < 2.15

@@ -51,15 +51,13 @@ def peel(X: np.ndarray, cases: np.ndarray, peel_alpha: float = PEEL_ALPHA,
     if total_cases == 0:
         raise ValueError("no design point is a case of interest: nothing to explain")
     inside = np.ones(len(X), bool)
-    low, high = X.min(axis=0), X.max(axis=0)
     boxes = [_box(0, X, cases, inside, total_cases)]
     while inside.sum() > max(min_support * len(X), 1):
         best = _best_peel(X, cases, inside, peel_alpha)
         if best is None:
             break
         inside = best
-        low, high = X[inside].min(axis=0), X[inside].max(axis=0)
-        boxes.append(_box(len(boxes), X, cases, inside, total_cases, low, high))
+        boxes.append(_box(len(boxes), X, cases, inside, total_cases))
     return boxes
 
 
@@ -84,10 +82,8 @@ def _best_peel(X: np.ndarray, cases: np.ndarray, inside: np.ndarray, alpha: floa
     return best
 
 
-def _box(step: int, X: np.ndarray, cases: np.ndarray, inside: np.ndarray, total_cases: int,
-         low: np.ndarray | None = None, high: np.ndarray | None = None) -> Box:
-    low = X[inside].min(axis=0) if low is None else low
-    high = X[inside].max(axis=0) if high is None else high
+def _box(step: int, X: np.ndarray, cases: np.ndarray, inside: np.ndarray, total_cases: int) -> Box:
+    low, high = X[inside].min(axis=0), X[inside].max(axis=0)
     held = int(cases[inside].sum())
     return Box(step, tuple(float(v) for v in low), tuple(float(v) for v in high), float(inside.mean()),
                held / int(inside.sum()), held / total_cases, int(inside.sum()))

@@ -122,6 +122,20 @@ POPULATION = Section(
         "start.",
 )
 
+def year_path(what: str, constant: str, meaning: str, unit: str, maximum: float, example: str,
+              missing: str) -> MapOf:
+    """A setting's path by year (``core.calendar.value_in_year``): empty by default, the ``constant`` setting
+    then holding every year; ``missing`` says why no path is the default."""
+    return MapOf(
+        None, Field("float", None, meaning, unit=unit, minimum=0.0, maximum=maximum),
+        default={},
+        doc=f"A path of {what}: each year listed has its own value, a year not listed the value of the latest "
+            f"listed year before it, and the years before the first listed one (all of them, when none is "
+            f"listed) {constant}. {example}",
+        unit=unit, key_name="<year>", key_pattern=YEAR_PATTERN,
+        source=f"none by default (every year {constant}): {missing}; a path is a scenario's assumption")
+
+
 FERTILITY = Section(
     {
         "total_fertility_rate": Field(
@@ -129,17 +143,11 @@ FERTILITY = Section(
             minimum=0.0, maximum=8.0,
             source="assumption: set so that the crude birth rate at the 2020 age structure is 7.5 per mille, "
                    "the national 2021 rate (NBS); Qingdao's own rate was 9.75 in 2012"),
-        "total_fertility_rate_by_year": MapOf(
-            None, Field("float", None, "Total fertility of the year.", unit="births per woman", minimum=0.0,
-                        maximum=8.0),
-            default={},
-            doc="A fertility path: each year listed has its own total fertility rate, a year not listed the rate "
-                "of the latest listed year before it, and the years before the first listed one (all of them, "
-                "when none is listed) total_fertility_rate. Births in a year sum, per woman living through ages "
-                "15-49 at that year's rates, to the year's rate (e.g. {2022: 1.0, 2023: 0.9}).",
-            unit="births per woman", key_name="<year>", key_pattern=YEAR_PATTERN,
-            source="none by default (every year total_fertility_rate): no yearly series of Qingdao's fertility "
-                   "was found (docs/sources/demography_search.yaml); a path is a scenario's assumption"),
+        "total_fertility_rate_by_year": year_path(
+            "the total fertility rate", "total_fertility_rate", "Total fertility of the year.", "births per woman",
+            8.0, "Births in a year sum, per woman living through ages 15-49 at that year's rates, to the year's "
+                 "rate (e.g. {2022: 1.0, 2023: 0.9}).",
+            "no yearly series of Qingdao's fertility was found (docs/sources/demography_search.yaml)"),
         "mean_age_at_birth_years": Field("float", 30.0, "Centre of the bell-shaped age pattern of fertility.",
                                          unit="years", minimum=15.0, maximum=49.0,
                                          source="assumption: typical for urban China"),
@@ -173,16 +181,10 @@ IN_MIGRATION = Section(
             minimum=0.0, maximum=1.0,
             source="assumption: with the departure hazards below it gives net migration near +0.7% a year, "
                    "below the +1.3% a year of 2010-2020 (census to census, natural increase near zero)"),
-        "rate_by_year": MapOf(
-            None, Field("float", None, "Arrivals per resident in the year.", unit="per year", minimum=0.0,
-                        maximum=1.0),
-            default={},
-            doc="A path of the arrival rate: each year listed has its own rate, a year not listed the rate of "
-                "the latest listed year before it, and the years before the first listed one (all of them, "
-                "when none is listed) rate_per_year (e.g. {2022: 0.025} for a slowdown from 2022 on).",
-            unit="per year", key_name="<year>", key_pattern=YEAR_PATTERN,
-            source="none by default (every year rate_per_year): no yearly series of arrivals to Qingdao was "
-                   "found (docs/sources/demography_search.yaml, migration); a path is a scenario's assumption"),
+        "rate_by_year": year_path(
+            "the arrival rate", "rate_per_year", "Arrivals per resident in the year.", "per year", 1.0,
+            "E.g. {2022: 0.025} for a slowdown from 2022 on.",
+            "no yearly series of arrivals to Qingdao was found (docs/sources/demography_search.yaml, migration)"),
         "urban_share_pct": Field("float", 90.0, "Share of arriving households that settle in an urban zone.",
                                  **_PCT, source="assumption: migrants settle mostly in towns and cities"),
         "talent_share_pct": Field("float", 30.0, "Share of arriving adults with tertiary education.", **_PCT,

@@ -6,12 +6,14 @@ and runs them; it owns no rule itself:
 - the residents (``residents.py``) and the city's books (``ledger.py``);
 - the event handlers (``handlers.py``), over the residents, the ledger and the ``events`` draws;
 - the scheduler (``scheduler.py``): redraws, the month's due events, their time order and application;
-- the levers in force (``policy.PolicySet``), the school seats (``schooling.py``);
+- the levers in force (``policy.PolicySet``), the school seats (``schooling.py``), the reclassification of
+  rural places (``reclassification.py``);
 - the recorder of the month-end indicators (``recorder.py``) and the threads (``parallel.py``).
 
 At each month start the calendar process
 
-1. lets the levers act on places (new-town upgrades);
+1. lets the levers act on places, then reclassifies the month's share of rural residents as urban where
+   they live (``reclassification.py``, at the pace the levers set: new-town upgrades);
 2. redraws the residents whose review day has come (everyone on 1 January, as ages move the hazards;
    otherwise only those whose state changed or who crossed a threshold such as six months of residence);
 3. collects the residents whose next event falls inside the month, plus the month's arriving households
@@ -46,6 +48,7 @@ from .kernel.handlers import ALL_EVENTS, EventDraws, Handlers
 from .kernel.ledger import Ledger
 from .kernel.parallel import Parallel
 from .kernel.population import build_population
+from .kernel.reclassification import Reclassification
 from .kernel.recorder import Recorder, month_end_stocks
 from .kernel.residents import Residents
 from .kernel.result import RunResult
@@ -62,7 +65,8 @@ class Model:
     scenario : a validated Scenario.
     replication : replication index; selects the random streams.
     residents : a ready population (tests build tiny worlds); default: built from the census.
-    log_events : keep a list of every applied event ``(day, event, row, district, persons)``.
+    log_events : keep a list of every applied event ``(day, event, row, district, persons)``, and of every
+        household reclassified urban (event ``reclassification``, by its reference person).
     check_invariants : recount the stock from the arrays every month and fail on any mismatch.
     threads : threads for the vectorised redraws and month-end counts, and with more than one a helper
         thread for the build (default one; ``runner.run_once`` passes the CPUs the process may use); the
@@ -91,6 +95,8 @@ class Model:
         self.handlers = Handlers(self.res, self.ledger, draws, behaviour.fertility.male_share_at_birth_pct / 100.0,
                                  behaviour.rural_to_urban.same_district_share_pct / 100.0, rural_part)
         self.policies = PolicySet(scenario, self.calendar, self.streams["levers"])
+        self.reclassification = Reclassification(behaviour.reclassification, self.handlers, self.policies,
+                                                 self.streams.key("reclassification"))
         self.scheduler = Scheduler(self.res, self.ledger, self.calendar, behaviour, scenario.population,
                                    self.policies, self.parallel, self.streams.key("residents"), draws,
                                    self.streams["arrivals"], rural_part)
@@ -103,10 +109,6 @@ class Model:
     def stock(self) -> np.ndarray:
         """Present agents by (district, urban, hukou, permit)."""
         return self.ledger.stock_table()
-
-    def urbanize_in_place(self, district: int, share: float, day: float, rng: np.random.Generator) -> int:
-        """The levers' door to reclassify a place (``policy.Places``)."""
-        return self.handlers.urbanize_in_place(district, share, day, rng)
 
     # -- running ----------------------------------------------------------------
     def run(self, on_month: Callable[[], object] | None = None) -> RunResult:
@@ -138,6 +140,9 @@ class Model:
         for m, (_, last) in enumerate(cal.month_spans):
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
             self.policies.act_on_places(self, start_day)
+            reclassified = self.reclassification.at_month_start(start_day)
+            if self.log is not None:
+                self._log_households(start_day, "reclassification", reclassified)
             scheduler.redraw_due(start_day)
             times, rows, kinds = scheduler.due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
@@ -162,6 +167,16 @@ class Model:
                 log.append((t, name, i, district, persons))
             return persons
         return handle
+
+    def _log_households(self, day: float, name: str, rows: np.ndarray) -> None:
+        """Log a change of whole households (``rows``, their members) as one entry per household, by its
+        reference person, like a household event."""
+        res, log = self.res, self.log
+        assert log is not None
+        heads = rows[res.is_head[rows]]
+        persons = np.bincount(res.hh[rows], minlength=res.n_households)[res.hh[heads]]
+        for head, n in zip(heads.tolist(), persons.tolist(), strict=True):
+            log.append((day, name, head, DISTRICTS[res.district[head]], n))
 
     def _record(self, date: dt.date) -> None:
         if self.check_invariants:

@@ -38,21 +38,42 @@ def test_a_lever_ending_before_any_month_start_in_force_is_the_baseline(lever, b
     assert tables({f"policies.{lever}": {"start": "2021-03-02", "end": "2021-03-25"}}) == baseline
 
 
-def test_new_towns_upgraded_after_the_lever_ends_stay_rural(baseline):
-    """The upgrades (2022 by default) come after the lever's end: no upgrade, no pull, the baseline."""
+def test_new_towns_upgraded_after_the_lever_ends_change_nothing(baseline):
+    """The upgrades (2022 by default) come after the lever's end: no faster pace, no pull, the baseline."""
     assert tables({"policies.new_town_development": {"start": "2021-01-01", "end": "2021-06-30"}}) == baseline
 
 
-def test_new_towns_upgrade_only_while_the_lever_is_in_force(baseline):
+@pytest.mark.parametrize("settings", [
+    {"intensity": 0.7, "upgrade_dates": {"boli": "2021-02-01", "pingdu_pole": "2021-09-15", "dianbu": "2022-03-01"}},
+    {"intensity": 1.0, "districts": ["jimo", "laixi"], "pace_years": 0.5},
+    {"intensity": 0.3, "start": "2021-06-01", "end": "2022-06-01", "place_share_pct": {"lingshan": 60.0}},
+])
+def test_new_towns_at_the_baselines_own_pace_are_the_baseline_byte_for_byte(settings, baseline):
+    """The lever only changes the pace of the baseline's reclassification and the pull on arrivals: at a pace
+    multiplier and a pull of 1 it changes nothing, whatever its intensity, districts and dates."""
+    own_pace = {"pace_multiplier": 1.0, "migrant_pull_multiplier": 1.0, **settings}
+    assert tables({"policies.new_town_development": own_pace}) == baseline
+
+
+def test_new_towns_at_intensity_zero_are_the_baseline_byte_for_byte(baseline):
+    assert tables({"policies.new_town_development": {"intensity": 0.0, "pace_multiplier": 50.0,
+                                                     "migrant_pull_multiplier": 5.0}}) == baseline
+
+
+def test_new_towns_speed_up_only_while_the_lever_is_in_force(baseline):
     early, late = "2021-06-01", "2022-06-01"
     on = tables({"policies.new_town_development": {
-        "start": "2021-01-01", "end": "2021-12-31", "upgrade_dates": {"boli": early, "pingdu_pole": late}}})
+        "start": "2021-01-01", "end": "2021-12-31", "pace_multiplier": 200.0,
+        "upgrade_dates": {"boli": early, "pingdu_pole": late}}})
     assert on != baseline
-    series = on[0].splitlines()
-    in_situ = [line for line in series if ",in_situ_urbanization," in line and line.split(",")[1] == "0"]
-    moved = {line.split(",")[0][:7] for line in in_situ if line.split(",")[2] == "qingdao"
-             and float(line.split(",")[4]) > 0}
-    assert moved == {"2021-06"}            # boli's upgrade in June 2021; the pole's, after the end, never
+    rows = [line.split(",") for line in on[0].splitlines() if ",new_town_share," in line]
+    town = {(r[0][:7], r[2]) for r in rows if r[1] == "0" and float(r[4] or 0) > 0}
+    # boli's upgrade (Xihaian) speeds up June-December 2021; the pole's, after the end, never
+    assert {zone for _, zone in town} == {"qingdao", "xihaian"}
+    first = min(month for month, _ in town)
+    assert "2021-06" <= first <= "2021-08"
+    lasts = {month for month, zone in town if zone == "xihaian"}
+    assert "2022-12" in lasts                 # the new-town residents stay (while they stay put)
 
 
 @pytest.mark.parametrize("lever", ALL_LEVERS)

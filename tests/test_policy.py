@@ -30,7 +30,8 @@ def col(name):
 
 
 def test_every_lever_has_schema_and_mechanism():
-    hooks = ("adjust", "extra_arrivals", "arrival_pull", "act_on_places", "processes", "extra_school_seats")
+    hooks = ("adjust", "extra_arrivals", "arrival_pull", "act_on_places", "processes", "extra_school_seats",
+             "reclassification_pace")
     for name, cls in LEVERS.items():
         assert issubclass(cls, Lever) and cls.name == name
         assert cls.schema.optional and {"start", "end", "districts", "intensity"} <= set(cls.schema.fields)
@@ -181,29 +182,62 @@ NT = "policies.new_town_development"
 
 
 @pytest.mark.parametrize("replication", [0, 1, 2])
-def test_new_town_upgrade_urbanizes_in_place_on_its_date_in_scope(replication):
-    settings = {NT: {"districts": ["pingdu"],
+def test_new_town_upgrade_speeds_reclassification_from_its_date_in_scope(replication):
+    """The lever adds no one-off reclassification: from each upgrade it raises its district's pace, and the part
+    it adds is counted as new-town residents, in Pingdu only."""
+    settings = {NT: {"districts": ["pingdu"], "pace_multiplier": 200.0,
                      "upgrade_dates": {"nancun": "2021-05-10", "xinhe": "2021-05-01", "mingcun": "2022-02-01",
                                        "pingdu_pole": "2022-02-01"}}}
     base, on = run({}, replication), run(settings, replication)
     pingdu = ZONES.index("pingdu")
-    in_situ = on.values[:, :, col("in_situ_urbanization")]
-    months_with = [on.dates[k] for k in np.flatnonzero(in_situ[:, pingdu] > 0)]
-    # Xinhe on 1 May acts in May; Nancun on 10 May from 1 June, the first month start on or after it
-    assert months_with == ["2021-05-31", "2021-06-30", "2022-02-28"]
-    assert in_situ[:, [z for z in range(1, len(ZONES)) if z != pingdu]].sum() == 0   # only where it acts
-    assert base.values[:, :, col("in_situ_urbanization")].sum() == 0
-    # about 3% + 3% of Pingdu's rural residents in 2021, 3% + 5% in 2022
+    in_situ, base_in_situ = (r.values[:, :, col("in_situ_urbanization")] for r in (on, base))
     k = on.dates.index("2021-05-31")
-    rural_before = on.values[k - 1, pingdu, col("rural_population")]
-    # whole households until the share is reached: at most one household beyond it (households are small)
-    assert 0.03 * rural_before <= in_situ[k, pingdu] < 0.03 * rural_before + 12 * 1000.0
-    assert on.values[-1, 0, col("urbanization_rate")] > base.values[-1, 0, col("urbanization_rate")] + 0.5
-    share = on.values[:, :, col("new_town_share")]
-    assert (base.values[:, :, col("new_town_share")] == 0).all() and share[-1, 0] > 0
-    assert np.allclose(share[:, 0], share[:, 1:].sum(axis=1))
-    assert share[-1, 0] == pytest.approx(share[-1, pingdu])                       # only Pingdu was upgraded
-    assert share[-1, 0] <= 100 * in_situ[:, pingdu].sum() / on.values[-1, 0, col("population")] + 0.5
+    # before the first upgrade the pace is the baseline's, and so is every number
+    assert np.array_equal(on.values[:k], base.values[:k], equal_nan=True)
+    assert base_in_situ[:, pingdu].sum() > 0                        # the baseline reclassifies too
+    assert in_situ[k:, pingdu].sum() > 3 * base_in_situ[k:, pingdu].sum()
+    share = on.values[:, :, col("new_town_share")]                 # % of the city's residents
+    assert (base.values[:, :, col("new_town_share")] == 0).all()
+    first = min(np.flatnonzero(share[:, pingdu] > 0))
+    # Xinhe on 1 May acts from May (a few agents a month at this scale: the first may fall in June)
+    assert on.dates[first] in ("2021-05-31", "2021-06-30")
+    assert share[:, [z for z in range(1, len(ZONES)) if z != pingdu]].sum() == 0   # only where it acts
+    assert np.allclose(share[:, 0], share[:, 1:].sum(axis=1)) and share[-1, 0] > 0
+    town = share[-1, pingdu] / 100 * on.values[-1, 0, col("population")]
+    assert town <= in_situ[:, pingdu].sum() - base_in_situ[:, pingdu].sum() + 12 * 1000.0
+    rate = col("urbanization_rate")
+    assert on.values[-1, pingdu, rate] > base.values[-1, pingdu, rate] + 1.0
+
+
+def test_a_faster_pace_urbanizes_the_levers_districts_only():
+    """Direction: a faster pace raises in-situ urbanization and the urbanization rate where the lever acts;
+    elsewhere reclassification keeps its own draws (one generator per district) and barely moves."""
+    lever = {NT: {"districts": ["jimo", "laixi"], "migrant_pull_multiplier": 1.0}}
+    slow, fast = ({NT: {**lever[NT], "pace_multiplier": m}} for m in (2.0, 40.0))
+    for replication in range(2):
+        a, b = run(slow, replication), run(fast, replication)
+        in_situ = [r.values[:, :, col("in_situ_urbanization")].sum(axis=0) for r in (a, b)]
+        rate = [r.values[-1, :, col("urbanization_rate")] for r in (a, b)]
+        for d in ("jimo", "laixi"):
+            z = ZONES.index(d)
+            assert in_situ[1][z] > 1.5 * in_situ[0][z] and rate[1][z] > rate[0][z] + 0.5
+        for d in ("laoshan", "xihaian", "chengyang", "jiaozhou", "pingdu"):
+            z = ZONES.index(d)
+            assert abs(in_situ[1][z] - in_situ[0][z]) <= 0.25 * in_situ[0][z] + 2000.0
+            assert abs(rate[1][z] - rate[0][z]) < 0.5
+
+
+def test_reclassification_rate_zero_reclassifies_nothing_and_a_district_multiplier_scales_its_pace():
+    none = run({"behaviour.reclassification.rate_pct_per_year": 0.0})
+    assert none.values[:, :, col("in_situ_urbanization")].sum() == 0
+    doubled = run({"behaviour.reclassification.district_multiplier": {"pingdu": 4.0}})
+    base = run({})
+    pingdu, laixi = ZONES.index("pingdu"), ZONES.index("laixi")
+    totals = [r.values[:, :, col("in_situ_urbanization")].sum(axis=0) for r in (base, doubled)]
+    assert totals[1][pingdu] > 2.5 * totals[0][pingdu]
+    assert totals[1][laixi] == pytest.approx(totals[0][laixi], rel=0.25)
+    for z in (ZONES.index(d) for d in ("shinan", "shibei", "licang")):      # fully urban: nothing to do
+        assert totals[0][z] == 0
 
 
 def test_new_town_upgrade_moves_nobody():
@@ -217,8 +251,7 @@ def test_new_town_upgrade_moves_nobody():
 def test_new_town_upgrade_pulls_migrants():
     gains = []
     for replication in range(3):
-        pull = {NT: {"districts": ["laixi"], "in_situ_share_pct": dict.fromkeys(
-            ["jiangshan", "nanshu", "dianbu", "laixi_pole"], 0.0), "migrant_pull_multiplier": 3.0}}
+        pull = {NT: {"districts": ["laixi"], "pace_multiplier": 1.0, "migrant_pull_multiplier": 3.0}}
         base, on = run({}, replication), run(pull, replication)
         z = ZONES.index("laixi")
         gains.append(on.values[:, z, col("in_migration")].sum() - base.values[:, z, col("in_migration")].sum())

@@ -74,8 +74,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("internal_moves_out", "市内跨区迁出", "Moves out to other districts", "persons", "flow",
               "Residents moving from the district to another district of the city."),
     Indicator("in_situ_urbanization", "就地城镇化", "In-situ urbanization", "persons", "flow",
-              "Rural residents who became urban where they live because their town was upgraded (new-town "
-              "development); nobody moves, so it changes the urban and rural populations, not the district's."),
+              "Rural residents who became urban where they live because their village was reclassified urban "
+              "(behaviour.reclassification, faster where new towns are upgraded); nobody moves, so it changes the "
+              "urban and rural populations, not the district's."),
     Indicator("main_centre_share", "主城区人口占比", "Main-centre share of residents", "%", "rate",
               "Residents of the plan's main centre (主城: 市南 市北 李沧 崂山, 城阳, 黄岛 = xihaian; the sub-centre "
               "胶南 lies inside xihaian and cannot be separated) over the city's residents; for a district, its own "
@@ -104,8 +105,8 @@ INDICATORS: tuple[Indicator, ...] = (
               "month end (城市医生、教师、科技文化人员定期服务乡村); 0 unless the rural-talent-service lever acts."),
     Indicator("new_town_share", "新城镇人口占比", "New-town share of residents", "%", "rate",
               "Residents of the upgraded parts of the plan's new-town nodes and growth poles (those urbanized in "
-              "place by new-town development, their newborns, while they stay) over the city's residents; for a "
-              "district, its new-town residents over the city's."),
+              "place by the part of reclassification new-town development adds, their newborns, while they "
+              "stay) over the city's residents; for a district, its new-town residents over the city's."),
     Indicator("homesteads_idle", "闲置宅基地", "Idle homesteads", "homesteads", "stock",
               "Qingdao homesteads (宅基地) whose household lives elsewhere, counted in the district of the "
               "homestead (the owner's hukou district at the start)."),

@@ -4,8 +4,8 @@ time; and the one vectorised path for the events that commute with every other (
 Hot path: plain Python lists for the stock and flows (the ledger's), each resident's cached stock ``cell``,
 and only scalar reads and writes through memoryviews. Each handler returns the persons it affected, or 0 when
 its premise no longer holds (the event is dropped). The premises shared with the hazards and the vectorised
-path are ``premises.py``'s, written once for scalars and arrays. ``urbanize_in_place`` changes a place
-(new-town upgrades).
+path are ``premises.py``'s, written once for scalars and arrays. ``urbanize_in_place`` changes places
+(reclassification, ``reclassification.py``).
 """
 
 from __future__ import annotations
@@ -110,34 +110,42 @@ class Handlers:
         self.by_kind = [getattr(self, f"_on_{name}") for name in ALL_EVENTS]
 
     # -- changes to places ---------------------------------------------------------------
-    def urbanize_in_place(self, district: int, share: float, day: float, rng: np.random.Generator) -> int:
-        """Make about ``share`` of ``district``'s rural residents urban where they live, by whole households
-        taken in random order (from ``rng``, the ``levers`` stream) until the persons reclassified reach the
-        share; return them.
+    def urbanize_in_place(self, shares: np.ndarray, day: float, key: int,
+                          base_shares: np.ndarray | None = None) -> np.ndarray:
+        """Reclassify about ``shares[d]`` of each district ``d``'s rural households as urban where they live;
+        return the rows of the residents reclassified.
 
-        A household lives in one zone, so its present members are the district's present rural residents
-        of that household.
+        Each rural household is reclassified when its uniform, keyed by (``key``, household, ``day``), falls
+        below its district's share: a household is the unit (a village is reclassified whole), the expected
+        persons are the share, and a household's draw depends on nothing else, so a scenario with more
+        residents or another pace reclassifies the same households among those it shares (a faster pace a
+        superset of them). Those between ``base_shares[d]`` and ``shares[d]`` (the part a new-town upgrade
+        adds) are marked ``new_town``. A household lives in one zone, so its reference person's zone is its
+        members'.
         """
         res = self.res
-        rural = np.flatnonzero((res.view("status") == PRESENT) & ~res.view("urban")
-                               & (res.view("district") == district))
+        if not (shares > 0).any():
+            return np.zeros(0, np.int64)
+        rural = np.flatnonzero((res.view("status") == PRESENT) & ~res.view("urban"))
         heads = rural[res.is_head[rural]]
-        if len(heads) == 0 or share <= 0:
-            return 0
-        heads = heads[rng.permutation(len(heads))]
-        target = share * len(rural)
-        household = res.hh[rural]
-        persons = np.bincount(household, minlength=res.n_households)[res.hh[heads]]
-        before = np.cumsum(persons) - persons              # persons reclassified before each household
+        households = res.hh[heads]
+        draw, _ = keyed_uniform_pair(key, households, np.full(len(heads), int(day)))
+        district = res.district[heads]
+        taken = draw < shares[district]
         chosen = np.zeros(res.n_households, bool)
-        chosen[res.hh[heads[: np.searchsorted(before, target, side="left")]]] = True
-        rows = rural[chosen[household]]
+        chosen[households[taken]] = True
+        rows = rural[chosen[res.hh[rural]]]
         self.ledger.move_cells(rows, URBAN_OFFSET)          # same district, hukou and permit; urban
         res.urban[rows] = True
-        res.new_town[rows] = True
         res.review_day[rows] = day
-        self._flows[IN_SITU][district] += len(rows)
-        return len(rows)
+        if base_shares is not None:
+            town = np.zeros(res.n_households, bool)
+            town[households[taken & (draw >= base_shares[district])]] = True
+            res.new_town[rows[town[res.hh[rows]]]] = True
+        made = np.bincount(res.district[rows], minlength=len(shares))
+        for d in np.flatnonzero(made).tolist():
+            self._flows[IN_SITU][d] += int(made[d])
+        return rows
 
     # -- events applied together ----------------------------------------------------------
     def apply_own_events(self, rows: np.ndarray, kinds: np.ndarray) -> dict[int, int]:

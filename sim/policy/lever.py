@@ -55,10 +55,6 @@ class Places(Protocol):
     #: urban staff serving each district's villages, persons (changed in place by postings)
     service_staff: np.ndarray
 
-    def urbanize_in_place(self, district: int, share: float, day: float, rng: np.random.Generator) -> int:
-        """Make about ``share`` of ``district``'s rural residents urban where they live; return them."""
-        ...
-
 
 @dataclass(frozen=True)
 class LeverContext:
@@ -139,6 +135,11 @@ class Lever:
 
     def arrival_pull(self, level: np.ndarray, day: float) -> np.ndarray | None:
         """Multipliers on each district's weight as a destination of arrivals; None for none."""
+        return None
+
+    def reclassification_pace(self, level: np.ndarray, day: float) -> np.ndarray | None:
+        """Multipliers on each district's pace of reclassifying rural places as urban
+        (``behaviour.reclassification``) at the month start ``day``, at least 1; None for none."""
         return None
 
     def act_on_places(self, places: Places, level: np.ndarray, day: float) -> None:

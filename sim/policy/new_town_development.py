@@ -1,31 +1,37 @@
 """新城镇 development: dated upgrades of the plan's new-town nodes and growth poles.
 
-Mechanism: on each place's upgrade date (from the first month start on or
-after it), part of its district's rural residents become urban where they live
-(in-situ urbanization, 就地城镇化: the town is reclassified, nobody moves):
-``i * in_situ_share_pct`` percent of the district's rural residents at that
-moment, whole households drawn at random (the ``levers`` stream), counted in
-``in_situ_urbanization``. From its first upgrade on, a district also pulls
+Mechanism: an upgrade speeds up the baseline reclassification of rural places as urban
+(``behaviour.reclassification``, ``kernel/reclassification.py``: in-situ urbanization, 就地城镇化, the
+place is recoded urban, nobody moves) in the place's district; the lever adds no reclassification of its
+own. From a place's upgrade day (the first month start on or after its date) and for ``pace_years``, its
+district's pace is multiplied by ``1 + i * sum(place_share_pct / 100 * (pace_multiplier - 1))`` over the
+district's upgraded places: the place's rural residents (``place_share_pct`` of the district's) are
+reclassified ``pace_multiplier`` times as fast as the rest. The part the upgrade adds is counted in
+``new_town_share``; all of it in ``in_situ_urbanization``. From its first upgrade on, a district also pulls
 migrants: its weight in the arrivals' choice of destination is multiplied by
-``1 + i (migrant_pull_multiplier - 1)``.
+``1 + i (migrant_pull_multiplier - 1)``. At ``pace_multiplier`` 1 and ``migrant_pull_multiplier`` 1 the
+lever changes nothing (the baseline's bytes, whatever the intensity and dates). The lever draws nothing:
+the reclassification draws on its own key, one uniform per household and month, so a faster pace
+reclassifies the baseline's households and more.
 
 Places (plan: 新城镇节点 泊里 李哥庄 姜山 南墅 南村 新河 明村 灵山 田横 铺集 大村 店埠;
 growth poles 平度 莱西) and their districts: ``PLACES`` below, from Qingdao's
 administrative divisions (行政区划), which the project's reference file does not
-list; verify before relying on them. The plan gives no dates or sizes in our
-copy: every date and share is an assumption, a scenario parameter to sweep.
+list; verify before relying on them. The plan gives no dates, sizes or pace in our
+copy: every date, share and multiplier is an assumption, a scenario parameter to sweep.
 A place is upgraded only if the lever is in force in its district on the upgrade
-day (between its ``start`` and ``end``), and a district pulls only while the
-lever is in force there; before 2026-12 upgrades ignored ``start`` and ``end``.
+day (between its ``start`` and ``end``), and a district's pace and pull change only while the
+lever is in force there.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..core.calendar import DAYS_PER_YEAR
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf
-from .lever import Lever, Places, lever_section
+from .lever import Lever, lever_section
 
 #: place -> (Chinese name, district); growth poles are whole county-level cities
 PLACES: dict[str, tuple[str, str]] = {
@@ -46,22 +52,35 @@ SCHEMA = lever_section(
             default=dict.fromkeys(PLACES, "2022-01-01"),
             doc="Upgrade day of each new-town node and growth pole.",
             source="assumption: the plan's middle year for every place; " + _PLACE_SOURCE),
-        "in_situ_share_pct": MapOf(
-            tuple(PLACES), Field("float", None, "Share of the district's rural residents made urban.",
+        "place_share_pct": MapOf(
+            tuple(PLACES), Field("float", None, "Share of the district's rural residents living in the place.",
                                  unit="%", minimum=0.0, maximum=100.0),
             default={**dict.fromkeys(PLACES, 3.0), "pingdu_pole": 5.0, "laixi_pole": 5.0},
-            doc="Share of its district's rural residents that each upgrade makes urban in place, at full "
-                "intensity.", unit="%",
+            doc="Share of its district's rural residents living in each new-town node or growth pole: the part "
+                "of the district whose reclassification the upgrade speeds up.", unit="%",
             source="assumption: a node town holds a few percent of its district's rural residents; a growth "
                    "pole's upgrade reaches more; sweep it"),
+        "pace_multiplier": Field(
+            "float", 20.0, "Multiplier on the reclassification pace of an upgraded place's rural residents, at "
+            "full intensity.", unit="multiplier", minimum=1.0, maximum=1000.0,
+            source="assumption: upgrading a town recodes its villages over a few years, not at once "
+                   "(docs/sources/reclassification_search.yaml, caution_on_reclassification_semantics: 胶莱街道 "
+                   "kept 101 villages); at 20 times the default pace of behaviour.reclassification (1.14% a "
+                   "year) a place's rural residents are recoded at about 23% a year, 19 x 1.14% x 5 = 108% of "
+                   "them beyond the baseline over the default five years; sweep it"),
+        "pace_years": Field(
+            "float", 5.0, "Years the faster pace lasts from a place's upgrade.", unit="years", minimum=0.0,
+            maximum=100.0,
+            source="assumption: about the years the default multiplier needs to recode the place's rural "
+                   "residents (see pace_multiplier); 100 for as long as the lever is in force"),
         "migrant_pull_multiplier": Field(
             "float", 1.2, "Multiplier on an upgraded district's weight in where arrivals settle, at full "
             "intensity.", unit="multiplier", minimum=1.0, maximum=10.0,
             source="assumption: gravity models give the sign (jobs and services attract migrants, Fan et al. "
                    "2018); size to sweep"),
     },
-    doc="新城镇节点 and growth poles (平度 莱西): dated upgrades that urbanize rural residents in place and pull "
-        "migrants.",
+    doc="新城镇节点 and growth poles (平度 莱西): dated upgrades that speed up the reclassification of their rural "
+        "residents as urban (behaviour.reclassification) and pull migrants.",
 )
 
 
@@ -71,26 +90,32 @@ class NewTownDevelopment(Lever):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        cal, dates = self.calendar, self.settings.upgrade_dates
-        days = cal.month_start_on_or_after(np.array([cal.day(dates[place]) for place in PLACES]))
-        #: each place's upgrade day as the redraws see it (the first month start on or after its date), and
-        #: its district
-        self.upgrades = [(place, day, DISTRICTS.index(PLACES[place][1]))
+        cal, settings = self.calendar, self.settings
+        days = cal.month_start_on_or_after(np.array([cal.day(settings.upgrade_dates[place]) for place in PLACES]))
+        #: each place's upgrade day as the month starts see it (the first month start on or after its date),
+        #: the day its faster pace ends, its district, and what it adds to the pace at full intensity
+        self.upgrades = [(day, day + settings.pace_years * DAYS_PER_YEAR, DISTRICTS.index(PLACES[place][1]),
+                          settings.place_share_pct[place] / 100.0 * (settings.pace_multiplier - 1.0))
                          for place, day in zip(PLACES, days.tolist(), strict=True)]
 
-    def act_on_places(self, places: Places, level: np.ndarray, day: float) -> None:
-        """Upgrade the places whose upgrade takes effect at this month start, where the lever is in force: an
-        upgrade dated before the lever's start or after its end is not made."""
-        for place, when, district in self.upgrades:
-            if when == day and level[district] > 0:
-                share = level[district] * self.settings.in_situ_share_pct[place] / 100.0
-                places.urbanize_in_place(district, share, day, self.context.rng)
+    def _made(self, when: float, day: float) -> bool:
+        """Whether an upgrade of day ``when`` has been made by ``day``: only one dated inside the lever's days
+        is made."""
+        return when <= day and self.switch_days[0] <= when < self.switch_days[1]
+
+    def reclassification_pace(self, level: np.ndarray, day: float) -> np.ndarray:
+        """A district's pace is raised by each place upgraded there, for ``pace_years`` from its upgrade."""
+        added = np.zeros(len(DISTRICTS))
+        for when, until, d, extra in self.upgrades:
+            if self._made(when, day) and day < until:
+                added[d] += extra
+        return 1.0 + level * added
 
     def arrival_pull(self, level: np.ndarray, day: float) -> np.ndarray:
         """A district pulls arrivals from its first upgrade made (in the lever's days) while the lever is in
         force there."""
         pull = np.ones(len(DISTRICTS))
-        for _, when, d in self.upgrades:
-            if when <= day and self.switch_days[0] <= when < self.switch_days[1] and level[d] > 0:
+        for when, _, d, _ in self.upgrades:
+            if self._made(when, day) and level[d] > 0:
                 pull[d] = 1.0 + level[d] * (self.settings.migrant_pull_multiplier - 1.0)
         return pull

@@ -75,6 +75,16 @@ class PolicySet:
                 pull = weights * (1.0 if pull is None else pull)
         return pull
 
+    def reclassification_pace(self, day: float) -> np.ndarray | None:
+        """The product of the levers' multipliers on each district's pace of reclassification; None for none."""
+        pace = None
+        for lever in self.levers:
+            level = lever.level_by_district(day)
+            factors = lever.reclassification_pace(level, day) if level.any() else None
+            if factors is not None:
+                pace = factors * (1.0 if pace is None else pace)
+        return pace
+
     def extra_arrivals(self, stock: np.ndarray, start_day: float, end_day: float) -> list[ArrivalBatch]:
         """The batches of households arriving in the month because of the levers."""
         batches = []

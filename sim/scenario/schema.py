@@ -242,9 +242,9 @@ RURAL_TO_URBAN = Section(
     {
         "base_hazard_per_year": Field(
             "float", 0.05, "Hazard that a rural household moves to an urban zone, at the reference income ratio.",
-            **_HAZARD, source="assumption, not yet calibrated: with the other defaults the baseline urbanization "
-                              "rate rises about 0.6 points a year (2010-2020 census pace: 1.05 a year, part of "
-                              "it reclassification of villages, which the baseline leaves to the new-town lever)"),
+            **_HAZARD, source="assumption; baseline.yaml carries the value fitted to the 2010-2020 censuses (1.05 "
+                              "points a year) with behaviour.reclassification running, which makes villages "
+                              "urban apart from moves, so they are counted once (docs/calibration.md)"),
         "income_ratio": Field(
             "float", 2.0, "Urban over rural disposable income per head.", unit="ratio", minimum=0.1,
             maximum=10.0,
@@ -270,6 +270,41 @@ RURAL_TO_URBAN = Section(
                    "urban population (gravity)"),
     },
     doc="Moves from a rural to an urban zone inside Qingdao (household decision).",
+)
+
+#: the derivation of the default reclassification rate (``RECLASSIFICATION``), written once for its source
+_RECLASSIFICATION_DERIVATION = (
+    "assumption, derived: 王桂新 2014 (中国人口科学 2014(2), docs/sources/reclassification_search.yaml) puts "
+    "administrative reclassification (行政区划变动) at about 31% of the rise of China's urbanization rate over "
+    "1991-2010 (derived there from the paper's ratios; national, an earlier period: a proxy). Applied to "
+    "Qingdao's 2010-2020 censuses (65.81% to 76.34%, sim/data/census.yaml): 0.31 x 10.53 points / 10 years = "
+    "0.326 points a year, times the decade's mean population (9.39 million) = 30,660 persons a year, over its "
+    "mean rural population (2.68 million) = 1.14% a year. The search record's range of 20-45% of the rise "
+    "(itself an assumption) gives 0.74-1.66% a year: sweep it")
+_RECLASSIFICATION_CADENCE = (
+    "each month start, before the redraw, ``1 - (1 - rate x pace)^(1/12)`` of each district's rural residents "
+    "become urban where they live (whole households, by a uniform keyed by household and month on the "
+    "``reclassification`` key), so that twelve "
+    "months compound to the yearly rate")
+
+RECLASSIFICATION = Section(
+    {
+        "rate_pct_per_year": Field(
+            "float", 1.14, "Share of a district's rural residents whose place (village) is reclassified urban "
+            "in a year (就地城镇化: nobody moves).", unit="% per year", minimum=0.0, maximum=100.0,
+            source=_RECLASSIFICATION_DERIVATION),
+        "district_multiplier": MapOf(
+            DISTRICTS, Field("float", None, "Multiplier on the rate in the district.", **_MULT),
+            default={d: 1.0 for d in DISTRICTS}, aliases=DISTRICT_ALIASES,
+            doc="A district's own pace of reclassification relative to the rate (the fully urban districts have "
+                "no rural residents, so theirs does nothing).",
+            source="assumption: no district split of reclassification was found (the search record has the "
+                   "dates of Qingdao's 2012 and 2017 administrative changes, not their populations); the same "
+                   "pace everywhere"),
+    },
+    doc="Reclassification of rural places as urban (in-situ urbanization, 就地城镇化), a baseline process: "
+        + _RECLASSIFICATION_CADENCE + ". The new-town lever speeds it up in its districts "
+        "(policies.new_town_development); the rural-to-urban hazard covers moves only.",
 )
 
 URBAN_TO_RURAL = Section(
@@ -352,6 +387,7 @@ BEHAVIOUR = Section(
         "in_migration": IN_MIGRATION,
         "departure": DEPARTURE,
         "rural_to_urban": RURAL_TO_URBAN,
+        "reclassification": RECLASSIFICATION,
         "urban_to_rural": URBAN_TO_RURAL,
         "hukou": HUKOU,
         "residence_permit": RESIDENCE_PERMIT,

@@ -148,6 +148,14 @@ def census_marginals(census: int) -> dict:
             "female": now["female"] / now["total"] * total}
 
 
+def census_ageing_days(scenario) -> int:
+    """Days from the reference date of the census ``population.census`` to ``period.start``: the residents are
+    built that much older than their census ages (61 days from 2020-11-01 to the default 2021-01-01; none for a
+    backcast from 2010-11-01). Nobody dies, is born or moves in between: the census's residents are aged only."""
+    reference = load_census()[f"census_{scenario.population.census}"]["reference_date"]
+    return (scenario.period.start - reference).days
+
+
 def starting_agents(population) -> int:
     """Agents at the start: the census total over ``population.scale``, at least one per district."""
     total = census_marginals(population.census)["total"]
@@ -159,7 +167,8 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
 
     Parameters
     ----------
-    scenario : a validated Scenario; only ``population`` and ``period`` are read.
+    scenario : a validated Scenario; only ``population`` and ``period`` are read. The census ages are those
+        at its reference date, aged to ``period.start`` (``census_ageing_days``).
     rng : the replication's ``population`` stream.
     helper_thread : reserve the model's arrays on a second thread while the draws run
         (``Residents.reserved``); the numbers do not depend on it.
@@ -261,6 +270,7 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     source[~is_first] = np.flatnonzero(~taken)
     del take, taken, is_first
     ages = pool[source]
+    ages += np.float32(census_ageing_days(scenario) / DAYS_PER_YEAR)      # from the census date to the start
     female = pool_female[source]
     del pool, pool_female, source
 

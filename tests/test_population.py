@@ -8,8 +8,14 @@ from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED
 from sim.core.districts import DISTRICTS
 from sim.core.streams import Streams
 from sim.data import load_census
-from sim.kernel.population import (age_pool, build_population, census_ageing_days, exact_bernoulli, fill_by_persons,
-                                   largest_remainder)
+from sim.kernel.population import (
+    age_pool,
+    build_population,
+    census_ageing_days,
+    exact_bernoulli,
+    fill_by_persons,
+    largest_remainder,
+)
 from tests.conftest import make_scenario
 
 CENSUS = load_census()["census_2020"]

@@ -1,8 +1,8 @@
 """The synthetic population: census marginals turned into agents in households.
 
 Each agent stands for ``population.scale`` residents and the census is
-``population.census`` (2020 by default; 2010 for backcasts, completed from
-2020 where its file is silent: ``census_marginals``; its own age groups). Built to reproduce, up to
+``population.census`` (2020 by default; 2010 for backcasts, with its own totals, households, sex and age
+groups: ``census_marginals``, ``age_groups``). Built to reproduce, up to
 rounding to whole agents, the census district totals, the number of family
 households and their persons, the persons in collective households (each such
 resident is its own one-person unit; the census's 233,846 collective
@@ -130,22 +130,18 @@ def census_marginals(census: int) -> dict:
     """The persons the build reproduces, from block ``census_<census>`` of census.yaml.
 
     Keys: ``total``, ``districts`` (in ``DISTRICTS`` order), ``collective`` (persons in collective
-    households), ``family_households`` and ``female``. The 2010 file gives only the total, the districts
-    (in 10,000s, on today's boundaries) and the mean family household size 2.79, so a 2010 build takes the
-    2020 shares of persons in collective households and of women (assumptions), and its family households
-    are its family persons over 2.79. Its age structure is its own (``age_groups``).
+    households), ``family_households`` and ``female``. The 2010 bulletin gives the districts in 10,000s (on
+    today's boundaries) and the persons in family households rather than in collective ones: these are the
+    total less the family persons. Each census's own figures; its age structure is its own (``age_groups``).
     """
     c = load_census()[f"census_{census}"]
     if census == 2020:
         return {"total": c["total"], "districts": [c["districts"][d]["population"] for d in DISTRICTS],
                 "collective": c["persons_in_collective_households"], "family_households": c["family_households"],
                 "female": c["female"]}
-    now = census_marginals(2020)
-    total = c["total"]
-    collective = now["collective"] / now["total"] * total
-    return {"total": total, "districts": [round(c["districts_wan"][d] * 10_000) for d in DISTRICTS],
-            "collective": collective, "family_households": (total - collective) / c["avg_family_household_size"],
-            "female": now["female"] / now["total"] * total}
+    return {"total": c["total"], "districts": [round(c["districts_wan"][d] * 10_000) for d in DISTRICTS],
+            "collective": c["total"] - c["persons_in_family_households"],
+            "family_households": c["family_households"], "female": c["female"]}
 
 
 def census_ageing_days(scenario) -> int:

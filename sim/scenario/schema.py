@@ -52,8 +52,8 @@ POPULATION = Section(
                        unit="persons per agent", minimum=1.0, maximum=100000.0),
         "census": Field("int", 2020, "Which census (year) the starting population is built from.",
                         choices=CENSUSES,
-                        source="sim/data/census.yaml: census_2020 (7th census) or census_2010 (6th census; what it "
-                               "lacks is taken from 2020, docs/model.md section 5)"),
+                        source="sim/data/census.yaml: census_2020 (7th census) or census_2010 (6th census: its own "
+                               "totals, households, sex and age groups, docs/model.md section 5)"),
         "district_urbanization_rate_pct": MapOf(
             DISTRICTS,
             Field("float", None, "Share of a district's residents living in its urban part.", **_PCT),

@@ -120,7 +120,7 @@ def expected_growth(scenario) -> float:
     avoids growing 10-million-row arrays (a 1.5x copy) in the middle of a whole-city run.
     """
     years = ((scenario.period.end - scenario.period.start).days + 1) / DAYS_PER_YEAR
-    births_per_year = 0.012      # above the default crude birth rate of about 0.0075
+    births_per_year = 0.012      # above the default crude birth rate of about 0.0085 (2021-2023)
     m = scenario.behaviour.in_migration
     rate = max([m.rate_per_year, *m.rate_by_year.values()])     # the highest of the path's years
     return 1.0 + 1.15 * (rate + births_per_year) * years + 0.01

@@ -14,6 +14,7 @@ urbanization rate up to one household per district. Everything is vectorised so 
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -144,12 +145,16 @@ def census_marginals(census: int) -> dict:
             "family_households": c["family_households"], "female": c["female"]}
 
 
+def census_reference_date(census: int) -> dt.date:
+    """The reference date (标准时点) of the census ``census``: its counts are of that day."""
+    return load_census()[f"census_{census}"]["reference_date"]
+
+
 def census_ageing_days(scenario) -> int:
     """Days from the reference date of the census ``population.census`` to ``period.start``: the residents are
     built that much older than their census ages (61 days from 2020-11-01 to the default 2021-01-01; none for a
     backcast from 2010-11-01). Nobody dies, is born or moves in between: the census's residents are aged only."""
-    reference = load_census()[f"census_{scenario.population.census}"]["reference_date"]
-    return (scenario.period.start - reference).days
+    return (scenario.period.start - census_reference_date(scenario.population.census)).days
 
 
 def starting_agents(population) -> int:

@@ -16,8 +16,7 @@ import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
-from ..data import load_census
-from ..kernel.population import census_ageing_days
+from ..kernel.population import census_ageing_days, census_reference_date
 from ..kernel.result import RunResult
 from .atomic import atomic_folder, inside
 from .formats import SCENARIO_YAML, SUMMARY, TIMESERIES, fmt, seconds
@@ -61,7 +60,7 @@ def summary_rows(results: list[RunResult]):
 def census_of(scenario) -> dict:
     """The census the residents were built from, its reference date and the days they were aged by to the start."""
     year = scenario.population.census
-    return {"year": year, "reference_date": load_census()[f"census_{year}"]["reference_date"].isoformat(),
+    return {"year": year, "reference_date": census_reference_date(year).isoformat(),
             "aged_days_to_start": census_ageing_days(scenario)}
 
 

@@ -15,7 +15,8 @@ from sim.scenario import validate
 #: every behavioural hazard off: tests switch on only what they look at
 QUIET_WORLD = {
     "behaviour.fertility.total_fertility_rate": 0.0,
-    "behaviour.mortality.gompertz_level_per_year": 0.0,
+    "behaviour.mortality.male_gompertz_level_per_year": 0.0,
+    "behaviour.mortality.female_gompertz_level_per_year": 0.0,
     "behaviour.in_migration.rate_per_year": 0.0,
     "behaviour.departure.nonlocal_hazard_per_year": 0.0,
     "behaviour.departure.local_hazard_per_year": 0.0,

@@ -52,13 +52,15 @@ def test_2010_build_matches_the_census_marginals(world):
     counts = np.bincount(district, minlength=len(DISTRICTS))
     assert np.array_equal(counts, largest_remainder(wan, n))
     assert np.abs(counts - wan / wan.sum() * n).max() < 1.0
-    # what the 2010 file lacks comes from 2020: collective share, female share; households from 2.79
+    # 2010's own households and sex (the 2010 bulletin), none of 2020's shares
     coll = world.hh_collective[: world.n_households]
     sizes = np.bincount(world.view("hh"), minlength=world.n_households)
-    assert sizes[coll].sum() == round(C2020["persons_in_collective_households"] / C2020["total"] * n)
-    assert world.view("female").sum() == round(C2020["female"] / C2020["total"] * n)
-    family_households = (1 - C2020["persons_in_collective_households"] / C2020["total"]) * n / 2.79
-    assert abs((~coll).sum() - family_households) <= 1
+    collective_share = 1 - C2010["persons_in_family_households"] / C2010["total"]       # 9.7%; 8.1% in 2020
+    assert sizes[coll].sum() == round(collective_share * n)
+    assert sizes[coll].sum() != round(C2020["persons_in_collective_households"] / C2020["total"] * n)
+    assert world.view("female").sum() == round(C2010["female"] / C2010["total"] * n)
+    assert world.view("female").sum() != round(C2020["female"] / C2020["total"] * n)
+    assert abs((~coll).sum() - C2010["family_households"] / C2010["total"] * n) <= 1
     assert sizes[~coll].mean() == pytest.approx(C2010["avg_family_household_size"], abs=0.01)
 
 

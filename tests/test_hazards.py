@@ -31,34 +31,38 @@ def behaviour():
     return make_scenario().behaviour
 
 
-def test_gompertz_death_hazard(behaviour):
-    s = state(age_years=[0.0, 50.0, 80.0], present=[True, True, False])
+def test_gompertz_death_hazard_by_sex(behaviour):
+    s = state(age_years=[0.0, 50.0, 50.0, 80.0], present=[True, True, True, False],
+              female=[False, False, True, True])
     h = hazards.death_hazard_per_year(s, behaviour)
-    # 3.116e-05 * exp(0.09 * 50) = 3.116e-05 * 90.0171313 = 0.00280493
-    assert h[0] == pytest.approx(3.116e-05)
-    assert h[1] == pytest.approx(0.0028049338, rel=1e-7)
-    assert h[2] == 0.0                      # absent residents are not at risk
+    # men 3.014e-05 * exp(0.0954 * 50) = 3.014e-05 * 117.9192 = 0.00355409; women 1.187e-05 * exp(5.08) = 0.00190839
+    assert h[0] == pytest.approx(3.014e-05)
+    assert h[1] == pytest.approx(3.014e-05 * math.exp(4.77), rel=1e-12)
+    assert h[2] == pytest.approx(1.187e-05 * math.exp(5.08), rel=1e-12)
+    assert h[2] < h[1]                      # women's hazard is lower at 50
+    assert h[3] == 0.0                      # absent residents are not at risk
 
 
 def test_fertility_sums_to_tfr_over_ages_15_to_49(behaviour):
     ages = np.arange(10, 60) + 0.5
-    s = state(age_years=ages, female=np.ones(len(ages), bool))
+    s = state(age_years=ages, female=np.ones(len(ages), bool), year=2020)
     h = hazards.birth_hazard_per_year(s, behaviour)
-    assert h.sum() == pytest.approx(1.07, rel=1e-12)
+    assert h.sum() == pytest.approx(1.30, rel=1e-12)       # in 2020: the census rate
     assert (h[ages < 15] == 0).all() and (h[ages >= 50] == 0).all()
-    assert h.argmax() == list(ages).index(29.5) or h.argmax() == list(ages).index(30.5)
-    # by hand at age 30.5: 1.07 * exp(-0.5 * (0.5 / 5.5)^2) / sum_k exp(-0.5 * ((k + 0.5 - 30) / 5.5)^2)
+    assert h.argmax() == list(ages).index(28.5)
+    # by hand at age 30.5: 1.30 * exp(-0.5 * (1.74 / 4.75)^2) / sum_k exp(-0.5 * ((k + 0.5 - 28.76) / 4.75)^2)
     mids = np.arange(15, 50) + 0.5
-    norm = sum(math.exp(-0.5 * ((m - 30) / 5.5) ** 2) for m in mids)
-    assert h[list(ages).index(30.5)] == pytest.approx(1.07 * math.exp(-0.5 * (0.5 / 5.5) ** 2) / norm)
+    norm = sum(math.exp(-0.5 * ((m - 28.76) / 4.75) ** 2) for m in mids)
+    assert h[list(ages).index(30.5)] == pytest.approx(1.30 * math.exp(-0.5 * (1.74 / 4.75) ** 2) / norm)
     men = hazards.birth_hazard_per_year(state(age_years=[30.0], female=[False]), behaviour)
     assert men[0] == 0.0
 
 
-@pytest.mark.parametrize("year, tfr", [(2020, 1.07), (2021, 1.07), (2022, 0.95), (2023, 0.95), (2024, 0.8),
-                                       (2030, 0.8)])
+@pytest.mark.parametrize("year, tfr", [(2015, 1.30), (2020, 1.30), (2021, 1.30 * 0.937), (2022, 0.95),
+                                       (2023, 0.95), (2024, 0.8), (2030, 0.8)])
 def test_fertility_sums_to_the_year_s_rate_of_the_path(year, tfr):
-    """The path's rate for its year and the years after until the next listed one; the constant before."""
+    """The path's rate for its year and the years after until the next listed one; before it, the 2020 rate
+    with its yearly change (-6.3%) after 2020."""
     b = make_scenario({"behaviour.fertility.total_fertility_rate_by_year": {2022: 0.95, 2024: 0.8}}).behaviour
     ages = np.arange(10, 60) + 0.5
     h = hazards.birth_hazard_per_year(state(age_years=ages, female=np.ones(len(ages), bool), year=year), b)
@@ -90,7 +94,7 @@ def test_thresholds_at_window_start_smooth_terms_at_middle(behaviour):
     s = state(age_years=[49.9], mid_age_years=[50.4], female=[True])
     assert hazards.birth_hazard_per_year(s, behaviour)[0] > 0        # fertile at the start of the window
     d = hazards.death_hazard_per_year(state(age_years=[50.0], mid_age_years=[51.0]), behaviour)
-    assert d[0] == pytest.approx(3.116e-05 * math.exp(0.09 * 51.0))
+    assert d[0] == pytest.approx(3.014e-05 * math.exp(0.0954 * 51.0))      # a man: male_gompertz_*
 
 
 def test_hukou_eligibility_under_2020_rules(behaviour):

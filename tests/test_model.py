@@ -11,6 +11,7 @@ from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED, P
 from sim.core.districts import DISTRICTS, ZONES
 from sim.core.streams import Streams, keyed_uniform_pair
 from sim.kernel.handlers import Handlers
+from sim.kernel.hazards import total_fertility_in
 from sim.kernel.ledger import recount_stock
 from sim.model import Model
 from tests.conftest import make_scenario, make_world
@@ -113,8 +114,8 @@ def test_constant_hazard_survival_known_answer(quiet_world):
     """Death at a constant 0.5 a year: survivors after t years ~ N exp(-0.5 t), within 4 binomial sd."""
     n, h = 20000, 0.5
     settings = {**quiet_world, "period.start": "2021-01-01", "period.end": "2023-12-31", "population.scale": 1.0,
-                "behaviour.mortality.gompertz_level_per_year": h,
-                "behaviour.mortality.gompertz_slope_per_year_of_age": 0.0}
+                **{f"behaviour.mortality.{sex}_gompertz_{what}": value for sex in ("male", "female")
+                   for what, value in (("level_per_year", h), ("slope_per_year_of_age", 0.0))}}
     world = make_world([[{"district": "shibei", "age": 30.0}] for _ in range(n)])
     result = Model(make_scenario(settings), 0, residents=world, log_events=True).run()
     for k, date in enumerate(result.dates):
@@ -181,7 +182,8 @@ def test_residents_keep_their_draws_when_others_change(quiet_world):
     """Common random numbers resident by resident: adding arrivals (more rows, more draws) leaves the
     deaths of the residents present at the start exactly as they were."""
     base = {"population.scale": 2000.0, "seed": 9, "period.end": "2021-12-31",
-            "behaviour.mortality.gompertz_level_per_year": 0.001}
+            "behaviour.mortality.male_gompertz_level_per_year": 0.001,
+            "behaviour.mortality.female_gompertz_level_per_year": 0.001}
     def deaths_of_starting_residents(in_rate):
         sc = make_scenario({**base, "behaviour.in_migration.rate_per_year": in_rate})
         model = Model(sc, 0, log_events=True)
@@ -343,9 +345,10 @@ def _yearly_with_path(setting: str, path: dict, indicator: str):
 def test_a_fertility_path_changes_the_births_of_its_years_only():
     """Twice the rate in 2022 and back in 2023: 2021 is the same, draw for draw (common random numbers), and
     2022 has about twice the births (the women are nearly the same ones)."""
-    tfr = make_scenario().behaviour.fertility.total_fertility_rate
-    base, doubled = _yearly_with_path("behaviour.fertility.total_fertility_rate_by_year", {2022: 2 * tfr, 2023: tfr},
-                                      "births")
+    fertility = make_scenario().behaviour.fertility
+    base, doubled = _yearly_with_path("behaviour.fertility.total_fertility_rate_by_year",
+                                      {2022: 2 * total_fertility_in(fertility, 2022),
+                                       2023: total_fertility_in(fertility, 2023)}, "births")
     assert doubled(2021) == base(2021)
     assert base(2022) > 200                                    # enough agents' births for the ratio below
     assert 1.8 < doubled(2022) / base(2022) < 2.2

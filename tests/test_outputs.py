@@ -223,6 +223,8 @@ def test_manifest(two_reps):
     assert manifest["scenario"] == "baseline"
     assert manifest["period"] == {"start": START.isoformat(), "end": END.isoformat()}
     assert manifest["scale_persons_per_agent"] == 2000
+    assert manifest["census"] == {"year": 2020, "reference_date": "2020-11-01",
+                                  "aged_days_to_start": (START - dt.date(2020, 11, 1)).days}
     assert manifest["git_commit"] == "unknown" or re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", manifest["git_commit"])
     packages = manifest["packages"]
     assert packages["simpy"] == metadata.version("simpy")

@@ -8,7 +8,14 @@ from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED
 from sim.core.districts import DISTRICTS
 from sim.core.streams import Streams
 from sim.data import load_census
-from sim.kernel.population import age_pool, build_population, exact_bernoulli, fill_by_persons, largest_remainder
+from sim.kernel.population import (
+    age_pool,
+    build_population,
+    census_ageing_days,
+    exact_bernoulli,
+    fill_by_persons,
+    largest_remainder,
+)
 from tests.conftest import make_scenario
 
 CENSUS = load_census()["census_2020"]
@@ -57,9 +64,10 @@ def test_households_and_collective_persons(world):
 
 
 def test_age_groups_and_sex_exact(world):
-    _, res = world
+    """At the census date (the residents are built aged to the period start, 61 days later)."""
+    sc, res = world
     n = res.n
-    age = -res.view("birth_day") / DAYS_PER_YEAR
+    age = -(res.view("birth_day") + census_ageing_days(sc)) / DAYS_PER_YEAR
     for (low, high), key in (((0, 15), "0-14"), ((15, 60), "15-59"), ((60, 200), "60+")):
         count = ((age >= low) & (age < high)).sum()
         assert count == pytest.approx(CENSUS["age_groups"][key] / CENSUS["total"] * n, abs=1.0), key
@@ -151,3 +159,15 @@ def test_arrays_reserved_on_a_helper_thread_hold_the_same_population():
     assert (plain.n, plain.n_households) == (helped.n, helped.n_households)
     for name in (*RESIDENT_FIELDS, *HOUSEHOLD_FIELDS):
         assert np.array_equal(getattr(plain, name), getattr(helped, name), equal_nan=True), name
+
+
+def test_the_census_is_aged_from_its_date_to_the_period_start():
+    """2020-11-01 to 2021-01-01 is 61 days: the same draws, every resident born 61 days earlier (relative to the
+    start) than in a run that starts on the census date; the 2010 backcast starts on its census date."""
+    at_census = make_scenario({"population.scale": 1000.0, "period.start": "2020-11-01"})
+    default = make_scenario({"population.scale": 1000.0})
+    assert census_ageing_days(default) == 61 and census_ageing_days(at_census) == 0
+    assert census_ageing_days(make_scenario({"population.census": 2010, "period.start": "2010-11-01",
+                                             "period.end": "2020-10-31"})) == 0
+    a, b = (build_population(sc, Streams(1, 0)["population"]).view("birth_day") for sc in (at_census, default))
+    assert len(a) == len(b) and np.abs((a - b) - 61.0).max() < 0.02

@@ -340,8 +340,8 @@ def test_overrides_are_typed_and_beat_the_file(tmp_path):
     assert sc.period.start == dt.date(2022, 1, 1)
     assert sc.population.district_urbanization_rate_pct["jimo"] == 70.0
     assert parse_override(" a.b = 1e-5") == (["a", "b"], "1e-5")
-    assert load_scenario(path, ["behaviour.mortality.gompertz_level_per_year=1e-5"]) \
-        .behaviour.mortality.gompertz_level_per_year == 1e-5
+    assert load_scenario(path, ["behaviour.mortality.male_gompertz_level_per_year=1e-5"]) \
+        .behaviour.mortality.male_gompertz_level_per_year == 1e-5
 
 
 # -- the frozen result ----------------------------------------------------------------------------

@@ -11,3 +11,6 @@ ADULT_AGE = 18
 RETIREMENT_AGE = 60
 #: fertile ages [15, 50): women aged 15-49
 FERTILE_AGES = (15, 50)
+#: the calendar year whose fertility ``behaviour.fertility.total_fertility_rate`` is (the 2020 census);
+#: its yearly change applies to the years after it
+FERTILITY_BASE_YEAR = 2020

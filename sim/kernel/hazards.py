@@ -6,7 +6,7 @@ the hazard per year of one event type. Hazards are held constant over each
 resident's window (a month to a year; piecewise-constant, so waiting times are
 exponential; see ``model``).
 Forms follow ``docs/sources/literature.md``: proportional hazards
-``h = h0 * prod(multipliers)``, Gompertz mortality, a bell-shaped fertility
+``h = h0 * prod(multipliers)``, Gompertz mortality by sex, a bell-shaped fertility
 schedule, and the expected-income (Harris-Todaro) term for rural-urban moves.
 
 State keys: ``present`` (bool), ``district`` (index), ``age_years`` (at the start of the window:
@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from ..core.ages import FERTILE_AGES, RETIREMENT_AGE
+from ..core.ages import FERTILE_AGES, FERTILITY_BASE_YEAR, RETIREMENT_AGE
 from ..core.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, value_in_year
 from ..core.codes import LEASED, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, PRESENT
 from .premises import may_take_permit
@@ -125,10 +125,12 @@ def _near_an_age(birth: np.ndarray, day: float, until: float, ages) -> np.ndarra
 
 
 def death_hazard_per_year(state, behaviour) -> np.ndarray:
-    """Gompertz: ``level * exp(slope * age)``."""
+    """Gompertz for each sex: ``level * exp(slope * age)``, with women's level and slope where ``female``."""
     m = behaviour.mortality
-    return only_where(state["present"],
-                      m.gompertz_level_per_year * np.exp(m.gompertz_slope_per_year_of_age * state["mid_age_years"]))
+    female = state["female"]
+    level = np.where(female, m.female_gompertz_level_per_year, m.male_gompertz_level_per_year)
+    slope = np.where(female, m.female_gompertz_slope_per_year_of_age, m.male_gompertz_slope_per_year_of_age)
+    return only_where(state["present"], level * np.exp(slope * state["mid_age_years"]))
 
 
 def fertility_weight(age_years: np.ndarray, mean_age: float, sd: float) -> np.ndarray:
@@ -140,8 +142,11 @@ def fertility_weight(age_years: np.ndarray, mean_age: float, sd: float) -> np.nd
 
 def total_fertility_in(fertility, year: int) -> float:
     """The total fertility rate of ``year``: the path's (``total_fertility_rate_by_year``) for the year or the
-    latest listed year before it; ``total_fertility_rate`` before the path's first year or without a path."""
-    return value_in_year(fertility.total_fertility_rate_by_year, year, fertility.total_fertility_rate)
+    latest listed year before it; before the path's first year or without a path, ``total_fertility_rate``
+    changed by ``total_fertility_rate_change_pct_per_year`` each year after ``FERTILITY_BASE_YEAR``."""
+    trend = fertility.total_fertility_rate * (
+        1.0 + fertility.total_fertility_rate_change_pct_per_year / 100.0) ** max(year - FERTILITY_BASE_YEAR, 0)
+    return value_in_year(fertility.total_fertility_rate_by_year, year, trend)
 
 
 def birth_hazard_per_year(state, behaviour) -> np.ndarray:

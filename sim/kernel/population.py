@@ -1,8 +1,8 @@
 """The synthetic population: census marginals turned into agents in households.
 
 Each agent stands for ``population.scale`` residents and the census is
-``population.census`` (2020 by default; 2010 for backcasts, completed from
-2020 where its file is silent: ``census_marginals``; its own age groups). Built to reproduce, up to
+``population.census`` (2020 by default; 2010 for backcasts, with its own totals, households, sex and age
+groups: ``census_marginals``, ``age_groups``). Built to reproduce, up to
 rounding to whole agents, the census district totals, the number of family
 households and their persons, the persons in collective households (each such
 resident is its own one-person unit; the census's 233,846 collective
@@ -14,6 +14,7 @@ urbanization rate up to one household per district. Everything is vectorised so 
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -120,7 +121,7 @@ def expected_growth(scenario) -> float:
     avoids growing 10-million-row arrays (a 1.5x copy) in the middle of a whole-city run.
     """
     years = ((scenario.period.end - scenario.period.start).days + 1) / DAYS_PER_YEAR
-    births_per_year = 0.012      # above the default crude birth rate of about 0.0075
+    births_per_year = 0.012      # above the default crude birth rate of about 0.0085 (2021-2023)
     m = scenario.behaviour.in_migration
     rate = max([m.rate_per_year, *m.rate_by_year.values()])     # the highest of the path's years
     return 1.0 + 1.15 * (rate + births_per_year) * years + 0.01
@@ -130,22 +131,30 @@ def census_marginals(census: int) -> dict:
     """The persons the build reproduces, from block ``census_<census>`` of census.yaml.
 
     Keys: ``total``, ``districts`` (in ``DISTRICTS`` order), ``collective`` (persons in collective
-    households), ``family_households`` and ``female``. The 2010 file gives only the total, the districts
-    (in 10,000s, on today's boundaries) and the mean family household size 2.79, so a 2010 build takes the
-    2020 shares of persons in collective households and of women (assumptions), and its family households
-    are its family persons over 2.79. Its age structure is its own (``age_groups``).
+    households), ``family_households`` and ``female``. The 2010 bulletin gives the districts in 10,000s (on
+    today's boundaries) and the persons in family households rather than in collective ones: these are the
+    total less the family persons. Each census's own figures; its age structure is its own (``age_groups``).
     """
     c = load_census()[f"census_{census}"]
     if census == 2020:
         return {"total": c["total"], "districts": [c["districts"][d]["population"] for d in DISTRICTS],
                 "collective": c["persons_in_collective_households"], "family_households": c["family_households"],
                 "female": c["female"]}
-    now = census_marginals(2020)
-    total = c["total"]
-    collective = now["collective"] / now["total"] * total
-    return {"total": total, "districts": [round(c["districts_wan"][d] * 10_000) for d in DISTRICTS],
-            "collective": collective, "family_households": (total - collective) / c["avg_family_household_size"],
-            "female": now["female"] / now["total"] * total}
+    return {"total": c["total"], "districts": [round(c["districts_wan"][d] * 10_000) for d in DISTRICTS],
+            "collective": c["total"] - c["persons_in_family_households"],
+            "family_households": c["family_households"], "female": c["female"]}
+
+
+def census_reference_date(census: int) -> dt.date:
+    """The reference date (标准时点) of the census ``census``: its counts are of that day."""
+    return load_census()[f"census_{census}"]["reference_date"]
+
+
+def census_ageing_days(scenario) -> int:
+    """Days from the reference date of the census ``population.census`` to ``period.start``: the residents are
+    built that much older than their census ages (61 days from 2020-11-01 to the default 2021-01-01; none for a
+    backcast from 2010-11-01). Nobody dies, is born or moves in between: the census's residents are aged only."""
+    return (scenario.period.start - census_reference_date(scenario.population.census)).days
 
 
 def starting_agents(population) -> int:
@@ -159,7 +168,8 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
 
     Parameters
     ----------
-    scenario : a validated Scenario; only ``population`` and ``period`` are read.
+    scenario : a validated Scenario; only ``population`` and ``period`` are read. The census ages are those
+        at its reference date, aged to ``period.start`` (``census_ageing_days``).
     rng : the replication's ``population`` stream.
     helper_thread : reserve the model's arrays on a second thread while the draws run
         (``Residents.reserved``); the numbers do not depend on it.
@@ -261,6 +271,7 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     source[~is_first] = np.flatnonzero(~taken)
     del take, taken, is_first
     ages = pool[source]
+    ages += np.float32(census_ageing_days(scenario) / DAYS_PER_YEAR)      # from the census date to the start
     female = pool_female[source]
     del pool, pool_female, source
 

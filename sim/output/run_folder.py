@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
+from ..kernel.population import census_ageing_days, census_reference_date
 from ..kernel.result import RunResult
 from .atomic import atomic_folder, inside
 from .formats import SCENARIO_YAML, SUMMARY, TIMESERIES, fmt, seconds
@@ -56,6 +57,13 @@ def summary_rows(results: list[RunResult]):
                 yield year, zone, name, fmt(v.mean()), fmt(p05), fmt(p50), fmt(p95), len(v)
 
 
+def census_of(scenario) -> dict:
+    """The census the residents were built from, its reference date and the days they were aged by to the start."""
+    year = scenario.population.census
+    return {"year": year, "reference_date": census_reference_date(year).isoformat(),
+            "aged_days_to_start": census_ageing_days(scenario)}
+
+
 def write_run(scenario, results: list[RunResult], out_root: str | Path, command: list[str] | None = None,
               input_files: list[str] | None = None, extra_files: dict[str, str] | None = None,
               report: Callable[[Path], object] | None = None,
@@ -83,6 +91,7 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
             "replications": scenario.replications,
             "scale_persons_per_agent": float(scenario.population.scale),
             "period": {"start": scenario.period.start.isoformat(), "end": scenario.period.end.isoformat()},
+            "census": census_of(scenario),
             "events_processed": int(sum(r.events_processed for r in results)),
             "events_by_type": {k: int(sum(r.events_by_type[k] for r in results)) for k in results[0].events_by_type},
             "wall_seconds": seconds(sum(r.wall_seconds for r in results)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.ages import FERTILITY_BASE_YEAR
 from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
 from ..policy import LEVERS
@@ -51,8 +52,8 @@ POPULATION = Section(
                        unit="persons per agent", minimum=1.0, maximum=100000.0),
         "census": Field("int", 2020, "Which census (year) the starting population is built from.",
                         choices=CENSUSES,
-                        source="sim/data/census.yaml: census_2020 (7th census) or census_2010 (6th census; what it "
-                               "lacks is taken from 2020, docs/model.md section 5)"),
+                        source="sim/data/census.yaml: census_2020 (7th census) or census_2010 (6th census: its own "
+                               "totals, households, sex and age groups, docs/model.md section 5)"),
         "district_urbanization_rate_pct": MapOf(
             DISTRICTS,
             Field("float", None, "Share of a district's residents living in its urban part.", **_PCT),
@@ -139,39 +140,67 @@ def year_path(what: str, constant: str, meaning: str, unit: str, maximum: float,
 FERTILITY = Section(
     {
         "total_fertility_rate": Field(
-            "float", 1.07, "Births per woman over ages 15-49 at current rates.", unit="births per woman",
-            minimum=0.0, maximum=8.0,
-            source="assumption: set so that the crude birth rate at the 2020 age structure is 7.5 per mille, "
-                   "the national 2021 rate (NBS); Qingdao's own rate was 9.75 in 2012"),
+            "float", 1.30, f"Births per woman over ages 15-49 at the rates of {FERTILITY_BASE_YEAR} (and of every "
+            "year before it).", unit="births per woman", minimum=0.0, maximum=8.0,
+            source="China's 2020 census TFR, 1.3 (NBS, 2021-05-11; sim/data/demography.yaml): no Qingdao or "
+                   "Shandong 2020 figure was found; Qingdao's crude birth rate (8.60 per mille in 2011, "
+                   "registered) was below Shandong's (11.97), so the national level is if anything high for "
+                   "Qingdao. Before 2020 the same rate holds (an assumption of the backcast)"),
+        "total_fertility_rate_change_pct_per_year": Field(
+            "float", -6.3, f"Yearly change of the total fertility rate after {FERTILITY_BASE_YEAR}: the rate of "
+            f"year y is total_fertility_rate * (1 + change/100)^(y - {FERTILITY_BASE_YEAR}).", unit="% per year",
+            minimum=-50.0, maximum=50.0,
+            source="assumption: extends the national 2017-2020 decline of the TFR, 1.58 -> 1.30 (Population "
+                   "Health Metrics 2022, Table 8: (1.30/1.58)^(1/3) - 1 = -6.3% a year; sim/data/demography.yaml) "
+                   "past 2020; Shandong's crude birth rate fell faster (17.54 -> 8.56 per mille, 2017-2020). "
+                   "It gives 1.22, 1.14 and 1.07 for 2021-2023"),
         "total_fertility_rate_by_year": year_path(
-            "the total fertility rate", "total_fertility_rate", "Total fertility of the year.", "births per woman",
+            "the total fertility rate", "follow total_fertility_rate and its yearly change",
+            "Total fertility of the year.", "births per woman",
             8.0, "Births in a year sum, per woman living through ages 15-49 at that year's rates, to the year's "
                  "rate (e.g. {2022: 1.0, 2023: 0.9}).",
             "no yearly series of Qingdao's fertility was found (docs/sources/demography_search.yaml)"),
-        "mean_age_at_birth_years": Field("float", 30.0, "Centre of the bell-shaped age pattern of fertility.",
-                                         unit="years", minimum=15.0, maximum=49.0,
-                                         source="assumption: typical for urban China"),
-        "sd_age_at_birth_years": Field("float", 5.5, "Spread of the age pattern of fertility.",
-                                       unit="years", minimum=1.0, maximum=20.0,
-                                       source="assumption: typical for urban China"),
+        "mean_age_at_birth_years": Field(
+            "float", 28.76, "Centre of the bell-shaped age pattern of fertility.", unit="years", minimum=15.0,
+            maximum=49.0,
+            source="fitted (least squares on the 5-year groups' shares, sim/kernel/demography.py) to the 2020 "
+                   "census age-specific fertility of Fuzhou, a coastal city (福州市2020年人口普查年鉴 表6-3; "
+                   "sim/data/demography.yaml): a proxy, no Qingdao, Shandong or national table was found"),
+        "sd_age_at_birth_years": Field(
+            "float", 4.75, "Spread of the age pattern of fertility.", unit="years", minimum=1.0, maximum=20.0,
+            source="fitted with mean_age_at_birth_years to Fuzhou's 2020 census age pattern (a proxy)"),
         "male_share_at_birth_pct": Field("float", 51.2, "Share of boys among births.", **_PCT,
                                          source="assumption: sex ratio at birth of about 105"),
     },
-    doc="Births to women aged 15-49: hazard = TFR * normal density of age, summed over ages 15-49 to TFR.",
+    doc="Births to women aged 15-49: hazard = TFR(year) * normal density of age, summed over ages 15-49 to TFR(year).",
 )
+
+_GOMPERTZ_SLOPE_SOURCE = ("fitted (log-linear least squares over the 5-year groups 40-44 ... 85-89, "
+                          "sim/kernel/demography.py) to China's 2000 census death rates of {sex} (NBS, China "
+                          "Statistical Yearbook 2002 table 4-11; sim/data/demography.yaml): the latest age-sex table "
+                          "found, none for Qingdao or Shandong")
+_GOMPERTZ_LEVEL_SOURCE = ("set so that the hazard gives a life expectancy at birth of {e0} years: Qingdao's 80.9 of "
+                          "2017 (半岛都市报 2018-11-01, citing 市卫计委; sim/data/demography.yaml) split by the "
+                          "national 2010 census gap between the sexes, 4.99 years (NBS), the two averaging to 80.9 "
+                          "weighted by the share of boys at birth (assumption: no e0 by sex for Qingdao or Shandong "
+                          "was found)")
 
 MORTALITY = Section(
     {
-        "gompertz_level_per_year": Field(
-            "float", 3.116e-05, "Gompertz death hazard extrapolated to age 0.", unit="per year",
-            minimum=0.0, maximum=1.0,
-            source="assumption: set so that the crude death rate at the 2020 age structure is 7.26 per mille, "
-                   "Qingdao's 2011 rate (山东统计年鉴2012)"),
-        "gompertz_slope_per_year_of_age": Field(
-            "float", 0.09, "Rate at which the death hazard grows with age.", unit="per year of age",
-            minimum=0.0, maximum=0.3, source="assumption: adult human mortality doubles about every 8 years"),
+        "male_gompertz_level_per_year": Field(
+            "float", 3.014e-05, "Men's Gompertz death hazard extrapolated to age 0.", unit="per year",
+            minimum=0.0, maximum=1.0, source=_GOMPERTZ_LEVEL_SOURCE.format(e0=78.46)),
+        "male_gompertz_slope_per_year_of_age": Field(
+            "float", 0.0954, "Rate at which men's death hazard grows with age.", unit="per year of age",
+            minimum=0.0, maximum=0.3, source=_GOMPERTZ_SLOPE_SOURCE.format(sex="men")),
+        "female_gompertz_level_per_year": Field(
+            "float", 1.187e-05, "Women's Gompertz death hazard extrapolated to age 0.", unit="per year",
+            minimum=0.0, maximum=1.0, source=_GOMPERTZ_LEVEL_SOURCE.format(e0=83.45)),
+        "female_gompertz_slope_per_year_of_age": Field(
+            "float", 0.1016, "Rate at which women's death hazard grows with age.", unit="per year of age",
+            minimum=0.0, maximum=0.3, source=_GOMPERTZ_SLOPE_SOURCE.format(sex="women")),
     },
-    doc="Deaths: Gompertz hazard h(a) = level * exp(slope * age).",
+    doc="Deaths: a Gompertz hazard for each sex, h(a) = level * exp(slope * age).",
 )
 
 IN_MIGRATION = Section(

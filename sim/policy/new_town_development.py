@@ -25,7 +25,7 @@ import numpy as np
 
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf
-from .lever import Lever, Places, lever_section
+from .lever import Lever, Places, lever_section, uncertain
 
 #: place -> (Chinese name, district); growth poles are whole county-level cities
 PLACES: dict[str, tuple[str, str]] = {
@@ -54,11 +54,11 @@ SCHEMA = lever_section(
                 "intensity.", unit="%",
             source="assumption: a node town holds a few percent of its district's rural residents; a growth "
                    "pole's upgrade reaches more; sweep it"),
-        "migrant_pull_multiplier": Field(
+        "migrant_pull_multiplier": uncertain(Field(
             "float", 1.2, "Multiplier on an upgraded district's weight in where arrivals settle, at full "
             "intensity.", unit="multiplier", minimum=1.0, maximum=10.0,
             source="assumption: gravity models give the sign (jobs and services attract migrants, Fan et al. "
-                   "2018); size to sweep"),
+                   "2018); size to sweep")),
     },
     doc="新城镇节点 and growth poles (平度 莱西): dated upgrades that urbanize rural residents in place and pull "
         "migrants.",

@@ -204,8 +204,8 @@ def test_a_run_says_what_it_carries(tmp_path, capsys):
     """manifest.json, draws.csv, the scorecard's column and the terminal say which uncertainty the run has."""
     posterior = write_posterior(tmp_path, [RATE], [[0.02], [0.03]])
     code = cli.main(["run", str(PLAN), *(a for s in COARSE for a in ("--set", s)), "--replications", "2",
-                     "--set", "period.end=2023-12-31", "--uncertainty", "--set", f"uncertainty.posterior={posterior}", "--out", str(tmp_path / "out"),
-                     "--quiet"])
+                     "--set", "period.end=2023-12-31", "--uncertainty", "--set", f"uncertainty.posterior={posterior}",
+                     "--out", str(tmp_path / "out"), "--quiet"])
     out = capsys.readouterr().out
     assert code == 0
     kind = "chance + parameters (posterior posterior.csv) + lever effects (uniform in their ranges)"
@@ -268,3 +268,17 @@ def test_one_or_two_workers_give_the_same_bytes(tmp_path):
     pooled = run_replications(scenario, progress=False, pool=_local_pool(2))
     assert tables(here) == tables(pooled)
     assert draws_text(here) == draws_text(pooled)
+
+
+def test_a_scorecard_and_manifest_from_before_the_mode_read_as_chance_only(tmp_path):
+    from sim.output.report.page import uncertainty_kind
+    from sim.output.report.tables import read_scorecard
+
+    (tmp_path / "scorecard.csv").write_text("target,indicator,year,comparator,target_value,mean,p05,p95,p_meet,status\n"
+                                            "urbanization_rate,urbanization_rate,2023,>=,77,78,77,79,,met\n",
+                                            encoding="utf-8")
+    [row] = read_scorecard(tmp_path)
+    assert row.status == "met" and row.uncertainty == ""
+    assert uncertainty_kind({}) == "chance only"
+    assert uncertainty_kind({"uncertainty": {"kind": "chance + lever effects (uniform in their ranges)"}}) == \
+        "chance + lever effects (uniform in their ranges)"

@@ -191,6 +191,8 @@ MANIFEST_JSON = "manifest.json"
 TIMESERIES = Table("timeseries.csv", ("date", "replication", "zone", "indicator", "value"))
 SUMMARY = Table("summary.csv", ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications"))
 SCORECARD = Table("scorecard.csv", tuple(f.name for f in fields(ScoreRow)))
+#: scorecard columns a reader does without: a scorecard written before uncertainty mode lacks them
+OPTIONAL_SCORECARD_COLUMNS = ("uncertainty",)
 #: uncertainty mode: what each replication drew; these columns, then one per drawn setting (dotted path)
 DRAWS = Table("draws.csv", ("replication", "posterior_row"))
 RUN_FILES = (TIMESERIES.file, SUMMARY.file, SCORECARD.file, SCENARIO_YAML, MANIFEST_JSON)

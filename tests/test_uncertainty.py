@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from sim import cli
+from sim.core.districts import DISTRICTS
 from sim.core.fields import resolve
 from sim.core.streams import STREAM_NAMES
 from sim.output.comparison import pairing_overrides
@@ -282,3 +283,13 @@ def test_a_scorecard_and_manifest_from_before_the_mode_read_as_chance_only(tmp_p
     assert uncertainty_kind({}) == "chance only"
     assert uncertainty_kind({"uncertainty": {"kind": "chance + lever effects (uniform in their ranges)"}}) == \
         "chance + lever effects (uniform in their ranges)"
+
+
+def test_drawn_values_that_break_a_rule_across_settings_are_refused_naming_the_row(tmp_path):
+    """Each value is within its bounds, but together they leave no district to arrive in."""
+    districts = [f"behaviour.in_migration.district_attraction.{d}" for d in DISTRICTS]
+    posterior = write_posterior(tmp_path, districts, [[0] * len(DISTRICTS)])
+    scenario = load_scenario(BASELINE, [*COARSE, *on(posterior)])
+    with pytest.raises(ScenarioError, match=r"uncertainty\.posterior: the values replication 0 drew \(posterior "
+                                            r"row 1\) are refused: behaviour\.in_migration\.district_attraction"):
+        unc.for_replication(scenario, 0)

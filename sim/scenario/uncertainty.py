@@ -231,7 +231,12 @@ def apply(scenario: Scenario, draws: Draws) -> Scenario:
         for key in above:
             node = node[key]
         node[last] = value
-    return validate(data)
+    try:
+        return validate(data)
+    except ScenarioError as err:     # a rule across settings (weights all zero, say) that one value cannot break
+        row = "" if draws.posterior_row is None else f" (posterior row {draws.posterior_row})"
+        raise ScenarioError(f"the values replication {draws.replication} drew{row} are refused: {err.field}: "
+                            f"{err.message}", POSTERIOR_FIELD, scenario.uncertainty.posterior) from None
 
 
 def for_replication(scenario: Scenario, replication: int) -> tuple[Scenario, Draws | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -293,3 +294,9 @@ def test_drawn_values_that_break_a_rule_across_settings_are_refused_naming_the_r
     with pytest.raises(ScenarioError, match=r"uncertainty\.posterior: the values replication 0 drew \(posterior "
                                             r"row 1\) are refused: behaviour\.in_migration\.district_attraction"):
         unc.for_replication(scenario, 0)
+
+
+def test_every_drawn_setting_has_its_own_key():
+    """The CRC-32 of the paths key the uniforms: two paths with one CRC would draw alike."""
+    paths = [unc.POSTERIOR_FIELD, *(f"policies.{lever}.{setting}" for lever, setting, _ in unc.LEVER_FIELDS)]
+    assert len({zlib.crc32(p.encode()) for p in paths}) == len(paths)

@@ -32,7 +32,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "levers",      # levers' own draws, such as talent attraction's graduate arrivals (stream)
     "schools",     # which migrant children hold a public school seat at the start (stream)
     "submodels",   # the city sub-models' draws: the weather's year-to-year factor on air quality (stream)
-    "uncertainty", # uncertainty mode: the replication's posterior row and lever effect sizes (stream)
+    "uncertainty", # key: uncertainty mode's draws of the replication's posterior row and lever effect sizes
 )
 
 _MASK = 0xFFFFFFFFFFFFFFFF

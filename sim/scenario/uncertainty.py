@@ -1,18 +1,19 @@
 """Uncertainty mode: what each replication draws besides its dice, and the scenario it then runs.
 
 Off (the default), replications differ only by their seeded streams, so bands and ``p_meet`` count chance
-alone. On (``uncertainty.enabled``, ``--uncertainty``), replication ``r`` first draws, from the
-``uncertainty`` stream of ``(seed, r)`` and nothing else:
+alone. On (``uncertainty.enabled``, ``--uncertainty``), replication ``r`` first draws, with the
+``uncertainty`` key of ``(seed, r)`` and nothing else:
 
 1. one uniform that picks a row of the posterior file (every row equally likely, with replacement): the
    behaviour settings the file's columns name take that row's values;
-2. one uniform for every lever effect size that has a range (``Field.effect_range``), in schema order,
-   whichever levers the scenario uses: a lever in use (present, intensity above 0) takes
-   ``low + u (high - low)`` over ``sim.policy.lever.range_about`` of its value (uniform in the range).
+2. one uniform for each effect size that has a range (``Field.effect_range``) of a lever in use (present,
+   intensity above 0): it takes ``low + u (high - low)`` over ``sim.policy.lever.range_about`` of its value
+   (uniform in the range).
 
-Both are drawn whatever is switched on, so a replication's draws of one kind never depend on the other
-kind or on which levers another scenario uses, and the other streams are untouched: replication ``r``'s
-residents draw the same dice as without uncertainty (common random numbers). A lever at intensity 0 is
+Each uniform is a keyed draw on the setting's path (``uniform``), so a replication's draw of one setting
+never depends on what else is drawn, on which levers another scenario uses or on settings added later; and
+the other streams are untouched: replication ``r``'s residents draw the same dice as without uncertainty
+(common random numbers). A lever at intensity 0 is
 never changed, so it still leaves the baseline exactly.
 
 The posterior file (a calibration writes one): CSV, a header of dotted setting paths, one row per draw,
@@ -27,12 +28,13 @@ import csv
 import hashlib
 import io
 import math
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.fields import Field, PathError, Section, canonical, resolve, walk
-from ..core.streams import Streams
+from ..core.streams import Streams, keyed_uniform_pair_one
 from ..policy.lever import range_about
 from .schema import DEFAULT_POSTERIOR, SCENARIO
 from .validation import Scenario, ScenarioError, validate
@@ -63,8 +65,7 @@ def _lever_fields() -> tuple[tuple[str, str, Field], ...]:
     return tuple(out)
 
 
-#: the lever effect sizes uncertainty mode draws, in the order their uniforms are drawn (append only, like
-#: the streams: a new lever's settings go last, so older levers keep their draws)
+#: the lever effect sizes uncertainty mode draws, in schema order
 LEVER_FIELDS = _lever_fields()
 
 
@@ -195,24 +196,30 @@ def _value(cell: str, spec: Field, name: str, number: int, refuse) -> float | in
 
 
 def draw(scenario: Scenario, replication: int, posterior: Posterior | None) -> Draws:
-    """What replication ``replication`` of ``scenario`` draws (from its ``uncertainty`` stream alone)."""
-    rng = Streams(scenario.seed, replication)["uncertainty"]
-    pick = float(rng.random())
-    shares = rng.random(len(LEVER_FIELDS))
+    """What replication ``replication`` of ``scenario`` draws (from its ``uncertainty`` key alone)."""
+    key = Streams(scenario.seed, replication).key("uncertainty")
     values: dict[str, float | int] = {}
     row = None
     if posterior is not None:
-        index = min(int(pick * len(posterior.rows)), len(posterior.rows) - 1)
+        index = min(int(uniform(key, POSTERIOR_FIELD) * len(posterior.rows)), len(posterior.rows) - 1)
         row = index + 1
         values.update(zip(posterior.columns, posterior.rows[index], strict=True))
     if scenario.uncertainty.levers:
-        for (lever, setting, spec), share in zip(LEVER_FIELDS, shares, strict=True):
+        for lever, setting, spec in LEVER_FIELDS:
             section = getattr(scenario.policies, lever)
             if not _in_use(section):
                 continue
+            path = f"policies.{lever}.{setting}"
             low, high = range_about(spec, float(getattr(section, setting)))
-            values[f"policies.{lever}.{setting}"] = low + float(share) * (high - low)
+            values[path] = low + uniform(key, path) * (high - low)
     return Draws(replication, row, values)
+
+
+def uniform(key: int, path: str) -> float:
+    """The uniform on [0, 1) that setting ``path`` (or the posterior's row, under ``POSTERIOR_FIELD``) draws with
+    ``key``: a keyed draw (``sim.core.streams``) on the CRC-32 of the path, so it depends on nothing else drawn,
+    and a setting added later moves no other setting's draw."""
+    return keyed_uniform_pair_one(key, zlib.crc32(path.encode("utf-8")), 0)[0]
 
 
 def _in_use(section: Any) -> bool:

@@ -66,15 +66,17 @@ def test_off_by_default_and_a_run_draws_nothing():
     assert unc.kind(scenario) == "chance only"
 
 
-def test_a_posterior_of_the_scenarios_own_values_gives_the_off_runs_bytes(tmp_path):
+@pytest.mark.parametrize(("file", "more"), [(BASELINE, []), (PLAN, ["uncertainty.levers=false"])])
+def test_a_posterior_of_the_scenarios_own_values_gives_the_off_runs_bytes(tmp_path, file, more):
     """Common random numbers: with nothing actually changed by the draws, replication r is the same run."""
-    off = load_scenario(BASELINE, [*COARSE, "replications=2"])
+    off = load_scenario(file, [*COARSE, "replications=2"])
     own = write_posterior(tmp_path, [RATE, HAZARD], [[off.behaviour.in_migration.rate_per_year,
                                                       off.behaviour.rural_to_urban.base_hazard_per_year]])
-    scenario = load_scenario(BASELINE, [*COARSE, "replications=2", *on(own)])
+    scenario = load_scenario(file, [*COARSE, "replications=2", *on(own), *more])
     runs = [run_once(scenario, r, threads=1) for r in range(2)]
     assert [r.draws.posterior_row for r in runs] == [1, 1]
     assert tables(runs) == tables([run_once(off, r, threads=1) for r in range(2)])
+    assert not any(key.startswith("policies.") for key in runs[0].draws.values)
 
 
 def test_drawn_behaviour_changes_the_run_but_not_the_starting_population(tmp_path):

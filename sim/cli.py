@@ -640,7 +640,8 @@ def _describe(sc) -> str:
     levers = [name for name, lever in sc.policies.items() if lever is not None and lever.intensity > 0]
     return (f"scenario '{sc.name}': {sc.period.start} to {sc.period.end}, {sc.replications} replication(s), "
             f"seed {sc.seed}, {sc.population.scale:g} residents per agent; "
-            f"levers: {', '.join(levers) if levers else 'none (the policies of 2020)'}")
+            f"levers: {', '.join(levers) if levers else 'none (the policies of 2020)'}"
+            + (f"; uncertainty: {uncertainty_kind(sc)}" if sc.uncertainty.enabled else ""))
 
 
 def _simulate(scenario, quiet: bool, workers: int = 1):

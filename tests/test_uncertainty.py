@@ -302,3 +302,8 @@ def test_every_drawn_setting_has_its_own_key():
     """The CRC-32 of the paths key the uniforms: two paths with one CRC would draw alike."""
     paths = [unc.POSTERIOR_FIELD, *(f"policies.{lever}.{setting}" for lever, setting, _ in unc.LEVER_FIELDS)]
     assert len({zlib.crc32(p.encode()) for p in paths}) == len(paths)
+
+
+def test_validate_says_the_scenario_runs_in_uncertainty_mode(capsys):
+    assert cli.main(["validate", str(PLAN), "--uncertainty", "--set", "uncertainty.parameters=false"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("; uncertainty: chance + lever effects (uniform in their ranges)")

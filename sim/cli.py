@@ -50,7 +50,7 @@ from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
 from .core.catalogue import INDICATOR_NAMES
 from .core.fields import closest, one_line, printable
-from .experiment.executor import ExecutorError, default_workers
+from .experiment.executor import ExecutorError, default_workers, run_local
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
 from .experiment.store import FolderError, Store
@@ -62,6 +62,7 @@ from .output.report import EarlyReport, ReportError, build_comparison_report, bu
 from .output.run_folder import write_run
 from .runner import run_replications
 from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files, setting_origins
+from .scenario.uncertainty import kind as uncertainty_kind
 from .targets import plan_targets, scenario_targets
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
@@ -94,8 +95,8 @@ Examples:
   python run_sim.py backtest scenarios/calibration/backtest_urbanization.yaml --cutoff 2016   fit to 2016, score later
 
 Options of run and validate (details: python run_sim.py run --help):
-  --replications N   --seed N   --set KEY=VALUE (repeatable)   --strict   --out DIR (run only)
-  --quiet (run only)
+  --replications N   --seed N   --set KEY=VALUE (repeatable)   --strict   --uncertainty
+  --out DIR, --workers N, --quiet (run only)
 A mistake in a scenario or spec stops before anything is written, with one line naming the setting.
 Exit codes: 0 done, 2 bad input (one line), 3 a write the machine refused (a full disk: one line; nothing
 half-written), 130 interrupted, 141 the output's reader went away (| head), 1 an unexpected error (a bug:
@@ -178,6 +179,9 @@ def _scenario_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", metavar="N", help="root random seed (same seed, same numbers)")
     p.add_argument("--strict", action="store_true",
                    help="refuse a scenario with a lever that never acts in its period (by default: a warning)")
+    p.add_argument("--uncertainty", action="store_true",
+                   help="uncertainty mode (the scenario's uncertainty section, switched on): each replication also "
+                        "draws its behaviour from the posterior and the levers' effect sizes from their ranges")
 
 
 def _quiet(p: argparse.ArgumentParser) -> None:
@@ -188,6 +192,9 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     _scenario_arguments(p)
     p.add_argument("--out", default="results", metavar="DIR",
                    help="folder that receives <scenario name>/<run id>/ (default: results)")
+    p.add_argument("--workers", type=_positive, default=1, metavar="N",
+                   help="run the replications in N worker processes (default 1: in this process); the same "
+                        "numbers whatever N")
     _quiet(p)
 
 
@@ -245,6 +252,8 @@ def _overrides(args: argparse.Namespace) -> list[str]:
         overrides.append(f"replications={args.replications}")
     if args.seed is not None:
         overrides.append(f"seed={args.seed}")
+    if getattr(args, "uncertainty", False):
+        overrides.append("uncertainty.enabled=true")
     return overrides
 
 
@@ -275,7 +284,7 @@ def _run(args: argparse.Namespace) -> int:
     # matplotlib loads in a forked process while this one simulates
     report = EarlyReport(build_run_report) if scenario.outputs.plots else None
     try:
-        results, (scored, unscored) = _simulate(scenario, args.quiet)
+        results, (scored, unscored) = _simulate(scenario, args.quiet, args.workers)
         folder = write_run(scenario, results, args.out, command=args.command_line,
                            input_files=scenario_files(args.scenario),
                            extra_files={"scorecard.csv": scorecard.csv_text(scored)}, report=report,
@@ -631,13 +640,16 @@ def _describe(sc) -> str:
     levers = [name for name, lever in sc.policies.items() if lever is not None and lever.intensity > 0]
     return (f"scenario '{sc.name}': {sc.period.start} to {sc.period.end}, {sc.replications} replication(s), "
             f"seed {sc.seed}, {sc.population.scale:g} residents per agent; "
-            f"levers: {', '.join(levers) if levers else 'none (the policies of 2020)'}")
+            f"levers: {', '.join(levers) if levers else 'none (the policies of 2020)'}"
+            + (f"; uncertainty: {uncertainty_kind(sc)}" if sc.uncertainty.enabled else ""))
 
 
-def _simulate(scenario, quiet: bool):
-    """Every replication of ``scenario`` and its scorecard ``(scored rows, targets not reached)``."""
-    results = run_replications(scenario, progress=not quiet)
-    return results, scorecard.run_scorecard(scenario_targets(scenario), results)
+def _simulate(scenario, quiet: bool, workers: int = 1):
+    """Every replication of ``scenario`` (in ``workers`` processes) and its scorecard ``(scored rows, targets
+    not reached)``."""
+    pool = (lambda fn, tasks, on_done: run_local(fn, tasks, workers, on_done)) if workers > 1 else None
+    results = run_replications(scenario, progress=not quiet, pool=pool)
+    return results, scorecard.run_scorecard(scenario_targets(scenario), results, uncertainty_kind(scenario))
 
 
 def _print_comparison(folder: Path, scenario, against) -> None:
@@ -684,6 +696,8 @@ def _print_run(scenario, results, folder: Path, targets=()) -> None:
     _say(f"Urbanization rate of residents on {end}: {rate:.2f}%{over}{_target_note(targets, 'urbanization_rate')}")
     _say(f"Urbanization rate of hukou holders on {end}: {hukou:.2f}%")
     _say(f"{events:,} events simulated in {seconds:.1f} s")
+    _say(f"Uncertainty: {uncertainty_kind(scenario)}"
+         + ("; what each replication drew: draws.csv" if scenario.uncertainty.enabled else ""))
 
 
 def _target_note(targets, target_id: str) -> str:

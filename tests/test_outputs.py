@@ -412,7 +412,7 @@ def test_scorecard_file(two_reps, tmp_path, capsys):
     from sim import cli
 
     assert (two_reps / "scorecard.csv").read_text(encoding="utf-8").splitlines() == [
-        "target,indicator,year,comparator,target_value,mean,p05,p95,p_meet,status"]
+        "target,indicator,year,comparator,target_value,mean,p05,p95,p_meet,status,uncertainty"]
     code = cli.main(["run", str(BASELINE), "--set", "population.scale=5000", "--set", "outputs.plots=false",
                      "--replications", "2", "--out", str(tmp_path), "--quiet"])
     assert code == 0
@@ -425,6 +425,7 @@ def test_scorecard_file(two_reps, tmp_path, capsys):
     # two replications: a status saying so and no p_meet (docs/targets.md: shown from 10 on)
     assert urban["status"] in {f"{s} (2 replications)" for s in ("met", "at risk", "missed")}
     assert urban["p_meet"] == ""
+    assert urban["uncertainty"] == "chance only"      # no --uncertainty: the band counts the dice alone
 
 
 @pytest.mark.parametrize("replications", [1, 2, 3, 9, 10, 31])

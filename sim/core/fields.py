@@ -48,6 +48,9 @@ class Field:
     between dates (steps or straight lines) is the sub-model's to say.
     pattern : regular expression a string must match in full.
     required : the file must give a value (there is no default; ``default`` is then None).
+    effect_range : ``(low, high)``, the range a lever's effect size is drawn from in uncertainty mode, stated
+        for the default value (``sim.policy.lever.uncertain``); None for a value that is not drawn.
+    range_source : where ``effect_range`` comes from, or ``"assumption: why"``.
     """
 
     kind: str
@@ -60,6 +63,8 @@ class Field:
     choices: tuple | None = None
     pattern: str | None = None
     required: bool = False
+    effect_range: tuple[float, float] | None = None
+    range_source: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

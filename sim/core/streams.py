@@ -33,6 +33,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "schools",     # which migrant children hold a public school seat at the start (stream)
     "submodels",   # the city sub-models' draws: the weather's year-to-year factor on air quality (stream)
     "reclassification",  # key: whether a rural household's place is reclassified urban at a month start
+    "uncertainty", # key: uncertainty mode's draws of the replication's posterior row and lever effect sizes
 )
 
 _MASK = 0xFFFFFFFFFFFFFFFF

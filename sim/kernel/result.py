@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -20,3 +21,5 @@ class RunResult:
     wall_seconds: float
     state_bytes: int
     log: list | None = field(default=None, repr=False)
+    #: uncertainty mode: what the replication drew (``sim.scenario.uncertainty.Draws``); None without it
+    draws: Any = None

@@ -102,11 +102,17 @@ def settings_diff(scenario, against) -> list[tuple[str, str, str]]:
 
 def pairing_overrides(scenario) -> list[str]:
     """``--set`` overrides that give the other scenario this one's seed, replications, period and scale, so
-    that replication ``r`` of both starts from the same agents and draws the same numbers."""
-    return [f"{key}={_text(value)}" for key, value in (
+    that replication ``r`` of both starts from the same agents and draws the same numbers; in uncertainty mode
+    its uncertainty settings too, so that replication ``r`` of both takes the same posterior row and the same
+    share of each range for the levers both use."""
+    pairs: list[tuple[str, object]] = [
         ("seed", scenario.seed), ("replications", scenario.replications),
         ("period.start", scenario.period.start.isoformat()), ("period.end", scenario.period.end.isoformat()),
-        ("population.scale", scenario.population.scale))]
+        ("population.scale", scenario.population.scale)]
+    settings = scenario.uncertainty
+    if settings.enabled:
+        pairs += [(f"uncertainty.{key}", value) for key, value in settings.items() if value is not None]
+    return [f"{key}={_text(value)}" for key, value in pairs]
 
 
 def write_comparison(scenario, against, scenario_runs, against_runs, out_root: str | Path,

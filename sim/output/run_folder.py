@@ -18,8 +18,9 @@ from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
 from ..kernel.population import census_ageing_days, census_reference_date
 from ..kernel.result import RunResult
+from ..scenario.uncertainty import LEVER_DISTRIBUTION, kind, posterior_of
 from .atomic import atomic_folder, inside
-from .formats import SCENARIO_YAML, SUMMARY, TIMESERIES, fmt, seconds
+from .formats import DRAWS, SCENARIO_YAML, SUMMARY, TIMESERIES, csv_table, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
 from .yearly import yearly_values
 
@@ -64,6 +65,33 @@ def census_of(scenario) -> dict:
             "aged_days_to_start": census_ageing_days(scenario)}
 
 
+def draws_text(results: list[RunResult]) -> str | None:
+    """``draws.csv``: a row per replication, its posterior row (from 1; empty for none) and every drawn value
+    written exactly (``repr``: read back, the same float); None outside uncertainty mode."""
+    draws = [r.draws for r in results]
+    if any(d is None for d in draws):
+        return None
+    settings = list(dict.fromkeys(path for d in draws for path in d.values))
+    rows = ((d.replication, "" if d.posterior_row is None else d.posterior_row,
+             *("" if path not in d.values else repr(d.values[path]) for path in settings)) for d in draws)
+    return csv_table((*DRAWS.columns, *settings), rows)
+
+
+def uncertainty_record(scenario, results: list[RunResult]) -> dict:
+    """The manifest's ``uncertainty``: the kind of uncertainty the run carries, and in uncertainty mode the
+    posterior (path, SHA-256, rows), how lever effects were drawn and the file of the draws."""
+    posterior = posterior_of(scenario)
+    record: dict = {"kind": kind(scenario, posterior.path if posterior else None)}
+    if scenario.uncertainty.enabled:
+        record.update({
+            "posterior": None if posterior is None else
+            {"path": posterior.path, "sha256": posterior.sha256, "rows": len(posterior.rows),
+             "settings": list(posterior.columns)},
+            "lever_effects": LEVER_DISTRIBUTION + " in each range" if scenario.uncertainty.levers else None,
+            "draws_file": DRAWS.file})
+    return record
+
+
 def write_run(scenario, results: list[RunResult], out_root: str | Path, command: list[str] | None = None,
               input_files: list[str] | None = None, extra_files: dict[str, str] | None = None,
               report: Callable[[Path], object] | None = None,
@@ -78,9 +106,11 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
     """
     with atomic_folder(inside(Path(out_root), scenario.name), run_folder_name(scenario.seed)) as landing:
         tmp, final = landing
+        draws = draws_text(results)
         hashes = write_texts(tmp, {SCENARIO_YAML: resolved_yaml(scenario),
                                    TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
                                    SUMMARY.file: SUMMARY.text(summary_rows(results)),
+                                   **({DRAWS.file: draws} if draws is not None else {}),
                                    **(extra_files or {})})
         info = provenance(command, input_files)
         manifest = {
@@ -98,6 +128,7 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
             "replication_wall_seconds": [seconds(r.wall_seconds) for r in results],
             "agents_start": [r.agents_start for r in results],
             "agents_end": [r.agents_end for r in results],
+            "uncertainty": uncertainty_record(scenario, results),
             "packages": info["packages"],
             "input_sha256": info["input_sha256"],
             "output_sha256": hashes,

@@ -26,13 +26,15 @@ import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import CITY, ZONES
+from ..scenario.uncertainty import CHANCE_ONLY
 from ..targets import Target
 from .formats import MIN_REPLICATIONS_FOR_P, SCORECARD, UNKNOWN, ScoreRow, fmt_human, fmt_share, status, too_few_note
 from .yearly import yearly_values
 
 
-def score(target: Target, simulated: np.ndarray) -> ScoreRow:
-    """Score one target from its simulated values, one per replication."""
+def score(target: Target, simulated: np.ndarray, uncertainty: str = CHANCE_ONLY) -> ScoreRow:
+    """Score one target from its simulated values, one per replication; ``uncertainty`` says what their spread
+    counts (``sim.scenario.uncertainty.kind``)."""
     simulated = np.asarray(simulated, dtype=np.float64)
     defined = simulated[~np.isnan(simulated)]
     if len(defined) == 0:
@@ -44,11 +46,11 @@ def score(target: Target, simulated: np.ndarray) -> ScoreRow:
     if target.value is not None and len(defined) < n:
         undefined = f"undefined in {n - len(defined)} of {n} replication{'' if n == 1 else 's'}"
         return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value, mean, p05, p95,
-                        None, f"{UNKNOWN} ({undefined})")
+                        None, f"{UNKNOWN} ({undefined})", uncertainty)
     share = None if target.value is None else float(np.mean([target.met_by(v) for v in simulated]))
     p_meet = share if n >= MIN_REPLICATIONS_FOR_P else None
     return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value, mean, p05, p95,
-                    p_meet, status(share, n))
+                    p_meet, status(share, n), uncertainty)
 
 
 def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) -> np.ndarray | None:
@@ -69,9 +71,9 @@ def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) 
     return np.array(out)
 
 
-def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
+def run_scorecard(targets, results, uncertainty: str = CHANCE_ONLY) -> tuple[list[ScoreRow], list[Target]]:
     """Score every target the run simulates; also return those it cannot score yet (no indicator, or
-    the run does not reach the target's year)."""
+    the run does not reach the target's year). ``uncertainty``: the kind the run carries, for every row."""
     city = ZONES.index(CITY)
     yearly = [{year: dict(zip(INDICATOR_NAMES, values[city], strict=True))
                for year, values in yearly_values(r).items()} for r in results]
@@ -81,7 +83,7 @@ def run_scorecard(targets, results) -> tuple[list[ScoreRow], list[Target]]:
         if simulated is None:
             unscored.append(target)
         else:
-            rows.append(score(target, simulated))
+            rows.append(score(target, simulated, uncertainty))
     return rows, unscored
 
 
@@ -92,7 +94,8 @@ def csv_text(rows: list[ScoreRow]) -> str:
 
 def table(rows: list[ScoreRow], unscored: list[Target], replications: int | None = None) -> str:
     """The scorecard as a plain-text table for the terminal; ``p_meet`` is ``n/a`` below
-    ``MIN_REPLICATIONS_FOR_P`` replications, with a line saying why, and one replication has no band."""
+    ``MIN_REPLICATIONS_FOR_P`` replications, with a line saying why, and one replication has no band. A line
+    below the rows says what the bands and chances count (the rows' ``uncertainty``)."""
     few = replications is not None and replications < MIN_REPLICATIONS_FOR_P
     lines = [f"{'target':40} {'year':>4} {'goal':>10} {'mean':>10} {'p05-p95':>19} {'p_meet':>6}  status"]
     for r in rows:
@@ -100,6 +103,9 @@ def table(rows: list[ScoreRow], unscored: list[Target], replications: int | None
         chance = "n/a" if few and r.target_value is not None and r.p_meet is None else fmt_share(r.p_meet)
         band = f"{'-':>9} {'':<9}" if replications == 1 else f"{fmt_human(r.p05):>9}-{fmt_human(r.p95):<9}"
         lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {fmt_human(r.mean):>10} {band} {chance:>6}  {r.status}")
+    kinds = list(dict.fromkeys(r.uncertainty for r in rows if r.uncertainty))
+    if kinds:
+        lines.append(f"bands and p_meet count: {'; '.join(kinds)}")
     if few and replications is not None:
         lines.append(f"p_meet n/a ({too_few_note(replications)})")
     if unscored:

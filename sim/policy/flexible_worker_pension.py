@@ -20,14 +20,14 @@ from ..core.ages import RETIREMENT_AGE
 from ..core.codes import LOCAL_URBAN
 from ..core.fields import Field
 from ..kernel.premises import may_enrol_in_pension
-from .lever import Lever, lever_section
+from .lever import Lever, lever_section, uncertain
 
 SCHEMA = lever_section(
     {
-        "enrolment_hazard_per_year": Field(
+        "enrolment_hazard_per_year": uncertain(Field(
             "float", 0.5, "Hazard that an eligible flexible worker enrols, at full intensity.", unit="per year",
             minimum=0.0, maximum=50.0,
-            source="assumption: enrolment is voluntary and costs contributions, so take-up is gradual; sweep it"),
+            source="assumption: enrolment is voluntary and costs contributions, so take-up is gradual; sweep it")),
     },
     doc="取消灵活就业人员参加企业职工基本养老保险的城乡户籍限制: flexible workers may enrol in the employees' pension "
         "whatever their hukou.",

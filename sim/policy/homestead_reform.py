@@ -33,24 +33,24 @@ import numpy as np
 
 from ..core.codes import NO_HOMESTEAD, OCCUPIED
 from ..core.fields import Field
-from .lever import Lever, lever_section, multiply_where
+from .lever import Lever, lever_section, multiply_where, uncertain
 
 SCHEMA = lever_section(
     {
-        "lockin_relief": Field(
+        "lockin_relief": uncertain(Field(
             "float", 1.0, "Share of the homestead lock-in on rural-to-urban moves lifted at full intensity.",
             unit="share", minimum=0.0, maximum=1.0,
             source="assumption: the reform secures use rights, so living on the homestead no longer ties a "
-                   "household to it (Giles and Mu give the size of the tie, 17%)"),
-        "annual_rent_yuan": Field(
+                   "household to it (Giles and Mu give the size of the tie, 17%)")),
+        "annual_rent_yuan": uncertain(Field(
             "float", 8000.0, "Rent a leased homestead pays its owners each year.", unit="yuan per year",
             minimum=0.0, maximum=1e6,
             source="assumption: below a third of a rural household's disposable income (rural disposable income "
-                   "18,164 yuan per head in 2023 H1, docs/sources/qingdao_facts.yaml income); sweep it"),
-        "lease_demand_hazard_per_year": Field(
+                   "18,164 yuan per head in 2023 H1, docs/sources/qingdao_facts.yaml income); sweep it")),
+        "lease_demand_hazard_per_year": uncertain(Field(
             "float", 0.005, "Hazard that an urban household rents an idle village homestead, at full "
             "intensity.", unit="per year", minimum=0.0, maximum=1.0,
-            source="assumption: no figure for Qingdao; sweep it"),
+            source="assumption: no figure for Qingdao; sweep it")),
     },
     doc="宅基地三权分置 homestead reform: less land lock-in, homestead rights kept on hukou conversion, and idle "
         "homesteads let to urban households (a finite stock).",

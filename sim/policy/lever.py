@@ -16,7 +16,7 @@ the others stay the no-ops below.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -41,6 +41,43 @@ def lever_section(own: dict, doc: str) -> Section:
                            minimum=0.0, maximum=1.0),
     }
     return Section({**common, **own}, doc=doc, optional=True)
+
+
+#: the share of a lever's effect at the ends of its range in uncertainty mode (``uncertain``)
+EFFECT_RANGE_SHARES = (0.5, 1.5)
+#: the value of a field's unit at which a lever has no effect (a multiplier of 1; otherwise 0)
+NO_EFFECT = {"multiplier": 1.0}
+
+
+def range_about(spec: Field, central: float) -> tuple[float, float]:
+    """The range an effect size is drawn from in uncertainty mode when its value is ``central``: the field's
+    range, stated for its default, as shares of the effect (the distance from no effect, ``NO_EFFECT``), taken
+    about ``central`` and kept within the field's bounds. So a scenario that sets its own value keeps the same
+    relative uncertainty, and a value of no effect is not drawn at all."""
+    if spec.effect_range is None:
+        raise ValueError("the field has no effect range")
+    neutral = NO_EFFECT.get(spec.unit, 0.0)
+    effect = float(spec.default) - neutral
+    shares = sorted((value - neutral) / effect for value in spec.effect_range)
+    low, high = sorted(neutral + share * (central - neutral) for share in shares)
+    return max(low, spec.minimum), min(high, spec.maximum)
+
+
+def uncertain(spec: Field) -> Field:
+    """``spec`` with an effect range for uncertainty mode: ``EFFECT_RANGE_SHARES`` of its default's effect
+    (half to one and a half times the distance from no effect), within its bounds. The lever sizes are our
+    own guesses, so the range is an assumption too, stated as one."""
+    neutral = NO_EFFECT.get(spec.unit, 0.0)
+    effect = float(spec.default) - neutral
+    if effect == 0:
+        raise ValueError("an effect range needs a default with an effect")
+    ends = sorted(round(neutral + share * effect, 12) for share in EFFECT_RANGE_SHARES)   # no 0.5499999999999999
+    low, high = max(ends[0], spec.minimum), min(ends[1], spec.maximum)
+    low_pct, high_pct = (round(100 * share) for share in EFFECT_RANGE_SHARES)
+    what = "the distance from 1 (no effect)" if neutral else "the default"
+    return replace(spec, effect_range=(low, high),
+                   range_source=f"assumption: {low_pct}% to {high_pct}% of {what}, within the field's bounds; the "
+                                "lever sizes are our guesses and no source gives their spread yet")
 
 
 def multiply_where(rates: dict[str, np.ndarray], event: str, where: np.ndarray, factor) -> None:

@@ -31,7 +31,7 @@ import numpy as np
 from ..core.calendar import DAYS_PER_YEAR
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf
-from .lever import Lever, lever_section
+from .lever import Lever, lever_section, uncertain
 
 #: place -> (Chinese name, district); growth poles are whole county-level cities
 PLACES: dict[str, tuple[str, str]] = {
@@ -60,24 +60,24 @@ SCHEMA = lever_section(
                 "of the district whose reclassification the upgrade speeds up.", unit="%",
             source="assumption: a node town holds a few percent of its district's rural residents; a growth "
                    "pole's upgrade reaches more; sweep it"),
-        "pace_multiplier": Field(
+        "pace_multiplier": uncertain(Field(
             "float", 20.0, "Multiplier on the reclassification pace of an upgraded place's rural residents, at "
             "full intensity.", unit="multiplier", minimum=1.0, maximum=1000.0,
             source="assumption: upgrading a town recodes its villages over a few years, not at once "
                    "(docs/sources/reclassification_search.yaml, caution_on_reclassification_semantics: 胶莱街道 "
                    "kept 101 villages); at 20 times the default pace of behaviour.reclassification (1.14% a "
                    "year) a place's rural residents are recoded at about 23% a year, 19 x 1.14% x 5 = 108% of "
-                   "them beyond the baseline over the default five years; sweep it"),
+                   "them beyond the baseline over the default five years; sweep it")),
         "pace_years": Field(
             "float", 5.0, "Years the faster pace lasts from a place's upgrade.", unit="years", minimum=0.0,
             maximum=100.0,
             source="assumption: about the years the default multiplier needs to recode the place's rural "
                    "residents (see pace_multiplier); 100 for as long as the lever is in force"),
-        "migrant_pull_multiplier": Field(
+        "migrant_pull_multiplier": uncertain(Field(
             "float", 1.2, "Multiplier on an upgraded district's weight in where arrivals settle, at full "
             "intensity.", unit="multiplier", minimum=1.0, maximum=10.0,
             source="assumption: gravity models give the sign (jobs and services attract migrants, Fan et al. "
-                   "2018); size to sweep"),
+                   "2018); size to sweep")),
     },
     doc="新城镇节点 and growth poles (平度 莱西): dated upgrades that speed up the reclassification of their rural "
         "residents as urban (behaviour.reclassification) and pull migrants.",

@@ -23,16 +23,16 @@ import numpy as np
 
 from ..core.codes import LOCAL_RURAL, NONLOCAL
 from ..core.fields import Field
-from .lever import Lever, lever_section, multiply_where
+from .lever import Lever, lever_section, multiply_where, uncertain
 
 SCHEMA = lever_section(
     {
-        "conversion_hazard_multiplier": Field(
+        "conversion_hazard_multiplier": uncertain(Field(
             "float", 0.5, "Multiplier on both hukou-conversion hazards (non-local and local-rural) at full "
             "intensity; at intensity i the hazards are multiplied by this to the power i.", unit="multiplier",
             minimum=0.0, maximum=1.0,
             source="assumption: the 2018 reform relaxed settlement for talent, residence, investment and points "
-                   "(policy_history); the size of the change is not published"),
+                   "(policy_history); the size of the change is not published")),
     },
     doc="2018年以前的落户政策 settlement before the 2018 hukou reform (a lever of history, for backcasts): "
         "converting hukou was harder, so both conversion hazards are lower.",

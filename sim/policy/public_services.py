@@ -36,35 +36,35 @@ from ..core.codes import NONLOCAL
 from ..core.fields import Field
 from ..kernel.arrivals import ArrivalBatch, draw_base
 from ..kernel.premises import may_enrol_in_medical, may_enrol_in_pension, may_take_permit
-from .lever import Lever, lever_section, multiply_where
+from .lever import Lever, lever_section, multiply_where, uncertain
 
 SCHEMA = lever_section(
     {
-        "permit_uptake_multiplier": Field("float", 2.0, "Multiplier on the residence-permit uptake hazard at full "
-                                          "intensity (eligibility from arrival).", unit="multiplier",
-                                          minimum=1.0, maximum=20.0, source="assumption: sign only; sweep it"),
-        "extra_school_seats_pct": Field("float", 10.0, "Extra public school seats for migrant children at full "
-                                        "intensity, in percent of each district's seats.", unit="%",
-                                        minimum=0.0, maximum=200.0, source="assumption: sweep it"),
-        "medical_enrolment_hazard_per_year": Field(
+        "permit_uptake_multiplier": uncertain(Field(
+            "float", 2.0, "Multiplier on the residence-permit uptake hazard at full intensity (eligibility from "
+            "arrival).", unit="multiplier", minimum=1.0, maximum=20.0, source="assumption: sign only; sweep it")),
+        "extra_school_seats_pct": uncertain(Field(
+            "float", 10.0, "Extra public school seats for migrant children at full intensity, in percent of each "
+            "district's seats.", unit="%", minimum=0.0, maximum=200.0, source="assumption: sweep it")),
+        "medical_enrolment_hazard_per_year": uncertain(Field(
             "float", 0.5, "Hazard that a permit holder without Qingdao medical insurance enrols, at full intensity.",
-            unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it"),
-        "pension_enrolment_hazard_per_year": Field(
+            unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it")),
+        "pension_enrolment_hazard_per_year": uncertain(Field(
             "float", 0.3, "Hazard that a permit-holding flexible worker enrols in the employees' pension, at full "
-            "intensity.", unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it"),
-        "family_migration_multiplier": Field(
+            "intensity.", unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it")),
+        "family_migration_multiplier": uncertain(Field(
             "float", 1.2, "Multiplier on arrivals of households of three or more, at full intensity.",
             unit="multiplier", minimum=1.0, maximum=10.0,
-            source="assumption: sign from J. Population Economics 2023 (school access and family migration)"),
-        "departure_multiplier": Field(
+            source="assumption: sign from J. Population Economics 2023 (school access and family migration)")),
+        "departure_multiplier": uncertain(Field(
             "float", 0.85, "Multiplier on the departure hazard of permit-holding non-local households, at full "
             "intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
-            source="assumption: sign from docs/sources/literature.md (services lower return)"),
-        "conversion_multiplier": Field(
+            source="assumption: sign from docs/sources/literature.md (services lower return)")),
+        "conversion_multiplier": uncertain(Field(
             "float", 0.9, "Multiplier on the hukou-conversion hazard of permit-holding non-local households, at "
             "full intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from docs/sources/literature.md (closing the service gap makes converting less "
-                   "valuable)"),
+                   "valuable)")),
     },
     doc="以居住证为载体的基本公共服务: permits from arrival, public schools open to migrant children with more "
         "seats, medical and pension enrolment of permit holders; more family migration, less return, less "

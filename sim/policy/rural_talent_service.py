@@ -27,7 +27,7 @@ import simpy
 from ..core.calendar import NOON
 from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf
-from .lever import Lever, Places, lever_section, multiply_where
+from .lever import Lever, Places, lever_section, multiply_where, uncertain
 
 SCHEMA = lever_section(
     {
@@ -43,11 +43,11 @@ SCHEMA = lever_section(
                                 source="assumption: rotations of half a year (定期服务)"),
         "postings_per_year": Field("int", 2, "Postings begun each year.", unit="per year", minimum=1,
                                    maximum=12, source="assumption"),
-        "rural_move_multiplier": Field(
+        "rural_move_multiplier": uncertain(Field(
             "float", 0.95, "Multiplier on rural households' rural-to-urban hazard at full intensity.",
             unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from the services term of random-utility location choice "
-                   "(docs/sources/literature.md); size to sweep"),
+                   "(docs/sources/literature.md); size to sweep")),
     },
     doc="城市医生、教师、科技文化人员定期服务乡村: dated postings of urban staff to villages.",
 )

@@ -27,31 +27,31 @@ from ..core.calendar import DAYS_PER_YEAR
 from ..core.codes import NO_HOMESTEAD, NONLOCAL
 from ..core.fields import Field
 from ..kernel.arrivals import ArrivalBatch, type_weights
-from .lever import Lever, lever_section, multiply_where
+from .lever import Lever, lever_section, multiply_where, uncertain
 
 SCHEMA = lever_section(
     {
-        "graduate_arrivals_per_year": Field(
+        "graduate_arrivals_per_year": uncertain(Field(
             "float", 20000.0, "Extra graduates arriving a year at full intensity, for the whole city (shared "
             "among the lever's districts by their urban residents).", unit="persons per year",
             minimum=0.0, maximum=1e6,
             source="assumption: about a quarter more than the talent among the base arrivals (3% a year of "
-                   "10 million residents, 30% of arriving adults), a size no source gives for Qingdao"),
+                   "10 million residents, 30% of arriving adults), a size no source gives for Qingdao")),
         "graduate_age_mean_years": Field("float", 24.0, "Mean age of arriving graduates.", unit="years",
                                          minimum=18.0, maximum=40.0,
                                          source="assumption: new bachelor's and master's graduates"),
         "graduate_age_sd_years": Field("float", 2.0, "Spread of arriving graduates' age.", unit="years",
                                        minimum=0.0, maximum=10.0, source="assumption"),
-        "retention_departure_multiplier": Field(
+        "retention_departure_multiplier": uncertain(Field(
             "float", 0.7, "Multiplier on the departure hazard of talent-headed non-local households at full "
             "intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from Chen and Li 2022 (talent policies raise the intention to stay and "
-                   "settle); size to sweep"),
-        "conversion_hazard_multiplier": Field(
+                   "settle); size to sweep")),
+        "conversion_hazard_multiplier": uncertain(Field(
             "float", 1.3, "Multiplier on the hukou-conversion hazard of talent-headed non-local households at "
             "full intensity.", unit="multiplier", minimum=1.0, maximum=20.0,
             source="assumption: sign from Chen and Li 2022 (housing and start-up subsidies raise hukou-transfer "
-                   "intention most); size to sweep"),
+                   "intention most); size to sweep")),
     },
     doc="青岛菁英工程, 青年英才聚青行动, 大学生最友好城市 talent attraction: graduate arrivals, and talent "
         "households that stay and settle more.",

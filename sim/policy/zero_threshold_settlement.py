@@ -23,15 +23,15 @@ import numpy as np
 from ..core.codes import LOCAL_URBAN
 from ..core.fields import Field
 from ..kernel.hazards import conversion_base_hazard_per_year, hukou_eligible
-from .lever import Lever, lever_section
+from .lever import Lever, lever_section, uncertain
 
 SCHEMA = lever_section(
     {
-        "conversion_hazard_multiplier": Field(
+        "conversion_hazard_multiplier": uncertain(Field(
             "float", 1.5, "Multiplier on the hukou-conversion hazard at full intensity (a lower cost of "
             "converting).", unit="multiplier", minimum=1.0, maximum=20.0,
             source="assumption: the 2024 DID study of the hukou reform gives the sign (more urban-hukou "
-                   "holders), not a size for Qingdao; sweep it"),
+                   "holders), not a size for Qingdao; sweep it")),
     },
     doc="城镇落户零门槛 zero-threshold urban settlement: every urban resident may convert hukou, regardless of "
         "insurance years or housing, and converting costs less.",

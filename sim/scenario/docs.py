@@ -60,7 +60,7 @@ def _render_section(section: Section, path: str, lines: list[str], title: str) -
     if rows:
         lines += ["| key | meaning | unit | default | source |", "|---|---|---|---|---|"]
         for name, spec in rows.items():
-            cells = [f"`{name}`", _meaning(spec, join(path, name)), spec.unit, _default(spec), spec.source]
+            cells = [f"`{name}`", _meaning(spec, join(path, name)), spec.unit, _default(spec), _source(spec)]
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         lines.append("")
     if subsections:
@@ -70,7 +70,7 @@ def _render_section(section: Section, path: str, lines: list[str], title: str) -
 
 def _meaning(spec: Field | MapOf | Paths | ListOf, path: str) -> str:
     if isinstance(spec, Field):
-        return f"{spec.doc} {_allowed(spec)}"
+        return f"{spec.doc} {_allowed(spec)}{_effect_range(spec)}"
     if isinstance(spec, ListOf):
         example = f" (`{spec.example}`)" if spec.example else ""
         return f"{spec.doc} A list{example}, each item: {_lower(_allowed(spec.item))}"
@@ -85,6 +85,20 @@ def _meaning(spec: Field | MapOf | Paths | ListOf, path: str) -> str:
     aliases = " Keys may also be the Chinese names (平度 for pingdu)." if isinstance(spec, MapOf) and spec.aliases \
         else ""
     return f"{spec.doc}{aliases} {keys}{_entries(spec, path)}{weights}"
+
+
+def _effect_range(spec: Field) -> str:
+    if spec.effect_range is None:
+        return ""
+    low, high = (_value(v) for v in spec.effect_range)
+    return (f" Uncertainty mode draws it uniformly from {low} to {high} (the range of the default; about a "
+            "scenario's own value, the same shares of its effect).")
+
+
+def _source(spec: Field | MapOf | Paths | ListOf) -> str:
+    if isinstance(spec, Field) and spec.effect_range is not None:
+        return f"{spec.source}; range: {spec.range_source}" if spec.source else f"range: {spec.range_source}"
+    return spec.source
 
 
 def _settings(kinds: tuple[str, ...] | None) -> str:

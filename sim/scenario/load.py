@@ -16,6 +16,7 @@ import yaml
 
 from ..core.fields import Field, MapOf, Node, PathError, Section, canonical, child, closest, resolve
 from ..core.safe_load import Refused, load_yaml, read_text
+from . import uncertainty
 from .schema import SCENARIO
 from .validation import Scenario, ScenarioError, describe, kind, validate
 
@@ -50,11 +51,24 @@ def load_scenario(path: str | Path, overrides: Sequence[str | tuple[str, Any]] =
             patch = {key: patch}
         sources.append((OVERRIDE, patch))
         merged = _merge(merged, patch)
+    _locate_posterior(merged, sources, str(path))
     try:
-        return validate(merged, file=str(path), default_name=path.stem)
+        scenario = validate(merged, file=str(path), default_name=path.stem)
     except ScenarioError as err:
         err.file = _origin(sources, err.field, str(path))
         raise
+    uncertainty.posterior_of(scenario, _origin(sources, uncertainty.POSTERIOR_FIELD, str(path)))  # refused here
+    return scenario
+
+
+def _locate_posterior(merged: dict, sources: list[tuple[str, Any]], path: str) -> None:
+    """Make a posterior file named in ``merged`` an absolute path, from the folder of the file that names it, so
+    the scenario as run (a run folder's scenario.yaml) finds it from anywhere. A value that is not text is left to
+    validation."""
+    section = merged.get("uncertainty")
+    if isinstance(section, Mapping) and isinstance(section.get("posterior"), str):
+        where = _origin(sources, uncertainty.POSTERIOR_FIELD, path)
+        merged["uncertainty"] = {**section, "posterior": uncertainty.posterior_path(section["posterior"], where)}
 
 
 def scenario_files(path: str | Path) -> list[str]:

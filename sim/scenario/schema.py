@@ -452,6 +452,28 @@ OUTPUTS = Section(
     doc="What a run writes besides the CSV tables and the manifest.",
 )
 
+#: the posterior a scenario in uncertainty mode draws from when it names none (written by a calibration)
+DEFAULT_POSTERIOR = "scenarios/calibration/posterior.csv"
+
+UNCERTAINTY = Section(
+    {
+        "enabled": Field("bool", False, "Uncertainty mode: each replication also draws its behaviour (a row of "
+                         "the posterior) and the effect sizes of the levers in use (from their ranges), from its "
+                         "own stream; the residents' dice stay those of the same replication without it. Off: "
+                         "replications differ by chance only (the command line's --uncertainty turns it on)."),
+        "posterior": Field("str", None, "Posterior file, CSV: a header of setting paths "
+                           "(behaviour.in_migration.rate_per_year, ...), one row per draw, natural units; relative to "
+                           f"the scenario file that names it. Left out: {DEFAULT_POSTERIOR} of this project, when "
+                           "a calibration has written it."),
+        "parameters": Field("bool", True, "Draw the behaviour from the posterior (false: the scenario's own values, "
+                            "no posterior needed)."),
+        "levers": Field("bool", True, "Draw the effect sizes of the levers in use from their ranges (false: the "
+                        "scenario's values)."),
+    },
+    doc="Uncertainty mode (docs/experiments.md): replications that differ by parameters and lever effects as well "
+        "as by chance, under common random numbers. Off by default.",
+)
+
 SCENARIO = Section(
     {
         "name": Field("str", None, "Short name; the results go to results/<name>/. Defaults to the file name.",
@@ -466,6 +488,7 @@ SCENARIO = Section(
         "submodels": SUBMODELS,
         "targets": TARGETS,
         "outputs": OUTPUTS,
+        "uncertainty": UNCERTAINTY,
     },
     doc="A scenario: what to simulate, from which population, under which behaviour and policies.",
 )

@@ -132,8 +132,17 @@ class Difference:
     high: float
 
 
+def uncertainty_kind(manifest: dict) -> str:
+    """What a run's bands and chances count, from its manifest (``chance only`` for a run from before
+    uncertainty mode, which could carry nothing else)."""
+    record = manifest.get("uncertainty")
+    kind = record.get("kind") if isinstance(record, dict) else None
+    return kind if isinstance(kind, str) and kind else "chance only"
+
+
 def run_page(run: Run, images: list[Image]) -> str:
     return ENV.get_template("run.html.j2").render(
+        uncertainty=uncertainty_kind(run.manifest),
         title=f"Qingdao urbanization simulation: scenario {run.scenario.get('name', '?')}",
         facts=facts(run.scenario), levers=settings.levers(run.scenario), scores=run.scorecard, images=images,
         assumptions=settings.assumptions(run.scenario, run.manifest.get("settings_from")),

@@ -24,6 +24,7 @@ from ..formats import (
     COMPARISON,
     COMPARISON_FILES,
     MANIFEST_JSON,
+    OPTIONAL_SCORECARD_COLUMNS,
     RUN_FILES,
     SCENARIO_YAML,
     SCORECARD,
@@ -181,7 +182,7 @@ class Summary:
 def read_scorecard(folder: Path, table: Table = SCORECARD) -> list[ScoreRow]:
     path = folder / table.file
     out = []
-    for row in read_rows(path, table.columns):
+    for row in read_rows(path, tuple(c for c in table.columns if c not in OPTIONAL_SCORECARD_COLUMNS)):
         try:
             out.append(ScoreRow.from_cells(row))
         except ValueError as exc:

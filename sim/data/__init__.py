@@ -1,4 +1,4 @@
-"""Published facts the model is built from (``census.yaml``), each with its source."""
+"""Published facts the model is built from (``census.yaml``, ``migration.yaml``), each with its source."""
 
 from __future__ import annotations
 
@@ -12,3 +12,9 @@ from ..core.safe_load import load_yaml
 def load_census() -> dict:
     """The census file as a dict (read once; treat as read-only)."""
     return load_yaml(files(__package__).joinpath("census.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_migration() -> dict:
+    """The migration evidence file as a dict (read once; treat as read-only)."""
+    return load_yaml(files(__package__).joinpath("migration.yaml").read_text(encoding="utf-8"))

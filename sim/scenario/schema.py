@@ -225,12 +225,42 @@ IN_MIGRATION = Section(
     doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population.",
 )
 
+_STAYS = ("《中国流动人口发展报告2010》 (国家人口计生委, via 新华网 2010-06-27, "
+          "fashion.ifeng.com/news/detail_2010_06/27/1678238_0.shtml; sim/data/migration.yaml stays_2009): "
+          "'有一半的人停留时间超过4年,近19%的人停留时间超过10年'")
+
 DEPARTURE = Section(
     {
         "nonlocal_hazard_per_year": Field(
-            "float", 0.10, "Departure hazard of a non-local household.", **_HAZARD,
+            "float", 0.10, "Departure hazard of a non-local household in its first long_stay_years in Qingdao "
+                           "(head younger than older_head_age_years).", **_HAZARD,
             source="assumption: above the 1.5% a year return migration of Bai, Wang and Zhang 2018 since "
-                   "departures include moves to other cities"),
+                   "departures include moves to other cities; the stock of stays of " + _STAYS + " fits 0.205 "
+                   "a year in the first 4 years under a steady inflow (sim/calibration/stays.py), a level for "
+                   "five large cities that a growing inflow overstates"),
+        "long_stay_years": Field(
+            "float", 4.0, "Years in Qingdao after which a non-local household's departure hazard takes the "
+                          "long-stay multiplier.", unit="years", minimum=0.0, maximum=50.0,
+            source="the first of the two stays the source reports: " + _STAYS),
+        "long_stay_multiplier": Field(
+            "float", 0.786, "Multiplier on a non-local household's departure hazard once its head has lived "
+                            "long_stay_years in Qingdao (1: no duration profile).", **_MULT,
+            source="fitted (sim/calibration/stays.py): the hazards 0.205 before and 0.161 a year after 4 years "
+                   "give a stationary stock with 50% staying over 4 years and 19% over 10, as " + _STAYS
+                   + "; a steady inflow assumed (one growing 3% a year gives 0.749)"),
+        "older_head_age_years": Field(
+            "float", 50.0, "Age of the reference person from which a non-local household's departure hazard takes "
+                           "the older-head multiplier.", unit="years", minimum=0.0, maximum=100.0,
+            source="assumption: the age band the NBS migrant worker reports single out (50岁以上农民工); out-of-"
+                   "county migrants average 38.9 years, those working in their home county 46.6 (NBS Migrant Worker "
+                   "Monitoring Report 2023, docs/sources/literature.md), so migrants go home as they age"),
+        "older_head_multiplier": Field(
+            "float", 1.0, "Multiplier on a non-local household's departure hazard when its head is "
+                          "older_head_age_years or older (1: no age profile).", **_MULT,
+            source="assumption: no hazard by age was found; the NBS reports' older home-county workers point "
+                   "above 1, a survey of settled rural-urban migrants (older ones less willing to move "
+                   "again: 储德平 et al. 2017, docs/sources/migration_search.yaml) below; 1 until a source or a "
+                   "fit gives the size"),
         "local_hazard_per_year": Field("float", 0.004, "Departure hazard of a local-hukou household.",
                                        **_HAZARD, source="assumption: locals rarely leave; small against "
                                                          "non-locals' departures"),

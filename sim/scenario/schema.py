@@ -221,8 +221,23 @@ IN_MIGRATION = Section(
             source="assumption: no district data on arrivals; calibrate sets them from the district totals of "
                    "the 2020 census (docs/calibration.md)",
             weights=True),
+        "total_pull_elasticity": Field(
+            "float", 0.0, "Elasticity of the month's total arrivals to the levers' pull on districts (averaged "
+                          "as arrivals are weighted): 0, the pull only redirects arrivals between districts; "
+                          "1, a district's pull adds its arrivals to the total.", unit="", minimum=0.0,
+            maximum=5.0,
+            source="form: production-constrained (0) versus unconstrained (1) spatial interaction models "
+                   "(Wilson 1971, Environment and Planning 3(1):1-32); assumption: 0, today's behaviour, until "
+                   "arrivals by district are known (docs/sources/migration_search.yaml)"),
+        "urban_pull_elasticity": Field(
+            "float", 0.0, "Elasticity of a district's weight as a destination to its urban share over the "
+                          "city's (more urban residents, likelier urban work).", unit="", minimum=0.0,
+            maximum=5.0,
+            source="form: Harris and Todaro 1970's expected income (docs/sources/literature.md), the urban "
+                   "share standing for the chance of urban work; assumption: 0 (no such term) until fitted"),
     },
-    doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population.",
+    doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population, spread "
+        "over districts by gravity and the districts' pull.",
 )
 
 _STAYS = ("《中国流动人口发展报告2010》 (国家人口计生委, via 新华网 2010-06-27, "

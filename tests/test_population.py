@@ -151,3 +151,57 @@ def test_arrays_reserved_on_a_helper_thread_hold_the_same_population():
     assert (plain.n, plain.n_households) == (helped.n, helped.n_households)
     for name in (*RESIDENT_FIELDS, *HOUSEHOLD_FIELDS):
         assert np.array_equal(getattr(plain, name), getattr(helped, name), equal_nan=True), name
+
+
+def district_age_shares(res, name):
+    age = -res.view("birth_day") / DAYS_PER_YEAR
+    here = age[res.view("district") == DISTRICTS.index(name)]
+    return {"0-14": (here < 15).mean() * 100, "15-59": ((here >= 15) & (here < 60)).mean() * 100,
+            "60+": (here >= 60).mean() * 100, "65+": (here >= 65).mean() * 100}, len(here)
+
+
+@pytest.mark.parametrize("name", ["shibei", "laixi"])
+def test_a_district_with_its_own_bulletin_has_its_age_structure(world, name):
+    """Shibei's and Laixi's 2020 bulletins: their four age shares exactly, up to one agent per group."""
+    _, res = world
+    detail = CENSUS["district_detail"][name]
+    published = detail.get("age_shares_pct") or {k: v / CENSUS["districts"][name]["population"] * 100
+                                                 for k, v in detail["age_groups"].items()}
+    shares, n = district_age_shares(res, name)
+    for key, pct in published.items():
+        assert shares[key] == pytest.approx(pct, abs=100.0 / n * 1.01), key
+
+
+def test_shibei_has_its_households_and_the_others_the_rest_of_the_city(world):
+    _, res = world
+    heads = res.hh_head[: res.n_households]
+    district = res.district[heads]
+    coll = res.hh_collective[: res.n_households]
+    sizes = np.bincount(res.view("hh"), minlength=res.n_households)
+    shibei = district == DISTRICTS.index("shibei")
+    assert sizes[shibei & ~coll].mean() == pytest.approx(1044173 / 433277, abs=0.01)      # 2.41
+    assert sizes[shibei & coll].sum() == pytest.approx(52706 / 100, abs=1)
+    rest = (CENSUS["persons_in_family_households"] - 1044173) / (CENSUS["family_households"] - 433277)   # 2.57
+    assert sizes[~shibei & ~coll].mean() == pytest.approx(rest, abs=0.01)
+
+
+def test_districts_without_a_bulletin_share_the_rest_of_the_city_s_ages(world):
+    """Each takes the city's age shares less Shibei's and Laixi's (0-14: 15.71%), within sampling error;
+    before, children passed over for heads crowded into the first districts (Shinan 44% aged 0-14)."""
+    _, res = world
+    own = {"shibei": 151498, "laixi": 0.1441 * 720103}
+    rest_pct = (CENSUS["age_groups"]["0-14"] - sum(own.values())) / (
+        CENSUS["total"] - sum(CENSUS["districts"][d]["population"] for d in own)) * 100
+    for name in DISTRICTS:
+        if name not in own:
+            shares, n = district_age_shares(res, name)
+            assert shares["0-14"] == pytest.approx(rest_pct, abs=4 * np.sqrt(rest_pct * (100 - rest_pct) / n)), name
+
+
+def test_without_the_bulletins_every_district_has_the_city_s_ages():
+    sc = make_scenario({"population.scale": 200.0, "population.district_census_bulletins": False})
+    res = build_population(sc, Streams(sc.seed, 0)["population"])
+    city = CENSUS["age_groups"]["0-14"] / CENSUS["total"] * 100
+    for name in DISTRICTS:
+        shares, n = district_age_shares(res, name)
+        assert shares["0-14"] == pytest.approx(city, abs=4 * np.sqrt(city * (100 - city) / n)), name

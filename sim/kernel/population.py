@@ -14,6 +14,7 @@ urbanization rate up to one household per district. Everything is vectorised so 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -65,14 +66,15 @@ def exact_bernoulli(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float = 0.08,
-             census: int = 2020) -> np.ndarray:
-    """``n`` ages in years with the age-group shares of the census ``census`` exactly.
+             census: int = 2020, persons: np.ndarray | None = None) -> np.ndarray:
+    """``n`` ages in years with the age-group shares of the census ``census`` exactly (or of ``persons``, the
+    persons of each of its groups, a district's: ``district_marginals``).
 
     Within each group ages are uniform, except from 65 on, where they decline geometrically at
     ``old_age_decline_per_year`` up to age 100 (an assumption: the censuses give only the 65+ share). 2020's
     groups are 0-14, 15-59, 60-64 (60+ less 65+) and 65+; 2010's bulletin gives 0-14, 15-64 and 65+.
     """
-    counts = largest_remainder(np.array([g[0] for g in age_groups(census)]), n)
+    counts = largest_remainder(np.array([g[0] for g in age_groups(census)]) if persons is None else persons, n)
     parts = []
     for (_, low, high), k in zip(age_groups(census), counts, strict=True):
         years = np.arange(low, high)
@@ -113,6 +115,31 @@ def _household_sizes(n_households: int, n_persons: int, shares: dict, rng: np.ra
     return sizes
 
 
+def _age_pools(hh_district: np.ndarray, sizes: np.ndarray, age_persons: dict[int, np.ndarray], population,
+               rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(resident slots, shuffled ages) for each district with its own age structure, then for the other
+    districts together with the rest of the city's (one pool for the whole city when none has its own).
+    Each pool is shuffled once, so any run of it is a random sample."""
+    census = population.census
+    district = np.repeat(hh_district, sizes)
+    n = len(district)
+    city = largest_remainder(np.array([g[0] for g in age_groups(census)]), n)
+    own_counts = []
+    for d, persons in sorted(age_persons.items()):
+        slots = np.flatnonzero(district == d)
+        counts = largest_remainder(persons, len(slots))
+        own_counts.append(counts)
+        yield slots, rng.permutation(age_pool(len(slots), rng, population.old_age_decline_per_year, census,
+                                              counts.astype(np.float64)).astype(np.float32))
+    rest = np.isin(district, list(age_persons), invert=True)
+    slots = np.flatnonzero(rest) if age_persons else np.arange(n)
+    counts = city - sum(own_counts, np.zeros_like(city))
+    if np.any(counts < 0):
+        raise ValueError("the districts' own age groups exceed the city's")
+    yield slots, rng.permutation(age_pool(len(slots), rng, population.old_age_decline_per_year, census,
+                                          None if not age_persons else counts.astype(np.float64)).astype(np.float32))
+
+
 def expected_growth(scenario) -> float:
     """Rows to reserve per starting agent: arrivals and births over the period, with a margin.
 
@@ -148,6 +175,45 @@ def census_marginals(census: int) -> dict:
             "female": now["female"] / now["total"] * total}
 
 
+def rest_of_city(published: dict[int, np.ndarray], city, weights: np.ndarray) -> np.ndarray:
+    """Per district (rows in ``DISTRICTS`` order): the published figure where a district has one, and the rest
+    of the ``city``'s figure shared in proportion to ``weights`` among the others (so the city's is kept)."""
+    city = np.asarray(city, np.float64)
+    out = np.zeros((len(weights), *city.shape))
+    own = np.zeros(len(weights), bool)
+    for d, value in published.items():
+        out[d], own[d] = value, True
+    rest = city - out[own].sum(axis=0)
+    if np.any(rest < 0):
+        raise ValueError("the districts' published figures exceed the city's")
+    others = np.where(own, 0.0, np.asarray(weights, np.float64))
+    out[~own] = np.multiply.outer(others[~own] / others.sum(), rest)
+    return out
+
+
+def district_marginals(census: int, own_bulletins: bool) -> dict:
+    """The districts' own census figures (``census_<census>.district_detail`` of census.yaml) where published
+    and ``own_bulletins`` is set: ``collective`` and ``family_households`` (districts with figures, persons or
+    households) and ``age_persons`` (district index: persons by ``age_groups``). Only 2020 has any."""
+    detail = load_census()[f"census_{census}"].get("district_detail", {}) if own_bulletins else {}
+    index = {name: DISTRICTS.index(name) for name in detail}
+    total = census_marginals(census)["districts"]
+    age_persons = {}
+    for name, d in index.items():
+        if "age_groups" in detail[name]:
+            g = detail[name]["age_groups"]
+        elif "age_shares_pct" in detail[name]:
+            g = {k: v / 100.0 * total[d] for k, v in detail[name]["age_shares_pct"].items()}
+        else:
+            continue
+        age_persons[d] = np.array([g["0-14"], g["15-59"], g["60+"] - g["65+"], g["65+"]], np.float64)
+    return {"collective": {index[n]: v["persons_in_collective_households"] for n, v in detail.items()
+                           if "persons_in_collective_households" in v},
+            "family_households": {index[n]: v["family_households"] for n, v in detail.items()
+                                  if "family_households" in v},
+            "age_persons": age_persons}
+
+
 def starting_agents(population) -> int:
     """Agents at the start: the census total over ``population.scale``, at least one per district."""
     total = census_marginals(population.census)["total"]
@@ -168,10 +234,13 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     c = census_marginals(p.census)
     n_total = starting_agents(p)
     district_pop = np.array(c["districts"], dtype=np.float64)
+    own = district_marginals(p.census, p.district_census_bulletins)
     n_d = largest_remainder(district_pop, n_total)
-    n_coll = largest_remainder(n_d.astype(float), int(round(c["collective"] / c["total"] * n_total)))
+    n_coll = largest_remainder(rest_of_city(own["collective"], c["collective"], n_d),
+                               int(round(c["collective"] / c["total"] * n_total)))
     n_family = n_d - n_coll
-    n_hh = largest_remainder(n_family.astype(float), int(round(c["family_households"] / c["total"] * n_total)))
+    n_hh = largest_remainder(rest_of_city(own["family_households"], c["family_households"], n_family),
+                             int(round(c["family_households"] / c["total"] * n_total)))
     n_hh = np.clip(n_hh, np.minimum(n_family, 1), n_family)
     growth = expected_growth(scenario)
     capacity = int(n_total * growth) + 16, int((n_hh.sum() + n_coll.sum()) * growth) + 16
@@ -241,25 +310,33 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     nonlocal_hh = hh_hukou == NONLOCAL
     homestead[nonlocal_hh & (rng.random(n_households) < p.nonlocal_homestead_share_pct / 100.0)] = IDLE
 
-    # residents: ages with exact group counts; reference persons and collective residents are adults
+    # residents: ages with exact group counts, a district with its own bulletin's and the others the rest of
+    # the city's; reference persons and collective residents are adults
     n = int(sizes.sum())
-    # shuffled once: any run of the pool is a random sample
-    pool = rng.permutation(age_pool(n, rng, p.old_age_decline_per_year, p.census).astype(np.float32))
-    pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
     first = np.cumsum(sizes) - sizes
     is_first = np.zeros(n, bool)
     is_first[first] = True
-    adults = np.flatnonzero(pool >= MIN_HEAD_AGE_YEARS)
-    if len(adults) < len(first):
-        raise ValueError("the census age groups leave too few adults to head every household")
-    take = adults[: len(first)]                      # in shuffled order: a random choice of adults
-    del adults
-    taken = np.zeros(n, bool)
-    taken[take] = True
     source = np.empty(n, np.int32 if n < 2**31 else np.int64)   # the pool entry filling each resident slot
-    source[first] = take
-    source[~is_first] = np.flatnonzero(~taken)
-    del take, taken, is_first
+    pools: list[np.ndarray] = []
+    for slots, pool in _age_pools(hh_district, sizes, own["age_persons"], p, rng):
+        heads = slots[is_first[slots]]
+        adults = np.flatnonzero(pool >= MIN_HEAD_AGE_YEARS)
+        if len(adults) < len(heads):
+            raise ValueError("the census age groups leave too few adults to head every household")
+        take = adults[: len(heads)]                      # in shuffled order: a random choice of adults
+        del adults
+        taken = np.zeros(len(pool), bool)
+        taken[take] = True
+        offset = sum(len(q) for q in pools)
+        source[heads] = offset + take
+        # the others in random order: the pool's untaken entries begin with the children passed over while
+        # the heads were taken, which in pool order would crowd into the first districts' households
+        source[slots[~is_first[slots]]] = offset + rng.permutation(np.flatnonzero(~taken))
+        pools.append(pool)
+        del take, taken
+    pool = pools[0] if len(pools) == 1 else np.concatenate(pools)
+    del pools, is_first
+    pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
     ages = pool[source]
     female = pool_female[source]
     del pool, pool_female, source

@@ -65,6 +65,13 @@ POPULATION = Section(
                    "Shibei, Licang) are taken as fully urban and the others ranked by their urban character, then "
                    "scaled together so that the city total is the census 76.34%",
         ),
+        "district_census_bulletins": Field(
+            "bool", True, "Districts with their own census bulletin take its age structure, family households "
+                          "and persons in collective households; the others share the rest of the city's "
+                          "(false: every district the city's shares).",
+            source="sim/data/census.yaml census_2020.district_detail: 市北区 (age, households) and 莱西市 (age) "
+                   "bulletins of the 2020 census; no other district's was found (docs/sources/"
+                   "migration_search.yaml). The 2010 build has none"),
         "nonlocal_share_pct": Field(
             "float", 20.0, "Share of residents without a Qingdao hukou at the start.", **_PCT,
             source="assumption: the 2020 hukou population is not published; the registered population was "

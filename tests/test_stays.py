@@ -52,3 +52,7 @@ def test_a_constant_hazard_is_recovered():
 def test_shares_that_do_not_fall_are_refused():
     with pytest.raises(ValueError, match="must fall with the years"):
         stays.fit_two_piece(4.0, 0.2, 10.0, 0.3)
+
+
+def test_the_starting_non_locals_stays_have_the_source_s_mean():
+    assert make_scenario().population.nonlocal_mean_years_resident == load_migration()["stays_2009"]["mean_stay_years"]

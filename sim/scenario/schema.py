@@ -29,6 +29,10 @@ CENSUSES = (2020, 2010)
 _PCT: dict[str, Any] = {"unit": "%", "minimum": 0.0, "maximum": 100.0}
 _HAZARD: dict[str, Any] = {"unit": "per year", "minimum": 0.0, "maximum": 50.0}
 _MULT: dict[str, Any] = {"unit": "multiplier", "minimum": 0.0, "maximum": 100.0}
+#: the source of the migrants' stays (the departure profile's fit, the starting non-locals' years in Qingdao)
+_STAYS = ("《中国流动人口发展报告2010》 (国家人口计生委, via 新华网 2010-06-27, "
+          "fashion.ifeng.com/news/detail_2010_06/27/1678238_0.shtml; sim/data/migration.yaml stays_2009): "
+          "'有一半的人停留时间超过4年,近19%的人停留时间超过10年'")
 
 PERIOD = Section(
     {
@@ -91,9 +95,11 @@ POPULATION = Section(
             **_PCT, source="assumption: residence-permit counts not found (docs/sources/qingdao_facts.yaml "
                            "policy_history)"),
         "nonlocal_mean_years_resident": Field(
-            "float", 4.0, "Mean years non-local residents have lived in Qingdao at the start (exponential).",
+            "float", 5.3, "Mean years non-local residents have lived in Qingdao at the start (exponential).",
             unit="years", minimum=0.0, maximum=50.0,
-            source="assumption: residence-permit and migrant duration data for Qingdao not found"),
+            source="the mean stay of working-age migrants in five large cities in 2009, "
+                   "'劳动年龄人口平均在流入地停留时间为5.3年', " + _STAYS + "; an exponential of that mean has "
+                   "47% over 4 years and 15% over 10 (the report: 50% and 19%); assumption: Qingdao's alike"),
         "employed_share_pct": Field(
             "float", 75.0, "Share of residents aged 16+ with a social-insurance record (accruing until 60).",
             **_PCT, source="assumption: typical urban employment-to-population ratio"),
@@ -246,10 +252,6 @@ IN_MIGRATION = Section(
     doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population, spread "
         "over districts by gravity and the districts' pull.",
 )
-
-_STAYS = ("《中国流动人口发展报告2010》 (国家人口计生委, via 新华网 2010-06-27, "
-          "fashion.ifeng.com/news/detail_2010_06/27/1678238_0.shtml; sim/data/migration.yaml stays_2009): "
-          "'有一半的人停留时间超过4年,近19%的人停留时间超过10年'")
 
 DEPARTURE = Section(
     {

@@ -205,3 +205,19 @@ def test_without_the_bulletins_every_district_has_the_city_s_ages():
     for name in DISTRICTS:
         shares, n = district_age_shares(res, name)
         assert shares["0-14"] == pytest.approx(city, abs=4 * np.sqrt(city * (100 - city) / n)), name
+
+
+def test_a_district_s_own_non_local_share_is_met_and_the_city_s_kept():
+    """No district's share is published: a scenario's (Chengyang 35%, Pingdu by its Chinese name 8%) is met
+    within half a household per part, and the other districts share the rest of the city's 20%."""
+    sc = make_scenario({"population.scale": 200.0,
+                        "population.district_nonlocal_share_pct": {"chengyang": 35.0, "平度": 8.0}})
+    res = build_population(sc, Streams(sc.seed, 0)["population"])
+    nonlocal_, district = res.view("hukou") == NONLOCAL, res.view("district")
+    for name, pct in (("chengyang", 35.0), ("pingdu", 8.0)):
+        here = district == DISTRICTS.index(name)
+        assert nonlocal_[here].mean() * 100 == pytest.approx(pct, abs=12 / here.sum() * 100), name
+    assert nonlocal_.mean() * 100 == pytest.approx(20.0, abs=0.05)
+    others = ~np.isin(district, [DISTRICTS.index("chengyang"), DISTRICTS.index("pingdu")])
+    assert 18.0 < nonlocal_[others].mean() * 100 < 22.0
+    assert (res.view("hukou")[~nonlocal_] == LOCAL_URBAN).mean() * 100 == pytest.approx(50.0, abs=0.1)

@@ -140,6 +140,28 @@ def _age_pools(hh_district: np.ndarray, sizes: np.ndarray, age_persons: dict[int
                                           None if not age_persons else counts.astype(np.float64)).astype(np.float32))
 
 
+def _urban_shares_by_district(own: dict[int, float], sizes: np.ndarray, hh_district: np.ndarray,
+                              hh_urban: np.ndarray, rural_share: float, city_nonlocal: float,
+                              local_rural_share: float) -> np.ndarray:
+    """Shares (non-local, local rural, local urban) of each district's urban residents when districts ``own``
+    have a non-local share (%) of their own: theirs met in their urban part (their rural part keeps the
+    city's ``rural_share``), the other districts' urban parts sharing the rest of ``city_nonlocal`` persons;
+    local urban residents hold a rural hukou in the city's proportion ``local_rural_share``."""
+    n = len(DISTRICTS)
+    persons = np.bincount(hh_district, weights=sizes, minlength=n)
+    urban = np.bincount(hh_district, weights=np.where(hh_urban, sizes, 0), minlength=n)
+    rural = persons - urban
+    nonlocal_urban = np.zeros(n)
+    mine = np.zeros(n, bool)
+    for d, pct in own.items():
+        nonlocal_urban[d] = min(max(pct / 100.0 * persons[d] - rural_share * rural[d], 0.0), urban[d])
+        mine[d] = True
+    rest = city_nonlocal - (nonlocal_urban[mine] + rural_share * rural[mine]).sum() - rural_share * rural[~mine].sum()
+    share = np.divide(nonlocal_urban, urban, out=np.zeros(n), where=urban > 0)
+    share[~mine] = min(max(rest, 0.0), urban[~mine].sum()) / max(urban[~mine].sum(), 1.0)
+    return np.column_stack([share, local_rural_share * (1.0 - share), (1.0 - local_rural_share) * (1.0 - share)])
+
+
 def expected_growth(scenario) -> float:
     """Rows to reserve per starting agent: arrivals and births over the period, with a margin.
 
@@ -278,7 +300,8 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
         hh_urban[idx] = fill_by_persons(sizes[idx], [urban_target, total - urban_target]) == 0
 
     # hukou: city-wide targets (non-local share, hukou urbanization rate) applied with the same
-    # shares in every district; rural residents with a local hukou hold a rural one
+    # shares in every district (but those given a non-local share of their own); rural residents with a
+    # local hukou hold a rural one
     n_persons = float(sizes.sum())
     rural_persons = float(sizes[~hh_urban].sum())
     urban_persons = n_persons - rural_persons
@@ -290,10 +313,17 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     urban_shares = np.array([urban_nonlocal, urban_local_rural,
                              urban_persons - urban_nonlocal - urban_local_rural]) / max(urban_persons, 1.0)
     rural_shares = np.array([rural_nonlocal, rural_persons - rural_nonlocal]) / max(rural_persons, 1.0)
+    by_district = np.tile(urban_shares, (len(DISTRICTS), 1))
+    own_nonlocal = {DISTRICTS.index(name): pct for name, pct in p.district_nonlocal_share_pct.items()
+                    if pct is not None}
+    if own_nonlocal:
+        by_district = _urban_shares_by_district(own_nonlocal, sizes, hh_district, hh_urban, rural_shares[0],
+                                                p.nonlocal_share_pct / 100.0 * n_persons,
+                                                urban_local_rural / max(urban_persons - urban_nonlocal, 1.0))
     hh_hukou = np.zeros(n_households, np.int8)
     urban_in_order = hh_urban[order]
     for d in range(len(DISTRICTS)):
-        for is_urban, shares, codes in ((True, urban_shares, [NONLOCAL, LOCAL_RURAL, LOCAL_URBAN]),
+        for is_urban, shares, codes in ((True, by_district[d], [NONLOCAL, LOCAL_RURAL, LOCAL_URBAN]),
                                         (False, rural_shares, [NONLOCAL, LOCAL_RURAL])):
             idx = order[(district_in_order == d) & (urban_in_order == is_urban)]
             persons = float(sizes[idx].sum())

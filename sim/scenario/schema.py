@@ -81,6 +81,16 @@ POPULATION = Section(
             source="assumption: the 2020 hukou population is not published; the registered population was "
                    "7.70 million in 2012 against 8.72 million residents in 2010 (about 12% non-local), and "
                    "in-migration since then raised the non-local share"),
+        "district_nonlocal_share_pct": MapOf(
+            DISTRICTS,
+            Field("float", None, "Share of the district's residents without a Qingdao hukou (null: the city's).",
+                  **_PCT),
+            default=dict.fromkeys(DISTRICTS), nullable=True, aliases=DISTRICT_ALIASES,
+            doc="A district's own non-local share at the start; the districts left null share the rest of the "
+                "city's nonlocal_share_pct, so the city's share is kept.",
+            unit="%",
+            source="none by default: no district's 人户分离 / 流动人口 figure of the 2020 census was found "
+                   "(docs/sources/migration_search.yaml); a value is a scenario's assumption"),
         "nonlocal_share_of_rural_residents_pct": Field(
             "float", 5.0, "Share of rural residents without a Qingdao hukou.", **_PCT,
             source="assumption: migrants settle mostly in towns and cities"),

@@ -357,7 +357,10 @@ def test_a_round_seats_eligible_children_in_row_order_up_to_the_free_seats():
     from sim.core.codes import NONLOCAL, PRESENT
     from sim.kernel.schooling import school_children
 
-    model = Model(make_scenario({**BASE, "period.end": "2021-12-31"}), 0)
+    # no spare seats and every eligible non-local with a permit, so that the round falls short somewhere (the
+    # guard below)
+    model = Model(make_scenario({**BASE, "period.end": "2021-12-31", "behaviour.schooling.spare_seat_pct": 0.0,
+                                 "population.residence_permit_share_pct": 100.0}), 0)
     model.run()
     res, schools = model.res, model.schools
     day = model.calendar.end_day + 300.0            # a year on: some children aged out, others turned six

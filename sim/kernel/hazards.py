@@ -85,7 +85,7 @@ def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> 
 
     A change on or after ``until`` may come back as inf: the engine's windows end by the next 1 January
     anyway, so only the residents who can cross a threshold before ``until`` are looked at (whole years
-    of age near a threshold, recent arrivals, employed residents near their insurance years). Each
+    of age near a threshold, arrivals near a stay's threshold, employed residents near their insurance years). Each
     candidate day is computed exactly as for everyone, so the days before ``until`` are the same.
     """
     birth = res.birth_day[rows]
@@ -104,7 +104,8 @@ def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> 
     stays = (behaviour.residence_permit.min_residence_months * DAYS_PER_MONTH,
              *((departure.long_stay_years * DAYS_PER_YEAR,) if departure.long_stay_multiplier != 1.0 else ()))
     for stay_days in stays:
-        recent = np.flatnonzero(arrival > day - stay_days - 1.0)      # the others passed it (or are natives)
+        # the others passed it (or are natives), or reach it only on or after ``until``
+        recent = np.flatnonzero((arrival > day - stay_days - 1.0) & (arrival < until - stay_days + 1.0))
         later(recent, arrival[recent] + stay_days)
     insured_days = behaviour.hukou.min_insurance_years * DAYS_PER_YEAR
     since = res.insurance_since_day[rows]

@@ -117,27 +117,28 @@ def _household_sizes(n_households: int, n_persons: int, shares: dict, rng: np.ra
 
 def _age_pools(hh_district: np.ndarray, sizes: np.ndarray, age_persons: dict[int, np.ndarray], population,
                rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(resident slots, shuffled ages) for each district with its own age structure, then for the other
-    districts together with the rest of the city's (one pool for the whole city when none has its own).
-    Each pool is shuffled once, so any run of it is a random sample."""
+    """(which residents, as a mask; their shuffled ages) for each district with its own age structure, then
+    for the other districts together with the rest of the city's (one pool for the whole city when none has
+    its own). Each pool is shuffled once, so any run of it is a random sample."""
     census = population.census
     district = np.repeat(hh_district, sizes)
     n = len(district)
     city = largest_remainder(np.array([g[0] for g in age_groups(census)]), n)
     own_counts = []
     for d, persons in sorted(age_persons.items()):
-        slots = np.flatnonzero(district == d)
-        counts = largest_remainder(persons, len(slots))
+        mask = district == d
+        k = int(mask.sum())
+        counts = largest_remainder(persons, k)
         own_counts.append(counts)
-        yield slots, rng.permutation(age_pool(len(slots), rng, population.old_age_decline_per_year, census,
-                                              counts.astype(np.float64)).astype(np.float32))
-    rest = np.isin(district, list(age_persons), invert=True)
-    slots = np.flatnonzero(rest) if age_persons else np.arange(n)
+        yield mask, rng.permutation(age_pool(k, rng, population.old_age_decline_per_year, census,
+                                             counts.astype(np.float64)).astype(np.float32))
+    mask = np.isin(district, list(age_persons), invert=True)
+    del district
     counts = city - sum(own_counts, np.zeros_like(city))
     if np.any(counts < 0):
         raise ValueError("the districts' own age groups exceed the city's")
-    yield slots, rng.permutation(age_pool(len(slots), rng, population.old_age_decline_per_year, census,
-                                          None if not age_persons else counts.astype(np.float64)).astype(np.float32))
+    yield mask, rng.permutation(age_pool(int(mask.sum()), rng, population.old_age_decline_per_year, census,
+                                         None if not age_persons else counts.astype(np.float64)).astype(np.float32))
 
 
 def _urban_shares_by_district(own: dict[int, float], sizes: np.ndarray, hh_district: np.ndarray,
@@ -348,22 +349,29 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     is_first[first] = True
     source = np.empty(n, np.int32 if n < 2**31 else np.int64)   # the pool entry filling each resident slot
     pools: list[np.ndarray] = []
-    for slots, pool in _age_pools(hh_district, sizes, own["age_persons"], p, rng):
-        heads = slots[is_first[slots]]
+    for group, pool in _age_pools(hh_district, sizes, own["age_persons"], p, rng):
+        heads = group & is_first                         # masks, not index arrays: the whole city's memory
+        n_heads = int(heads.sum())
         adults = np.flatnonzero(pool >= MIN_HEAD_AGE_YEARS)
-        if len(adults) < len(heads):
+        if len(adults) < n_heads:
             raise ValueError("the census age groups leave too few adults to head every household")
-        take = adults[: len(heads)]                      # in shuffled order: a random choice of adults
+        take = adults[:n_heads]                          # in shuffled order: a random choice of adults
         del adults
         taken = np.zeros(len(pool), bool)
         taken[take] = True
         offset = sum(len(q) for q in pools)
         source[heads] = offset + take
+        del heads, take
         # the others in random order: the pool's untaken entries begin with the children passed over while
         # the heads were taken, which in pool order would crowd into the first districts' households
-        source[slots[~is_first[slots]]] = offset + rng.permutation(np.flatnonzero(~taken))
+        rest = np.flatnonzero(~taken)
+        del taken
+        rng.shuffle(rest)                                # in place: as permutation's draws, without a copy
+        rest += offset
+        group &= ~is_first
+        source[group] = rest
+        del rest, group
         pools.append(pool)
-        del take, taken
     pool = pools[0] if len(pools) == 1 else np.concatenate(pools)
     del pools, is_first
     pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)

@@ -292,8 +292,9 @@ DEPARTURE = Section(
             "float", 1.0, "Multiplier on a non-local household's departure hazard when its head is "
                           "older_head_age_years or older (1: no age profile).", **_MULT,
             source="assumption: no hazard by age was found; the NBS reports' older home-county workers point "
-                   "above 1, a survey of settled rural-urban migrants (older ones less willing to move "
-                   "again: 储德平 et al. 2017, docs/sources/migration_search.yaml) below; 1 until a source or a "
+                   "above 1, surveys below: settled rural-urban migrants are less willing to move again "
+                   "as they age (储德平 et al. 2017), the youngest migrants intend to stay least (李辉 et al., CMDS "
+                   "2015; docs/sources/migration_search.yaml); 1 until a source or a "
                    "fit gives the size"),
         "local_hazard_per_year": Field("float", 0.004, "Departure hazard of a local-hukou household.",
                                        **_HAZARD, source="assumption: locals rarely leave; small against "

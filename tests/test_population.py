@@ -221,3 +221,19 @@ def test_a_district_s_own_non_local_share_is_met_and_the_city_s_kept():
     others = ~np.isin(district, [DISTRICTS.index("chengyang"), DISTRICTS.index("pingdu")])
     assert 18.0 < nonlocal_[others].mean() * 100 < 22.0
     assert (res.view("hukou")[~nonlocal_] == LOCAL_URBAN).mean() * 100 == pytest.approx(50.0, abs=0.1)
+
+
+def test_a_2010_build_has_jiaozhou_s_and_shibei_s_own_2010_figures():
+    sc = make_scenario({"population.scale": 200.0, "population.census": 2010, "period.start": "2010-11-01",
+                        "period.end": "2011-12-31"})
+    res = build_population(sc, Streams(1, 0)["population"])
+    age, district = -res.view("birth_day") / DAYS_PER_YEAR, res.view("district")
+    for name, young, old in (("jiaozhou", 15.83, 10.70), ("shibei", 10.28, 11.35)):
+        here = age[district == DISTRICTS.index(name)]
+        tolerance = 100.0 / len(here) * 1.01                               # one agent per group
+        assert (here < 15).mean() * 100 == pytest.approx(young, abs=tolerance + 0.01), name
+        assert (here >= 65).mean() * 100 == pytest.approx(old, abs=tolerance + 0.01), name
+    heads = res.hh_head[: res.n_households]
+    sizes = np.bincount(res.view("hh"), minlength=res.n_households)
+    jiaozhou = (res.district[heads] == DISTRICTS.index("jiaozhou")) & ~res.hh_collective[: res.n_households]
+    assert sizes[jiaozhou].mean() == pytest.approx(799600 / 266700, abs=0.02)                  # 3.00

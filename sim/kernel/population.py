@@ -214,10 +214,17 @@ def rest_of_city(published: dict[int, np.ndarray], city, weights: np.ndarray) ->
     return out
 
 
+def _group_persons(groups: dict, census: int) -> np.ndarray:
+    """Persons by the groups of ``age_groups(census)`` from a bulletin's groups (2020's 60-64 is 60+ less 65+)."""
+    if census == 2020:
+        return np.array([groups["0-14"], groups["15-59"], groups["60+"] - groups["65+"], groups["65+"]], np.float64)
+    return np.array([groups["0-14"], groups["15-64"], groups["65+"]], np.float64)
+
+
 def district_marginals(census: int, own_bulletins: bool) -> dict:
     """The districts' own census figures (``census_<census>.district_detail`` of census.yaml) where published
     and ``own_bulletins`` is set: ``collective`` and ``family_households`` (districts with figures, persons or
-    households) and ``age_persons`` (district index: persons by ``age_groups``). Only 2020 has any."""
+    households) and ``age_persons`` (district index: persons by ``age_groups``)."""
     detail = load_census()[f"census_{census}"].get("district_detail", {}) if own_bulletins else {}
     index = {name: DISTRICTS.index(name) for name in detail}
     total = census_marginals(census)["districts"]
@@ -229,7 +236,7 @@ def district_marginals(census: int, own_bulletins: bool) -> dict:
             g = {k: v / 100.0 * total[d] for k, v in detail[name]["age_shares_pct"].items()}
         else:
             continue
-        age_persons[d] = np.array([g["0-14"], g["15-59"], g["60+"] - g["65+"], g["65+"]], np.float64)
+        age_persons[d] = _group_persons(g, census)
     return {"collective": {index[n]: v["persons_in_collective_households"] for n, v in detail.items()
                            if "persons_in_collective_households" in v},
             "family_households": {index[n]: v["family_households"] for n, v in detail.items()

@@ -75,7 +75,8 @@ POPULATION = Section(
                           "(false: every district the city's shares).",
             source="sim/data/census.yaml census_2020.district_detail: 市北区 (age, households) and 莱西市 (age) "
                    "bulletins of the 2020 census; no other district's was found (docs/sources/"
-                   "migration_search.yaml). The 2010 build has none"),
+                   "migration_search.yaml); census_2010.district_detail: 胶州市's 2010 bulletin and 市北区's "
+                   "2010 shares"),
         "nonlocal_share_pct": Field(
             "float", 20.0, "Share of residents without a Qingdao hukou at the start.", **_PCT,
             source="assumption: the 2020 hukou population is not published; the registered population was "

@@ -31,14 +31,14 @@ def test_two_zone_world_exact_event_log(quiet_world):
                 "behaviour.departure.nonlocal_hazard_per_year": 0.8}
     world = make_world([
         [{"district": "pingdu", "urban": False, "hukou": LOCAL_RURAL, "age": 40.0}],
-        [{"district": "pingdu", "urban": True, "hukou": NONLOCAL, "age": 30.0}],
+        [{"district": "pingdu", "urban": True, "hukou": NONLOCAL, "age": 30.0, "arrival_years_ago": 1.0}],
     ])
     model = Model(make_scenario(settings), 0, residents=world, log_events=True, check_invariants=True)
     result = model.run()
 
     # by hand: at day 0 each draws its keyed uniform (row, first redraw), a standard exponential
-    # -log(1 - u); rates 1.0 and 0.8 per year; neither crosses an age or residence threshold before
-    # 1 January, the end of the run
+    # -log(1 - u); rates 1.0 and 0.8 per year (the non-local arrived a year ago: inside the departure
+    # profile's first 4 years); neither crosses an age or residence threshold before 1 January, the end of the run
     u, _ = keyed_uniform_pair(Streams(3, 0).key("residents"), np.array([0, 1]), np.array([0, 0]))
     waits = -np.log1p(-u)
     when = waits / np.array([1.0, 0.8]) * DAYS_PER_YEAR

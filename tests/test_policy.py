@@ -258,6 +258,21 @@ def test_new_town_upgrade_pulls_migrants():
     assert np.mean(gains) > 0
 
 
+def test_new_town_pull_adds_arrivals_only_with_a_total_pull_elasticity():
+    """At total_pull_elasticity 0 Laixi's pull takes arrivals from the other districts (the city's total is
+    unchanged in the months the lever's pull is in force, a draw of the same Poisson mean); at 1 it adds them."""
+    lever = {NT: {"districts": ["laixi"], "place_share_pct": dict.fromkeys(
+        ["jiangshan", "nanshu", "dianbu", "laixi_pole"], 0.0), "migrant_pull_multiplier": 3.0}}
+    added = {0.0: [], 1.0: []}
+    for replication in range(3):
+        for elasticity in added:
+            total = {"behaviour.in_migration.total_pull_elasticity": elasticity}
+            base, on = run(total, replication), run({**total, **lever}, replication)
+            added[elasticity].append(on.values[:, 0, col("in_migration")].sum()
+                                     - base.values[:, 0, col("in_migration")].sum())
+    assert np.mean(added[1.0]) > np.mean(added[0.0]) + 2 * 1000.0        # more than two households' worth
+
+
 RT = "policies.rural_talent_service"
 
 
@@ -375,8 +390,10 @@ def test_a_round_seats_eligible_children_in_row_order_up_to_the_free_seats():
     from sim.core.codes import NONLOCAL, PRESENT
     from sim.kernel.schooling import school_children
 
-    # no spare seats, so that some district runs short in the round (the last assert needs a shortage)
-    model = Model(make_scenario({**BASE, "period.end": "2021-12-31", "behaviour.schooling.spare_seat_pct": 0.0}), 0)
+    # no spare seats and every eligible non-local with a permit, so that the round falls short somewhere (the
+    # guard below)
+    model = Model(make_scenario({**BASE, "period.end": "2021-12-31", "behaviour.schooling.spare_seat_pct": 0.0,
+                                 "population.residence_permit_share_pct": 100.0}), 0)
     model.run()
     res, schools = model.res, model.schools
     day = model.calendar.end_day + 300.0            # a year on: some children aged out, others turned six

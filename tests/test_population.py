@@ -171,3 +171,91 @@ def test_the_census_is_aged_from_its_date_to_the_period_start():
                                              "period.end": "2020-10-31"})) == 0
     a, b = (build_population(sc, Streams(1, 0)["population"]).view("birth_day") for sc in (at_census, default))
     assert len(a) == len(b) and np.abs((a - b) - 61.0).max() < 0.02
+
+
+def district_age_shares(world, name):
+    """A district's age shares at the census date (the residents are built aged to the period start)."""
+    sc, res = world
+    age = -(res.view("birth_day") + census_ageing_days(sc)) / DAYS_PER_YEAR
+    here = age[res.view("district") == DISTRICTS.index(name)]
+    return {"0-14": (here < 15).mean() * 100, "15-59": ((here >= 15) & (here < 60)).mean() * 100,
+            "60+": (here >= 60).mean() * 100, "65+": (here >= 65).mean() * 100}, len(here)
+
+
+@pytest.mark.parametrize("name", ["shibei", "laixi"])
+def test_a_district_with_its_own_bulletin_has_its_age_structure(world, name):
+    """Shibei's and Laixi's 2020 bulletins: their four age shares exactly, up to one agent per group."""
+    _, res = world
+    detail = CENSUS["district_detail"][name]
+    published = detail.get("age_shares_pct") or {k: v / CENSUS["districts"][name]["population"] * 100
+                                                 for k, v in detail["age_groups"].items()}
+    shares, n = district_age_shares(world, name)
+    for key, pct in published.items():
+        assert shares[key] == pytest.approx(pct, abs=100.0 / n * 1.01), key
+
+
+def test_shibei_has_its_households_and_the_others_the_rest_of_the_city(world):
+    _, res = world
+    heads = res.hh_head[: res.n_households]
+    district = res.district[heads]
+    coll = res.hh_collective[: res.n_households]
+    sizes = np.bincount(res.view("hh"), minlength=res.n_households)
+    shibei = district == DISTRICTS.index("shibei")
+    assert sizes[shibei & ~coll].mean() == pytest.approx(1044173 / 433277, abs=0.01)      # 2.41
+    assert sizes[shibei & coll].sum() == pytest.approx(52706 / 100, abs=1)
+    rest = (CENSUS["persons_in_family_households"] - 1044173) / (CENSUS["family_households"] - 433277)   # 2.57
+    assert sizes[~shibei & ~coll].mean() == pytest.approx(rest, abs=0.01)
+
+
+def test_districts_without_a_bulletin_share_the_rest_of_the_city_s_ages(world):
+    """Each takes the city's age shares less Shibei's and Laixi's (0-14: 15.71%), within sampling error;
+    before, children passed over for heads crowded into the first districts (Shinan 44% aged 0-14)."""
+    _, res = world
+    own = {"shibei": 151498, "laixi": 0.1441 * 720103}
+    rest_pct = (CENSUS["age_groups"]["0-14"] - sum(own.values())) / (
+        CENSUS["total"] - sum(CENSUS["districts"][d]["population"] for d in own)) * 100
+    for name in DISTRICTS:
+        if name not in own:
+            shares, n = district_age_shares(world, name)
+            assert shares["0-14"] == pytest.approx(rest_pct, abs=4 * np.sqrt(rest_pct * (100 - rest_pct) / n)), name
+
+
+def test_without_the_bulletins_every_district_has_the_city_s_ages():
+    sc = make_scenario({"population.scale": 200.0, "population.district_census_bulletins": False})
+    res = build_population(sc, Streams(sc.seed, 0)["population"])
+    city = CENSUS["age_groups"]["0-14"] / CENSUS["total"] * 100
+    for name in DISTRICTS:
+        shares, n = district_age_shares((sc, res), name)
+        assert shares["0-14"] == pytest.approx(city, abs=4 * np.sqrt(city * (100 - city) / n)), name
+
+
+def test_a_district_s_own_non_local_share_is_met_and_the_city_s_kept():
+    """No district's share is published: a scenario's (Chengyang 35%, Pingdu by its Chinese name 8%) is met
+    within half a household per part, and the other districts share the rest of the city's 20%."""
+    sc = make_scenario({"population.scale": 200.0,
+                        "population.district_nonlocal_share_pct": {"chengyang": 35.0, "平度": 8.0}})
+    res = build_population(sc, Streams(sc.seed, 0)["population"])
+    nonlocal_, district = res.view("hukou") == NONLOCAL, res.view("district")
+    for name, pct in (("chengyang", 35.0), ("pingdu", 8.0)):
+        here = district == DISTRICTS.index(name)
+        assert nonlocal_[here].mean() * 100 == pytest.approx(pct, abs=12 / here.sum() * 100), name
+    assert nonlocal_.mean() * 100 == pytest.approx(20.0, abs=0.05)
+    others = ~np.isin(district, [DISTRICTS.index("chengyang"), DISTRICTS.index("pingdu")])
+    assert 18.0 < nonlocal_[others].mean() * 100 < 22.0
+    assert (res.view("hukou")[~nonlocal_] == LOCAL_URBAN).mean() * 100 == pytest.approx(50.0, abs=0.1)
+
+
+def test_a_2010_build_has_jiaozhou_s_and_shibei_s_own_2010_figures():
+    sc = make_scenario({"population.scale": 200.0, "population.census": 2010, "period.start": "2010-11-01",
+                        "period.end": "2011-12-31"})
+    res = build_population(sc, Streams(1, 0)["population"])
+    age, district = -res.view("birth_day") / DAYS_PER_YEAR, res.view("district")
+    for name, young, old in (("jiaozhou", 15.83, 10.70), ("shibei", 10.28, 11.35)):
+        here = age[district == DISTRICTS.index(name)]
+        tolerance = 100.0 / len(here) * 1.01                               # one agent per group
+        assert (here < 15).mean() * 100 == pytest.approx(young, abs=tolerance + 0.01), name
+        assert (here >= 65).mean() * 100 == pytest.approx(old, abs=tolerance + 0.01), name
+    heads = res.hh_head[: res.n_households]
+    sizes = np.bincount(res.view("hh"), minlength=res.n_households)
+    jiaozhou = (res.district[heads] == DISTRICTS.index("jiaozhou")) & ~res.hh_collective[: res.n_households]
+    assert sizes[jiaozhou].mean() == pytest.approx(799600 / 266700, abs=0.02)                  # 3.00

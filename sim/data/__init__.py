@@ -1,4 +1,5 @@
-"""Published facts the model is built from (``census.yaml``, ``demography.yaml``), each with its source."""
+"""Published facts the model is built from (``census.yaml``, ``demography.yaml``, ``migration.yaml``), each with
+its source."""
 
 from __future__ import annotations
 
@@ -18,3 +19,9 @@ def load_census() -> dict:
 def load_demography() -> dict:
     """The published fertility and mortality schedules the default hazards are fitted to (read once)."""
     return load_yaml(files(__package__).joinpath("demography.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_migration() -> dict:
+    """The migration evidence file as a dict (read once; treat as read-only)."""
+    return load_yaml(files(__package__).joinpath("migration.yaml").read_text(encoding="utf-8"))

@@ -63,13 +63,37 @@ def arrival_rate_in(in_migration, year: int) -> float:
     return value_in_year(in_migration.rate_by_year, year, in_migration.rate_per_year)
 
 
+def total_pull_multiplier(in_migration, weights: np.ndarray, pull: np.ndarray | None) -> float:
+    """The month's total arrivals' multiplier: the levers' ``pull`` on districts averaged over the destination
+    ``weights`` (district, urban), raised to ``total_pull_elasticity``. At 0 (the default) the pull only
+    redirects arrivals (a production-constrained gravity model); at 1 a district's pull adds its arrivals
+    rather than taking them from the others (unconstrained)."""
+    elasticity = in_migration.total_pull_elasticity
+    if pull is None or elasticity == 0.0 or weights.sum() <= 0:
+        return 1.0
+    mean_pull = float((weights * pull[:, None]).sum() / weights.sum())
+    return mean_pull ** elasticity
+
+
+def urban_pull(stock: np.ndarray, elasticity: float) -> np.ndarray:
+    """Each district's pull from its urban share over the city's, raised to ``elasticity``: the Harris-Todaro
+    expected income with the urban share standing for the chance of an urban job (redirects, adds none)."""
+    by_type = stock.sum(axis=(2, 3)).astype(np.float64)
+    residents = by_type.sum(axis=1)
+    city = by_type[:, 1].sum() / max(by_type.sum(), 1.0)
+    share = np.divide(by_type[:, 1], residents, out=np.zeros(len(residents)), where=residents > 0)
+    return (share / city) ** elasticity if city > 0 else np.ones(len(residents))
+
+
 def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndarray, start_day: float,
               end_day: float, year: int, pull: np.ndarray | None = None) -> ArrivalBatch:
     """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``), with the
     shares of ``population`` (employment, flexible work, homesteads), at the arrival rate of ``year`` (the
     month's: ``arrival_rate_in``).
 
-    ``pull`` multiplies each district's destination weight (levers such as new-town development).
+    ``pull`` multiplies each district's destination weight (levers such as new-town development) and, by
+    ``total_pull_multiplier``, the month's total; ``urban_pull`` multiplies the weights when its elasticity is
+    not 0. Both elasticities at 0 (the defaults) leave the draws as they were without them.
     """
     m = in_migration
     p = population
@@ -77,17 +101,20 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
     size_p = np.array(list(m.household_size_shares_pct.values()), np.float64)
     size_p = size_p / size_p.sum()
     mean_size = float((size_values * size_p).sum())
-    expected = arrival_rate_in(m, year) * stock.sum() / mean_size * (end_day - start_day) / DAYS_PER_YEAR
+    weights = type_weights(stock, m.destination_population_exponent)
+    weights = weights * np.array([m.district_attraction[d] for d in DISTRICTS])[:, None]
+    rate = arrival_rate_in(m, year) * total_pull_multiplier(m, weights, pull)
+    if pull is not None:
+        weights = weights * pull[:, None]
+    if m.urban_pull_elasticity != 0.0:
+        weights = weights * urban_pull(stock, m.urban_pull_elasticity)[:, None]
+    expected = rate * stock.sum() / mean_size * (end_day - start_day) / DAYS_PER_YEAR
     count = int(rng.poisson(expected))
     times = start_day + rng.random(count) * (end_day - start_day)
     if count == 0:
         return ArrivalBatch.empty()
     sizes = rng.choice(size_values, size=count, p=size_p)
     urban = rng.random(count) < m.urban_share_pct / 100.0
-    weights = type_weights(stock, m.destination_population_exponent)
-    weights = weights * np.array([m.district_attraction[d] for d in DISTRICTS])[:, None]
-    if pull is not None:
-        weights = weights * pull[:, None]
     district = np.empty(count, np.int64)
     for u in (0, 1):
         w = weights[:, u]

@@ -79,13 +79,13 @@ def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> 
     """The first day after ``day`` at which a threshold in the hazards below is crossed by itself (inf: none).
 
     Thresholds: the fertile ages, age 60, the permit's minimum age and months
-    of residence, and the insurance years that make a resident eligible for
-    hukou conversion. Age also moves the Gompertz and fertility terms
+    of residence, the departure profile's stay and head's age (when not flat), and the insurance years
+    that make a resident eligible for hukou conversion. Age also moves the Gompertz and fertility terms
     continuously; the engine handles that by redrawing everyone every year.
 
     A change on or after ``until`` may come back as inf: the engine's windows end by the next 1 January
     anyway, so only the residents who can cross a threshold before ``until`` are looked at (whole years
-    of age near a threshold, recent arrivals, employed residents near their insurance years). Each
+    of age near a threshold, arrivals near a stay's threshold, employed residents near their insurance years). Each
     candidate day is computed exactly as for everyone, so the days before ``until`` are the same.
     """
     birth = res.birth_day[rows]
@@ -94,14 +94,19 @@ def next_change_day(res, rows, day: float, behaviour, until: float = np.inf) -> 
     def later(at, candidate):                 # candidate days of rows[at]; those not after ``day`` do not count
         change[at] = np.minimum(change[at], np.where(candidate > day, candidate, np.inf))
 
-    ages = (*FERTILE_AGES, RETIREMENT_AGE, behaviour.residence_permit.min_age_years)
+    departure = behaviour.departure
+    ages = (*FERTILE_AGES, RETIREMENT_AGE, behaviour.residence_permit.min_age_years,
+            *((departure.older_head_age_years,) if departure.older_head_multiplier != 1.0 else ()))
     near = _near_an_age(birth, day, until, ages)
     for age in ages:
         later(near, birth[near] + age * DAYS_PER_YEAR)
-    residence_days = behaviour.residence_permit.min_residence_months * DAYS_PER_MONTH
     arrival = res.arrival_day[rows]
-    recent = np.flatnonzero(arrival > day - residence_days - 1.0)      # the others passed it (or are natives)
-    later(recent, arrival[recent] + residence_days)
+    stays = (behaviour.residence_permit.min_residence_months * DAYS_PER_MONTH,
+             *((departure.long_stay_years * DAYS_PER_YEAR,) if departure.long_stay_multiplier != 1.0 else ()))
+    for stay_days in stays:
+        # the others passed it (or are natives), or reach it only on or after ``until``
+        recent = np.flatnonzero((arrival > day - stay_days - 1.0) & (arrival < until - stay_days + 1.0))
+        later(recent, arrival[recent] + stay_days)
     insured_days = behaviour.hukou.min_insurance_years * DAYS_PER_YEAR
     since = res.insurance_since_day[rows]
     insured = np.flatnonzero(res.employed[rows] & (since > day - insured_days - 1.0))
@@ -159,9 +164,21 @@ def birth_hazard_per_year(state, behaviour) -> np.ndarray:
 
 
 def departure_hazard_per_year(state, behaviour) -> np.ndarray:
-    """Reference persons only (the household leaves together); non-locals leave more often."""
+    """Reference persons only (the household leaves together); non-locals leave more often.
+
+    A non-local household's hazard is ``nonlocal_hazard_per_year`` times a duration profile (``long_stay_multiplier``
+    once the head has lived ``long_stay_years`` in Qingdao; fitted to the stock of migrants' stays,
+    ``calibration.stays``) times an age profile (``older_head_multiplier`` from ``older_head_age_years``).
+    Both are thresholds judged at the window's start (``next_change_day``). A flat profile (multiplier 1) is
+    skipped, so it costs nothing and changes no number.
+    """
     d = behaviour.departure
-    h = np.where(state["hukou"] == NONLOCAL, d.nonlocal_hazard_per_year, d.local_hazard_per_year)
+    nonlocal_ = state["hukou"] == NONLOCAL
+    h = np.where(nonlocal_, d.nonlocal_hazard_per_year, d.local_hazard_per_year)
+    if d.long_stay_multiplier != 1.0:
+        h = h * np.where(nonlocal_ & (state["resident_years"] >= d.long_stay_years), d.long_stay_multiplier, 1.0)
+    if d.older_head_multiplier != 1.0:
+        h = h * np.where(nonlocal_ & (state["age_years"] >= d.older_head_age_years), d.older_head_multiplier, 1.0)
     return only_where(state["present"] & state["is_head"], h)
 
 

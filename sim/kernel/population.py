@@ -15,6 +15,7 @@ urbanization rate up to one household per district. Everything is vectorised so 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -66,14 +67,15 @@ def exact_bernoulli(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float = 0.08,
-             census: int = 2020) -> np.ndarray:
-    """``n`` ages in years with the age-group shares of the census ``census`` exactly.
+             census: int = 2020, persons: np.ndarray | None = None) -> np.ndarray:
+    """``n`` ages in years with the age-group shares of the census ``census`` exactly (or of ``persons``, the
+    persons of each of its groups, a district's: ``district_marginals``).
 
     Within each group ages are uniform, except from 65 on, where they decline geometrically at
     ``old_age_decline_per_year`` up to age 100 (an assumption: the censuses give only the 65+ share). 2020's
     groups are 0-14, 15-59, 60-64 (60+ less 65+) and 65+; 2010's bulletin gives 0-14, 15-64 and 65+.
     """
-    counts = largest_remainder(np.array([g[0] for g in age_groups(census)]), n)
+    counts = largest_remainder(np.array([g[0] for g in age_groups(census)]) if persons is None else persons, n)
     parts = []
     for (_, low, high), k in zip(age_groups(census), counts, strict=True):
         years = np.arange(low, high)
@@ -112,6 +114,54 @@ def _household_sizes(n_households: int, n_persons: int, shares: dict, rng: np.ra
             sizes[pick] -= 1
         gap = n_persons - int(sizes.sum())
     return sizes
+
+
+def _age_pools(hh_district: np.ndarray, sizes: np.ndarray, age_persons: dict[int, np.ndarray], population,
+               rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(which residents, as a mask; their shuffled ages) for each district with its own age structure, then
+    for the other districts together with the rest of the city's (one pool for the whole city when none has
+    its own). Each pool is shuffled once, so any run of it is a random sample."""
+    census = population.census
+    district = np.repeat(hh_district, sizes)
+    n = len(district)
+    city = largest_remainder(np.array([g[0] for g in age_groups(census)]), n)
+    own_counts = []
+    for d, persons in sorted(age_persons.items()):
+        mask = district == d
+        k = int(mask.sum())
+        counts = largest_remainder(persons, k)
+        own_counts.append(counts)
+        yield mask, rng.permutation(age_pool(k, rng, population.old_age_decline_per_year, census,
+                                             counts.astype(np.float64)).astype(np.float32))
+    mask = np.isin(district, list(age_persons), invert=True)
+    del district
+    counts = city - sum(own_counts, np.zeros_like(city))
+    if np.any(counts < 0):
+        raise ValueError("the districts' own age groups exceed the city's")
+    yield mask, rng.permutation(age_pool(int(mask.sum()), rng, population.old_age_decline_per_year, census,
+                                         None if not age_persons else counts.astype(np.float64)).astype(np.float32))
+
+
+def _urban_shares_by_district(own: dict[int, float], sizes: np.ndarray, hh_district: np.ndarray,
+                              hh_urban: np.ndarray, rural_share: float, city_nonlocal: float,
+                              local_rural_share: float) -> np.ndarray:
+    """Shares (non-local, local rural, local urban) of each district's urban residents when districts ``own``
+    have a non-local share (%) of their own: theirs met in their urban part (their rural part keeps the
+    city's ``rural_share``), the other districts' urban parts sharing the rest of ``city_nonlocal`` persons;
+    local urban residents hold a rural hukou in the city's proportion ``local_rural_share``."""
+    n = len(DISTRICTS)
+    persons = np.bincount(hh_district, weights=sizes, minlength=n)
+    urban = np.bincount(hh_district, weights=np.where(hh_urban, sizes, 0), minlength=n)
+    rural = persons - urban
+    nonlocal_urban = np.zeros(n)
+    mine = np.zeros(n, bool)
+    for d, pct in own.items():
+        nonlocal_urban[d] = min(max(pct / 100.0 * persons[d] - rural_share * rural[d], 0.0), urban[d])
+        mine[d] = True
+    rest = city_nonlocal - (nonlocal_urban[mine] + rural_share * rural[mine]).sum() - rural_share * rural[~mine].sum()
+    share = np.divide(nonlocal_urban, urban, out=np.zeros(n), where=urban > 0)
+    share[~mine] = min(max(rest, 0.0), urban[~mine].sum()) / max(urban[~mine].sum(), 1.0)
+    return np.column_stack([share, local_rural_share * (1.0 - share), (1.0 - local_rural_share) * (1.0 - share)])
 
 
 def expected_growth(scenario) -> float:
@@ -157,6 +207,52 @@ def census_ageing_days(scenario) -> int:
     return (scenario.period.start - census_reference_date(scenario.population.census)).days
 
 
+def rest_of_city(published: dict[int, np.ndarray], city, weights: np.ndarray) -> np.ndarray:
+    """Per district (rows in ``DISTRICTS`` order): the published figure where a district has one, and the rest
+    of the ``city``'s figure shared in proportion to ``weights`` among the others (so the city's is kept)."""
+    city = np.asarray(city, np.float64)
+    out = np.zeros((len(weights), *city.shape))
+    own = np.zeros(len(weights), bool)
+    for d, value in published.items():
+        out[d], own[d] = value, True
+    rest = city - out[own].sum(axis=0)
+    if np.any(rest < 0):
+        raise ValueError("the districts' published figures exceed the city's")
+    others = np.where(own, 0.0, np.asarray(weights, np.float64))
+    out[~own] = np.multiply.outer(others[~own] / others.sum(), rest)
+    return out
+
+
+def _group_persons(groups: dict, census: int) -> np.ndarray:
+    """Persons by the groups of ``age_groups(census)`` from a bulletin's groups (2020's 60-64 is 60+ less 65+)."""
+    if census == 2020:
+        return np.array([groups["0-14"], groups["15-59"], groups["60+"] - groups["65+"], groups["65+"]], np.float64)
+    return np.array([groups["0-14"], groups["15-64"], groups["65+"]], np.float64)
+
+
+def district_marginals(census: int, own_bulletins: bool) -> dict:
+    """The districts' own census figures (``census_<census>.district_detail`` of census.yaml) where published
+    and ``own_bulletins`` is set: ``collective`` and ``family_households`` (districts with figures, persons or
+    households) and ``age_persons`` (district index: persons by ``age_groups``)."""
+    detail = load_census()[f"census_{census}"].get("district_detail", {}) if own_bulletins else {}
+    index = {name: DISTRICTS.index(name) for name in detail}
+    total = census_marginals(census)["districts"]
+    age_persons = {}
+    for name, d in index.items():
+        if "age_groups" in detail[name]:
+            g = detail[name]["age_groups"]
+        elif "age_shares_pct" in detail[name]:
+            g = {k: v / 100.0 * total[d] for k, v in detail[name]["age_shares_pct"].items()}
+        else:
+            continue
+        age_persons[d] = _group_persons(g, census)
+    return {"collective": {index[n]: v["persons_in_collective_households"] for n, v in detail.items()
+                           if "persons_in_collective_households" in v},
+            "family_households": {index[n]: v["family_households"] for n, v in detail.items()
+                                  if "family_households" in v},
+            "age_persons": age_persons}
+
+
 def starting_agents(population) -> int:
     """Agents at the start: the census total over ``population.scale``, at least one per district."""
     total = census_marginals(population.census)["total"]
@@ -178,10 +274,13 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     c = census_marginals(p.census)
     n_total = starting_agents(p)
     district_pop = np.array(c["districts"], dtype=np.float64)
+    own = district_marginals(p.census, p.district_census_bulletins)
     n_d = largest_remainder(district_pop, n_total)
-    n_coll = largest_remainder(n_d.astype(float), int(round(c["collective"] / c["total"] * n_total)))
+    n_coll = largest_remainder(rest_of_city(own["collective"], c["collective"], n_d),
+                               int(round(c["collective"] / c["total"] * n_total)))
     n_family = n_d - n_coll
-    n_hh = largest_remainder(n_family.astype(float), int(round(c["family_households"] / c["total"] * n_total)))
+    n_hh = largest_remainder(rest_of_city(own["family_households"], c["family_households"], n_family),
+                             int(round(c["family_households"] / c["total"] * n_total)))
     n_hh = np.clip(n_hh, np.minimum(n_family, 1), n_family)
     growth = expected_growth(scenario)
     capacity = int(n_total * growth) + 16, int((n_hh.sum() + n_coll.sum()) * growth) + 16
@@ -219,7 +318,8 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
         hh_urban[idx] = fill_by_persons(sizes[idx], [urban_target, total - urban_target]) == 0
 
     # hukou: city-wide targets (non-local share, hukou urbanization rate) applied with the same
-    # shares in every district; rural residents with a local hukou hold a rural one
+    # shares in every district (but those given a non-local share of their own); rural residents with a
+    # local hukou hold a rural one
     n_persons = float(sizes.sum())
     rural_persons = float(sizes[~hh_urban].sum())
     urban_persons = n_persons - rural_persons
@@ -231,10 +331,17 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     urban_shares = np.array([urban_nonlocal, urban_local_rural,
                              urban_persons - urban_nonlocal - urban_local_rural]) / max(urban_persons, 1.0)
     rural_shares = np.array([rural_nonlocal, rural_persons - rural_nonlocal]) / max(rural_persons, 1.0)
+    by_district = np.tile(urban_shares, (len(DISTRICTS), 1))
+    own_nonlocal = {DISTRICTS.index(name): pct for name, pct in p.district_nonlocal_share_pct.items()
+                    if pct is not None}
+    if own_nonlocal:
+        by_district = _urban_shares_by_district(own_nonlocal, sizes, hh_district, hh_urban, rural_shares[0],
+                                                p.nonlocal_share_pct / 100.0 * n_persons,
+                                                urban_local_rural / max(urban_persons - urban_nonlocal, 1.0))
     hh_hukou = np.zeros(n_households, np.int8)
     urban_in_order = hh_urban[order]
     for d in range(len(DISTRICTS)):
-        for is_urban, shares, codes in ((True, urban_shares, [NONLOCAL, LOCAL_RURAL, LOCAL_URBAN]),
+        for is_urban, shares, codes in ((True, by_district[d], [NONLOCAL, LOCAL_RURAL, LOCAL_URBAN]),
                                         (False, rural_shares, [NONLOCAL, LOCAL_RURAL])):
             idx = order[(district_in_order == d) & (urban_in_order == is_urban)]
             persons = float(sizes[idx].sum())
@@ -251,25 +358,40 @@ def build_population(scenario, rng: np.random.Generator, helper_thread: bool = F
     nonlocal_hh = hh_hukou == NONLOCAL
     homestead[nonlocal_hh & (rng.random(n_households) < p.nonlocal_homestead_share_pct / 100.0)] = IDLE
 
-    # residents: ages with exact group counts; reference persons and collective residents are adults
+    # residents: ages with exact group counts, a district with its own bulletin's and the others the rest of
+    # the city's; reference persons and collective residents are adults
     n = int(sizes.sum())
-    # shuffled once: any run of the pool is a random sample
-    pool = rng.permutation(age_pool(n, rng, p.old_age_decline_per_year, p.census).astype(np.float32))
-    pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
     first = np.cumsum(sizes) - sizes
     is_first = np.zeros(n, bool)
     is_first[first] = True
-    adults = np.flatnonzero(pool >= MIN_HEAD_AGE_YEARS)
-    if len(adults) < len(first):
-        raise ValueError("the census age groups leave too few adults to head every household")
-    take = adults[: len(first)]                      # in shuffled order: a random choice of adults
-    del adults
-    taken = np.zeros(n, bool)
-    taken[take] = True
     source = np.empty(n, np.int32 if n < 2**31 else np.int64)   # the pool entry filling each resident slot
-    source[first] = take
-    source[~is_first] = np.flatnonzero(~taken)
-    del take, taken, is_first
+    pools: list[np.ndarray] = []
+    for group, pool in _age_pools(hh_district, sizes, own["age_persons"], p, rng):
+        heads = group & is_first                         # masks, not index arrays: the whole city's memory
+        n_heads = int(heads.sum())
+        adults = np.flatnonzero(pool >= MIN_HEAD_AGE_YEARS)
+        if len(adults) < n_heads:
+            raise ValueError("the census age groups leave too few adults to head every household")
+        take = adults[:n_heads]                          # in shuffled order: a random choice of adults
+        del adults
+        taken = np.zeros(len(pool), bool)
+        taken[take] = True
+        offset = sum(len(q) for q in pools)
+        source[heads] = offset + take
+        del heads, take
+        # the others in random order: the pool's untaken entries begin with the children passed over while
+        # the heads were taken, which in pool order would crowd into the first districts' households
+        rest = np.flatnonzero(~taken)
+        del taken
+        rng.shuffle(rest)                                # in place: as permutation's draws, without a copy
+        rest += offset
+        group &= ~is_first
+        source[group] = rest
+        del rest, group
+        pools.append(pool)
+    pool = pools[0] if len(pools) == 1 else np.concatenate(pools)
+    del pools, is_first
+    pool_female = exact_bernoulli(n, int(round(c["female"] / c["total"] * n)), rng)
     ages = pool[source]
     ages += np.float32(census_ageing_days(scenario) / DAYS_PER_YEAR)      # from the census date to the start
     female = pool_female[source]

@@ -30,6 +30,10 @@ CENSUSES = (2020, 2010)
 _PCT: dict[str, Any] = {"unit": "%", "minimum": 0.0, "maximum": 100.0}
 _HAZARD: dict[str, Any] = {"unit": "per year", "minimum": 0.0, "maximum": 50.0}
 _MULT: dict[str, Any] = {"unit": "multiplier", "minimum": 0.0, "maximum": 100.0}
+#: the source of the migrants' stays (the departure profile's fit, the starting non-locals' years in Qingdao)
+_STAYS = ("《中国流动人口发展报告2010》 (国家人口计生委, via 新华网 2010-06-27, "
+          "fashion.ifeng.com/news/detail_2010_06/27/1678238_0.shtml; sim/data/migration.yaml stays_2009): "
+          "'有一半的人停留时间超过4年,近19%的人停留时间超过10年'")
 
 PERIOD = Section(
     {
@@ -66,11 +70,29 @@ POPULATION = Section(
                    "Shibei, Licang) are taken as fully urban and the others ranked by their urban character, then "
                    "scaled together so that the city total is the census 76.34%",
         ),
+        "district_census_bulletins": Field(
+            "bool", True, "Districts with their own census bulletin take its age structure, family households "
+                          "and persons in collective households; the others share the rest of the city's "
+                          "(false: every district the city's shares).",
+            source="sim/data/census.yaml census_2020.district_detail: 市北区 (age, households) and 莱西市 (age) "
+                   "bulletins of the 2020 census; no other district's was found (docs/sources/"
+                   "migration_search.yaml); census_2010.district_detail: 胶州市's 2010 bulletin and 市北区's "
+                   "2010 shares"),
         "nonlocal_share_pct": Field(
             "float", 20.0, "Share of residents without a Qingdao hukou at the start.", **_PCT,
             source="assumption: the 2020 hukou population is not published; the registered population was "
                    "7.70 million in 2012 against 8.72 million residents in 2010 (about 12% non-local), and "
                    "in-migration since then raised the non-local share"),
+        "district_nonlocal_share_pct": MapOf(
+            DISTRICTS,
+            Field("float", None, "Share of the district's residents without a Qingdao hukou (null: the city's).",
+                  **_PCT),
+            default=dict.fromkeys(DISTRICTS), nullable=True, aliases=DISTRICT_ALIASES,
+            doc="A district's own non-local share at the start; the districts left null share the rest of the "
+                "city's nonlocal_share_pct, so the city's share is kept.",
+            unit="%",
+            source="none by default: no district's 人户分离 / 流动人口 figure of the 2020 census was found "
+                   "(docs/sources/migration_search.yaml); a value is a scenario's assumption"),
         "nonlocal_share_of_rural_residents_pct": Field(
             "float", 5.0, "Share of rural residents without a Qingdao hukou.", **_PCT,
             source="assumption: migrants settle mostly in towns and cities"),
@@ -85,9 +107,11 @@ POPULATION = Section(
             **_PCT, source="assumption: residence-permit counts not found (docs/sources/qingdao_facts.yaml "
                            "policy_history)"),
         "nonlocal_mean_years_resident": Field(
-            "float", 4.0, "Mean years non-local residents have lived in Qingdao at the start (exponential).",
+            "float", 5.3, "Mean years non-local residents have lived in Qingdao at the start (exponential).",
             unit="years", minimum=0.0, maximum=50.0,
-            source="assumption: residence-permit and migrant duration data for Qingdao not found"),
+            source="the mean stay of working-age migrants in five large cities in 2009, "
+                   "'劳动年龄人口平均在流入地停留时间为5.3年', " + _STAYS + "; an exponential of that mean has "
+                   "47% over 4 years and 15% over 10 (the report: 50% and 19%); assumption: Qingdao's alike"),
         "employed_share_pct": Field(
             "float", 75.0, "Share of residents aged 16+ with a social-insurance record (accruing until 60).",
             **_PCT, source="assumption: typical urban employment-to-population ratio"),
@@ -250,16 +274,58 @@ IN_MIGRATION = Section(
             source="assumption: no district data on arrivals; calibrate sets them from the district totals of "
                    "the 2020 census (docs/calibration.md)",
             weights=True),
+        "total_pull_elasticity": Field(
+            "float", 0.0, "Elasticity of the month's total arrivals to the levers' pull on districts (averaged "
+                          "as arrivals are weighted): 0, the pull only redirects arrivals between districts; "
+                          "1, a district's pull adds its arrivals to the total.", unit="", minimum=0.0,
+            maximum=5.0,
+            source="form: production-constrained (0) versus unconstrained (1) spatial interaction models "
+                   "(Wilson 1971, Environment and Planning 3(1):1-32); assumption: 0, today's behaviour, until "
+                   "arrivals by district are known (docs/sources/migration_search.yaml)"),
+        "urban_pull_elasticity": Field(
+            "float", 0.0, "Elasticity of a district's weight as a destination to its urban share over the "
+                          "city's (more urban residents, likelier urban work).", unit="", minimum=0.0,
+            maximum=5.0,
+            source="form: Harris and Todaro 1970's expected income (docs/sources/literature.md), the urban "
+                   "share standing for the chance of urban work; assumption: 0 (no such term) until fitted"),
     },
-    doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population.",
+    doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population, spread "
+        "over districts by gravity and the districts' pull.",
 )
 
 DEPARTURE = Section(
     {
         "nonlocal_hazard_per_year": Field(
-            "float", 0.10, "Departure hazard of a non-local household.", **_HAZARD,
+            "float", 0.10, "Departure hazard of a non-local household in its first long_stay_years in Qingdao "
+                           "(head younger than older_head_age_years).", **_HAZARD,
             source="assumption: above the 1.5% a year return migration of Bai, Wang and Zhang 2018 since "
-                   "departures include moves to other cities"),
+                   "departures include moves to other cities; the stock of stays of " + _STAYS + " fits 0.205 "
+                   "a year in the first 4 years under a steady inflow (sim/calibration/stays.py), a level for "
+                   "five large cities that a growing inflow overstates"),
+        "long_stay_years": Field(
+            "float", 4.0, "Years in Qingdao after which a non-local household's departure hazard takes the "
+                          "long-stay multiplier.", unit="years", minimum=0.0, maximum=50.0,
+            source="the first of the two stays the source reports: " + _STAYS),
+        "long_stay_multiplier": Field(
+            "float", 0.786, "Multiplier on a non-local household's departure hazard once its head has lived "
+                            "long_stay_years in Qingdao (1: no duration profile).", **_MULT,
+            source="fitted (sim/calibration/stays.py): the hazards 0.205 before and 0.161 a year after 4 years "
+                   "give a stationary stock with 50% staying over 4 years and 19% over 10, as " + _STAYS
+                   + "; a steady inflow assumed (one growing 3% a year gives 0.749)"),
+        "older_head_age_years": Field(
+            "float", 50.0, "Age of the reference person from which a non-local household's departure hazard takes "
+                           "the older-head multiplier.", unit="years", minimum=0.0, maximum=100.0,
+            source="assumption: the age band the NBS migrant worker reports single out (50岁以上农民工); out-of-"
+                   "county migrants average 38.9 years, those working in their home county 46.6 (NBS Migrant Worker "
+                   "Monitoring Report 2023, docs/sources/literature.md), so migrants go home as they age"),
+        "older_head_multiplier": Field(
+            "float", 1.0, "Multiplier on a non-local household's departure hazard when its head is "
+                          "older_head_age_years or older (1: no age profile).", **_MULT,
+            source="assumption: no hazard by age was found; the NBS reports' older home-county workers point "
+                   "above 1, surveys below: settled rural-urban migrants are less willing to move again "
+                   "as they age (储德平 et al. 2017), the youngest migrants intend to stay least (李辉 et al., CMDS "
+                   "2015; docs/sources/migration_search.yaml); 1 until a source or a "
+                   "fit gives the size"),
         "local_hazard_per_year": Field("float", 0.004, "Departure hazard of a local-hukou household.",
                                        **_HAZARD, source="assumption: locals rarely leave; small against "
                                                          "non-locals' departures"),

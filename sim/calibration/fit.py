@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..experiment.design import bounds, to_natural, to_sampling_space
+from .emulator import features
 from .objective import simulate
 from .observations import Observation
 from .posterior import Posterior, sample
@@ -50,14 +51,6 @@ def from_unit(p, u: float) -> float:
     """The setting's value at share ``u`` of its range (clipped into the bounds)."""
     low, high = bounds(p)
     return float(to_natural(p, np.array([low + min(max(float(u), 0.0), 1.0) * (high - low)]))[0])
-
-
-def features(u: np.ndarray) -> np.ndarray:
-    """Quadratic polynomial terms of unit-cube points (rows): 1, u_i, u_i * u_j (i <= j)."""
-    u = np.atleast_2d(u)
-    d = u.shape[1]
-    cross = [u[:, i] * u[:, j] for i in range(d) for j in range(i, d)]
-    return np.column_stack([np.ones(len(u)), u, *cross])
 
 
 @dataclass

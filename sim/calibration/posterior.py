@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .emulator import features
+
 #: acceptance fractions outside this range are reported as a warning
 ACCEPTANCE_OK = (0.1, 0.85)
 #: the kept steps should span at least this many autocorrelation times (emcee's own default tolerance)
@@ -98,9 +100,7 @@ def residual_variance(residual: np.ndarray, terms: int) -> np.ndarray:
 def log_posterior(u: np.ndarray, coef: np.ndarray, observed: np.ndarray, sd: np.ndarray,
                   emulator_variance: np.ndarray, leverage: np.ndarray) -> np.ndarray:
     """Log posterior (up to a constant) of unit-cube points (rows): -inf outside the cube (the prior).
-    ``leverage`` is the design's ``(X'X)^-1`` (fit.features terms)."""
-    from .fit import features
-
+    ``leverage`` is the design's ``(X'X)^-1`` (emulator.features terms)."""
     u = np.atleast_2d(u)
     inside = np.all((u >= 0.0) & (u <= 1.0), axis=1)
     x = features(u)
@@ -112,11 +112,9 @@ def log_posterior(u: np.ndarray, coef: np.ndarray, observed: np.ndarray, sd: np.
 
 def sample(design: np.ndarray, coef: np.ndarray, residual: np.ndarray, observed: np.ndarray, sd: np.ndarray,
            chain: Chain, seed: int) -> Posterior:
-    """Sample the posterior given the design (unit-cube points), the emulator ``coef`` (fit.features terms by
+    """Sample the posterior given the design (unit-cube points), the emulator ``coef`` (emulator.features terms by
     quantity), its residuals over the design (points by quantity), the observations and their scales."""
     import emcee  # on first use: start-up time of the CLI
-
-    from .fit import features
 
     started = time.perf_counter()
     d = design.shape[1]

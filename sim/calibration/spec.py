@@ -14,6 +14,7 @@ Example (``scenarios/calibration/backcast_fit.yaml``)::
     fit_until: null                         # a year: fit on observations up to it only (back-tests)
     fit_districts: false                    # true: fit arrivals' district attraction to the 2020 district
                                             # totals first (districts.py); false: districts are reported only
+    posterior: {walkers: 32, steps: 2500, burn_in: 500, thin: 10}   # emcee's chain (posterior.py)
 
 Declared once (``CALIBRATION_SPEC``, with the field DSL of ``sim.core.fields``) and checked by the
 scenario's validator, like a sweep spec: one line naming the field, nothing runs.

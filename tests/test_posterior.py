@@ -184,7 +184,7 @@ def test_the_backcast_posterior_holds_known_parameters(tmp_path):
     assert not result.posterior.diagnostics()["warnings"]
 
 
-def test_posterior_csv_is_draws_of_settings(tmp_path):
+def test_posterior_csv_is_draws_of_settings(tmp_path, capsys):
     """What calibrate writes: posterior.csv headed by the spec's setting paths, one row per kept draw, numbers
     only; the summary beside it; the manifest lists both with the chain's checks."""
     import json
@@ -194,6 +194,8 @@ def test_posterior_csv_is_draws_of_settings(tmp_path):
     path = _write(tmp_path, set={"population.scale": 20000, "outputs.plots": False}, bootstrap=0,
                   posterior={"walkers": 8, "steps": 200, "burn_in": 50, "thin": 3})
     assert cli.main(["backtest", str(path), "--cutoff", "2016", "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "posterior: 400 draws (" in out and "posterior warning: " in out        # 150 steps are too few
     [folder] = list((tmp_path / "out" / "calibration").iterdir())
     with (folder / "posterior.csv").open() as f:
         rows = list(csv.reader(f))

@@ -209,7 +209,7 @@ def describe(manifest: dict) -> str:
             .items()))
     chain = manifest.get("posterior")
     if chain:
-        text.append(f"posterior: {chain['draws']} draws, acceptance {chain['acceptance_fraction_mean']:.2f}, "
-                    f"autocorrelation {max(chain['autocorr_time_steps']):.0f} steps"
-                    + "".join(f"\nwarning: {w}" for w in chain["warnings"]))
+        text.append(f"posterior: {chain['draws']} draws ({chain['effective_draws']} effective), acceptance "
+                    f"{chain['acceptance_fraction_mean']:.2f} (posterior.csv)"
+                    + "".join(f"\nposterior warning: {w}" for w in chain["warnings"]))
     return "\n".join(text)

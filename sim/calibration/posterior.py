@@ -31,6 +31,7 @@ nothing next to one run.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -72,7 +73,7 @@ class Posterior:
     def diagnostics(self) -> dict:
         """What the manifest reports of the chain, with a warning for each check it fails."""
         kept_steps = self.chain.steps - self.chain.burn_in
-        longest = max(self.autocorr_steps)
+        longest = max(self.autocorr_steps)          # NaN when emcee could not estimate it: every check warns
         warnings = []
         if not ACCEPTANCE_OK[0] <= self.acceptance <= ACCEPTANCE_OK[1]:
             warnings.append(f"mean acceptance {self.acceptance:.3f} outside {ACCEPTANCE_OK[0]}-{ACCEPTANCE_OK[1]}")
@@ -84,8 +85,8 @@ class Posterior:
         return {"walkers": self.chain.walkers, "steps": self.chain.steps, "burn_in": self.chain.burn_in,
                 "thin": self.chain.thin, "draws": int(len(self.draws)),
                 "acceptance_fraction_mean": round(self.acceptance, 4),
-                "autocorr_time_steps": [round(t, 2) for t in self.autocorr_steps],
-                "effective_draws": int(self.chain.walkers * kept_steps / longest),
+                "autocorr_time_steps": [round(t, 2) if math.isfinite(t) else None for t in self.autocorr_steps],
+                "effective_draws": int(self.chain.walkers * kept_steps / longest) if longest > 0 else None,
                 "emulator_residual_sd": [round(s, 6) for s in self.residual_sd],
                 "warnings": warnings, "wall_seconds": round(self.seconds, 3)}
 
@@ -130,7 +131,8 @@ def sample(design: np.ndarray, coef: np.ndarray, residual: np.ndarray, observed:
     sampler.run_mcmc(start, chain.steps, progress=False)
     draws = sampler.get_chain(discard=chain.burn_in, thin=chain.thin, flat=True)
     emcee_log = logging.getLogger("emcee")        # a too-short chain is our warning, in the manifest
-    level, emcee_log.level = emcee_log.level, logging.ERROR
+    level = emcee_log.level
+    emcee_log.setLevel(logging.ERROR)
     try:
         tau = sampler.get_autocorr_time(discard=chain.burn_in, quiet=True)
     finally:

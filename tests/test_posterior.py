@@ -16,7 +16,7 @@ from sim.calibration.emulator import features
 from sim.calibration.fit import fit, from_unit, to_unit
 from sim.calibration.objective import simulate
 from sim.calibration.observations import Observation
-from sim.calibration.posterior import Chain, log_posterior, residual_variance, sample
+from sim.calibration.posterior import Chain, log_posterior, noise_covariance, residual_covariance, sample
 from sim.calibration.spec import Calibration, load_calibration
 from sim.experiment.design import Parameter
 from sim.scenario import ScenarioError
@@ -36,7 +36,7 @@ TRIAL_CHAIN = Chain(12, 200, 50, 2)
 def _spec(seed: int) -> Calibration:
     """A calibration of the synthetic simulator (no scenario: ``fit``'s ``run`` replaces the model)."""
     return Calibration(name="synthetic", description="", file=Path("synthetic.yaml"), scenario=Path("none.yaml"),
-                       fixed=(), parameters=PARAMETERS, replications=1, seed=seed, design_points=30,
+                       fixed=(), parameters=PARAMETERS, replications=2, seed=seed, design_points=30,
                        bootstrap=0, fit_until=None, posterior=TRIAL_CHAIN)
 
 
@@ -57,8 +57,8 @@ def _trial(k: int) -> tuple[list[float], np.ndarray, np.ndarray]:
                                      "synthetic") for j, v in enumerate(observed))
     spec = _spec(seed=k)
 
-    def run(values: list[float]) -> np.ndarray:
-        return _truth_response(values) + rng.normal(0.0, NOISE_SD, 3)
+    def run(values: list[float]) -> np.ndarray:          # two replications
+        return _truth_response(values) + rng.normal(0.0, NOISE_SD, (2, 3))
 
     result = fit(spec, observations, run=run)
     return truth, result.natural(spec), result
@@ -79,13 +79,14 @@ def test_the_posterior_covers_the_truth_of_a_synthetic_simulator():
     assert (np.mean(widths, axis=0) < 0.5).all(), np.mean(widths, axis=0)
 
 
-def test_without_the_emulator_variance_the_intervals_are_too_narrow(monkeypatch):
+def test_without_the_model_noise_the_intervals_are_too_narrow(monkeypatch):
     """The check above can fail: with the observation's sd alone in the likelihood (run noise 0.05 against
-    sd 0.03) the first ten trials' intervals cover the truth in about half the cases (10 of 20 when
-    written), under the 75% the full likelihood passes."""
+    sd 0.03: neither the replications' spread nor the emulator's residuals) the first ten trials' intervals
+    cover the truth in about half the cases, under the 75% the full likelihood passes."""
     from sim.calibration import posterior as module
 
-    monkeypatch.setattr(module, "residual_variance", lambda residual, terms: np.zeros(residual.shape[1]))
+    monkeypatch.setattr(module, "noise_covariance", lambda each: None)
+    monkeypatch.setattr(module, "residual_covariance", lambda residual, terms: np.zeros((residual.shape[1],) * 2))
     covered = 0
     for k in range(10):
         truth, draws, _ = _trial(k)
@@ -100,27 +101,36 @@ def test_the_same_spec_gives_the_same_draws_and_another_seed_others():
     assert first.tobytes() == again.tobytes() and first.shape == (12 * 75, 2)
     assert result.posterior is not None and result.posterior.chain.kept() == len(first)
     design = np.random.default_rng(0).uniform(size=(12, 2))
-    simulated = design + 0.01                           # two quantities, each one parameter
-    coef, *_ = np.linalg.lstsq(features(design), simulated, rcond=None)
-    args = (design, coef, np.full((12, 2), 0.01), np.array([0.5, 0.5]), np.array([0.1, 0.1]), Chain(8, 60, 10, 1))
+    each = (design + 0.01)[:, None, :] + np.random.default_rng(1).normal(0.0, 0.01, (12, 2, 2))
+    coef, *_ = np.linalg.lstsq(features(design), each.mean(axis=1), rcond=None)
+    args = (design, each, coef, np.array([0.5, 0.5]), np.array([0.1, 0.1]), Chain(8, 60, 10, 1))
     assert sample(*args, seed=1).draws.tobytes() == sample(*args, seed=1).draws.tobytes()
     assert sample(*args, seed=1).draws.tobytes() != sample(*args, seed=2).draws.tobytes()
 
 
-def test_the_prior_is_the_unit_cube_and_the_likelihood_adds_the_emulator_variance():
-    coef = np.zeros((6, 1))
-    coef[0, 0] = 1.0                                   # the emulator says 1 everywhere
+def test_the_prior_is_the_unit_cube_and_the_likelihood_adds_the_models_covariances():
+    coef = np.zeros((6, 2))
+    coef[0] = 1.0                                      # the emulator says 1 for both quantities everywhere
     points = np.array([[0.5, 0.5], [1.2, 0.5], [0.5, -0.01]])
-    plain = log_posterior(points, coef, np.array([3.0]), np.array([2.0]), np.zeros(1), np.zeros((6, 6)))
+    observed = np.array([3.0, 1.0])
+    fixed = np.diag([4.0, 1.0])
+    plain = log_posterior(points, coef, observed, fixed, np.zeros((2, 2)), np.zeros((6, 6)))
     assert plain[0] == pytest.approx(-0.5 * (4.0 / 4.0 + np.log(4.0))) and np.isneginf(plain[1:]).all()
-    # emulator variance 5 with leverage 1 at the centre (only the constant term): variance 4 + 5 * 2
+    # residual covariance with leverage 1 at the centre (only the constant term): C = fixed + 2 S
     leverage = np.zeros((6, 6))
     leverage[0, 0] = 1.0
-    wider = log_posterior(points[:1], coef, np.array([3.0]), np.array([2.0]), np.array([5.0]), leverage)
-    assert wider[0] == pytest.approx(-0.5 * (4.0 / 14.0 + np.log(14.0)))
-    residual = np.array([[1.0], [-1.0], [2.0], [-2.0]])
-    assert residual_variance(residual, terms=2)[0] == pytest.approx(10.0 / 2)
-    assert residual_variance(residual, terms=4)[0] == pytest.approx(10.0 / 4)   # no degrees left: the mean square
+    emulator = np.array([[5.0, 1.0], [1.0, 2.0]])
+    covariance = fixed + 2 * emulator
+    error = np.array([-2.0, 0.0])
+    expected = -0.5 * (error @ np.linalg.solve(covariance, error) + np.log(np.linalg.det(covariance)))
+    assert log_posterior(points[:1], coef, observed, fixed, emulator, leverage)[0] == pytest.approx(expected)
+    residual = np.array([[1.0, 0.0], [-1.0, 1.0], [2.0, 0.0], [-2.0, -1.0]])
+    assert residual_covariance(residual, terms=2)[0, 0] == pytest.approx(10.0 / 2)
+    assert residual_covariance(residual, terms=2)[0, 1] == pytest.approx((-1.0 + 2.0) / 2)
+    assert residual_covariance(residual, terms=4)[0, 0] == pytest.approx(10.0 / 4)   # no degrees left
+    # one run's noise about its point's mean: two replications 2 apart at each point give variance 2
+    each = np.array([[[0.0], [2.0]], [[5.0], [7.0]]])
+    assert noise_covariance(each)[0, 0] == pytest.approx(2.0) and noise_covariance(each[:, :1]) is None
 
 
 def test_the_diagnostics_warn_of_a_short_chain():
@@ -166,7 +176,7 @@ def test_the_backcast_posterior_holds_known_parameters(tmp_path):
     between the posterior's p01 and p99 of each parameter, and the default chain passes its checks."""
     truth = [0.045, 0.05]
     path = _write(tmp_path, set={"population.scale": 2000, "outputs.plots": False}, design_points=24, seed=7,
-                  replications=1, parameters={ARRIVALS: {"low": 0.01, "high": 0.09},
+                  replications=2, parameters={ARRIVALS: {"low": 0.01, "high": 0.09},
                                               HAZARD: {"low": 0.015, "high": 0.15, "log": True}})
     spec = load_calibration(path)
     template = tuple(Observation(f"synthetic_{y}:urbanization_rate:qingdao", dt.date(y, 12, 31), "qingdao",

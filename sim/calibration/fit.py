@@ -21,9 +21,9 @@ test); Nelder-Mead stalls on such plateaus. Instead:
 5. posterior: the same emulator as a likelihood, sampled with emcee
    (``posterior.py``), when the spec has a ``posterior`` chain.
 
-The runs go through ``run`` (the values of the parameters -> the simulated
-value of each observation): the model by default, a known function in the
-recovery tests of the posterior.
+The runs go through ``run`` (the values of the parameters -> each
+replication's simulated value of each observation): the model by default, a
+known function in the recovery tests of the posterior.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import numpy as np
 
 from ..experiment.design import bounds, to_natural, to_sampling_space
 from .emulator import features
-from .objective import simulate
+from .objective import mean_of, simulate_each
 from .observations import Observation
 from .posterior import Posterior, sample
 from .spec import Calibration
@@ -96,15 +96,16 @@ def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | No
 
     if run is None:
         def run(values: list[float]) -> np.ndarray:
-            return simulate(spec.load(values, seed, extra), observations)
+            return simulate_each(spec.load(values, seed, extra), observations)
     d = len(spec.parameters)
     design = qmc.LatinHypercube(d=d, seed=spec.seed if seed is None else seed).random(spec.design_points)
     rows = []
     for k, u in enumerate(design):
-        rows.append(run([from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)]))
+        rows.append(np.atleast_2d(run([from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)])))
         if on_evaluation is not None:
             on_evaluation(k + 1)
-    simulated = np.array(rows)
+    each = np.array(rows)                       # (points, replications, observations)
+    simulated = np.array([mean_of(e) for e in each])
     observed = np.array([o.value for o in observations])
     sd = np.array([o.sd for o in observations])
     u_best, emulated, coef = _estimate(design, simulated, observed, sd)
@@ -119,7 +120,7 @@ def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | No
         u, *_ = _estimate(design[pick], simulated[pick], observed, sd)
         boot.append([from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)])
     chain = spec.posterior
-    posterior = None if chain is None else sample(design, coef, residual, observed, sd, chain,
+    posterior = None if chain is None else sample(design, each, coef, observed, sd, chain,
                                                   spec.seed if seed is None else seed)
     return Fit([from_unit(p, x) for p, x in zip(spec.parameters, u_best, strict=True)], emulated, r2,
                np.array(boot).reshape(len(boot), d), posterior)

@@ -119,9 +119,10 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
             "seed": spec.seed, "replications": spec.replications, "design_points": spec.design_points,
             "bootstrap": spec.bootstrap,
             "posterior": None if main.posterior is None else {
-                "method": "emcee on the quadratic emulator: Normal likelihood, variance the observation's sd^2 plus "
-                          "the emulator's residual variance times (1 + leverage), uniform prior on the bounds "
-                          "(sim/calibration/posterior.py); the district attraction is a point estimate, not sampled",
+                "method": "emcee on the quadratic emulator: Normal likelihood with covariance diag(sd^2) + one run's "
+                          "noise (the replications' spread) + the emulator residuals' covariance x (1 + leverage), "
+                          "uniform prior on the bounds (sim/calibration/posterior.py); the district attraction is a "
+                          "point estimate, not sampled",
                 "files": [POSTERIOR, POSTERIOR_SUMMARY.file], **main.posterior.diagnostics()},
             "observations_used": [o.name for o in used],
             "observations_held_out": [o.name for o in every if o not in used],

@@ -79,7 +79,7 @@ CALIBRATION_SPEC = Section({
                          maximum=1_000_000),
         "thin": Field("int", 10, "Keep every thin-th step after the burn-in.", minimum=1, maximum=100_000),
     }, doc="The posterior's Markov chain (emcee on the emulator, docs/calibration.md): posterior.csv holds "
-           "walkers x (steps - burn_in) / thin draws. The defaults take about a second."),
+           "walkers x (steps - burn_in) / thin draws. The defaults take 1-2 s."),
 }, doc="A calibration or back-test spec (scenarios/calibration/*.yaml): which scenario, which settings to fit "
        "within which bounds, and the emulator's design (docs/calibration.md).")
 

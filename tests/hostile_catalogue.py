@@ -90,11 +90,13 @@ SWEEP: dict[str, Any] = {"base": BASE, "set": SWEEP_SET, "replications": 1,
                          "outputs": SWEEP_OUTPUTS}
 SWEEP_CMD = ("sweep", "tiny.yaml", "--workers", "1", "--quiet")
 SWEEP_DIR = "results/sweeps/tiny"
-#: a calibration of three design points at the largest scale (about 2.5 s): the pipeline end to end
+#: a calibration of three design points at the largest scale (about 2.5 s) and a short posterior chain: the
+#: pipeline end to end
 CALIBRATION = {"scenario": "scenarios/backcast_2010_2020.yaml", "set": {"population.scale": 100000,
                "outputs.plots": False}, "design_points": 3, "bootstrap": 0, "replications": 1, "seed": 1,
                "parameters": {"behaviour.rural_to_urban.base_hazard_per_year": {"low": 0.015, "high": 0.15,
-                                                                                 "log": True}}}
+                                                                                 "log": True}},
+               "posterior": {"walkers": 4, "steps": 40, "burn_in": 10, "thin": 1}}
 BOMB = f"more than {MAX_VALUES} values"
 UNIQUE = "c0ffee"
 REJECTED, SURVIVED, ENDED = "rejected", "survived", "ended"

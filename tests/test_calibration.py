@@ -231,7 +231,7 @@ def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
     [folder] = list((tmp_path / "out" / "calibration").iterdir())
     assert folder.name.startswith("toy-backtest-2016-") and folder.name.endswith("-seed4")
     assert {p.name for p in folder.iterdir()} == {"fitted.csv", "fit.csv", "calibrated.yaml", "manifest.json",
-                                                 "plots"}
+                                                 "plots", "posterior.csv", "posterior_summary.csv"}
     import csv
     import json
 
@@ -358,8 +358,8 @@ def test_a_value_planted_after_the_cut_off_changes_nothing_the_fit_sees(monkeypa
 
 @pytest.mark.slow
 def test_a_back_test_fits_the_same_values_whatever_came_after_its_cut_off(tmp_path, monkeypatch):
-    """The whole back-test, twice: the second time every figure after 2016 is planted; the fitted values and
-    the observations used are the same bytes, only the held-out scores differ."""
+    """The whole back-test, twice: the second time every figure after 2016 is planted; the fitted values, the
+    posterior's draws and the observations used are the same bytes, only the held-out scores differ."""
     from sim.calibration import observations as module
 
     spec = write(tmp_path, scenario=str(ROOT / "scenarios" / "backcast_2010_2020.yaml"),
@@ -373,6 +373,8 @@ def test_a_back_test_fits_the_same_values_whatever_came_after_its_cut_off(tmp_pa
         folders.append((folder, manifest))
     (a, ma), (b, mb) = folders
     assert (a / "fitted.csv").read_bytes() == (b / "fitted.csv").read_bytes()
+    for name in ("posterior.csv", "posterior_summary.csv"):
+        assert (a / name).read_bytes() == (b / name).read_bytes() and len((a / name).read_bytes()) > 100, name
     assert ma["observations_used"] == mb["observations_used"] and "census_2020:population:qingdao" not in \
         ma["observations_used"]
     assert ma["held_out_rmse_fitted"] != mb["held_out_rmse_fitted"]

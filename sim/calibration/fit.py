@@ -17,7 +17,13 @@ test); Nelder-Mead stalls on such plateaus. Instead:
 4. spread: refit the emulator on design points resampled with replacement
    (``bootstrap`` times) and minimize again: the spread of the estimates says
    how well the runs pin each parameter down at this scale (not the data's
-   own error, which the sources do not give).
+   own error, which the sources do not give);
+5. posterior: the same emulator as a likelihood, sampled with emcee
+   (``posterior.py``), when the spec has a ``posterior`` chain.
+
+The runs go through ``run`` (the values of the parameters -> each
+replication's simulated value of each observation): the model by default, a
+known function in the recovery tests of the posterior.
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..experiment.design import bounds, to_natural, to_sampling_space
-from .objective import simulate
+from .emulator import features
+from .objective import mean_of, simulate_each
 from .observations import Observation
+from .posterior import Posterior, sample
 from .spec import Calibration
 
 
@@ -45,20 +53,23 @@ def from_unit(p, u: float) -> float:
     return float(to_natural(p, np.array([low + min(max(float(u), 0.0), 1.0) * (high - low)]))[0])
 
 
-def features(u: np.ndarray) -> np.ndarray:
-    """Quadratic polynomial terms of unit-cube points (rows): 1, u_i, u_i * u_j (i <= j)."""
-    u = np.atleast_2d(u)
-    d = u.shape[1]
-    cross = [u[:, i] * u[:, j] for i in range(d) for j in range(i, d)]
-    return np.column_stack([np.ones(len(u)), u, *cross])
-
-
 @dataclass
 class Fit:
     values: list[float]                  # the estimate, natural units
     emulated_distance: float             # the emulator's distance at the estimate
     r_squared: list[float]               # emulator fit per observation
     bootstrap: np.ndarray                # (resamples, parameters) estimates, natural units
+    posterior: Posterior | None = None   # draws in the unit cube (``natural`` converts them)
+
+    def natural(self, spec: Calibration) -> np.ndarray:
+        """The posterior's draws in natural units, (draws, parameters); empty without a posterior."""
+        if self.posterior is None:
+            return np.zeros((0, len(spec.parameters)))
+        columns = []
+        for p, u in zip(spec.parameters, self.posterior.draws.T, strict=True):
+            low, high = bounds(p)
+            columns.append(to_natural(p, low + u * (high - low)))
+        return np.column_stack(columns)
 
 
 def _estimate(design, simulated, observed, sd) -> tuple[np.ndarray, float, np.ndarray]:
@@ -78,19 +89,23 @@ def _estimate(design, simulated, observed, sd) -> tuple[np.ndarray, float, np.nd
 
 
 def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | None = None,
-        on_evaluation: Callable[[int], None] | None = None, extra=()) -> Fit:
-    """Run the design, fit the emulator, return the estimate and its bootstrap spread."""
+        on_evaluation: Callable[[int], None] | None = None, extra=(),
+        run: Callable[[list[float]], np.ndarray] | None = None) -> Fit:
+    """Run the design, fit the emulator, return the estimate, its bootstrap spread and the posterior."""
     from scipy.stats import qmc
 
+    if run is None:
+        def run(values: list[float]) -> np.ndarray:
+            return simulate_each(spec.load(values, seed, extra), observations)
     d = len(spec.parameters)
     design = qmc.LatinHypercube(d=d, seed=spec.seed if seed is None else seed).random(spec.design_points)
     rows = []
     for k, u in enumerate(design):
-        values = [from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)]
-        rows.append(simulate(spec.load(values, seed, extra), observations))
+        rows.append(np.atleast_2d(run([from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)])))
         if on_evaluation is not None:
             on_evaluation(k + 1)
-    simulated = np.array(rows)
+    each = np.array(rows)                       # (points, replications, observations)
+    simulated = np.array([mean_of(e) for e in each])
     observed = np.array([o.value for o in observations])
     sd = np.array([o.sd for o in observations])
     u_best, emulated, coef = _estimate(design, simulated, observed, sd)
@@ -104,5 +119,8 @@ def fit(spec: Calibration, observations: tuple[Observation, ...], seed: int | No
         pick = rng.integers(0, len(design), len(design))
         u, *_ = _estimate(design[pick], simulated[pick], observed, sd)
         boot.append([from_unit(p, x) for p, x in zip(spec.parameters, u, strict=True)])
+    chain = spec.posterior
+    posterior = None if chain is None else sample(design, each, coef, observed, sd, chain,
+                                                  spec.seed if seed is None else seed)
     return Fit([from_unit(p, x) for p, x in zip(spec.parameters, u_best, strict=True)], emulated, r2,
-               np.array(boot).reshape(len(boot), d))
+               np.array(boot).reshape(len(boot), d), posterior)

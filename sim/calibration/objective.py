@@ -28,18 +28,35 @@ def simulate(scenario, observations: tuple[Observation, ...]) -> np.ndarray:
     return values_at(run_all(scenario), observations)
 
 
+def simulate_each(scenario, observations: tuple[Observation, ...]) -> np.ndarray:
+    """Each replication's simulated value of each observation, (replications, observations): their spread is
+    the model's run-to-run noise, which the posterior needs (one run is to the model what history is to
+    the city)."""
+    return values_each(run_all(scenario), observations)
+
+
 def values_at(results: list, observations: tuple[Observation, ...]) -> np.ndarray:
     """Each observation's value in runs already made, averaged over them."""
-    values = np.zeros(len(observations))
-    for result in results:
+    return mean_of(values_each(results, observations))
+
+
+def mean_of(each: np.ndarray) -> np.ndarray:
+    """The average over the replications (first axis) of ``values_each``: summed in order, then divided."""
+    return each.sum(axis=0) / len(each)
+
+
+def values_each(results: list, observations: tuple[Observation, ...]) -> np.ndarray:
+    """Each observation's value in each of the runs already made, (runs, observations)."""
+    values = np.zeros((len(results), len(observations)))
+    for r, result in enumerate(results):
         where = {date: k for k, date in enumerate(result.dates)}
         for i, o in enumerate(observations):
             k = where.get(o.date.isoformat())
             if k is None:
                 raise ValueError(f"{o.name}: the run has no record on {o.date} (period {result.dates[0]} to "
                                  f"{result.dates[-1]})")
-            values[i] += result.values[k, ZONES.index(o.zone), INDICATOR_NAMES.index(o.indicator)]
-    return values / len(results)
+            values[r, i] = result.values[k, ZONES.index(o.zone), INDICATOR_NAMES.index(o.indicator)]
+    return values
 
 
 def distance(simulated: np.ndarray, observations: tuple[Observation, ...]) -> float:

@@ -5,7 +5,10 @@
 spread, bounds), ``fit.csv`` (each observation: observed, simulated with the
 scenario's values and with the estimates, errors, whether the fit saw it),
 ``calibrated.yaml`` (the estimates as a scenario file, with provenance in comments),
-``plots/fit.png`` and ``manifest.json``; written whole or not at all.
+``posterior.csv`` (the posterior's draws: one column per fitted setting, headed by its path, natural units)
+and ``posterior_summary.csv`` (each setting's mean, sd and percentiles), ``plots/fit.png`` and
+``manifest.json`` (with the chain's diagnostics); written whole or not at all. The district attraction
+(``fit_districts``) stays a point estimate: it is not in the posterior.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 import yaml
 
 from ..output.atomic import atomic_folder, inside
-from ..output.formats import FIT, FITTED, fmt, seconds
+from ..output.formats import FIT, FITTED, POSTERIOR, POSTERIOR_SUMMARY, csv_table, fmt, seconds
 from ..output.provenance import provenance, run_folder_name, write_manifest, write_texts
 from .districts import SETTING, fit_attraction
 from .fit import fit
@@ -103,6 +106,7 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
             FITTED.file: FITTED.text(_fitted_rows(spec, scenario_values, main)),
             FIT.file: FIT.text(_fit_rows(every, held_out, sim_default, sim_fitted)),
             "calibrated.yaml": _calibrated_yaml(spec, main, final.name, cutoff, used, attraction),
+            **_posterior_texts(spec, main),
         })
         fit_plot(spec.name, runs_default, runs_fitted, every, held_out, sim_default, sim_fitted,
                  tmp / "plots" / "fit.png")
@@ -114,6 +118,12 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
                       "(sim/calibration/fit.py)",
             "seed": spec.seed, "replications": spec.replications, "design_points": spec.design_points,
             "bootstrap": spec.bootstrap,
+            "posterior": None if main.posterior is None else {
+                "method": "emcee on the quadratic emulator: Normal likelihood with covariance diag(sd^2) + one run's "
+                          "noise (the replications' spread) + the emulator residuals' covariance x (1 + leverage), "
+                          "uniform prior on the bounds (sim/calibration/posterior.py); the district attraction is a "
+                          "point estimate, not sampled",
+                "files": [POSTERIOR, POSTERIOR_SUMMARY.file], **main.posterior.diagnostics()},
             "observations_used": [o.name for o in used],
             "observations_held_out": [o.name for o in every if o not in used],
             **summary, "wall_seconds": seconds(time.perf_counter() - started),
@@ -146,6 +156,18 @@ def _fitted_rows(spec, scenario_values, main):
                   fmt(np.percentile(boot, 95))) if len(boot) > 1 else ("", "", "", "")
         yield (p.path, fmt(scenario_values[k]), fmt(main.values[k]), *spread, fmt(p.low), fmt(p.high),
                str(p.log).lower())
+
+
+def _posterior_texts(spec, main) -> dict[str, str]:
+    """posterior.csv and posterior_summary.csv (none without a posterior)."""
+    if main.posterior is None:
+        return {}
+    draws = main.natural(spec)
+    summary = ((p.path, *(fmt(v) for v in (draws[:, k].mean(), draws[:, k].std(ddof=1),
+                                           *np.percentile(draws[:, k], [1, 5, 50, 95, 99]))))
+               for k, p in enumerate(spec.parameters))
+    return {POSTERIOR: csv_table([p.path for p in spec.parameters], ([fmt(v) for v in row] for row in draws)),
+            POSTERIOR_SUMMARY.file: POSTERIOR_SUMMARY.text(summary)}
 
 
 def _fit_rows(every, held_out, sim_default, sim_fitted):
@@ -186,4 +208,9 @@ def describe(manifest: dict) -> str:
         text.append("held-out error (RMSE): " + ", ".join(
             f"{k} {manifest['held_out_rmse_scenario'][k]:g} -> {v:g}" for k, v in manifest["held_out_rmse_fitted"]
             .items()))
+    chain = manifest.get("posterior")
+    if chain:
+        text.append(f"posterior: {chain['draws']} draws ({chain['effective_draws']} effective), acceptance "
+                    f"{chain['acceptance_fraction_mean']:.2f} (posterior.csv)"
+                    + "".join(f"\nposterior warning: {w}" for w in chain["warnings"]))
     return "\n".join(text)

@@ -14,6 +14,7 @@ Example (``scenarios/calibration/backcast_fit.yaml``)::
     fit_until: null                         # a year: fit on observations up to it only (back-tests)
     fit_districts: false                    # true: fit arrivals' district attraction to the 2020 district
                                             # totals first (districts.py); false: districts are reported only
+    posterior: {walkers: 32, steps: 2500, burn_in: 500, thin: 10}   # emcee's chain (posterior.py)
 
 Declared once (``CALIBRATION_SPEC``, with the field DSL of ``sim.core.fields``) and checked by the
 scenario's validator, like a sweep spec: one line naming the field, nothing runs.
@@ -33,6 +34,7 @@ from ..scenario import ScenarioError, load_scenario
 from ..scenario.load import read_mapping
 from ..scenario.schema import NAME_PATTERN, SCENARIO
 from ..scenario.validation import check
+from .posterior import Chain
 
 #: what the calibration sets in every evaluation itself (``Calibration.overrides``, after the spec's ``set`` and
 #: ``parameters``): a spec that fitted or fixed them there would be overwritten without a word
@@ -69,6 +71,15 @@ CALIBRATION_SPEC = Section({
                        unit="year", minimum=2000, maximum=2100),
     "fit_districts": Field("bool", False, "True: first fit arrivals' district attraction to the 2020 district "
                            "totals (docs/calibration.md); false: districts are reported only."),
+    "posterior": Section({
+        "walkers": Field("int", 32, "emcee's walkers: at least twice the number of parameters.", minimum=2,
+                         maximum=10_000),
+        "steps": Field("int", 2500, "Steps of every walker, the burn-in included.", minimum=1, maximum=1_000_000),
+        "burn_in": Field("int", 500, "First steps of every walker dropped (less than steps).", minimum=0,
+                         maximum=1_000_000),
+        "thin": Field("int", 10, "Keep every thin-th step after the burn-in.", minimum=1, maximum=100_000),
+    }, doc="The posterior's Markov chain (emcee on the emulator, docs/calibration.md): posterior.csv holds "
+           "walkers x (steps - burn_in) / thin draws. The defaults take 1-2 s."),
 }, doc="A calibration or back-test spec (scenarios/calibration/*.yaml): which scenario, which settings to fit "
        "within which bounds, and the emulator's design (docs/calibration.md).")
 
@@ -87,6 +98,7 @@ class Calibration:
     bootstrap: int
     fit_until: int | None
     fit_districts: bool = False
+    posterior: Chain | None = None       # None: no posterior (a spec file always has one)
 
     def overrides(self, values, seed: int | None = None, extra=()) -> list[tuple[str, Any]]:
         return [*self.fixed, *extra, *((p.path, float(v)) for p, v in zip(self.parameters, values, strict=True)),
@@ -119,11 +131,20 @@ def load_calibration(path: str | Path) -> Calibration:
         raise ScenarioError(f"the quadratic emulator of {len(params)} parameter(s) has {terms} terms: give at "
                             f"least {terms} design points (about three times that is better)", "design_points",
                             str(file))
+    chain_values = values["posterior"]
+    chain = Chain(chain_values.walkers, chain_values.steps, chain_values.burn_in, chain_values.thin)
+    if chain.walkers < 2 * len(params):
+        raise ScenarioError(f"emcee needs at least twice as many walkers as parameters: give at least "
+                            f"{2 * len(params)} for {len(params)} parameter(s)", "posterior.walkers", str(file))
+    if chain.burn_in >= chain.steps:
+        raise ScenarioError(f"the burn-in ({chain.burn_in}) must be less than the steps ({chain.steps}): nothing "
+                            "would be kept", "posterior.burn_in", str(file))
     spec = Calibration(
         name=values["name"], description=values["description"], file=file,
         scenario=file.parent / values["scenario"], fixed=tuple(values["set"].items()), parameters=params,
         replications=values["replications"], seed=values["seed"], design_points=values["design_points"],
-        bootstrap=values["bootstrap"], fit_until=values["fit_until"], fit_districts=values["fit_districts"])
+        bootstrap=values["bootstrap"], fit_until=values["fit_until"], fit_districts=values["fit_districts"],
+        posterior=chain)
     for corner in ([p.low for p in params], [p.high for p in params]):
         try:
             spec.load(corner)

@@ -208,6 +208,11 @@ COMPARISON_FILES = (COMPARISON.file, SETTINGS_DIFF.file, SCORECARD.file, SCORECA
 #: a calibration folder: the estimates, and every observation against the simulation
 FITTED = Table("fitted.csv", ("parameter", "scenario_value", "estimate", "bootstrap_mean", "bootstrap_sd",
                               "bootstrap_p05", "bootstrap_p95", "low", "high", "log"))
+#: a calibration's posterior (sim/calibration/posterior.py): ``posterior.csv`` has one column per fitted setting,
+#: headed by its path as in the spec, one row per kept draw in natural units, and nothing else (another module
+#: reads the rows as draws of settings); ``posterior_summary.csv`` summarizes each setting's draws
+POSTERIOR = "posterior.csv"
+POSTERIOR_SUMMARY = Table("posterior_summary.csv", ("parameter", "mean", "sd", "p01", "p05", "p50", "p95", "p99"))
 FIT = Table("fit.csv", ("observation", "date", "zone", "indicator", "observed", "sd", "used_in_fit",
                         "simulated_scenario", "simulated_fitted", "error_scenario", "error_fitted"))
 

@@ -120,7 +120,10 @@ def test_compare_the_plan_writes_differences_settings_and_report(capsys, tmp_pat
     assert {"comparison.csv", "settings_diff.csv", "scorecard.csv", "scorecard_against.csv", "scenario.yaml",
             "against.yaml", "manifest.json", "report.html", "plots"} <= names
     rows = {(r["year"], r["zone"], r["indicator"]): r for r in read(folder / "comparison.csv")}
-    assert float(rows[("2021", "qingdao", "hukou_conversions")]["mean_difference"]) > 0
+    # the plan's public-services lever (from 2021-01-01) makes permits easier to hold: a difference far above
+    # the dice at this scale (hukou conversions, which it also moves, differ by less than their noise in
+    # half a year since the zero threshold starts only in 2022)
+    assert float(rows[("2021", "qingdao", "residence_permit_holders")]["ci90_low"]) > 0
     changed = {r["setting"] for r in read(folder / "settings_diff.csv")}
     assert "policies.zero_threshold_settlement" in changed and "seed" not in changed
 

@@ -65,8 +65,8 @@ SCHEMA = lever_section(
             "full intensity.", unit="multiplier", minimum=1.0, maximum=1000.0,
             source="assumption: upgrading a town recodes its villages over a few years, not at once "
                    "(docs/sources/reclassification_search.yaml, caution_on_reclassification_semantics: 胶莱街道 "
-                   "kept 101 villages); at 20 times the default pace of behaviour.reclassification (1.14% a "
-                   "year) a place's rural residents are recoded at about 23% a year, 19 x 1.14% x 5 = 108% of "
+                   "kept 101 villages); at 20 times the default pace of behaviour.reclassification (1.24% a "
+                   "year) a place's rural residents are recoded at about 25% a year, 19 x 1.24% x 5 = 118% of "
                    "them beyond the baseline over the default five years; sweep it")),
         "pace_years": Field(
             "float", 5.0, "Years the faster pace lasts from a place's upgrade.", unit="years", minimum=0.0,

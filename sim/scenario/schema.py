@@ -296,12 +296,12 @@ IN_MIGRATION = Section(
 DEPARTURE = Section(
     {
         "nonlocal_hazard_per_year": Field(
-            "float", 0.10, "Departure hazard of a non-local household in its first long_stay_years in Qingdao "
+            "float", 0.205, "Departure hazard of a non-local household in its first long_stay_years in Qingdao "
                            "(head younger than older_head_age_years).", **_HAZARD,
-            source="assumption: above the 1.5% a year return migration of Bai, Wang and Zhang 2018 since "
-                   "departures include moves to other cities; the stock of stays of " + _STAYS + " fits 0.205 "
-                   "a year in the first 4 years under a steady inflow (sim/calibration/stays.py), a level for "
-                   "five large cities that a growing inflow overstates"),
+            source="fitted (sim/calibration/stays.py): the stock of stays of " + _STAYS + " gives 0.205 a year "
+                   "in the first 4 years under a steady inflow; five large cities, not Qingdao, and an upper "
+                   "bound (a growing inflow makes a stock's stays look shorter); departures to anywhere, above "
+                   "the 1.5% a year return migration of Bai, Wang and Zhang 2018"),
         "long_stay_years": Field(
             "float", 4.0, "Years in Qingdao after which a non-local household's departure hazard takes the "
                           "long-stay multiplier.", unit="years", minimum=0.0, maximum=50.0,
@@ -369,13 +369,13 @@ RURAL_TO_URBAN = Section(
 
 #: the derivation of the default reclassification rate (``RECLASSIFICATION``), written once for its source
 _RECLASSIFICATION_DERIVATION = (
-    "assumption, derived: 王桂新 2014 (中国人口科学 2014(2), docs/sources/reclassification_search.yaml) puts "
-    "administrative reclassification (行政区划变动) at about 31% of the rise of China's urbanization rate over "
-    "1991-2010 (derived there from the paper's ratios; national, an earlier period: a proxy). Applied to "
-    "Qingdao's 2010-2020 censuses (65.81% to 76.34%, sim/data/census.yaml): 0.31 x 10.53 points / 10 years = "
-    "0.326 points a year, times the decade's mean population (9.39 million) = 30,660 persons a year, over its "
-    "mean rural population (2.68 million) = 1.14% a year. The search record's range of 20-45% of the rise "
-    "(itself an assumption) gives 0.74-1.66% a year: sweep it")
+    "assumption, derived from data before 2011 only (so that no back-test's cut-off is crossed): 王桂新 2014 "
+    "(中国人口科学 2014(2), docs/sources/reclassification_search.yaml) finds that migration added 15.24 points to "
+    "China's urbanization rate over 1991-2010, 1.80 times what administrative reclassification (行政区划变动) "
+    "added: 15.24 / 1.80 = 8.47 points in 20 years, 0.423 points a year (31% of the rise; national, an earlier "
+    "period: a proxy). Over Qingdao's rural share at the 2010 census (34.19%, sim/data/census.yaml) that is "
+    "1.24% of rural residents a year. The search record's range of 20-45% of the rise (itself an assumption) "
+    "gives 0.80-1.79% a year, the bounds the calibration fits it in (scenarios/calibration/backcast_fit.yaml)")
 _RECLASSIFICATION_CADENCE = (
     "each month start, before the redraw, ``1 - (1 - rate x pace)^(1/12)`` of each district's rural residents "
     "become urban where they live (whole households, by a uniform keyed by household and month on the "
@@ -385,7 +385,7 @@ _RECLASSIFICATION_CADENCE = (
 RECLASSIFICATION = Section(
     {
         "rate_pct_per_year": Field(
-            "float", 1.14, "Share of a district's rural residents whose place (village) is reclassified urban "
+            "float", 1.24, "Share of a district's rural residents whose place (village) is reclassified urban "
             "in a year (就地城镇化: nobody moves).", unit="% per year", minimum=0.0, maximum=100.0,
             source=_RECLASSIFICATION_DERIVATION),
         "district_multiplier": MapOf(

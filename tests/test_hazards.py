@@ -71,7 +71,7 @@ def test_fertility_sums_to_the_year_s_rate_of_the_path(year, tfr):
 
 def test_departure_hazard_by_hukou_and_head(behaviour):
     s = state(hukou=[NONLOCAL, LOCAL_URBAN, NONLOCAL], is_head=[True, True, False], resident_years=[1.0, np.inf, 1.0])
-    assert list(hazards.departure_hazard_per_year(s, behaviour)) == [0.10, 0.004, 0.0]
+    assert list(hazards.departure_hazard_per_year(s, behaviour)) == [0.205, 0.004, 0.0]
 
 
 def test_longer_stays_mean_fewer_departures(behaviour):
@@ -79,25 +79,25 @@ def test_longer_stays_mean_fewer_departures(behaviour):
     their stay (inf: born here)."""
     s = state(hukou=[NONLOCAL] * 4 + [LOCAL_URBAN], resident_years=[0.5, 3.99, 4.0, np.inf, np.inf])
     h = hazards.departure_hazard_per_year(s, behaviour)
-    assert h.tolist() == pytest.approx([0.10, 0.10, 0.0786, 0.0786, 0.004], rel=1e-12)
+    assert h.tolist() == pytest.approx([0.205, 0.205, 0.205 * 0.786, 0.205 * 0.786, 0.004], rel=1e-12)
     assert h[2] < h[1]
 
 
 def test_older_heads_profile_is_flat_by_default_and_applies_from_its_age():
     flat = make_scenario().behaviour
     s = state(hukou=[NONLOCAL, NONLOCAL, LOCAL_URBAN], age_years=[30.0, 70.0, 70.0], resident_years=[1.0, 1.0, 1.0])
-    assert hazards.departure_hazard_per_year(s, flat).tolist() == [0.10, 0.10, 0.004]
+    assert hazards.departure_hazard_per_year(s, flat).tolist() == [0.205, 0.205, 0.004]
     older = make_scenario({"behaviour.departure.older_head_multiplier": 2.0,
                            "behaviour.departure.older_head_age_years": 55.0}).behaviour
     s = state(hukou=[NONLOCAL] * 3 + [LOCAL_URBAN], age_years=[54.9, 55.0, 70.0, 70.0],
               resident_years=[1.0, 1.0, 10.0, 1.0])
-    assert hazards.departure_hazard_per_year(s, older).tolist() == pytest.approx([0.10, 0.20, 0.2 * 0.786, 0.004])
+    assert hazards.departure_hazard_per_year(s, older).tolist() == pytest.approx([0.205, 0.41, 0.41 * 0.786, 0.004])
 
 
 def test_a_flat_duration_profile_gives_the_constant_hazard_and_no_threshold():
     b = make_scenario({"behaviour.departure.long_stay_multiplier": 1.0}).behaviour
     s = state(hukou=[NONLOCAL, NONLOCAL], resident_years=[1.0, 9.0])
-    assert hazards.departure_hazard_per_year(s, b).tolist() == [0.10, 0.10]
+    assert hazards.departure_hazard_per_year(s, b).tolist() == [0.205, 0.205]
     world = make_world([[{"district": "shinan", "hukou": NONLOCAL, "age": 30.5, "arrival_years_ago": 3.5}]])
     at_four_years = 0.5 * 365.25
     shaped = hazards.next_change_day(world, np.arange(1), 0.0, make_scenario().behaviour)

@@ -220,7 +220,7 @@ def test_a_faster_pace_urbanizes_the_levers_districts_only():
         rate = [r.values[-1, :, col("urbanization_rate")] for r in (a, b)]
         for d in ("jimo", "laixi"):
             z = ZONES.index(d)
-            assert in_situ[1][z] > 1.5 * in_situ[0][z] and rate[1][z] > rate[0][z] + 0.5
+            assert in_situ[1][z] > 1.5 * in_situ[0][z] and rate[1][z] > rate[0][z] + 0.25
         for d in ("laoshan", "xihaian", "chengyang", "jiaozhou", "pingdu"):
             z = ZONES.index(d)
             assert abs(in_situ[1][z] - in_situ[0][z]) <= 0.25 * in_situ[0][z] + 2000.0

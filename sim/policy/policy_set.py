@@ -67,23 +67,22 @@ class PolicySet:
 
     def arrival_pull(self, day: float) -> np.ndarray | None:
         """The product of the levers' multipliers on each district's weight as a destination; None for none."""
-        pull = None
-        for lever in self.levers:
-            level = lever.level_by_district(day)
-            weights = lever.arrival_pull(level, day) if level.any() else None
-            if weights is not None:
-                pull = weights * (1.0 if pull is None else pull)
-        return pull
+        return self._product_by_district("arrival_pull", day)
 
     def reclassification_pace(self, day: float) -> np.ndarray | None:
         """The product of the levers' multipliers on each district's pace of reclassification; None for none."""
-        pace = None
+        return self._product_by_district("reclassification_pace", day)
+
+    def _product_by_district(self, hook: str, day: float) -> np.ndarray | None:
+        """The product over the levers in force of their ``hook(level, day)`` multipliers by district (a lever
+        returning None does not count); None when no lever gives one."""
+        product = None
         for lever in self.levers:
             level = lever.level_by_district(day)
-            factors = lever.reclassification_pace(level, day) if level.any() else None
+            factors = getattr(lever, hook)(level, day) if level.any() else None
             if factors is not None:
-                pace = factors * (1.0 if pace is None else pace)
-        return pace
+                product = factors * (1.0 if product is None else product)
+        return product
 
     def extra_arrivals(self, stock: np.ndarray, start_day: float, end_day: float) -> list[ArrivalBatch]:
         """The batches of households arriving in the month because of the levers."""

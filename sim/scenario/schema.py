@@ -209,21 +209,22 @@ _GOMPERTZ_LEVEL_SOURCE = ("set so that the hazard gives a life expectancy at bir
                           "weighted by the share of boys at birth (assumption: no e0 by sex for Qingdao or Shandong "
                           "was found)")
 
+
+def _gompertz_fields(sex: str, people: str, level: float, slope: float, e0: float) -> dict[str, Field]:
+    """One sex's Gompertz level and slope (the two sexes' fields differ only in their fitted values)."""
+    return {
+        f"{sex}_gompertz_level_per_year": Field(
+            "float", level, f"{people}'s Gompertz death hazard extrapolated to age 0.", unit="per year",
+            minimum=0.0, maximum=1.0, source=_GOMPERTZ_LEVEL_SOURCE.format(e0=e0)),
+        f"{sex}_gompertz_slope_per_year_of_age": Field(
+            "float", slope, f"Rate at which {people.lower()}'s death hazard grows with age.",
+            unit="per year of age", minimum=0.0, maximum=0.3, source=_GOMPERTZ_SLOPE_SOURCE.format(sex=people.lower())),
+    }
+
+
 MORTALITY = Section(
-    {
-        "male_gompertz_level_per_year": Field(
-            "float", 3.014e-05, "Men's Gompertz death hazard extrapolated to age 0.", unit="per year",
-            minimum=0.0, maximum=1.0, source=_GOMPERTZ_LEVEL_SOURCE.format(e0=78.46)),
-        "male_gompertz_slope_per_year_of_age": Field(
-            "float", 0.0954, "Rate at which men's death hazard grows with age.", unit="per year of age",
-            minimum=0.0, maximum=0.3, source=_GOMPERTZ_SLOPE_SOURCE.format(sex="men")),
-        "female_gompertz_level_per_year": Field(
-            "float", 1.187e-05, "Women's Gompertz death hazard extrapolated to age 0.", unit="per year",
-            minimum=0.0, maximum=1.0, source=_GOMPERTZ_LEVEL_SOURCE.format(e0=83.45)),
-        "female_gompertz_slope_per_year_of_age": Field(
-            "float", 0.1016, "Rate at which women's death hazard grows with age.", unit="per year of age",
-            minimum=0.0, maximum=0.3, source=_GOMPERTZ_SLOPE_SOURCE.format(sex="women")),
-    },
+    {**_gompertz_fields("male", "Men", 3.014e-05, 0.0954, 78.46),
+     **_gompertz_fields("female", "Women", 1.187e-05, 0.1016, 83.45)},
     doc="Deaths: a Gompertz hazard for each sex, h(a) = level * exp(slope * age).",
 )
 

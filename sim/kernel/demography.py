@@ -12,6 +12,7 @@ from scipy.optimize import brentq, least_squares
 
 from ..core.ages import FERTILE_AGES
 from ..data import load_demography
+from .hazards import fertility_weight
 
 #: ages over which a life expectancy is integrated (survival is nil long before)
 _LIFE_TABLE_AGES = np.linspace(0.0, 130.0, 130_001)
@@ -25,9 +26,7 @@ def _group_bounds(label: str) -> tuple[int, int]:
 
 def bell_group_shares(mean_age: float, sd: float) -> np.ndarray:
     """The shares of the model's bell (``hazards.fertility_weight``) in the 5-year groups 15-19 ... 45-49."""
-    mids = np.arange(*FERTILE_AGES) + 0.5
-    w = np.exp(-0.5 * ((mids - mean_age) / sd) ** 2)
-    return (w / w.sum()).reshape(-1, 5).sum(axis=1)
+    return fertility_weight(np.arange(*FERTILE_AGES) + 0.5, mean_age, sd).reshape(-1, 5).sum(axis=1)
 
 
 def fitted_fertility_bell() -> tuple[float, float]:

@@ -75,9 +75,10 @@ def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float =
     ``old_age_decline_per_year`` up to age 100 (an assumption: the censuses give only the 65+ share). 2020's
     groups are 0-14, 15-59, 60-64 (60+ less 65+) and 65+; 2010's bulletin gives 0-14, 15-64 and 65+.
     """
-    counts = largest_remainder(np.array([g[0] for g in age_groups(census)]) if persons is None else persons, n)
+    groups = age_groups(census)
+    counts = largest_remainder(np.array([g[0] for g in groups]) if persons is None else persons, n)
     parts = []
-    for (_, low, high), k in zip(age_groups(census), counts, strict=True):
+    for (_, low, high), k in zip(groups, counts, strict=True):
         years = np.arange(low, high)
         if low == 65:
             weights = np.exp(-old_age_decline_per_year * (years - 65))
@@ -88,15 +89,19 @@ def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float =
     return np.concatenate(parts)
 
 
+#: each census's age groups as (lowest age, highest age + 1): 2020's 60-64 is its 60+ less its 65+
+AGE_GROUP_BOUNDS = {2020: ((0, 15), (15, 60), (60, 65), (65, MAX_AGE_YEARS + 1)),
+                    2010: ((0, 15), (15, 65), (65, MAX_AGE_YEARS + 1))}
+
+
 def age_groups(census: int) -> list[tuple[float, int, int]]:
     """The census's age groups as (persons, lowest age, highest age + 1), from block ``census_<census>``."""
     c = load_census()[f"census_{census}"]
-    if census == 2020:
-        n65 = c["age_65_plus_share_pct"] / 100.0 * c["total"]
-        return [(c["age_groups"]["0-14"], 0, 15), (c["age_groups"]["15-59"], 15, 60),
-                (c["age_groups"]["60+"] - n65, 60, 65), (n65, 65, MAX_AGE_YEARS + 1)]
-    g = c["age_groups"]
-    return [(g["0-14"], 0, 15), (g["15-64"], 15, 65), (g["65+"], 65, MAX_AGE_YEARS + 1)]
+    groups = dict(c["age_groups"])
+    if census == 2020:                                  # the city's 65+ is published as a share
+        groups["65+"] = c["age_65_plus_share_pct"] / 100.0 * c["total"]
+    return [(float(persons), low, high)
+            for persons, (low, high) in zip(_group_persons(groups, census), AGE_GROUP_BOUNDS[census], strict=True)]
 
 
 def _household_sizes(n_households: int, n_persons: int, shares: dict, rng: np.random.Generator) -> np.ndarray:

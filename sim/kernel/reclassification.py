@@ -41,6 +41,8 @@ class Reclassification:
     def __init__(self, settings, handlers, policies, key: int) -> None:
         self.yearly_share = (settings.rate_pct_per_year / 100.0
                              * np.array([settings.district_multiplier[d] for d in DISTRICTS]))
+        #: the baseline's share of each district's rural residents reclassified in a month
+        self.base_monthly = monthly_share(self.yearly_share)
         self.handlers = handlers
         self.policies = policies
         self.key = key
@@ -50,7 +52,7 @@ class Reclassification:
         reclassified. The households a lever's faster pace adds to the baseline's are marked as new-town
         residents."""
         pace = self.policies.reclassification_pace(day)
-        base = monthly_share(self.yearly_share)
         if pace is None:
-            return self.handlers.urbanize_in_place(base, day, self.key)
-        return self.handlers.urbanize_in_place(monthly_share(self.yearly_share * pace), day, self.key, base)
+            return self.handlers.urbanize_in_place(self.base_monthly, day, self.key)
+        return self.handlers.urbanize_in_place(monthly_share(self.yearly_share * pace), day, self.key,
+                                               self.base_monthly)

@@ -28,8 +28,10 @@ import csv
 import hashlib
 import io
 import math
+import os
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +130,22 @@ def posterior_of(scenario: Scenario, file: str | None = None) -> Posterior | Non
 
 
 def read_posterior(path: str, file: str | None = None) -> Posterior:
-    """Read and check the posterior at ``path`` (``file``: the scenario file errors name)."""
+    """Read and check the posterior at ``path`` (``file``: the scenario file errors name).
+
+    Read once per file version: loading the scenario, every replication and the run folder's record all ask
+    for it, and a calibration's file holds thousands of rows; a file changed since (its modification time,
+    size or inode) is read again."""
+    try:
+        stat = os.stat(path)
+        version: tuple[int, int, int] | None = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    except OSError:
+        version = None                     # not there or unreadable: the reading below says which, not cached
+    return _read_posterior(path, file, version)
+
+
+@lru_cache(maxsize=8)
+def _read_posterior(path: str, file: str | None, version: tuple[int, int, int] | None) -> Posterior:
+    """``read_posterior`` for one version of the file (``version`` only keys the cache)."""
 
     def refuse(message: str) -> ScenarioError:
         return ScenarioError(f"{path}: {message}", POSTERIOR_FIELD, file)

@@ -307,3 +307,16 @@ def test_every_drawn_setting_has_its_own_key():
 def test_validate_says_the_scenario_runs_in_uncertainty_mode(capsys):
     assert cli.main(["validate", str(PLAN), "--uncertainty", "--set", "uncertainty.parameters=false"]) == 0
     assert capsys.readouterr().out.rstrip().endswith("; uncertainty: chance + lever effects (uniform in their ranges)")
+
+
+def test_a_posterior_is_read_once_and_again_when_its_file_changes(tmp_path, monkeypatch):
+    """The same file version is parsed once (every replication asks for it); a rewritten file is read anew,
+    so a recalibration in the same process is never served stale rows."""
+    path = write_posterior(tmp_path, [RATE], [[0.02]])
+    parsed = []
+    real = unc.csv.reader
+    monkeypatch.setattr(unc.csv, "reader", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    first = unc.read_posterior(str(path))
+    assert unc.read_posterior(str(path)) is first and len(parsed) == 1
+    write_posterior(tmp_path, [RATE], [[0.03], [0.04]])
+    assert unc.read_posterior(str(path)).rows == ((0.03,), (0.04,)) and len(parsed) == 2

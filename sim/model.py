@@ -21,8 +21,9 @@ At each month start the calendar process
 4. applies each event at its exact time, in time order; SimPy interleaves them with the other processes
    (school rounds, levers' postings), and the calendar yields to it only when one of those is due first
    (the others can change nothing in between, so this is the order a timeout per event gives). Between two
-   such steps, permits and insurance enrolments of households with no other event in the month are applied
-   together (they commute with every other event: ``Handlers.apply_own_events``), the rest one by one;
+   such steps, the permits, enrolments, deaths, departures, hukou conversions and arrivals of households with
+   no other event in the month are applied together (they commute with every other event:
+   ``Handlers.apply_together``), the rest one by one;
 5. records every indicator for every zone at the month end.
 
 Idle residents cost one comparison a month; the work grows with events. Simplifications (docs/model.md): a
@@ -146,7 +147,7 @@ class Model:
             scheduler.redraw_due(start_day)
             times, rows, kinds = scheduler.due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
-            together = scheduler.own_and_alone(rows, kinds) if self.log is None else np.zeros(len(rows), bool)
+            together = scheduler.alone(rows, kinds) if self.log is None else np.zeros(len(rows), bool)
             yield from scheduler.apply(env, times, rows, kinds, together, self.handlers, by_kind, applied)
             yield env.timeout(max(end_day - env.now, 0.0))
             self._record(last)

@@ -304,23 +304,37 @@ def test_time_order_is_the_stable_order_with_and_without_ties():
 
 @pytest.mark.parametrize("path", ["scenarios/plan_2021_2023.yaml", "scenarios/baseline.yaml"])
 def test_events_applied_together_give_what_one_by_one_gives(path, monkeypatch):
-    """Permits and enrolments of households with no other event in the month are applied together
-    (``apply_own_events``); a run that logs events applies every event by its handler, in time order.
-    The two give the same indicators and the same counts of events applied, school rounds and the
-    levers' postings included (the plan has both)."""
+    """Permits, enrolments, deaths, departures, hukou conversions and arrivals of households with no other
+    event in the month are applied together (``apply_together``); a run that logs events applies every
+    event by its handler, in time order. The two give the same indicators and the same counts of events
+    applied, school rounds and the levers' postings included (the plan has both), and the rural-to-urban
+    moves that choose another district by its urban residents see the counts of their own time
+    (``urban_ahead``: without it the baseline's golden bytes change)."""
+    from sim.kernel import scheduler
     from sim.scenario import load_scenario
 
-    scenario = load_scenario(path, overrides=["population.scale=500"])
-    together = []
-    apply_own_events = Handlers.apply_own_events
+    # many moves to other districts, so that some draws fall near a district's boundary in the choice
+    scenario = load_scenario(path, overrides=["population.scale=100", "period.end=2021-12-31",
+                                              "behaviour.rural_to_urban.same_district_share_pct=0",
+                                              "behaviour.rural_to_urban.base_hazard_per_year=0.3"])
+    together, ahead = [], []
+    apply_together = Handlers.apply_together
+    urban_ahead = scheduler.urban_ahead
 
-    def counted(self, rows, kinds):
-        applied = apply_own_events(self, rows, kinds)
+    def counted(self, times, rows, kinds):
+        applied, change = apply_together(self, times, rows, kinds)
         together.append(sum(applied.values()))
-        return applied
-    monkeypatch.setattr(Handlers, "apply_own_events", counted)
+        return applied, change
+
+    def told(*args):
+        told_ahead = urban_ahead(*args)
+        ahead.extend(any(v) for v in told_ahead.values())
+        return told_ahead
+    monkeypatch.setattr(Handlers, "apply_together", counted)
+    monkeypatch.setattr(scheduler, "urban_ahead", told)
     fast = Model(scenario, 0).run()
-    assert sum(together) > 1000                 # the path was taken, and often
+    assert sum(together) > 5_000                # the path was taken, and often
+    assert sum(ahead) > 1000                    # moves were told of counts applied ahead of them
     together.clear()
     one_by_one = Model(scenario, 0, log_events=True).run()
     assert sum(together) == 0

@@ -1,5 +1,6 @@
 """What each event does to the residents and the ledger, at its exact time, one resident or household at a
-time; and the one vectorised path for the events that commute with every other (``apply_own_events``).
+time; and the vectorised path for the events of households with no other event in the month, which commute
+with every other event (``apply_together``).
 
 Hot path: plain Python lists for the stock and flows (the ledger's), each resident's cached stock ``cell``,
 and only scalar reads and writes through memoryviews. Each handler returns the persons it affected, or 0 when
@@ -41,6 +42,7 @@ from .premises import may_enrol_in_medical, may_enrol_in_pension, may_take_permi
 from .residents import Residents
 
 INF = float("inf")
+_NOTHING_AHEAD = [0] * len(DISTRICTS)
 (BIRTHS, DEATHS, IN_MIGRATION, OUT_MIGRATION, RURAL_TO_URBAN, URBAN_TO_RURAL, HUKOU_CONVERSIONS, MOVES_IN,
  MOVES_OUT, IN_SITU, CONVERSIONS_NONLOCAL, CONVERSIONS_LOCAL_RURAL) = (FLOW_INDEX[name] for name in FLOWS)
 
@@ -54,6 +56,11 @@ USES_EVENT_UNIFORMS = [BIRTH, ALL_EVENTS.index("rural_to_urban")]
 OWN_EVENTS = tuple(EVENT_NAMES.index(name) for name in ("residence_permit", "pension_enrolment",
                                                          "medical_enrolment"))
 PERMIT, PENSION, MEDICAL = OWN_EVENTS
+DEATH, DEPARTURE, CONVERSION, RURAL_TO_URBAN_EVENT = (
+    EVENT_NAMES.index(name) for name in ("death", "departure", "hukou_conversion", "rural_to_urban"))
+#: events applied together when their household has no other event in the month (``apply_together``): each
+#: reads and writes its own household alone, besides the counts
+TOGETHER_EVENTS = (*OWN_EVENTS, DEATH, DEPARTURE, CONVERSION, ARRIVAL)
 
 
 class EventDraws:
@@ -106,6 +113,9 @@ class Handlers:
         self._rural_part = rural_part
         #: each district's urban cells in the stock table
         self._urban_cells = [slice(zone_cell(d, 1), zone_cell(d, 1) + CELLS_PER_ZONE) for d in range(len(DISTRICTS))]
+        #: per resident about to move from rural to urban: the persons the events applied ahead of their
+        #: time (``apply_together``) added to each district's urban part; set by the engine for the segment
+        self.urban_ahead: dict[int, list[int]] = {}
         #: the handler of each event code (``ALL_EVENTS``)
         self.by_kind = [getattr(self, f"_on_{name}") for name in ALL_EVENTS]
 
@@ -126,28 +136,129 @@ class Handlers:
         res = self.res
         if not (shares > 0).any():
             return np.zeros(0, np.int64)
-        rural = np.flatnonzero((res.view("status") == PRESENT) & ~res.view("urban"))
-        heads = rural[res.is_head[rural]]
+        heads = np.flatnonzero((res.view("status") == PRESENT) & ~res.view("urban") & res.view("is_head"))
         households = res.hh[heads]
         draw, _ = keyed_uniform_pair(key, households, np.full(len(heads), int(day)))
         district = res.district[heads]
-        taken = draw < shares[district]
-        chosen = np.zeros(res.n_households, bool)
-        chosen[households[taken]] = True
-        rows = rural[chosen[res.hh[rural]]]
+        taken = np.flatnonzero(draw < shares[district])
+        rows, owner = res.present_members(households[taken])     # a household lives in one zone: all rural
+        order = np.argsort(rows)
+        rows, owner = rows[order], owner[order]
         self.ledger.move_cells(rows, URBAN_OFFSET)          # same district, hukou and permit; urban
         res.urban[rows] = True
         res.review_day[rows] = day
         if base_shares is not None:
-            town = np.zeros(res.n_households, bool)
-            town[households[taken & (draw >= base_shares[district])]] = True
-            res.new_town[rows[town[res.hh[rows]]]] = True
+            town = draw[taken] >= base_shares[district[taken]]
+            res.new_town[rows[town[owner]]] = True
         made = np.bincount(res.district[rows], minlength=len(shares))
         for d in np.flatnonzero(made).tolist():
             self._flows[IN_SITU][d] += int(made[d])
         return rows
 
     # -- events applied together ----------------------------------------------------------
+    def apply_together(self, times: np.ndarray, rows: np.ndarray, kinds: np.ndarray) -> tuple[dict[int, int],
+                                                                                              np.ndarray]:
+        """Apply the ``TOGETHER_EVENTS`` at ``times`` of ``rows`` at once; return the events applied by kind
+        and, per event, the persons it added to the urban part of its district (negative: removed).
+
+        The premises and effects of the handlers of those events, vectorised. The engine passes only
+        events whose household has no other event in the month, between the same two steps of the other
+        processes. Each reads and writes its own household alone, besides the stock and the flows, which
+        only add up; the one read of the stock during a month (a rural-to-urban move's choice of another
+        district, by its urban residents) is told what the events applied here ahead of their time added
+        (``urban_ahead``). So applying them together gives what applying them one by one in time order gives
+        (``test_model`` compares the two).
+        """
+        applied = self.apply_own_events(rows, kinds)
+        urban_change = np.zeros(len(rows), np.int64)
+        for kind, apply in ((DEATH, self._deaths), (DEPARTURE, self._departures),
+                            (CONVERSION, self._conversions), (ARRIVAL, self._arrivals)):
+            at = np.flatnonzero(kinds == kind)
+            if len(at):
+                applied[kind] = apply(times[at], rows[at], at, urban_change)
+        return applied, urban_change
+
+    def _count(self, cells: np.ndarray, sign: int) -> None:
+        """Add ``sign`` to the stock for each resident in ``cells``."""
+        stock = self._stock
+        counts = np.bincount(cells, minlength=len(stock))
+        for cell in np.flatnonzero(counts).tolist():
+            stock[cell] += sign * int(counts[cell])
+
+    def _add_flow(self, flow: int, districts: np.ndarray) -> None:
+        """Count one person of ``flow`` in each of ``districts``."""
+        row = self._flows[flow]
+        counts = np.bincount(districts, minlength=len(row))
+        for d in np.flatnonzero(counts).tolist():
+            row[d] += int(counts[d])
+
+    def _deaths(self, times: np.ndarray, rows: np.ndarray, at: np.ndarray, urban_change: np.ndarray) -> int:
+        """``_on_death`` of ``rows`` at once."""
+        res = self.res
+        live = res.status[rows] == PRESENT
+        rows, times, at = rows[live], times[live], at[live]
+        self._count(res.cell[rows], -1)
+        res.status[rows] = DEAD
+        res.review_day[rows] = INF
+        self._add_flow(DEATHS, res.district[rows])
+        urban_change[at] = -res.urban[rows].astype(np.int64)
+        mv = res.mv
+        heads = np.flatnonzero(res.is_head[rows])
+        for household, t in zip(res.hh[rows[heads]].tolist(), times[heads].tolist(), strict=True):
+            head = res.reassign_head(household)
+            if head >= 0:
+                mv.review_day[head] = t        # a new reference person: new hazards
+        return len(rows)
+
+    def _departures(self, times: np.ndarray, rows: np.ndarray, at: np.ndarray, urban_change: np.ndarray) -> int:
+        """``_on_departure`` of the heads ``rows`` at once."""
+        res = self.res
+        heads = (res.status[rows] == PRESENT) & res.is_head[rows]
+        rows, at = rows[heads], at[heads]
+        members, owner = res.present_members(res.hh[rows])
+        self._count(res.cell[members], -1)
+        res.status[members] = DEPARTED
+        res.next_day[members] = INF
+        res.review_day[members] = INF
+        self._add_flow(OUT_MIGRATION, res.district[members])
+        urban_change[at] = -np.bincount(owner, minlength=len(rows)) * res.urban[rows]
+        return len(rows)
+
+    def _conversions(self, times: np.ndarray, rows: np.ndarray, at: np.ndarray, urban_change: np.ndarray) -> int:
+        """``_on_hukou_conversion`` of the heads ``rows`` at once (within the urban part: no urban change)."""
+        res = self.res
+        heads = (res.status[rows] == PRESENT) & res.is_head[rows] & res.urban[rows] & (res.hukou[rows] != LOCAL_URBAN)
+        rows, times = rows[heads], times[heads]
+        members, owner = res.present_members(res.hh[rows])
+        res.review_day[members] = times[owner]
+        hukou = res.hukou[members]
+        members, hukou = members[hukou != LOCAL_URBAN], hukou[hukou != LOCAL_URBAN]
+        old = res.cell[members]
+        self._count(old, -1)
+        new = zone_part(old) + LOCAL_URBAN_PART            # urban hukou, no permit needed
+        self._count(new, 1)
+        res.cell[members] = new
+        district = res.district[members]
+        self._add_flow(CONVERSIONS_NONLOCAL, district[hukou == NONLOCAL])
+        self._add_flow(CONVERSIONS_LOCAL_RURAL, district[hukou != NONLOCAL])
+        self._add_flow(HUKOU_CONVERSIONS, district)
+        res.hukou[members] = LOCAL_URBAN
+        res.hukou_district[members] = district
+        res.permit[members] = False
+        res.medical[members] = True
+        res.pension[members] |= res.employed[members]
+        return len(rows)
+
+    def _arrivals(self, times: np.ndarray, rows: np.ndarray, at: np.ndarray, urban_change: np.ndarray) -> int:
+        """``_on_arrival`` of the households whose first rows are ``rows`` at once."""
+        res = self.res
+        members, owner = res.linked_members(rows)
+        res.status[members] = PRESENT
+        self._count(res.cell[members], 1)
+        self._add_flow(IN_MIGRATION, res.district[members])
+        urban_change[at] = np.bincount(owner, minlength=len(rows)) * res.urban[rows]
+        return len(rows)
+
     def apply_own_events(self, rows: np.ndarray, kinds: np.ndarray) -> dict[int, int]:
         """Apply ``OWN_EVENTS`` of ``rows`` at once; return the events applied by kind.
 
@@ -251,7 +362,9 @@ class Handlers:
         if stay >= self._same_district_share:       # another district, in proportion to its urban residents
             stock = self._stock
             urban = self._urban_cells
-            cumulative = list(accumulate(0 if d == origin else sum(stock[urban[d]]) for d in range(len(DISTRICTS))))
+            ahead = self.urban_ahead.get(head, _NOTHING_AHEAD)
+            cumulative = list(accumulate(0 if d == origin else sum(stock[urban[d]]) - ahead[d]
+                                         for d in range(len(DISTRICTS))))
             if cumulative[-1] > 0:                  # integer sums: exact, as the float sums they replace
                 destination = bisect_right(cumulative, where * cumulative[-1])
         h = mv.hh[head]

@@ -253,6 +253,28 @@ class Residents:
             i = nxt[i]
         return out
 
+    def linked_members(self, first_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every resident linked from each of ``first_rows`` on (its household's list from there), and for
+        each the index of its first row in ``first_rows``: the vectorised walk of the lists."""
+        rows, owner = [], []
+        at, index = first_rows.astype(np.int64), np.arange(len(first_rows))
+        while len(at):
+            rows.append(at)
+            owner.append(index)
+            at = self.next_member[at].astype(np.int64)
+            index = index[at >= 0]
+            at = at[at >= 0]
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(rows), np.concatenate(owner)
+
+    def present_members(self, households: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Present members of each of ``households`` (``members`` for many at once), and for each the index
+        of its household in ``households``."""
+        rows, owner = self.linked_members(self.hh_first[households])
+        present = self.status[rows] == PRESENT
+        return rows[present], owner[present]
+
     def reassign_head(self, household: int) -> int:
         """Make the first present member the reference person; -1 if none is left."""
         mv = self.mv

@@ -20,9 +20,10 @@ import simpy
 
 from ..core.calendar import DAYS_PER_YEAR, Calendar
 from ..core.codes import ARRIVING, LOCAL_RURAL, PRESENT
+from ..core.districts import DISTRICTS
 from ..core.streams import keyed_uniform_pair
 from . import arrivals
-from .handlers import ARRIVAL, OWN_EVENTS, USES_EVENT_UNIFORMS, EventDraws, Handlers
+from .handlers import ARRIVAL, RURAL_TO_URBAN_EVENT, TOGETHER_EVENTS, USES_EVENT_UNIFORMS, EventDraws, Handlers
 from .hazards import EVENT_HAZARDS, next_change_day, state_of
 from .ledger import Ledger
 from .parallel import PREFETCH_EVENTS, REDRAW_CHUNK, Parallel, chunks, prefetch
@@ -42,6 +43,23 @@ def time_order(times: np.ndarray) -> np.ndarray:
     if (np.diff(times[order]) == 0).any():
         order = np.argsort(times, kind="stable")
     return order
+
+
+def urban_ahead(rows: np.ndarray, kinds: np.ndarray, one_by_one: np.ndarray, together: np.ndarray,
+                urban_change: np.ndarray, district: np.ndarray) -> dict[int, list[int]]:
+    """For each rural-to-urban move among the ``one_by_one`` events (positions in the month's events), the
+    persons that the events applied together before it (``together``, positions, with their
+    ``urban_change``), but due after it, added to each district's urban part."""
+    moves = one_by_one[kinds[one_by_one] == RURAL_TO_URBAN_EVENT]
+    changed = np.flatnonzero(urban_change)
+    if len(moves) == 0 or len(changed) == 0:
+        return {}
+    position, change = together[changed], urban_change[changed]
+    by_district = np.zeros((len(changed) + 1, len(DISTRICTS)), np.int64)      # later changes, summed from the end
+    by_district[np.arange(len(changed)), district[rows[position]]] = change
+    later = np.cumsum(by_district[::-1], axis=0)[::-1]
+    first_later = np.searchsorted(position, moves, side="right")
+    return dict(zip(rows[moves].tolist(), later[first_later].tolist(), strict=True))
 
 
 class Scheduler:
@@ -95,7 +113,7 @@ class Scheduler:
         state = state_of(res, rows, day, mid_day=(day + natural) / 2.0)
         district = state["district"]
         review = natural.copy()
-        self.policies.review_days(review, district, day)    # a lever switching where one lives ends its window
+        self.policies.review_days(review, state, day)    # a lever switching where one lives ends its window
         returning = state["hukou"] == LOCAL_RURAL
         destination = np.where(returning & (res.hukou_district[rows] >= 0), res.hukou_district[rows], district)
         state["rural_destination"] = self.rural_part[destination]
@@ -159,12 +177,12 @@ class Scheduler:
         self.ledger.count_homesteads(households_before)
         return batch.times, first_rows
 
-    def own_and_alone(self, rows: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-        """Which of the month's events are ``OWN_EVENTS`` of a household with no other event this month."""
+    def alone(self, rows: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """Which of the month's events are ``TOGETHER_EVENTS`` of a household with no other event this month."""
         households = self.res.hh[rows]            # an arrival's row is its new household's first member
         ordered = np.sort(households)
         shared = ordered[1:][ordered[1:] == ordered[:-1]]          # households with two events or more
-        return np.isin(kinds, OWN_EVENTS) & ~np.isin(households, shared)
+        return np.isin(kinds, TOGETHER_EVENTS) & ~np.isin(households, shared)
 
     def apply(self, env: simpy.Environment, times: np.ndarray, rows: np.ndarray, kinds: np.ndarray,
               together: np.ndarray, handlers: Handlers, by_kind: list, applied: list[int]) -> Generator:
@@ -173,7 +191,7 @@ class Scheduler:
         SimPy orders the residents' events against the other processes' (school rounds, levers'
         postings): the events due before the next of those form a segment, applied without waiting, as
         nothing else can happen until then; the calendar then waits for the next event's time, letting
-        the others go first. In a segment the events marked ``together`` (``own_and_alone``) are applied
+        the others go first. In a segment the events marked ``together`` (``alone``) are applied
         in one vectorised step, the others one by one in time order (``by_kind``: the handler of each code).
         """
         horizon = env.peek()
@@ -185,9 +203,13 @@ class Scheduler:
             end = max(int(np.searchsorted(times, horizon, side="left")), begin + 1)
             segment = slice(begin, end)
             mask = together[segment]
-            for kind, count in handlers.apply_own_events(rows[segment][mask], kinds[segment][mask]).items():
+            done, urban_change = handlers.apply_together(times[segment][mask], rows[segment][mask],
+                                                         kinds[segment][mask])
+            for kind, count in done.items():
                 applied[kind] += count
             one_by_one = begin + np.flatnonzero(~mask)
+            handlers.urban_ahead = urban_ahead(rows, kinds, one_by_one, begin + np.flatnonzero(mask), urban_change,
+                                               self.res.district)
             for first in range(0, len(one_by_one), PREFETCH_EVENTS):
                 block = one_by_one[first:first + PREFETCH_EVENTS]
                 prefetch(self.res, rows[block])

@@ -159,6 +159,12 @@ class Lever:
             return np.full(len(district), when)
         return np.where(self.in_scope[district], when, np.inf)
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray | None:
+        """Which residents in ``state`` this lever's ``adjust`` can change (None: any). A lever's switching
+        ends the constant-hazard windows of these alone (a resident whose state changes is redrawn
+        anyway), so that a lever starting in mid-year does not redraw the whole city."""
+        return None
+
     # -- hooks: called by the policy set only where and while the lever is in force -----------
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Change the residents' hazards ``rates`` in place, given their ``state`` and the intensity in force

@@ -44,11 +44,15 @@ class PolicySet:
     def __len__(self) -> int:
         return len(self.levers)
 
-    def review_days(self, review: np.ndarray, district: np.ndarray, day: float) -> None:
+    def review_days(self, review: np.ndarray, state: dict[str, np.ndarray], day: float) -> None:
         """End the constant-hazard windows ``review`` (in place) where a lever changing hazards switches
-        for the residents of ``district``."""
+        for the residents of ``state`` (where they live, and only those whose hazards it can change)."""
         for lever in self._hazard_levers:
-            np.minimum(review, lever.next_switch(district, day), out=review)
+            switch = lever.next_switch(state["district"], day)
+            subjects = lever.hazard_subjects(state)
+            if subjects is not None:
+                switch = np.where(subjects, switch, np.inf)
+            np.minimum(review, switch, out=review)
 
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], district: np.ndarray,
                day: float) -> None:

@@ -42,10 +42,13 @@ class ZeroThresholdSettlement(Lever):
     name = "zero_threshold_settlement"
     schema = SCHEMA
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Urban households' reference persons without a Qingdao urban hukou."""
+        return state["present"] & state["is_head"] & state["urban"] & (state["hukou"] != LOCAL_URBAN)
+
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Raise ``rates['hukou_conversion']`` where ``level`` > 0 (in place)."""
-        candidates = (level > 0) & state["present"] & state["is_head"] & state["urban"] & (
-            state["hukou"] != LOCAL_URBAN)
+        candidates = (level > 0) & self.hazard_subjects(state)
         if not candidates.any():
             return
         behaviour = self.context.behaviour

@@ -4,6 +4,7 @@ nothing outside its districts. Scope and timing live in the lever base, so these
 import numpy as np
 import pytest
 
+from sim.core.codes import PRESENT
 from sim.core.districts import ZONES
 from sim.model import Model
 from sim.output.formats import SUMMARY, TIMESERIES
@@ -142,3 +143,51 @@ def test_the_policy_set_calls_hooks_only_while_and_where_a_lever_is_in_force(mon
             assert first <= day < last, name
     days = sorted({day for name, day, _ in calls if name == "act_on_places"})
     assert days == [d for d in model.calendar.month_starts.tolist() if first <= d < last]
+
+
+@pytest.mark.parametrize("lever_name", ALL_LEVERS)
+def test_a_lever_changes_no_hazard_outside_its_subjects(lever_name):
+    """A lever's switch ends only its ``hazard_subjects``' windows, so its ``adjust`` must leave every other
+    resident's hazards as they were (at full intensity, everywhere, on a month of the run)."""
+    from sim.kernel.hazards import EVENT_HAZARDS, state_of
+
+    model = Model(make_scenario({**BASE, f"policies.{lever_name}": {"intensity": 1.0}}), 0)
+    lever = next((lever for lever in model.policies if lever.name == lever_name), None)
+    if lever is None or not lever.changes_hazards:
+        pytest.skip("the lever changes no hazard")
+    rows = np.arange(model.res.n)
+    day = 200.0
+    state = state_of(model.res, rows, day)
+    state["rural_destination"] = np.ones(len(rows), bool)
+    state["year"] = np.array(2021)
+    subjects = lever.hazard_subjects(state)
+    if subjects is None:
+        pytest.skip("the lever may change anyone's hazards")
+    rates = {name: hazard(state, model.scenario.behaviour) for name, hazard in EVENT_HAZARDS}
+    before = {name: rate.copy() for name, rate in rates.items()}
+    lever.adjust(rates, state, np.ones(len(rows)))
+    assert subjects.any() and not subjects.all()
+    assert any(not np.array_equal(rates[n], before[n]) for n in rates)          # it does change someone's
+    assert all(np.array_equal(rates[n][~subjects], before[n][~subjects]) for n in rates)
+
+
+def test_a_lever_starting_in_mid_year_redraws_its_subjects_alone(monkeypatch):
+    """Zero-threshold settlement starting on 1 April redraws the urban households' reference persons without
+    an urban hukou that month, not the whole city (everyone is redrawn on 1 January anyway)."""
+    from sim.kernel.scheduler import Scheduler
+
+    redrawn: dict[float, int] = {}
+    redraw = Scheduler.redraw
+
+    def counted(self, rows, day):
+        redrawn[day] = len(rows)
+        return redraw(self, rows, day)
+    monkeypatch.setattr(Scheduler, "redraw", counted)
+    model = Model(make_scenario({**BASE, "policies.zero_threshold_settlement": {
+        "intensity": 1.0, "start": "2021-04-01"}}), 0)
+    present = int((model.res.view("status") == PRESENT).sum())
+    model.run()
+    april = float(model.calendar.month_starts[3])
+    may = float(model.calendar.month_starts[4])
+    assert redrawn[april] > 2 * redrawn[may]                   # the lever's subjects were redrawn
+    assert redrawn[april] < 0.5 * present                      # but not everyone

@@ -202,12 +202,10 @@ class Handlers:
         res.review_day[rows] = INF
         self._add_flow(DEATHS, res.district[rows])
         urban_change[at] = -res.urban[rows].astype(np.int64)
-        mv = res.mv
         heads = np.flatnonzero(res.is_head[rows])
-        for household, t in zip(res.hh[rows[heads]].tolist(), times[heads].tolist(), strict=True):
-            head = res.reassign_head(household)
-            if head >= 0:
-                mv.review_day[head] = t        # a new reference person: new hazards
+        successor = res.reassign_heads(res.hh[rows[heads]])
+        found = successor >= 0
+        res.review_day[successor[found]] = times[heads][found]      # a new reference person: new hazards
         return len(rows)
 
     def _departures(self, times: np.ndarray, rows: np.ndarray, at: np.ndarray, urban_change: np.ndarray) -> int:

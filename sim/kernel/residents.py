@@ -275,6 +275,18 @@ class Residents:
         present = self.status[rows] == PRESENT
         return rows[present], owner[present]
 
+    def reassign_heads(self, households: np.ndarray) -> np.ndarray:
+        """``reassign_head`` for many distinct households at once; return their new reference persons."""
+        old = self.hh_head[households]
+        self.is_head[old[old >= 0]] = False
+        rows, owner = self.present_members(households)
+        owners, first = np.unique(owner, return_index=True)      # the walk goes depth by depth: list order
+        head = np.full(len(households), -1, np.int64)
+        head[owners] = rows[first]
+        self.hh_head[households] = head
+        self.is_head[rows[first]] = True
+        return head
+
     def reassign_head(self, household: int) -> int:
         """Make the first present member the reference person; -1 if none is left."""
         mv = self.mv

@@ -45,6 +45,11 @@ def time_order(times: np.ndarray) -> np.ndarray:
     return order
 
 
+#: per event code, whether it is one of ``TOGETHER_EVENTS`` / ``USES_EVENT_UNIFORMS`` (a lookup for the month's)
+_TOGETHER = np.isin(np.arange(ARRIVAL + 1), TOGETHER_EVENTS)
+_USES_EVENT_UNIFORMS = np.isin(np.arange(ARRIVAL + 1), USES_EVENT_UNIFORMS)
+
+
 def urban_ahead(rows: np.ndarray, kinds: np.ndarray, one_by_one: np.ndarray, together: np.ndarray,
                 urban_change: np.ndarray, district: np.ndarray) -> dict[int, list[int]]:
     """For each rural-to-urban move among the ``one_by_one`` events (positions in the month's events), the
@@ -155,7 +160,7 @@ class Scheduler:
         kinds = np.concatenate((kinds, np.full(len(a_rows), ARRIVAL)))
         order = time_order(times)
         times, rows, kinds = times[order], rows[order], kinds[order]
-        self.draws.prepare(rows[np.isin(kinds, USES_EVENT_UNIFORMS)])
+        self.draws.prepare(rows[_USES_EVENT_UNIFORMS[kinds]])
         drawn = kinds != ARRIVAL
         res.next_day[rows[drawn]] = np.inf
         res.review_day[rows[drawn]] = times[drawn]
@@ -180,9 +185,14 @@ class Scheduler:
     def alone(self, rows: np.ndarray, kinds: np.ndarray) -> np.ndarray:
         """Which of the month's events are ``TOGETHER_EVENTS`` of a household with no other event this month."""
         households = self.res.hh[rows]            # an arrival's row is its new household's first member
-        ordered = np.sort(households)
-        shared = ordered[1:][ordered[1:] == ordered[:-1]]          # households with two events or more
-        return np.isin(kinds, TOGETHER_EVENTS) & ~np.isin(households, shared)
+        order = np.argsort(households)
+        ordered = households[order]
+        same = ordered[1:] == ordered[:-1]
+        shared = np.zeros(len(rows), bool)        # in sorted order, then put back: households with two or more
+        shared[1:] = same
+        shared[:-1] |= same
+        shared[order] = shared.copy()
+        return _TOGETHER[kinds] & ~shared
 
     def apply(self, env: simpy.Environment, times: np.ndarray, rows: np.ndarray, kinds: np.ndarray,
               together: np.ndarray, handlers: Handlers, by_kind: list, applied: list[int]) -> Generator:

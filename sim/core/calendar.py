@@ -16,6 +16,9 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
 #: the other processes (school rounds, seat openings and closings, postings) act at noon of their day, after
 #: the residents' events at midnight and the month-end record
 NOON = 0.5
+#: the year the origin pool of arrivals is measured against (its index is 1 there): the 2020 census, the
+#: starting population's, so that ``in_migration.rate_per_year`` is arrivals per resident at the 2020 pool
+ORIGIN_POOL_REFERENCE_YEAR = 2020
 
 
 def months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:

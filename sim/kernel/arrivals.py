@@ -1,9 +1,11 @@
 """Arrivals from outside Qingdao: the month's households, drawn together, then added as residents.
 
 The base stream is a Poisson number of households proportional to the
-population, at uniform times in the month, with sizes, zones (gravity: a
-district draws arrivals of each type in proportion to its residents of that
-type) and attributes from ``behaviour.in_migration``. Levers may add batches of
+population and to the origin pool's size relative to 2020 (gravity: flows grow
+with the origin's mass as with the destination's), at uniform times in the
+month, with sizes, zones (gravity: a district draws arrivals of each type in
+proportion to its residents of that type) and attributes from
+``behaviour.in_migration``. Levers may add batches of
 their own (talent attraction's graduates); every batch becomes residents with
 status ARRIVING, who join the city at their time.
 """
@@ -15,7 +17,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ..core.ages import RETIREMENT_AGE, WORKING_AGE
-from ..core.calendar import DAYS_PER_YEAR, value_in_year
+from ..core.calendar import DAYS_PER_YEAR, ORIGIN_POOL_REFERENCE_YEAR, value_in_year
 from ..core.codes import ARRIVING, IDLE, NONLOCAL
 from ..core.districts import DISTRICTS
 
@@ -63,6 +65,39 @@ def arrival_rate_in(in_migration, year: int) -> float:
     return value_in_year(in_migration.rate_by_year, year, in_migration.rate_per_year)
 
 
+def origin_pool_change_pct_in(in_migration, year: int) -> float:
+    """The origin pool's change in ``year`` (% over the year before): the path's
+    (``origin_pool_change_pct_by_year``) for the year or the latest listed year before it;
+    ``origin_pool_change_pct_per_year`` before the path's first year or without a path."""
+    return value_in_year(in_migration.origin_pool_change_pct_by_year, year,
+                         in_migration.origin_pool_change_pct_per_year)
+
+
+def origin_pool_index(in_migration, year: int) -> float:
+    """The origin pool's size in ``year`` over its size in ``ORIGIN_POOL_REFERENCE_YEAR`` (exactly 1 there).
+
+    Each year's change (``origin_pool_change_pct_in``) compounds from the reference year in both directions:
+    after it, ``prod_{k=ref+1..year} (1 + change(k)/100)``; before it, 1 over ``prod_{k=year+1..ref}`` of the
+    same (the change of year k takes the pool from year k - 1 to year k).
+    """
+    ref = ORIGIN_POOL_REFERENCE_YEAR
+    steps = range(ref + 1, year + 1) if year > ref else range(year + 1, ref + 1)
+    product = 1.0
+    for k in steps:
+        product *= 1.0 + origin_pool_change_pct_in(in_migration, k) / 100.0
+    return product if year >= ref else 1.0 / product
+
+
+def origin_pool_factor(in_migration, year: int) -> float:
+    """The month's arrivals' multiplier for the origin pool of ``year``: ``origin_pool_index`` raised to
+    ``origin_pool_elasticity`` (a gravity model's origin mass; one national pool, so the sum over origins
+    ``sum_o w_o (pool_o(year) / pool_o(ref))^elasticity`` has one term, ``w`` 1). Exactly 1 at elasticity 0."""
+    elasticity = in_migration.origin_pool_elasticity
+    if elasticity == 0.0:
+        return 1.0
+    return origin_pool_index(in_migration, year) ** elasticity
+
+
 def total_pull_multiplier(in_migration, weights: np.ndarray, pull: np.ndarray | None) -> float:
     """The month's total arrivals' multiplier: the levers' ``pull`` on districts averaged over the destination
     ``weights`` (district, urban), raised to ``total_pull_elasticity``. At 0 (the default) the pull only
@@ -89,7 +124,9 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
               end_day: float, year: int, pull: np.ndarray | None = None) -> ArrivalBatch:
     """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``), with the
     shares of ``population`` (employment, flexible work, homesteads), at the arrival rate of ``year`` (the
-    month's: ``arrival_rate_in``).
+    month's: ``arrival_rate_in``) times the origin pool's factor of ``year`` (``origin_pool_factor``: a
+    deterministic multiplier on the Poisson mean, so the draws keep their order; at elasticity 0 the
+    multiplication is skipped and the draws are those without a pool).
 
     ``pull`` multiplies each district's destination weight (levers such as new-town development) and, by
     ``total_pull_multiplier``, the month's total; ``urban_pull`` multiplies the weights when its elasticity is
@@ -104,6 +141,8 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
     weights = type_weights(stock, m.destination_population_exponent)
     weights = weights * np.array([m.district_attraction[d] for d in DISTRICTS])[:, None]
     rate = arrival_rate_in(m, year) * total_pull_multiplier(m, weights, pull)
+    if m.origin_pool_elasticity != 0.0:    # skipped at 0, so that the bytes are those without a pool
+        rate = rate * origin_pool_factor(m, year)
     if pull is not None:
         weights = weights * pull[:, None]
     if m.urban_pull_elasticity != 0.0:

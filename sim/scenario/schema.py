@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.ages import FERTILITY_BASE_YEAR
+from ..core.calendar import ORIGIN_POOL_REFERENCE_YEAR
 from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
 from ..policy import LEVERS
@@ -148,11 +149,11 @@ POPULATION = Section(
 )
 
 def year_path(what: str, constant: str, meaning: str, unit: str, maximum: float, example: str,
-              missing: str) -> MapOf:
+              missing: str, minimum: float = 0.0) -> MapOf:
     """A setting's path by year (``core.calendar.value_in_year``): empty by default, the ``constant`` setting
     then holding every year; ``missing`` says why no path is the default."""
     return MapOf(
-        None, Field("float", None, meaning, unit=unit, minimum=0.0, maximum=maximum),
+        None, Field("float", None, meaning, unit=unit, minimum=minimum, maximum=maximum),
         default={},
         doc=f"A path of {what}: each year listed has its own value, a year not listed the value of the latest "
             f"listed year before it, and the years before the first listed one (all of them, when none is "
@@ -228,10 +229,22 @@ MORTALITY = Section(
     doc="Deaths: a Gompertz hazard for each sex, h(a) = level * exp(slope * age).",
 )
 
+#: the origin pool's default yearly change and where it comes from (sim/data/migration.yaml origin_pool)
+_ORIGIN_POOL_DERIVATION = (
+    "derived from the 2000 and 2010 censuses only, so that no back-test's cut-off (2016-2018) is crossed: China's "
+    "rural residents (居住在乡村的人口) fell from 807,386,835 in 2000 to 674,149,546 in 2010 (NBS, 2010年第六次全国"
+    "人口普查主要数据公报(第1号), 2011-04-28: '居住在乡村的人口为674149546人……乡村人口减少133237289人'; sim/data/"
+    "migration.yaml origin_pool), (674149546 / 807386835)^(1/10) - 1 = -1.79% a year. Assumption: the same change "
+    "in every year without a path, before and after 2020, and one national pool: no split of Qingdao's arrivals "
+    "between the rest of Shandong and other provinces dated 2010 or before was found (docs/sources/"
+    "migration_search.yaml). The 2010-2020 change, -2.76% a year (2020 census: 509,787,562), is data up to 2020: "
+    "scenarios/baseline.yaml sets it as the path from 2021 (origin_pool_change_pct_by_year)")
+
 IN_MIGRATION = Section(
     {
         "rate_per_year": Field(
-            "float", 0.030, "Persons arriving from outside Qingdao per resident per year.", unit="per year",
+            "float", 0.030, "Persons arriving from outside Qingdao per resident per year, at the origin pool of "
+            f"{ORIGIN_POOL_REFERENCE_YEAR} (origin_pool_elasticity).", unit="per year",
             minimum=0.0, maximum=1.0,
             source="assumption: with the departure hazards below it gives net migration near +0.7% a year, "
                    "below the +1.3% a year of 2010-2020 (census to census, natural increase near zero)"),
@@ -239,6 +252,29 @@ IN_MIGRATION = Section(
             "the arrival rate", "rate_per_year", "Arrivals per resident in the year.", "per year", 1.0,
             "E.g. {2022: 0.025} for a slowdown from 2022 on.",
             "no yearly series of arrivals to Qingdao was found (docs/sources/demography_search.yaml, migration)"),
+        "origin_pool_elasticity": Field(
+            "float", 1.0, "Elasticity of arrivals to the origin pool, the rural residents of China: the month's "
+            f"arrivals are multiplied by (pool of the year / pool of {ORIGIN_POOL_REFERENCE_YEAR})^elasticity; 0, no "
+            "pool (arrivals a share of Qingdao's residents alone).", unit="", minimum=0.0, maximum=2.0,
+            source="form: a gravity model's flows grow with the origin's mass as with the destination's (docs/"
+                   "sources/literature.md: Simini et al. 2012; Fan et al. 2018); the rural population stands for "
+                   "the people who migrate (most migrants come from villages: population."
+                   "nonlocal_homestead_share_pct). Assumption: 1, the gravity form's convention (flows in proportion "
+                   "to the origin's population), not fitted; the pool's size is an index, 1 in "
+                   f"{ORIGIN_POOL_REFERENCE_YEAR}, so rate_per_year keeps its meaning in backcasts and forecasts"),
+        "origin_pool_change_pct_per_year": Field(
+            "float", -1.79, "Yearly change of the origin pool (China's rural residents), compounded from "
+            f"{ORIGIN_POOL_REFERENCE_YEAR} in both directions: the pool of year y over {ORIGIN_POOL_REFERENCE_YEAR}'s "
+            f"is (1 + change/100)^(y - {ORIGIN_POOL_REFERENCE_YEAR}) (a year before it divides).", unit="% per year",
+            minimum=-50.0, maximum=50.0, source=_ORIGIN_POOL_DERIVATION),
+        "origin_pool_change_pct_by_year": year_path(
+            "the origin pool's yearly change", "take origin_pool_change_pct_per_year",
+            "Change of the origin pool over the year before.", "% per year", 50.0,
+            f"The change of year k takes the pool from year k - 1 to year k, compounded from "
+            f"{ORIGIN_POOL_REFERENCE_YEAR} (e.g. {{2021: -2.76}}: the 2010-2020 change from 2021 on, as "
+            "scenarios/baseline.yaml sets it).",
+            "the default change comes from the 2000 and 2010 censuses only; the 2010-2020 change is data up to 2020, "
+            "for forecasts from 2021 (sim/data/migration.yaml origin_pool)", minimum=-50.0),
         "urban_share_pct": Field("float", 90.0, "Share of arriving households that settle in an urban zone.",
                                  **_PCT, source="assumption: migrants settle mostly in towns and cities"),
         "talent_share_pct": Field("float", 30.0, "Share of arriving adults with tertiary education.", **_PCT,
@@ -290,8 +326,9 @@ IN_MIGRATION = Section(
             source="form: Harris and Todaro 1970's expected income (docs/sources/literature.md), the urban "
                    "share standing for the chance of urban work; assumption: 0 (no such term) until fitted"),
     },
-    doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population, spread "
-        "over districts by gravity and the districts' pull.",
+    doc="Arrivals from outside Qingdao: a Poisson stream of households proportional to the population and to the "
+        f"origin pool's size relative to {ORIGIN_POOL_REFERENCE_YEAR} (gravity at both ends), spread over districts "
+        "by gravity and the districts' pull.",
 )
 
 DEPARTURE = Section(

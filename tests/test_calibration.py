@@ -314,7 +314,10 @@ def test_calibrated_yaml_is_a_scenario_to_run_or_extend(tmp_path):
     child.write_text(f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\n{text}", encoding="utf-8")
     merged = load_scenario(child)
     assert merged.behaviour.in_migration.rate_per_year == 0.0358123
-    assert merged.behaviour.in_migration.district_attraction["laixi"] == 0.3115       # the baseline's
+    baseline = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    assert baseline.behaviour.in_migration.district_attraction["laixi"] != 1.0       # calibrated there
+    assert (merged.behaviour.in_migration.district_attraction["laixi"]
+            == baseline.behaviour.in_migration.district_attraction["laixi"])       # the baseline's
     assert text.startswith("# Calibrated by spec.yaml (run toy-1, ") and "up to 2016" in text
 
 

@@ -105,3 +105,20 @@ def test_spec_reference_matches_the_spec_schemas():
     assert text == render_markdown(), "regenerate: python -m sim.spec_reference > docs/spec-reference.md"
     assert "## Sweep spec: `parameters.<setting>`" in text and "## Calibration spec" in text
     assert "| `base` |" in text and "| `fit_until` |" in text
+
+
+def test_the_targets_provenance_table_matches_the_catalogue():
+    """docs/targets.md shows each target's provenance; the catalogue holds it (one place), so the doc follows."""
+    from sim.core.catalogue import BY_NAME, PROVENANCES
+    from sim.targets import plan_targets
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "targets.md").read_text(encoding="utf-8")
+    section = text.split("## Which indicator measures each target", 1)[1].split("\n## ", 1)[0]
+    shown = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if len(cells) >= 4 and cells[0].startswith("`") and cells[3].strip("`") in PROVENANCES:
+            shown[cells[0].strip("`")] = cells[3].strip("`")
+    assert shown == {t.id: BY_NAME[t.indicator].provenance for t in plan_targets()}
+    for p in PROVENANCES.values():
+        assert f"| `{p.name}` | `{p.mark}` | {p.zh} |" in section

@@ -1741,7 +1741,7 @@ def _no_chance_shown(ws: Workspace, r: Result) -> None:
 def _chance_shown(ws: Workspace, r: Result) -> None:
     need("p_meet n/a" not in r.out, "p_meet not shown for 10 replications")
     row = [line for line in r.out.splitlines() if line.startswith("urbanization_rate ")]
-    need(len(row) == 1 and re.search(r"\s\d\.\d\d\s+(met|missed|at risk|likely)", row[0]) is not None,
+    need(len(row) == 1 and re.search(r"\s\d\.\d\d\s+sim\s+(met|missed|at risk|likely)", row[0]) is not None,
          f"the urbanization row is {row}")
 
 

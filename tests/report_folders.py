@@ -81,10 +81,12 @@ def make_comparison_folder(folder: Path, replications: int = 3) -> Path:
         ["name", "baseline", "what_if"],
         ["policies.zero_threshold_settlement", "null", "start: '2021-07-01'\nintensity: 0.5 <b>&</b>"],
     ])
-    _write_csv(folder / "scorecard.csv", SCORECARD_HEADER, [
-        ["urbanization_rate", "urbanization_rate", 2023, ">=", 77, 78.6, 78.4, 78.8, 1, "met"],
+    # the scenario's scorecard says where each value comes from; the base's is of a scorecard before that column
+    _write_csv(folder / "scorecard.csv", [*SCORECARD_HEADER, "uncertainty", "provenance"], [
+        ["urbanization_rate", "urbanization_rate", 2023, ">=", 77, 78.6, 78.4, 78.8, 1, "met", "chance only",
+         "simulated"],
         ["new_public_parking_spaces", "new_public_parking_spaces", 2023, ">=", 10000, 9800, 9000, 10500, 0.4,
-         "at risk"],
+         "at risk", "chance only", "assumption"],
     ])
     _write_csv(folder / "scorecard_against.csv", SCORECARD_HEADER, [
         ["urbanization_rate", "urbanization_rate", 2023, ">=", 77, 78.2, 78.0, 78.4, 1, "met"],

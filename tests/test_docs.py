@@ -8,6 +8,7 @@ match the code. The YAML examples of every doc are checked in test_doc_examples.
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -77,7 +78,6 @@ def constant_rows(model_doc: str) -> list[list[str]]:
 def test_the_constants_table_matches_the_code(model_doc):
     """Every named constant has the value shown in every module said to define it; every module exists."""
     import ast
-    import importlib
 
     root = Path(__file__).resolve().parents[1]
     rows = constant_rows(model_doc)
@@ -105,3 +105,122 @@ def test_spec_reference_matches_the_spec_schemas():
     assert text == render_markdown(), "regenerate: python -m sim.spec_reference > docs/spec-reference.md"
     assert "## Sweep spec: `parameters.<setting>`" in text and "## Calibration spec" in text
     assert "| `base` |" in text and "| `fit_until` |" in text
+
+
+def test_the_targets_provenance_table_matches_the_catalogue():
+    """docs/targets.md shows each target's provenance; the catalogue holds it (one place), so the doc follows."""
+    from sim.core.catalogue import BY_NAME, PROVENANCES
+    from sim.targets import plan_targets
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "targets.md").read_text(encoding="utf-8")
+    section = text.split("## Which indicator measures each target", 1)[1].split("\n## ", 1)[0]
+    shown = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if len(cells) >= 4 and cells[0].startswith("`") and cells[3].strip("`") in PROVENANCES:
+            shown[cells[0].strip("`")] = cells[3].strip("`")
+    assert shown == {t.id: BY_NAME[t.indicator].provenance for t in plan_targets()}
+    for p in PROVENANCES.values():
+        assert f"| `{p.name}` | `{p.mark}` | {p.zh} |" in section
+
+
+# --- docs/plan-coverage.md: every measure of the plan, its status and where it lives -------------------------
+
+COVERAGE_DOC = MODEL_DOC.with_name("plan-coverage.md")
+STATUSES = ("mechanism", "schedule", "indicator", "out of scope")
+
+
+def coverage_rows() -> list[dict[str, str]]:
+    """The measures' rows of docs/plan-coverage.md: number, quote, measure, status, where, why."""
+    rows = []
+    for line in COVERAGE_DOC.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if line.startswith("| ") and re.fullmatch(r"\d\.\d+", cells[0]):
+            assert len(cells) == 6, f"plan-coverage.md: row {cells[0]} has {len(cells)} cells, not 6"
+            rows.append(dict(zip(("number", "quote", "measure", "status", "where", "why"), cells, strict=True)))
+    return rows
+
+
+def coverage_references() -> list[tuple[str, str]]:
+    """Every backticked name of the doc's tables of measures and of what is not a measure (from the goals' table
+    on), with the row it is in (its first cell)."""
+    out = []
+    text = COVERAGE_DOC.read_text(encoding="utf-8")
+    for line in text[text.index("\n## 0. "):].splitlines():
+        if line.startswith("| "):
+            first = line.strip("| ").split(" | ")[0]
+            out += [(first, name) for name in re.findall(r"`([^`]+)`", line)]
+    return out
+
+
+def test_the_coverage_table_quotes_the_plan_and_gives_a_status():
+    rows = coverage_rows()
+    assert len(rows) >= 80
+    plan = (MODEL_DOC.parents[1] / "docs/sources/plan_zh.txt").read_text(encoding="utf-8")
+    for row in rows:
+        assert row["quote"] in plan, f"plan-coverage.md {row['number']}: {row['quote']!r} is not in the plan's text"
+        assert row["status"] in STATUSES, f"plan-coverage.md {row['number']}: status {row['status']!r}"
+        assert row["measure"] and row["why"], f"plan-coverage.md {row['number']}: a measure and a reason"
+    assert len({r["number"] for r in rows}) == len(rows)
+    assert {r["number"].split(".")[0] for r in rows} == {str(k) for k in range(9)}      # the goals, 8 chapters
+
+
+def test_every_name_the_coverage_table_gives_exists():
+    from sim.core.catalogue import INDICATOR_NAMES as INDICATORS
+    from sim.core.catalogue import PROVENANCES
+    from sim.scenario.schema import SCENARIO
+
+    root = MODEL_DOC.parents[1]
+    settings = {path for path, _ in walk(SCENARIO)}
+    for row, name in coverage_references():
+        if "/" in name:                             # a file, or a module's constant (``sim/x.py:NAME``)
+            path, _, constant = name.partition(":")
+            assert (root / path.rstrip("/")).exists(), f"plan-coverage.md {row}: no file {path}"
+            if constant:
+                module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+                assert hasattr(module, constant), f"plan-coverage.md {row}: {path} has no {constant}"
+        elif name.split(".")[0] in ("policies", "submodels", "behaviour", "population"):
+            assert name in settings, f"plan-coverage.md {row}: no scenario setting {name}"
+        elif name not in PROVENANCES:               # a scored target's provenance, as the scorecard says it
+            assert name in INDICATORS, f"plan-coverage.md {row}: {name} is neither a file, a setting nor an indicator"
+
+
+def test_every_lever_and_target_is_in_the_coverage_table():
+    from sim.policy import LEVERS
+    from sim.targets import plan_targets
+
+    names = {name for _, name in coverage_references()}
+    for lever in LEVERS:
+        assert any(n == f"policies.{lever}" or n.startswith(f"policies.{lever}.") for n in names), lever
+    for target in plan_targets():
+        assert target.id in names, f"plan-coverage.md does not name the target {target.id}"
+
+
+def test_each_status_names_what_it_claims():
+    """A mechanism names a lever, a schedule a sub-model setting, an indicator an indicator."""
+    from sim.core.catalogue import INDICATOR_NAMES as INDICATORS
+
+    for row in coverage_rows():
+        names = re.findall(r"`([^`]+)`", row["where"])
+        if row["status"] == "mechanism":
+            assert any(n.startswith("policies.") for n in names), f"{row['number']}: a mechanism with no lever"
+        elif row["status"] == "schedule":
+            assert any(n.startswith("submodels.") or n.startswith("sim/submodels/") for n in names), row["number"]
+        elif row["status"] == "indicator":
+            assert any(n in INDICATORS for n in names), f"{row['number']}: an indicator row names no indicator"
+        else:
+            assert not any(n.startswith("policies.") for n in names), f"{row['number']}: out of scope with a lever"
+
+
+def test_the_coverage_counts_are_the_rows():
+    text = COVERAGE_DOC.read_text(encoding="utf-8")
+    section = text.split("## Counts", 1)[1].split("\n## ", 1)[0]
+    table = [[c.strip() for c in line.strip().strip("|").split(" | ")] for line in section.splitlines()
+             if line.startswith("| ") and not line.startswith("| chapter")]
+    rows = coverage_rows()
+    for cells in table:
+        chapter = cells[0].split(".")[0]
+        mine = [r for r in rows if chapter == "all" or r["number"].split(".")[0] == chapter]
+        counts = [sum(r["status"] == s for r in mine) for s in STATUSES] + [len(mine)]
+        assert [int(c) for c in cells[1:]] == counts, f"plan-coverage.md counts, {cells[0]}"
+    assert table[-1][0] == "all" and len(table) == 10

@@ -412,7 +412,7 @@ def test_scorecard_file(two_reps, tmp_path, capsys):
     from sim import cli
 
     assert (two_reps / "scorecard.csv").read_text(encoding="utf-8").splitlines() == [
-        "target,indicator,year,comparator,target_value,mean,p05,p95,p_meet,status,uncertainty"]
+        "target,indicator,year,comparator,target_value,mean,p05,p95,p_meet,status,uncertainty,provenance"]
     code = cli.main(["run", str(BASELINE), "--set", "population.scale=5000", "--set", "outputs.plots=false",
                      "--replications", "2", "--out", str(tmp_path), "--quiet"])
     assert code == 0
@@ -426,6 +426,12 @@ def test_scorecard_file(two_reps, tmp_path, capsys):
     assert urban["status"] in {f"{s} (2 replications)" for s in ("met", "at risk", "missed")}
     assert urban["p_meet"] == ""
     assert urban["uncertainty"] == "chance only"      # no --uncertainty: the band counts the dice alone
+    # where each value comes from, one known indicator of each kind (the catalogue's provenance)
+    basis = {r["target"]: r["provenance"] for r in rows}
+    assert basis["urbanization_rate"] == "simulated"
+    assert basis["rail_transit_operating_km"] == "schedule"
+    assert basis["new_public_parking_spaces"] == "assumption"      # a planned 2023 figure counted as built
+    assert basis["urban_air_good_days_rate"] == "assumption"
 
 
 @pytest.mark.parametrize("replications", [1, 2, 3, 9, 10, 31])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -15,8 +16,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import yaml
+from markupsafe import escape
 
 import sim.output.report as report_pkg
+from sim.core.catalogue import PROVENANCES
 from sim.output.formats import COMPARISON_FILES, MET_P, MISSED_P, RUN_FILES, SETTINGS_DIFF, STATUSES, base_status
 from sim.output.report import ReportError, build_comparison_report, build_run_report, charts, fonts, page
 from sim.output.report.tables import load_comparison, load_run, read_timeseries
@@ -271,6 +274,37 @@ def test_one_replication_draws_single_lines(run_folder, tmp_path):
     plt.close(fig)
     assert any("(1 replication)" in text for text in labels) and not any("5-95%" in text for text in labels)
     assert any(text.startswith("Plan target for 2023: ≥ 77") for text in labels)
+
+
+def scorecard_row(page: str, text: str) -> str:
+    """The one row of the page's scorecard table that holds ``text``."""
+    table = re.search(r'<table id="scorecard">.*?</table>', page, re.S).group(0)
+    [row] = [row for row in re.findall(r"<tr><td>.*?</tr>", table, re.S) if text in row]
+    return row
+
+
+def test_the_scorecard_marks_where_each_value_comes_from(run_report):
+    """Every row carries its basis (scorecard.csv's provenance) as a mark, with the legend in both languages and
+    the catalogue's note on why; a row of a scorecard without the column shows '-'."""
+    row = functools.partial(scorecard_row, run_report)
+    assert '<span class="basis simulated" title="simulated by the agents">sim</span>' in row(
+        "<code>urbanization_rate</code>")
+    assert '<span class="basis schedule"' in row("<code>rail_transit_operating_km</code>")
+    assert '<span class="basis assumption"' in row("<code>urban_air_good_days_rate</code>")
+    assert '<td>-</td><td><span class="status missed">' in row("future_target_missed")   # appended without one
+    for p in PROVENANCES.values():
+        assert f"{p.en} <span lang=\"zh-Hans\">{p.zh}</span>: {escape(p.meaning)}" in run_report
+    notes = re.search(r'<ul class="note basis-notes">.*?</ul>', run_report, re.S).group(0)
+    assert "<code>urban_air_good_days_rate</code>" in notes and "assumed 2020 PM2.5" in notes
+    assert "<code>urbanization_rate</code>" not in notes                      # simulated plainly: no note
+
+
+def test_the_comparison_scorecard_marks_where_each_value_comes_from(comparison_folder):
+    page = build_comparison_report(comparison_folder).read_text(encoding="utf-8")
+    row = functools.partial(scorecard_row, page)
+    assert ">sim</span>" in row("常住人口城镇化率") and ">assum</span>" in row("新增公共停车位")
+    rail = row("城市轨道交通运营里程")               # only in the base's scorecard, written without the column
+    assert "<td>-</td>" in rail and "basis" not in rail
 
 
 def test_too_few_replications_show_no_chance(run_folder, run_report):

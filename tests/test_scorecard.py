@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.core.catalogue import INDICATOR_NAMES
+from sim.core.catalogue import BY_NAME, INDICATOR_NAMES, INDICATORS, PROVENANCES, Indicator
 from sim.core.districts import ZONES
 from sim.model import Model
 from sim.output.formats import MET_P, MIN_REPLICATIONS_FOR_P, MISSED_P, base_status, status
@@ -143,3 +143,77 @@ def test_scoring_a_run():
     ends = [r.values[-1, city, INDICATOR_NAMES.index("urbanization_rate")] for r in results]
     assert row.mean == pytest.approx(np.mean(ends))
     assert row.status == status(np.mean([e >= 77 for e in ends]), 3)
+
+
+# --- where each verdict's value comes from (provenance, kept in the indicator catalogue) ---------------------
+
+def test_every_target_and_indicator_has_a_provenance_from_the_allowed_set():
+    assert tuple(PROVENANCES) == ("simulated", "schedule", "assumption")
+    assert all(i.provenance in PROVENANCES for i in INDICATORS)
+    for t in plan_targets():
+        assert t.indicator in BY_NAME, f"target {t.id}: no indicator {t.indicator} in the catalogue"
+        assert BY_NAME[t.indicator].provenance in PROVENANCES
+    # every kind is used, and each kind's marks are distinct
+    assert {BY_NAME[t.indicator].provenance for t in plan_targets()} == set(PROVENANCES)
+    assert len({p.mark for p in PROVENANCES.values()}) == len(PROVENANCES)
+
+
+def test_an_indicator_without_a_known_provenance_is_refused():
+    with pytest.raises(ValueError, match=r"indicator x: provenance 'guess' not in \('simulated', 'schedule'"):
+        Indicator("x", "x", "x", "%", "rate", "x", provenance="guess")
+    with pytest.raises(TypeError, match="provenance"):
+        Indicator("x", "x", "x", "%", "rate", "x")          # no default: every new indicator decides
+
+
+@pytest.mark.parametrize(("target", "provenance"), [
+    ("urbanization_rate", "simulated"),                       # the agents
+    ("rail_transit_operating_km", "schedule"),                # sourced line openings
+    ("new_public_parking_spaces", "assumption"),              # a planned 2023 figure counted as built
+    ("public_transport_motorized_share", "assumption"),       # an assumed 2020 share moved by assumed trends
+    ("urban_air_good_days_rate", "assumption"),               # the assumed 2020 PM2.5 meets the target already
+    ("rural_critical_care_30min_coverage", "assumption"),     # dates without a source
+])
+def test_known_targets_have_the_provenance_the_code_gives_them(target, provenance):
+    indicator = BY_NAME[BY_ID[target].indicator]
+    assert indicator.provenance == provenance
+    # a kind other than plainly simulated says why
+    assert (indicator.provenance_note != "") == (provenance != "simulated" or indicator.name in NOTED_SIMULATED)
+
+
+#: simulated indicators that carry a note all the same (an assumed setting scales or drives part of them)
+NOTED_SIMULATED = ("homestead_lease_income", "in_situ_urbanization", "new_town_share")
+
+
+def test_only_the_mixed_simulated_indicators_carry_a_note():
+    noted = {i.name for i in INDICATORS if i.provenance == "simulated" and i.provenance_note}
+    assert noted == set(NOTED_SIMULATED)
+    assert all(i.provenance_note for i in INDICATORS if i.provenance != "simulated")
+
+
+def test_parking_says_its_met_is_a_planned_figure():
+    """Issue 16: the parking schedule's 2023 figure is planned, not built; its verdict says so."""
+    parking = BY_NAME["new_public_parking_spaces"]
+    assert parking.provenance == "assumption" and "planned figure" in parking.provenance_note
+    row = score(BY_ID["new_public_parking_spaces"], np.full(10, 27000.0))
+    assert (row.status, row.provenance) == ("met", "assumption")
+
+
+def test_a_scored_row_carries_its_indicators_provenance_to_the_file():
+    row = score(BY_ID["urbanization_rate"], np.array([77.8]))
+    assert row.provenance == "simulated" and row.cells()[-1] == "simulated"
+    assert score(BY_ID["rail_transit_operating_km"], np.array([315.0])).provenance == "schedule"
+    assert score(BY_ID["urbanization_rate"], np.array([np.nan])).provenance == "simulated"      # unknown too
+
+
+def test_the_terminal_table_marks_each_rows_basis_with_a_legend():
+    rows = [score(BY_ID[t], np.array([v])) for t, v in (
+        ("urbanization_rate", 77.8), ("rail_transit_operating_km", 315.0), ("new_public_parking_spaces", 27000.0))]
+    lines = table(rows, [], replications=1).splitlines()
+    assert lines[0].split()[-2:] == ["basis", "status"]
+    assert lines[1].endswith("  sim    met (1 replication)") and lines[2].endswith("  sched  no target value")
+    assert lines[3].endswith("  assum  met (1 replication)")
+    assert lines[4] == ("basis: sim = simulated by the agents; sched = follows a dated schedule from sources; "
+                        "assum = rests on an assumption (docs/targets.md says why for each target)")
+    # a row read from a scorecard written before the column has no mark
+    old = dataclasses.replace(rows[0], provenance="")
+    assert table([old], [], replications=1).splitlines()[1].endswith("  -      met (1 replication)")

@@ -1,9 +1,10 @@
-"""The indicator catalogue: every indicator defined once, with its Chinese and English label, unit, kind and
-definition; and the flow counters the engine keeps per district and month."""
+"""The indicator catalogue: every indicator defined once, with its Chinese and English label, unit, kind,
+definition and provenance (simulated by the agents, a schedule of dated inputs, or an assumption: what every
+scorecard verdict says about itself); and the flow counters the engine keeps per district and month."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: flow counters kept per district and month, in agents (persons = agents * scale)
 FLOWS: tuple[str, ...] = (
@@ -15,6 +16,29 @@ FLOW_INDEX = {name: k for k, name in enumerate(FLOWS)}
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where an indicator's value comes from, as every scorecard verdict says (docs/targets.md)."""
+
+    name: str          # as written in scorecard.csv's ``provenance`` column
+    mark: str          # the short mark of the terminal's and the report's scorecard
+    en: str            # a short label, for legends
+    zh: str
+    meaning: str
+
+
+SIMULATED, SCHEDULE, ASSUMPTION = "simulated", "schedule", "assumption"
+PROVENANCES: dict[str, Provenance] = {p.name: p for p in (
+    Provenance(SIMULATED, "sim", "simulated by the agents", "模拟",
+               "counted from the residents' states and events, what they do under the rules and levers in force"),
+    Provenance(SCHEDULE, "sched", "follows a dated schedule from sources", "时间表",
+               "read from dated inputs that have a source (openings as published); nothing the model decides"),
+    Provenance(ASSUMPTION, "assum", "rests on an assumption", "假设",
+               "what the scenario assumes (a level, a trend, dates without a source) or a planned figure counted "
+               "as done: the verdict is what the assumption implies"),
+)}
+
+
+@dataclass(frozen=True)
 class Indicator:
     name: str
     zh: str
@@ -23,126 +47,185 @@ class Indicator:
     kind: str          # "stock" (end of month), "flow" (during the month) or "rate" (end of month)
     definition: str
     city_only: bool = False    # a sub-model's city-wide quantity: zone qingdao alone has it
+    #: one of ``PROVENANCES``, decided by what the code computes, not by the name
+    provenance: str = field(kw_only=True)
+    #: why, where the indicator mixes kinds (a schedule weighted by the agents, a model around assumed values)
+    provenance_note: str = field(default="", kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.provenance not in PROVENANCES:
+            raise ValueError(f"indicator {self.name}: provenance {self.provenance!r} not in {tuple(PROVENANCES)}")
 
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("population", "常住人口", "Resident population", "persons", "stock",
               "Residents living in the zone (常住人口: present for six months or more; the model counts every "
-              "resident agent present)."),
+              "resident agent present).", provenance=SIMULATED),
     Indicator("urban_population", "城镇常住人口", "Urban resident population", "persons", "stock",
-              "Residents living in the zone's urban part (城镇)."),
+              "Residents living in the zone's urban part (城镇).", provenance=SIMULATED),
     Indicator("rural_population", "乡村常住人口", "Rural resident population", "persons", "stock",
-              "Residents living in the zone's rural part (乡村)."),
+              "Residents living in the zone's rural part (乡村).", provenance=SIMULATED),
     Indicator("urbanization_rate", "常住人口城镇化率", "Urbanization rate of residents", "%", "rate",
-              "Urban residents over all residents, times 100 (the plan's 77% target)."),
+              "Urban residents over all residents, times 100 (the plan's 77% target).", provenance=SIMULATED),
     Indicator("hukou_population", "户籍人口", "Registered (hukou) population", "persons", "stock",
               "Residents holding a Qingdao hukou. Officially the registered population includes registered "
               "people living elsewhere; the model approximates it by the registered people living in the city, "
-              "counted where they live."),
+              "counted where they live.", provenance=SIMULATED),
     Indicator("hukou_urbanization_rate", "户籍人口城镇化率", "Urbanization rate of the registered population",
               "%", "rate",
               "Officially urban-hukou holders over the registered population. Model: residents with a Qingdao "
-              "urban hukou over residents with any Qingdao hukou, times 100."),
+              "urban hukou over residents with any Qingdao hukou, times 100.", provenance=SIMULATED),
     Indicator("non_hukou_population", "非户籍常住人口", "Non-hukou residents", "persons", "stock",
-              "Residents without a Qingdao hukou (non-local hukou)."),
+              "Residents without a Qingdao hukou (non-local hukou).", provenance=SIMULATED),
     Indicator("residence_permit_holders", "居住证持有人数", "Residence-permit holders", "persons", "stock",
-              "Non-hukou residents holding a Qingdao residence permit (居住证)."),
-    Indicator("births", "出生人口", "Births", "persons", "flow", "Children born to residents of the zone."),
-    Indicator("deaths", "死亡人口", "Deaths", "persons", "flow", "Residents of the zone who died."),
+              "Non-hukou residents holding a Qingdao residence permit (居住证).", provenance=SIMULATED),
+    Indicator("births", "出生人口", "Births", "persons", "flow", "Children born to residents of the zone.",
+              provenance=SIMULATED),
+    Indicator("deaths", "死亡人口", "Deaths", "persons", "flow", "Residents of the zone who died.",
+              provenance=SIMULATED),
     Indicator("in_migration", "市外迁入", "Arrivals from outside Qingdao", "persons", "flow",
-              "Persons arriving from outside the city to live in the zone."),
+              "Persons arriving from outside the city to live in the zone.", provenance=SIMULATED),
     Indicator("out_migration", "迁出市外", "Departures from Qingdao", "persons", "flow",
-              "Residents of the zone leaving the city."),
+              "Residents of the zone leaving the city.", provenance=SIMULATED),
     Indicator("rural_to_urban_moves", "乡村迁往城镇", "Rural-to-urban moves", "persons", "flow",
               "Residents moving from a rural to an urban zone inside the city, counted in the district they "
-              "leave."),
+              "leave.", provenance=SIMULATED),
     Indicator("urban_to_rural_moves", "城镇迁往乡村", "Urban-to-rural moves", "persons", "flow",
               "Residents moving from an urban to a rural zone inside the city, counted in the district they "
-              "leave."),
+              "leave.", provenance=SIMULATED),
     Indicator("hukou_conversions", "城镇落户", "Hukou conversions", "persons", "flow",
               "Residents taking a Qingdao urban hukou (from a non-local or a local rural hukou), counted where "
-              "they live."),
+              "they live.", provenance=SIMULATED),
     Indicator("hukou_conversions_from_nonlocal", "外地户籍转入落户", "Hukou conversions from a non-local hukou",
-              "persons", "flow", "Hukou conversions of residents whose hukou was registered outside Qingdao."),
+              "persons", "flow", "Hukou conversions of residents whose hukou was registered outside Qingdao.",
+              provenance=SIMULATED),
     Indicator("hukou_conversions_from_local_rural", "本市农业户籍转城镇", "Hukou conversions from a local rural hukou",
-              "persons", "flow", "Hukou conversions of residents with a Qingdao rural hukou (农业转移人口市民化)."),
+              "persons", "flow", "Hukou conversions of residents with a Qingdao rural hukou (农业转移人口市民化).",
+              provenance=SIMULATED),
     Indicator("residence_permit_share", "居住证持有率", "Residence-permit share of non-hukou residents", "%", "rate",
-              "Residence-permit holders over non-hukou residents, times 100."),
+              "Residence-permit holders over non-hukou residents, times 100.", provenance=SIMULATED),
     Indicator("internal_moves_in", "市内跨区迁入", "Moves in from other districts", "persons", "flow",
               "Residents moving into the district from another district of the city (the city total counts "
-              "every move between districts)."),
+              "every move between districts).", provenance=SIMULATED),
     Indicator("internal_moves_out", "市内跨区迁出", "Moves out to other districts", "persons", "flow",
-              "Residents moving from the district to another district of the city."),
+              "Residents moving from the district to another district of the city.", provenance=SIMULATED),
     Indicator("in_situ_urbanization", "就地城镇化", "In-situ urbanization", "persons", "flow",
               "Rural residents who became urban where they live because their village was reclassified urban "
               "(behaviour.reclassification, faster where new towns are upgraded); nobody moves, so it changes the "
-              "urban and rural populations, not the district's."),
+              "urban and rural populations, not the district's.",
+              provenance=SIMULATED, provenance_note=(
+                  "Households drawn one by one at the reclassification pace (fitted, docs/calibration.md), raised "
+                  "where the new-town lever upgrades places (assumed dates and multipliers); nobody decides to "
+                  "move.")),
     Indicator("main_centre_share", "主城区人口占比", "Main-centre share of residents", "%", "rate",
               "Residents of the plan's main centre (主城: 市南 市北 李沧 崂山, 城阳, 黄岛 = xihaian; the sub-centre "
               "胶南 lies inside xihaian and cannot be separated) over the city's residents; for a district, its own "
-              "share of the city if it belongs to the role, else 0."),
+              "share of the city if it belongs to the role, else 0.", provenance=SIMULATED),
     Indicator("sub_centre_share", "次中心人口占比", "Sub-centre share of residents", "%", "rate",
               "Residents of the sub-centres 胶州 and 即墨 over the city's residents (胶南 is counted in the main "
-              "centre, see main_centre_share)."),
+              "centre, see main_centre_share).", provenance=SIMULATED),
     Indicator("growth_pole_share", "增长极人口占比", "Growth-pole share of residents", "%", "rate",
-              "Residents of the growth poles 平度 and 莱西 over the city's residents."),
+              "Residents of the growth poles 平度 and 莱西 over the city's residents.", provenance=SIMULATED),
     Indicator("migrant_children_public_school_share", "随迁子女公办学校就读比例",
               "Migrant children in public schools", "%", "rate",
               "Non-hukou children aged 6-15 holding a public school seat, over all non-hukou children aged 6-15, "
-              "times 100 (NBS reports 90.1% in primary and 91.0% in junior school nationally, 2023)."),
+              "times 100 (NBS reports 90.1% in primary and 91.0% in junior school nationally, 2023).",
+              provenance=SIMULATED),
     Indicator("school_seat_shortage", "公办学位缺口", "Public school seat shortage", "persons", "stock",
               "Eligible non-hukou children who applied for a public seat at the last school-year round and "
-              "found none in their district."),
+              "found none in their district.", provenance=SIMULATED),
     Indicator("pension_coverage_non_hukou", "非户籍人口养老保险参保率", "Pension coverage of non-hukou residents",
               "%", "rate", "Non-hukou residents aged 16-59 enrolled in Qingdao's employees' basic pension "
-              "(企业职工基本养老保险), over all non-hukou residents aged 16-59, times 100."),
+              "(企业职工基本养老保险), over all non-hukou residents aged 16-59, times 100.", provenance=SIMULATED),
     Indicator("medical_insurance_coverage_non_hukou", "非户籍人口医疗保险参保率",
               "Medical-insurance coverage of non-hukou residents", "%", "rate",
               "Non-hukou residents enrolled in a Qingdao basic medical insurance over all non-hukou residents, "
-              "times 100 (insurance held in the home place is not counted)."),
+              "times 100 (insurance held in the home place is not counted).", provenance=SIMULATED),
     Indicator("rural_service_staff", "服务乡村城市人员", "Urban staff serving villages", "persons", "stock",
               "Urban doctors, teachers, technical and cultural staff on postings to the district's villages at the "
-              "month end (城市医生、教师、科技文化人员定期服务乡村); 0 unless the rural-talent-service lever acts."),
+              "month end (城市医生、教师、科技文化人员定期服务乡村); 0 unless the rural-talent-service lever acts.",
+              provenance=ASSUMPTION, provenance_note=(
+                  "The rural-talent-service lever's postings as set (staff per posting, postings a year, months each: "
+                  "assumptions, the plan gives no numbers): it counts what the scenario states, nothing the residents "
+                  "do.")),
     Indicator("new_town_share", "新城镇人口占比", "New-town share of residents", "%", "rate",
               "Residents of the upgraded parts of the plan's new-town nodes and growth poles (those urbanized in "
               "place by the part of reclassification new-town development adds, their newborns, while they "
-              "stay) over the city's residents; for a district, its new-town residents over the city's."),
+              "stay) over the city's residents; for a district, its new-town residents over the city's.",
+              provenance=SIMULATED, provenance_note=(
+                  "Counts the residents reclassified by the part of the pace the new-town lever adds: the agents are "
+                  "simulated, the upgrades' dates, shares and multipliers are assumptions.")),
     Indicator("homesteads_idle", "闲置宅基地", "Idle homesteads", "homesteads", "stock",
               "Qingdao homesteads (宅基地) whose household lives elsewhere, counted in the district of the "
-              "homestead (the owner's hukou district at the start)."),
+              "homestead (the owner's hukou district at the start).", provenance=SIMULATED),
     Indicator("homesteads_leased", "出租宅基地", "Leased homesteads", "homesteads", "stock",
-              "Idle homesteads let to urban households under the homestead reform (宅基地三权分置)."),
+              "Idle homesteads let to urban households under the homestead reform (宅基地三权分置).",
+              provenance=SIMULATED),
     Indicator("homestead_lease_income", "宅基地租金收入", "Homestead lease income", "yuan", "flow",
               "Rent paid during the month to the owners of leased homesteads, by the homestead's district "
-              "(homestead reform's annual_rent_yuan / 12 per leased homestead at the month end)."),
+              "(homestead reform's annual_rent_yuan / 12 per leased homestead at the month end).",
+              provenance=SIMULATED, provenance_note=(
+                  "The leased homesteads come from the agents' lease events; the rent per homestead "
+                  "(policies.homestead_reform.annual_rent_yuan) is an assumed setting that scales them.")),
     # -- the city sub-models (sim/submodels/), one per plan target that is not about residents
     Indicator("rail_transit_operating_km", "城市轨道交通运营里程", "Urban rail in operation", "km", "stock",
               "Kilometres of urban rail open at the month end, from the dated opening schedule "
-              "(submodels.transport.rail_operating_km).", city_only=True),
+              "(submodels.transport.rail_operating_km).", city_only=True,
+              provenance=SCHEDULE, provenance_note=(
+                  "The dated line openings of submodels.transport.rail_operating_km "
+                  "(docs/sources/qingdao_facts.yaml). The facts miss Metro Line 1's southern section (30 December "
+                  "2021, about 38 km; issue 16), so 2022 shows 246 km; the end-2022 total of 315 km is the published "
+                  "one.")),
     Indicator("new_public_parking_spaces", "新增公共停车位", "New public parking spaces", "spaces", "flow",
               "Public parking spaces built during the month, from the cumulative schedule "
-              "(submodels.transport.parking_new_spaces_cumulative).", city_only=True),
+              "(submodels.transport.parking_new_spaces_cumulative).", city_only=True,
+              provenance=ASSUMPTION, provenance_note=(
+                  "A schedule, but its 2023 entry is a planned figure (over 20,000 new spaces planned for 2023, "
+                  "青岛早报 2023-03-02) counted as built, and 2021-2022 are an assumed even pace of 3,500 a year: a "
+                  "'met' is the plan's own figure, not spaces known to be built.")),
     Indicator("new_or_upgraded_road_km", "新增(改造)城市道路", "New or upgraded urban roads", "km", "flow",
               "Urban road kilometres built or upgraded during the month, from the cumulative schedule "
-              "(submodels.transport.road_new_or_upgraded_km_cumulative).", city_only=True),
+              "(submodels.transport.road_new_or_upgraded_km_cumulative).", city_only=True,
+              provenance=ASSUMPTION, provenance_note=(
+                  "A schedule whose only entry is an assumed 100 km a year (no Qingdao figure found; the plan's "
+                  "number is missing in our copy).")),
     Indicator("public_transport_motorized_share", "公共交通机动化出行分担率",
               "Public transport share of motorized trips", "%", "rate",
               "Bus and rail trips over all motorized trips at the month end: an index model around the assumed "
               "2020 share, moved by the agents' urban population, rail kilometres and buses in service "
-              "(sim/submodels/transport.py).", city_only=True),
+              "(sim/submodels/transport.py).", city_only=True,
+              provenance=ASSUMPTION, provenance_note=(
+                  "An index model around an assumed 2020 share (55%, five points below the target; no annual value "
+                  "found) and an assumed 3% a year growth of car trips. The rail schedule (sourced) and the agents' "
+                  "urban population move it by a point or two, and urban growth lowers it by construction (other "
+                  "trips scale with urban residents at elasticity 1, ridership at 0.35): the verdict follows from the "
+                  "assumed start.")),
     Indicator("urban_air_good_days_rate", "市区空气质量良好率", "Good-air days in the urban area", "%", "rate",
               "Share of days with air quality index 100 or less in the calendar year of the month, from the "
               "annual mean PM2.5 under emission controls, the urban population and the weather "
-              "(sim/submodels/air.py).", city_only=True),
+              "(sim/submodels/air.py).", city_only=True,
+              provenance=ASSUMPTION, provenance_note=(
+                  "Good days from an assumed 2020 PM2.5 (30 ug/m3, not found) falling an assumed 4% a year, with "
+                  "ozone and the other pollutants a constant assumed 6% of days; the agents enter only through a weak "
+                  "elasticity (0.1) and the weather adds chance. The assumed start alone gives about 91.5% good days, "
+                  "above the 86% target: 'met' is what the assumptions imply.")),
     Indicator("rural_critical_care_30min_coverage", "农村30分钟重点疾病救治服务圈覆盖率",
               "Rural residents within 30 minutes of critical care", "%", "rate",
               "Rural residents whose district has its 30-minute critical-care circle in place over all rural "
-              "residents (a district: 100 or 0; none without rural residents) (sim/submodels/health.py)."),
+              "residents (a district: 100 or 0; none without rural residents) (sim/submodels/health.py).",
+              provenance=ASSUMPTION, provenance_note=(
+                  "The dates each district's circle is in place, weighted by the agents' rural residents. The dates "
+                  "are assumptions (none found: the baseline leaves Pingdu and Laixi out, the plan scenario puts them "
+                  "in at the end of 2022, the plan's commitment restated), so whether 100% is reached is what the "
+                  "dates say; the agents only weight a partial coverage.")),
     Indicator("cross_region_medical_settlement_coverage", "异地就医联网结算覆盖率",
               "Hospitals with cross-region medical settlement", "%", "rate",
               "Share of level-2-and-above designated hospitals connected to cross-region direct settlement, "
               "from the rollout schedule (submodels.health.cross_region_settlement_coverage_pct).",
-              city_only=True),
+              city_only=True,
+              provenance=ASSUMPTION, provenance_note=(
+                  "A rollout schedule without a source: 70% and flat by assumption in the baseline, 100% by mid-2023 "
+                  "in the plan scenario (the plan's commitment restated), so the verdict is the schedule's.")),
 )
 INDICATOR_NAMES: tuple[str, ...] = tuple(i.name for i in INDICATORS)
 BY_NAME = {i.name: i for i in INDICATORS}

@@ -168,17 +168,21 @@ class ScoreRow:
     #: what the band and p_meet count: ``chance only``, or chance with parameters and lever effects
     #: (``sim.scenario.uncertainty.kind``); empty in a scorecard written before the column
     uncertainty: str = ""
+    #: where the value comes from: ``simulated``, ``schedule`` or ``assumption``, the indicator's provenance in
+    #: ``sim.core.catalogue``; empty in a scorecard written before the column
+    provenance: str = ""
 
     def cells(self) -> tuple:
         return (self.target, self.indicator, self.year, self.comparator, fmt(self.target_value), fmt(self.mean),
-                fmt(self.p05), fmt(self.p95), fmt(self.p_meet), self.status, self.uncertainty)
+                fmt(self.p05), fmt(self.p95), fmt(self.p_meet), self.status, self.uncertainty, self.provenance)
 
     @classmethod
     def from_cells(cls, row: Mapping[str, str]) -> ScoreRow:
         """The row of a ``csv.DictReader``; ValueError on a bad number."""
         return cls(row["target"], row["indicator"], int(row["year"]), row["comparator"],
                    optional(row["target_value"]), optional(row["mean"]), optional(row["p05"]),
-                   optional(row["p95"]), optional(row["p_meet"]), row["status"], row.get("uncertainty") or "")
+                   optional(row["p95"]), optional(row["p_meet"]), row["status"], row.get("uncertainty") or "",
+                   row.get("provenance") or "")
 
 
 # --- the files --------------------------------------------------------------------------------------------
@@ -191,8 +195,9 @@ MANIFEST_JSON = "manifest.json"
 TIMESERIES = Table("timeseries.csv", ("date", "replication", "zone", "indicator", "value"))
 SUMMARY = Table("summary.csv", ("year", "zone", "indicator", "mean", "p05", "p50", "p95", "replications"))
 SCORECARD = Table("scorecard.csv", tuple(f.name for f in fields(ScoreRow)))
-#: scorecard columns a reader does without: a scorecard written before uncertainty mode lacks them
-OPTIONAL_SCORECARD_COLUMNS = ("uncertainty",)
+#: scorecard columns a reader does without: a scorecard written before uncertainty mode, or before verdicts said
+#: where their value comes from, lacks them
+OPTIONAL_SCORECARD_COLUMNS = ("uncertainty", "provenance")
 #: uncertainty mode: what each replication drew; these columns, then one per drawn setting (dotted path)
 DRAWS = Table("draws.csv", ("replication", "posterior_row"))
 RUN_FILES = (TIMESERIES.file, SUMMARY.file, SCORECARD.file, SCENARIO_YAML, MANIFEST_JSON)

@@ -15,6 +15,10 @@ status:
 - ``unknown`` when the indicator is undefined (NaN: a rate with nobody to count)
   in a replication: neither met nor missed.
 
+Every row also says where its value comes from (``provenance``: simulated by
+the agents, a schedule of dated inputs, or an assumption), the indicator's
+provenance in ``sim.core.catalogue``; the terminal shows its short mark.
+
 With fewer than ``MIN_REPLICATIONS_FOR_P`` (10) replications ``p_meet`` is left
 empty (one replication meets a target or not: a share of 1 or 0 is no chance)
 and the status says how many replications it rests on: ``met (1 replication)``.
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.catalogue import INDICATOR_NAMES
+from ..core.catalogue import BY_NAME, INDICATOR_NAMES, PROVENANCES
 from ..core.districts import CITY, ZONES
 from ..scenario.uncertainty import CHANCE_ONLY
 from ..targets import Target
@@ -43,14 +47,15 @@ def score(target: Target, simulated: np.ndarray, uncertainty: str = CHANCE_ONLY)
         mean = float(defined.mean())
         p05, p95 = (float(v) for v in np.percentile(defined, [5, 95]))
     n = len(simulated)
+    provenance = BY_NAME[target.indicator].provenance
     if target.value is not None and len(defined) < n:
         undefined = f"undefined in {n - len(defined)} of {n} replication{'' if n == 1 else 's'}"
         return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value, mean, p05, p95,
-                        None, f"{UNKNOWN} ({undefined})", uncertainty)
+                        None, f"{UNKNOWN} ({undefined})", uncertainty, provenance)
     share = None if target.value is None else float(np.mean([target.met_by(v) for v in simulated]))
     p_meet = share if n >= MIN_REPLICATIONS_FOR_P else None
     return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value, mean, p05, p95,
-                    p_meet, status(share, n), uncertainty)
+                    p_meet, status(share, n), uncertainty, provenance)
 
 
 def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) -> np.ndarray | None:
@@ -95,14 +100,20 @@ def csv_text(rows: list[ScoreRow]) -> str:
 def table(rows: list[ScoreRow], unscored: list[Target], replications: int | None = None) -> str:
     """The scorecard as a plain-text table for the terminal; ``p_meet`` is ``n/a`` below
     ``MIN_REPLICATIONS_FOR_P`` replications, with a line saying why, and one replication has no band. A line
-    below the rows says what the bands and chances count (the rows' ``uncertainty``)."""
+    below the rows says what the bands and chances count (the rows' ``uncertainty``); the ``basis`` column
+    marks where each value comes from (``sim``, ``sched``, ``assum``), with a legend line."""
     few = replications is not None and replications < MIN_REPLICATIONS_FOR_P
-    lines = [f"{'target':40} {'year':>4} {'goal':>10} {'mean':>10} {'p05-p95':>19} {'p_meet':>6}  status"]
+    lines = [f"{'target':40} {'year':>4} {'goal':>10} {'mean':>10} {'p05-p95':>19} {'p_meet':>6}  basis  status"]
     for r in rows:
         goal = "-" if r.target_value is None else f"{r.comparator}{fmt_human(r.target_value)}"
         chance = "n/a" if few and r.target_value is not None and r.p_meet is None else fmt_share(r.p_meet)
         band = f"{'-':>9} {'':<9}" if replications == 1 else f"{fmt_human(r.p05):>9}-{fmt_human(r.p95):<9}"
-        lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {fmt_human(r.mean):>10} {band} {chance:>6}  {r.status}")
+        mark = PROVENANCES[r.provenance].mark if r.provenance in PROVENANCES else "-"
+        lines.append(f"{r.target:40} {r.year:>4} {goal:>10} {fmt_human(r.mean):>10} {band} {chance:>6}  "
+                     f"{mark:<5}  {r.status}")
+    if rows:
+        lines.append("basis: " + "; ".join(f"{p.mark} = {p.en}" for p in PROVENANCES.values())
+                     + " (docs/targets.md says why for each target)")
     kinds = list(dict.fromkeys(r.uncertainty for r in rows if r.uncertainty))
     if kinds:
         lines.append(f"bands and p_meet count: {'; '.join(kinds)}")

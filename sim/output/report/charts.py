@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...core.catalogue import BY_NAME
+from ...core.catalogue import BY_NAME, PROVENANCES
 from ...core.districts import CITY, ZONES
 from ...data import load_census
 from ...targets import plan_targets
@@ -120,7 +120,8 @@ def target_label(score: ScoreRow, width: int = 42) -> str:
         return f"{score.target} ({score.year})"
     # Chinese characters are about twice as wide as Latin ones and have no spaces to wrap at
     text = fonts.label(textwrap.fill(target.en, width), textwrap.fill(target.zh, width // 2), sep="\n")
-    return f"{text} ({score.year})"
+    basis = PROVENANCES.get(score.provenance)
+    return f"{text} ({score.year}{'; ' + basis.mark if basis else ''})"
 
 
 def _cmp(score: ScoreRow) -> str:
@@ -304,7 +305,8 @@ def scorecard(scores: list[ScoreRow], against: list[ScoreRow] | None = None, nam
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     title = fonts.label("Scorecard of the plan's targets", "规划目标记分卡")
     ax.set_title(f"{title} - scenario '{name}'" + (f" against '{against_name}'" if against else "")
-                 + "\nmarker: mean over replications; bar: 5-95%", fontsize=10)
+                 + "\nmarker: mean over replications; bar: 5-95%; after the year, the value's basis ("
+                 + ", ".join(f"{p.mark}: {p.name}" for p in PROVENANCES.values()) + ")", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return fig
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ...core.catalogue import BY_NAME
+from ...core.catalogue import BY_NAME, PROVENANCES
 from ...core.districts import CITY
 from ...targets import plan_targets
 from ..formats import (
@@ -93,7 +93,7 @@ def environment(autoescape: bool = True) -> Environment:
     env.tests.update(numeric=lambda v: isinstance(v, int | float) and not isinstance(v, bool),
                      missing=lambda v: v is settings.MISSING)
     env.globals.update(MET_P=MET_P, MISSED_P=MISSED_P, MIN_REPLICATIONS_FOR_P=MIN_REPLICATIONS_FOR_P, target_of=_target,
-                       indicator_of=BY_NAME.get)
+                       indicator_of=BY_NAME.get, PROVENANCES=PROVENANCES)
     return env
 
 
@@ -166,4 +166,5 @@ def comparison_page(comp: Comparison, images: list[Image]) -> str:
         facts=mine_facts, base=base_facts, levers=settings.levers(comp.scenario),
         levers_against=settings.levers(comp.against), settings=comp.settings,
         scores=[(theirs.get(t), mine.get(t)) for t in dict.fromkeys([*theirs, *mine])], images=images,
+        targets=[mine.get(t) or theirs[t] for t in dict.fromkeys([*theirs, *mine])],
         year=year, differences=differences, manifest=comp.manifest)

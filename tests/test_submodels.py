@@ -39,8 +39,8 @@ def test_step_and_linear_schedules():
 def test_rail_steps_on_the_opening_day_and_counts_openings():
     s = settings("transport")
     out = transport.fill(s, DATES, YEARS, {"urban_population": np.ones(len(DATES))}, None)
-    assert out["rail_transit_operating_km"].tolist() == [246, 246, 246, 246, 315, 315]
-    assert transport.rail_openings_after_start(s.rail_operating_km, DATES).tolist() == [0, 0, 0, 0, 1, 1]
+    assert out["rail_transit_operating_km"].tolist() == [246, 246, 284, 284, 315, 315]   # Line 1 south, Line 4
+    assert transport.rail_openings_after_start(s.rail_operating_km, DATES).tolist() == [0, 0, 1, 1, 2, 2]
 
 
 def test_parking_flows_sum_to_the_schedule():
@@ -60,9 +60,9 @@ def test_transit_share_by_hand():
     urban = np.array([1.0, 1.0, 1.02, 1.03, 1.03, 1.05]) * 7.7e6
     share = transport.public_transport_share_pct(s, DATES, urban, YEARS)
     assert share[0] == pytest.approx(55.0)
-    k = 5                                         # end of 2023: one opening (Line 4), 315 km
+    k = 5                                         # end of 2023: two openings (Line 1 south, Line 4), 315 km
     u, t = 1.05, YEARS[k]
-    bus = 0.55 * 0.66 * u ** 0.35 * 1.05 ** (t * 0.40) * (1 - 0.041)
+    bus = 0.55 * 0.66 * u ** 0.35 * 1.05 ** (t * 0.40) * (1 - 0.041) ** 2
     rail = 0.55 * 0.34 * u ** 0.35 * (315 / 246)
     other = 0.45 * u * 1.02 ** t
     assert share[k] == pytest.approx(100 * (bus + rail) / (bus + rail + other))

@@ -173,9 +173,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "(submodels.transport.rail_operating_km).", city_only=True,
               provenance=SCHEDULE, provenance_note=(
                   "The dated line openings of submodels.transport.rail_operating_km "
-                  "(docs/sources/qingdao_facts.yaml). The facts miss Metro Line 1's southern section (30 December "
-                  "2021, about 38 km; issue 16), so 2022 shows 246 km; the end-2022 total of 315 km is the published "
-                  "one.")),
+                  "(docs/sources/qingdao_facts.yaml): 246 km at the end of 2020, 284 km from Metro Line 1's southern "
+                  "section (30 December 2021; the June 2022 line list's sum), 315 km from Line 4 (26 December "
+                  "2022).")),
     Indicator("new_public_parking_spaces", "新增公共停车位", "New public parking spaces", "spaces", "flow",
               "Public parking spaces built during the month, from the cumulative schedule "
               "(submodels.transport.parking_new_spaces_cumulative).", city_only=True,

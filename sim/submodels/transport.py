@@ -32,9 +32,10 @@ _ELASTICITY: dict[str, Any] = {"unit": "elasticity", "minimum": 0.0, "maximum": 
 SCHEMA = Section(
     {
         "rail_operating_km": Field(
-            "schedule", {"2020-12-31": 246.0, "2022-12-26": 315.0, "2024-12-31": 352.0},
+            "schedule", {"2020-12-31": 246.0, "2021-12-30": 284.0, "2022-12-26": 315.0, "2024-12-31": 352.0},
             "Urban rail in operation from each date on (each later entry is an opening).", unit="km",
-            source="docs/sources/qingdao_facts.yaml transport.rail_transit_operating_km (246 km 2020-12-31; 315 km "
+            source="docs/sources/qingdao_facts.yaml transport.rail_transit_operating_km (246 km 2020-12-31; 284 km "
+                   "2021-12-30, Line 1's southern section, about 38 km, the June 2022 line list's sum; 315 km "
                    "2022-12-26, Line 4; 352 km 2024-12-31)", minimum=0.0, maximum=10000.0),
         "parking_new_spaces_cumulative": Field(
             "schedule", {"2020-12-31": 0.0, "2021-12-31": 3500.0, "2022-12-31": 7000.0, "2023-12-31": 27000.0},

@@ -21,6 +21,7 @@ import sim.output.run_folder
 from sim import cli
 from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
 from sim.core.districts import ZONES
+from sim.kernel.old_age import fitted_old_age_decline
 from sim.output.formats import (
     SCORECARD,
     SUMMARY,
@@ -224,7 +225,8 @@ def test_manifest(two_reps):
     assert manifest["period"] == {"start": START.isoformat(), "end": END.isoformat()}
     assert manifest["scale_persons_per_agent"] == 2000
     assert manifest["census"] == {"year": 2020, "reference_date": "2020-11-01",
-                                  "aged_days_to_start": (START - dt.date(2020, 11, 1)).days}
+                                  "aged_days_to_start": (START - dt.date(2020, 11, 1)).days,
+                                  "old_age_decline_per_year": fitted_old_age_decline(2020)}
     assert manifest["git_commit"] == "unknown" or re.fullmatch(r"[0-9a-f]{40}(\+dirty)?", manifest["git_commit"])
     packages = manifest["packages"]
     assert packages["simpy"] == metadata.version("simpy")

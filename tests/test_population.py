@@ -8,7 +8,9 @@ from sim.core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, OCCUPIED
 from sim.core.districts import DISTRICTS
 from sim.core.streams import Streams
 from sim.data import load_census
+from sim.kernel.old_age import fitted_old_age_decline
 from sim.kernel.population import (
+    age_groups,
     age_pool,
     build_population,
     census_ageing_days,
@@ -259,3 +261,44 @@ def test_a_2010_build_has_jiaozhou_s_and_shibei_s_own_2010_figures():
     sizes = np.bincount(res.view("hh"), minlength=res.n_households)
     jiaozhou = (res.district[heads] == DISTRICTS.index("jiaozhou")) & ~res.hh_collective[: res.n_households]
     assert sizes[jiaozhou].mean() == pytest.approx(799600 / 266700, abs=0.02)                  # 3.00
+
+
+@pytest.mark.parametrize(("census", "start"), [(2020, "2020-11-01"), (2010, "2010-11-01")])
+def test_the_built_ages_within_65_plus_have_the_census_s_group_shares(census, start):
+    """At scale 100, built on the census date (no ageing), the 80+ share of the 65+ is the table's (2020: the 2015
+    sample's 22.60%, a proxy; 2010: the 2010 census's 21.76%) within four binomial standard errors, and the ages
+    of 65 and over are drawn at the decline fitted to that census's table, not the other's."""
+    groups = load_census()[f"census_{census}"]["age_65_plus_groups"]["groups"]
+    expected = groups["80+"] / sum(groups.values())
+    sc = make_scenario({"population.scale": 100.0, "population.census": census, "period.start": start})
+    assert census_ageing_days(sc) == 0
+    res = build_population(sc, Streams(sc.seed, 0)["population"])
+    age = -res.view("birth_day") / DAYS_PER_YEAR
+    old = age[age >= 65]
+    assert len(old) > 8000
+    share = (old >= 80).mean()
+    assert share == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / len(old)))
+    # the pool a district without its own ages draws from: the census's fit, not the other census's
+    mine, other = (fitted_old_age_decline(census), fitted_old_age_decline({2020: 2010, 2010: 2020}[census]))
+    pool = age_pool(200_000, np.random.default_rng(5), census=census)
+    assert np.array_equal(pool, age_pool(200_000, np.random.default_rng(5), mine, census=census))
+    assert not np.array_equal(pool, age_pool(200_000, np.random.default_rng(5), other, census=census))
+
+
+def test_an_old_age_decline_given_draws_the_same_ages_as_before_the_fit():
+    """A scenario's own value is used as it was (0.08 was the default until the fit): the same draws, and a steeper
+    decline leaves fewer residents over 80."""
+    sc = make_scenario({"population.scale": 2000.0, "population.old_age_decline_per_year": 0.08})
+    steep = make_scenario({"population.scale": 2000.0, "population.old_age_decline_per_year": 0.16})
+    ages = -build_population(sc, Streams(1, 0)["population"]).view("birth_day") / DAYS_PER_YEAR
+    steep_ages = -build_population(steep, Streams(1, 0)["population"]).view("birth_day") / DAYS_PER_YEAR
+    pool = age_pool(1000, np.random.default_rng(3), 0.08)
+    years = np.arange(65, 101)
+    weights = np.exp(-0.08 * (years - 65))       # the draw as written before the fit
+    rng = np.random.default_rng(3)
+    counts = largest_remainder(np.array([g[0] for g in age_groups(2020)]), 1000)
+    parts = [rng.integers(0, 15, counts[0]) + rng.random(counts[0]), rng.integers(15, 60, counts[1]) + rng.random(
+        counts[1]), rng.integers(60, 65, counts[2]) + rng.random(counts[2])]
+    parts.append(rng.choice(years, size=counts[3], p=weights / weights.sum()) + rng.random(counts[3]))
+    assert np.array_equal(pool, np.concatenate(parts))
+    assert (steep_ages >= 80).mean() < 0.6 * (ages >= 80).mean()

@@ -14,3 +14,8 @@ FERTILE_AGES = (15, 50)
 #: the calendar year whose fertility ``behaviour.fertility.total_fertility_rate`` is (the 2020 census);
 #: its yearly change applies to the years after it
 FERTILITY_BASE_YEAR = 2020
+#: old age: the censuses' oldest age group is 65 and over; within it the starting residents' ages decline with age
+#: (``population.old_age_decline_per_year``)
+OLD_AGE = 65
+#: the oldest age drawn for the starting population, in whole years (no cap during a run)
+MAX_AGE_YEARS = 100

@@ -20,15 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..core.ages import ADULT_AGE, RETIREMENT_AGE, WORKING_AGE
+from ..core.ages import ADULT_AGE, MAX_AGE_YEARS, OLD_AGE, RETIREMENT_AGE, WORKING_AGE
 from ..core.calendar import DAYS_PER_YEAR
 from ..core.codes import IDLE, LOCAL_RURAL, LOCAL_URBAN, NO_HOMESTEAD, NONLOCAL, OCCUPIED, cell_of
 from ..core.districts import DISTRICTS
 from ..data import load_census
 from .arrivals import origin_pool_factor
+from .old_age import OLD_AGE_YEARS, fitted_old_age_decline, old_age_decline, old_age_weights
 from .residents import Residents
 
-MAX_AGE_YEARS = 100         # oldest age drawn for the starting population
 MIN_HEAD_AGE_YEARS = float(ADULT_AGE)   # household reference persons and collective residents are adults
 
 
@@ -67,23 +67,24 @@ def exact_bernoulli(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return flags
 
 
-def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float = 0.08,
+def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float | None = None,
              census: int = 2020, persons: np.ndarray | None = None) -> np.ndarray:
     """``n`` ages in years with the age-group shares of the census ``census`` exactly (or of ``persons``, the
     persons of each of its groups, a district's: ``district_marginals``).
 
-    Within each group ages are uniform, except from 65 on, where they decline geometrically at
-    ``old_age_decline_per_year`` up to age 100 (an assumption: the censuses give only the 65+ share). 2020's
-    groups are 0-14, 15-59, 60-64 (60+ less 65+) and 65+; 2010's bulletin gives 0-14, 15-64 and 65+.
+    Within each group ages are uniform, except from 65 on, where whole years decline geometrically at
+    ``old_age_decline_per_year`` up to age 100 (None: the fit to the census's own groups within 65+,
+    ``old_age.fitted_old_age_decline``). 2020's groups are 0-14, 15-59, 60-64 (60+ less 65+) and 65+; 2010's
+    bulletin gives 0-14, 15-64 and 65+.
     """
+    decline = fitted_old_age_decline(census) if old_age_decline_per_year is None else old_age_decline_per_year
     groups = age_groups(census)
     counts = largest_remainder(np.array([g[0] for g in groups]) if persons is None else persons, n)
     parts = []
     for (_, low, high), k in zip(groups, counts, strict=True):
-        years = np.arange(low, high)
-        if low == 65:
-            weights = np.exp(-old_age_decline_per_year * (years - 65))
-            whole = rng.choice(years, size=k, p=weights / weights.sum())
+        if low == OLD_AGE:
+            weights = old_age_weights(decline)
+            whole = rng.choice(OLD_AGE_YEARS, size=k, p=weights / weights.sum())
         else:
             whole = rng.integers(low, high, size=k)
         parts.append(whole + rng.random(k))
@@ -91,8 +92,8 @@ def age_pool(n: int, rng: np.random.Generator, old_age_decline_per_year: float =
 
 
 #: each census's age groups as (lowest age, highest age + 1): 2020's 60-64 is its 60+ less its 65+
-AGE_GROUP_BOUNDS = {2020: ((0, 15), (15, 60), (60, 65), (65, MAX_AGE_YEARS + 1)),
-                    2010: ((0, 15), (15, 65), (65, MAX_AGE_YEARS + 1))}
+AGE_GROUP_BOUNDS = {2020: ((0, 15), (15, 60), (60, OLD_AGE), (OLD_AGE, MAX_AGE_YEARS + 1)),
+                    2010: ((0, 15), (15, OLD_AGE), (OLD_AGE, MAX_AGE_YEARS + 1))}
 
 
 def age_groups(census: int) -> list[tuple[float, int, int]]:
@@ -128,6 +129,7 @@ def _age_pools(hh_district: np.ndarray, sizes: np.ndarray, age_persons: dict[int
     for the other districts together with the rest of the city's (one pool for the whole city when none has
     its own). Each pool is shuffled once, so any run of it is a random sample."""
     census = population.census
+    decline = old_age_decline(population)
     district = np.repeat(hh_district, sizes)
     n = len(district)
     city = largest_remainder(np.array([g[0] for g in age_groups(census)]), n)
@@ -137,7 +139,7 @@ def _age_pools(hh_district: np.ndarray, sizes: np.ndarray, age_persons: dict[int
         k = int(mask.sum())
         counts = largest_remainder(persons, k)
         own_counts.append(counts)
-        yield mask, rng.permutation(age_pool(k, rng, population.old_age_decline_per_year, census,
+        yield mask, rng.permutation(age_pool(k, rng, decline, census,
                                              counts.astype(np.float64)).astype(np.float32))
     mask = np.ones(n, bool)             # the districts without their own ages (np.isin takes 30 times longer here)
     for d in age_persons:
@@ -146,7 +148,7 @@ def _age_pools(hh_district: np.ndarray, sizes: np.ndarray, age_persons: dict[int
     counts = city - sum(own_counts, np.zeros_like(city))
     if np.any(counts < 0):
         raise ValueError("the districts' own age groups exceed the city's")
-    yield mask, rng.permutation(age_pool(int(mask.sum()), rng, population.old_age_decline_per_year, census,
+    yield mask, rng.permutation(age_pool(int(mask.sum()), rng, decline, census,
                                          None if not age_persons else counts.astype(np.float64)).astype(np.float32))
 
 

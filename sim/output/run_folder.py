@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
+from ..kernel.old_age import old_age_decline
 from ..kernel.population import census_ageing_days, census_reference_date
 from ..kernel.result import RunResult
 from ..scenario.uncertainty import LEVER_DISTRIBUTION, kind, posterior_of
@@ -59,10 +60,12 @@ def summary_rows(results: list[RunResult]):
 
 
 def census_of(scenario) -> dict:
-    """The census the residents were built from, its reference date and the days they were aged by to the start."""
+    """The census the residents were built from, its reference date, the days they were aged by to the start and
+    the decline of their ages above 65 (the scenario's, or the fit to the census's groups within 65+ it left out)."""
     year = scenario.population.census
     return {"year": year, "reference_date": census_reference_date(year).isoformat(),
-            "aged_days_to_start": census_ageing_days(scenario)}
+            "aged_days_to_start": census_ageing_days(scenario),
+            "old_age_decline_per_year": old_age_decline(scenario.population)}
 
 
 def draws_text(results: list[RunResult]) -> str | None:

@@ -121,10 +121,16 @@ POPULATION = Section(
             **_PCT, source="assumption: no Qingdao figure; national reports put flexible workers near a quarter "
                            "of employment"),
         "old_age_decline_per_year": Field(
-            "float", 0.08, "Rate at which the number of residents falls with each year of age above 65.",
+            "float", None, "Rate at which the number of residents falls with each year of age above 65; leave it out "
+                           "for the fit to the census's own ages within 65+.",
             unit="per year of age", minimum=0.0, maximum=1.0,
-            source="assumption: the census gives only the 65+ share (14.2%); ages 65-100 are spread "
-                   "geometrically, a survival-like shape"),
+            source="left out: fitted by least squares (sim/kernel/old_age.py) to the shares of the groups within "
+                   "65+ of the census in population.census (sim/data/census.yaml age_65_plus_groups): 2020 gives "
+                   "0.0911, from Qingdao's 2015 1% sample survey (80+ 247,900 of 1,097,100; 青岛市统计局), a proxy "
+                   "five years early, since no split within 65+ of the 2020 census was found for Qingdao, Shandong or "
+                   "China; 2010 gives 0.0940, from the 2010 census (80+ 194,500 of 893,900, the same release). The "
+                   "geometric form from 65 to 100 is an assumption: it gives 90+ 6.4% of the 65+ at 0.094, China's "
+                   "2010 census 1.7% (docs/sources/demography_search.yaml, old_age_groups)"),
         "talent_share_of_nonlocal_adults_pct": Field(
             "float", 25.0, "Share of non-local adults with tertiary education (talent status).", **_PCT,
             source="assumption: no Qingdao figure; talent status makes hukou conversion eligible under the "

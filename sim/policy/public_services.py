@@ -3,8 +3,10 @@
 Mechanism, where and while the lever is in force (intensity ``i``):
 
 - permits: non-local residents may take a residence permit from arrival (no
-  six-month wait), at ``1 + i (permit_uptake_multiplier - 1)`` times the
-  uptake hazard;
+  six-month wait): those past the wait at ``1 + i (permit_uptake_multiplier - 1)``
+  times the uptake hazard, those within it at ``i * permit_uptake_multiplier``
+  times it (so the effect grows from nothing at intensity 0; at 1 both are
+  the multiplier);
 - schooling: public schools open to every non-hukou child of compulsory-school
   age, with or without a permit (将非户籍常住人口纳入流入地义务教育保障范围), and
   ``i * extra_school_seats_pct`` percent more public seats from the lever's
@@ -84,8 +86,12 @@ class PublicServices(Lever):
         settings = self.settings
         r = self.context.behaviour.residence_permit
         wants_permit = on & may_take_permit(state["hukou"], state["permit"]) & (state["age_years"] >= r.min_age_years)
+        waited = state["resident_years"] * 12.0 >= r.min_residence_months       # eligible under the 2020 rules
+        m = settings.permit_uptake_multiplier
+        # those who waited take permits faster; the others, newly eligible, in proportion to the intensity
+        # (as zero-threshold settlement's newly eligible), so that the effect grows from nothing at 0
         rates["residence_permit"] = np.where(
-            wants_permit, r.uptake_hazard_per_year * (1.0 + level * (settings.permit_uptake_multiplier - 1.0)),
+            wants_permit, r.uptake_hazard_per_year * np.where(waited, 1.0 + level * (m - 1.0), level * m),
             rates["residence_permit"])
         holder = on & (state["hukou"] == NONLOCAL) & state["permit"]
         rates["medical_enrolment"] = np.where(holder & may_enrol_in_medical(state["medical"]),

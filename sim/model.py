@@ -104,7 +104,7 @@ class Model:
         #: urban staff serving each district's villages, persons (the rural-talent postings change it)
         self.service_staff = np.zeros(len(DISTRICTS))
         self.schools = Schools(self.env, self.res, self.calendar, behaviour.schooling, self.policies,
-                               self.streams["schools"])
+                               self.streams["schools"], self.streams.key("school_access"))
 
     @property
     def stock(self) -> np.ndarray:

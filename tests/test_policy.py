@@ -492,3 +492,19 @@ def test_public_services_permits_grow_from_nothing_with_the_intensity():
     assert abs(tiny - none) <= 0.01 * none            # 605 and 605 when written
     assert none < tenth < full                        # 648 and 1131
     assert tenth - none < 0.2 * (full - none)
+
+
+def test_public_services_opens_schools_in_proportion_to_the_intensity():
+    """Children without a permit are admitted at the lever's intensity (a keyed share of households), not
+    all of them at any intensity above 0: the public-school share of migrant children grows from the
+    baseline's."""
+    base = {"population.scale": 500, "period.end": "2021-12-31", "seed": 3}
+    k = INDICATOR_NAMES.index("migrant_children_public_school_share")
+
+    def share(intensity: float) -> float:
+        extra = {} if intensity == 0 else {"policies.public_services": {"intensity": intensity}}
+        return float(Model(make_scenario({**base, **extra}), 0).run().values[-1, 0, k])
+
+    none, tiny, half, full = share(0.0), share(0.001), share(0.5), share(1.0)
+    assert abs(tiny - none) < 1.0                     # 79.2% and 79.5% when written (one extra seat each)
+    assert none + 2.0 < half < full - 2.0             # 85.8% and 91.7%

@@ -34,6 +34,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "submodels",   # the city sub-models' draws: the weather's year-to-year factor on air quality (stream)
     "reclassification",  # key: whether a rural household's place is reclassified urban at a month start
     "uncertainty", # key: uncertainty mode's draws of the replication's posterior row and lever effect sizes
+    "school_access",  # key: whether a lever opening schools at an intensity below 1 admits a household's children
 )
 
 _MASK = 0xFFFFFFFFFFFFFFFF

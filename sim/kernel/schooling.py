@@ -12,8 +12,10 @@ Qingdao hukou or turned 16 are given back, then eligible children without a
 seat apply in row order: under the 2020 rules a child is eligible when the
 household's reference person holds a residence permit (居住证暂行条例 2016:
 compulsory education is a service of the permit); levers may open schooling
-to all non-hukou children and add seats (``public_services``), which close again
-at the lever's end: the free ones at once, the held ones as they are given back.
+to non-hukou children without a permit, in the share of households their
+intensity gives (keyed, the ``school_access`` stream: all at intensity 1), and add
+seats (``public_services``), which close again at the lever's end: the free ones
+at once, the held ones as they are given back.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ..core.ages import SCHOOL_END_AGE, SCHOOL_START_AGE
 from ..core.calendar import DAYS_PER_YEAR, NOON, Calendar
 from ..core.codes import NONLOCAL, PRESENT
 from ..core.districts import DISTRICTS
+from ..core.streams import keyed_uniform_pair
 from .residents import Residents
 
 if TYPE_CHECKING:            # the levers sit above the kernel: it asks them through the policy set it is given
@@ -45,12 +48,13 @@ class Schools:
     """The districts' seat containers, the yearly enrolment round and the shortage it leaves."""
 
     def __init__(self, env: simpy.Environment, res: Residents, calendar: Calendar, schooling,
-                 policies: PolicySet, rng: np.random.Generator) -> None:
+                 policies: PolicySet, rng: np.random.Generator, access_key: int) -> None:
         self.env = env
         self.res = res
         self.calendar = calendar
         self.settings = s = schooling              # the scenario's behaviour.schooling
         self.policies = policies
+        self.access_key = access_key                 # the ``school_access`` stream's key
         n = len(DISTRICTS)
         children = np.flatnonzero(school_children(res, 0.0))
         holders = children[rng.random(len(children)) < s.public_school_share_pct / 100.0]
@@ -117,12 +121,18 @@ class Schools:
                 yield self.containers[d].get(closed)
                 self.capacity[d] -= closed
                 self.closing[d] -= closed
-        open_to_all = self.policies.schools_open(n, day)
+        open_share = self.policies.schools_open(n, day)
         heads = res.hh_head[res.view("hh")]
         permit = np.where(heads >= 0, res.permit[np.maximum(heads, 0)], False)
         if not self.settings.permit_required:
             permit = np.ones_like(permit)
-        eligible = np.flatnonzero(children & (seat < 0) & (permit | open_to_all[res.view("district")]))
+        applying = children & (seat < 0)
+        # without a permit, a lever admits its intensity's share of households (keyed by household and
+        # day: the same households at a higher intensity, and all of them at intensity 1)
+        others = np.flatnonzero(applying & ~permit)
+        admitted, _ = keyed_uniform_pair(self.access_key, res.hh[others], np.full(len(others), int(day)))
+        permit[others] = admitted < open_share[res.district[others]]
+        eligible = np.flatnonzero(applying & permit)
         district = res.district[eligible].astype(np.int64)
         # in row order within each district: the first applicants get the free seats, the others none
         seated = np.zeros(len(eligible), bool)

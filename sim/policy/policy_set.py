@@ -113,11 +113,12 @@ class PolicySet:
         return out
 
     def schools_open(self, n_districts: int, day: float) -> np.ndarray:
-        """Districts where a lever opens public schools to every non-hukou child on ``day``."""
-        open_ = np.zeros(n_districts, bool)
+        """For each district, the share of non-hukou children without a permit whom a lever admits to
+        public schools on ``day``: the highest intensity in force of the levers that open schooling."""
+        open_ = np.zeros(n_districts)
         for lever in self.levers:
             if lever.opens_schooling:
-                open_ |= lever.level_by_district(day) > 0
+                open_ = np.maximum(open_, lever.level_by_district(day))
         return open_
 
     def monthly_income(self, leased_by_district: np.ndarray) -> np.ndarray:

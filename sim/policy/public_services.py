@@ -7,8 +7,9 @@ Mechanism, where and while the lever is in force (intensity ``i``):
   times the uptake hazard, those within it at ``i * permit_uptake_multiplier``
   times it (so the effect grows from nothing at intensity 0; at 1 both are
   the multiplier);
-- schooling: public schools open to every non-hukou child of compulsory-school
-  age, with or without a permit (将非户籍常住人口纳入流入地义务教育保障范围), and
+- schooling: public schools open to non-hukou children of compulsory-school
+  age without a permit (将非户籍常住人口纳入流入地义务教育保障范围) in the share
+  ``i`` of households (all of them at full intensity; ``schooling.py``), and
   ``i * extra_school_seats_pct`` percent more public seats from the lever's
   start (finite: a SimPy ``Container`` per district, ``schooling.py``);
 - insurance: permit holders enrol in Qingdao's basic medical insurance at

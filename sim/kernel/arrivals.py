@@ -125,8 +125,8 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
     """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``), with the
     shares of ``population`` (employment, flexible work, homesteads), at the arrival rate of ``year`` (the
     month's: ``arrival_rate_in``) times the origin pool's factor of ``year`` (``origin_pool_factor``: a
-    deterministic multiplier on the Poisson mean, so the draws keep their order; at elasticity 0 the
-    multiplication is skipped and the draws are those without a pool).
+    deterministic multiplier on the Poisson mean, so the draws keep their order; at elasticity 0 it is exactly
+    1 and the draws are those without a pool).
 
     ``pull`` multiplies each district's destination weight (levers such as new-town development) and, by
     ``total_pull_multiplier``, the month's total; ``urban_pull`` multiplies the weights when its elasticity is
@@ -140,9 +140,7 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
     mean_size = float((size_values * size_p).sum())
     weights = type_weights(stock, m.destination_population_exponent)
     weights = weights * np.array([m.district_attraction[d] for d in DISTRICTS])[:, None]
-    rate = arrival_rate_in(m, year) * total_pull_multiplier(m, weights, pull)
-    if m.origin_pool_elasticity != 0.0:    # skipped at 0, so that the bytes are those without a pool
-        rate = rate * origin_pool_factor(m, year)
+    rate = arrival_rate_in(m, year) * total_pull_multiplier(m, weights, pull) * origin_pool_factor(m, year)
     if pull is not None:
         weights = weights * pull[:, None]
     if m.urban_pull_elasticity != 0.0:

@@ -13,15 +13,10 @@ from scipy.optimize import brentq, least_squares
 from ..core.ages import FERTILE_AGES
 from ..data import load_demography
 from .hazards import fertility_weight
+from .old_age import group_bounds
 
 #: ages over which a life expectancy is integrated (survival is nil long before)
 _LIFE_TABLE_AGES = np.linspace(0.0, 130.0, 130_001)
-
-
-def _group_bounds(label: str) -> tuple[int, int]:
-    """"40-44" -> (40, 45): a 5-year group's ages, the upper one excluded."""
-    low, high = label.split("-")
-    return int(low), int(high) + 1
 
 
 def bell_group_shares(mean_age: float, sd: float) -> np.ndarray:
@@ -48,7 +43,7 @@ def fitted_gompertz_slope(sex: str) -> float:
     low, high = table["fit_ages"]
     mids, rates = [], []
     for label, rate in table[sex].items():
-        a, b = _group_bounds(label)
+        a, b = group_bounds(label)
         if low <= a and b <= high:
             mids.append((a + b) / 2.0)
             rates.append(rate / 1000.0)

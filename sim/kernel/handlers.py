@@ -37,7 +37,7 @@ from ..core.codes import (
 from ..core.districts import DISTRICTS
 from ..core.streams import keyed_uniform_pair, keyed_uniform_pair_one
 from .hazards import EVENT_NAMES
-from .ledger import Ledger
+from .ledger import Ledger, add_counts
 from .premises import may_enrol_in_medical, may_enrol_in_pension, may_take_permit
 from .residents import Residents
 
@@ -150,9 +150,7 @@ class Handlers:
         if base_shares is not None:
             town = draw[taken] >= base_shares[district[taken]]
             res.new_town[rows[town[owner]]] = True
-        made = np.bincount(res.district[rows], minlength=len(shares))
-        for d in np.flatnonzero(made).tolist():
-            self._flows[IN_SITU][d] += int(made[d])
+        add_counts(self._flows[IN_SITU], res.district[rows])
         return rows
 
     # -- events applied together ----------------------------------------------------------
@@ -178,29 +176,15 @@ class Handlers:
                 applied[kind] = apply(times[at], rows[at], at, urban_change)
         return applied, urban_change
 
-    def _count(self, cells: np.ndarray, sign: int) -> None:
-        """Add ``sign`` to the stock for each resident in ``cells``."""
-        stock = self._stock
-        counts = np.bincount(cells, minlength=len(stock))
-        for cell in np.flatnonzero(counts).tolist():
-            stock[cell] += sign * int(counts[cell])
-
-    def _add_flow(self, flow: int, districts: np.ndarray) -> None:
-        """Count one person of ``flow`` in each of ``districts``."""
-        row = self._flows[flow]
-        counts = np.bincount(districts, minlength=len(row))
-        for d in np.flatnonzero(counts).tolist():
-            row[d] += int(counts[d])
-
     def _deaths(self, times: np.ndarray, rows: np.ndarray, at: np.ndarray, urban_change: np.ndarray) -> int:
         """``_on_death`` of ``rows`` at once."""
         res = self.res
         live = res.status[rows] == PRESENT
         rows, times, at = rows[live], times[live], at[live]
-        self._count(res.cell[rows], -1)
+        add_counts(self._stock, res.cell[rows], -1)
         res.status[rows] = DEAD
         res.review_day[rows] = INF
-        self._add_flow(DEATHS, res.district[rows])
+        add_counts(self._flows[DEATHS], res.district[rows])
         urban_change[at] = -res.urban[rows].astype(np.int64)
         heads = np.flatnonzero(res.is_head[rows])
         successor = res.reassign_heads(res.hh[rows[heads]])
@@ -214,11 +198,11 @@ class Handlers:
         heads = (res.status[rows] == PRESENT) & res.is_head[rows]
         rows, at = rows[heads], at[heads]
         members, owner = res.present_members(res.hh[rows])
-        self._count(res.cell[members], -1)
+        add_counts(self._stock, res.cell[members], -1)
         res.status[members] = DEPARTED
         res.next_day[members] = INF
         res.review_day[members] = INF
-        self._add_flow(OUT_MIGRATION, res.district[members])
+        add_counts(self._flows[OUT_MIGRATION], res.district[members])
         urban_change[at] = -np.bincount(owner, minlength=len(rows)) * res.urban[rows]
         return len(rows)
 
@@ -232,14 +216,14 @@ class Handlers:
         hukou = res.hukou[members]
         members, hukou = members[hukou != LOCAL_URBAN], hukou[hukou != LOCAL_URBAN]
         old = res.cell[members]
-        self._count(old, -1)
+        add_counts(self._stock, old, -1)
         new = zone_part(old) + LOCAL_URBAN_PART            # urban hukou, no permit needed
-        self._count(new, 1)
+        add_counts(self._stock, new)
         res.cell[members] = new
         district = res.district[members]
-        self._add_flow(CONVERSIONS_NONLOCAL, district[hukou == NONLOCAL])
-        self._add_flow(CONVERSIONS_LOCAL_RURAL, district[hukou != NONLOCAL])
-        self._add_flow(HUKOU_CONVERSIONS, district)
+        add_counts(self._flows[CONVERSIONS_NONLOCAL], district[hukou == NONLOCAL])
+        add_counts(self._flows[CONVERSIONS_LOCAL_RURAL], district[hukou != NONLOCAL])
+        add_counts(self._flows[HUKOU_CONVERSIONS], district)
         res.hukou[members] = LOCAL_URBAN
         res.hukou_district[members] = district
         res.permit[members] = False
@@ -252,8 +236,8 @@ class Handlers:
         res = self.res
         members, owner = res.linked_members(rows)
         res.status[members] = PRESENT
-        self._count(res.cell[members], 1)
-        self._add_flow(IN_MIGRATION, res.district[members])
+        add_counts(self._stock, res.cell[members])
+        add_counts(self._flows[IN_MIGRATION], res.district[members])
         urban_change[at] = np.bincount(owner, minlength=len(rows)) * res.urban[rows]
         return len(rows)
 

@@ -19,6 +19,14 @@ from .residents import Residents
 STOCK_SHAPE = (len(DISTRICTS), 2, 3, 2)
 
 
+def add_counts(counts: list[int], indices: np.ndarray, sign: int = 1) -> None:
+    """Add ``sign`` to ``counts[i]`` (a plain list: the stock or a flow's row) once for each ``i`` in
+    ``indices``: the vectorised paths' update of the running counts the handlers keep one by one."""
+    tally = np.bincount(indices, minlength=len(counts))
+    for i in np.flatnonzero(tally).tolist():
+        counts[i] += sign * int(tally[i])
+
+
 def recount_stock(res: Residents) -> np.ndarray:
     """Present agents by (district, urban, hukou, permit), counted from the arrays."""
     present = res.view("status") == PRESENT
@@ -86,11 +94,8 @@ class Ledger:
         """Move ``rows`` (distinct residents) ``offset`` cells along the stock table, in their cached
         ``cell`` and in the table's counts."""
         cells = self.res.cell[rows]
-        stock = self.stock
-        for cell, count in enumerate(np.bincount(cells, minlength=len(stock)).tolist()):
-            if count:
-                stock[cell] -= count
-                stock[cell + offset] += count
+        add_counts(self.stock, cells, -1)
+        add_counts(self.stock, cells + offset)
         self.res.cell[rows] = cells + offset
 
     def homestead_vacated(self, household: int, district: int) -> None:

@@ -184,8 +184,8 @@ def expected_growth(scenario) -> float:
     births_per_year = 0.012      # above the default crude birth rate of about 0.0085 (2021-2023)
     m = scenario.behaviour.in_migration
     rate = max([m.rate_per_year, *m.rate_by_year.values()])     # the highest of the path's years
-    if m.origin_pool_elasticity != 0.0:     # times the largest origin pool factor of the period's years
-        rate *= max(origin_pool_factor(m, y) for y in range(scenario.period.start.year, scenario.period.end.year + 1))
+    # times the largest origin pool factor of the period's years (exactly 1 at elasticity 0)
+    rate *= max(origin_pool_factor(m, y) for y in range(scenario.period.start.year, scenario.period.end.year + 1))
     return 1.0 + 1.15 * (rate + births_per_year) * years + 0.01
 
 

@@ -129,9 +129,10 @@ class Schools:
         applying = children & (seat < 0)
         # without a permit, a lever admits its intensity's share of households (keyed by household and
         # day: the same households at a higher intensity, and all of them at intensity 1)
-        others = np.flatnonzero(applying & ~permit)
-        admitted, _ = keyed_uniform_pair(self.access_key, res.hh[others], np.full(len(others), int(day)))
-        permit[others] = admitted < open_share[res.district[others]]
+        if open_share.any():
+            others = np.flatnonzero(applying & ~permit)
+            admitted, _ = keyed_uniform_pair(self.access_key, res.hh[others], np.full(len(others), int(day)))
+            permit[others] = admitted < open_share[res.district[others]]
         eligible = np.flatnonzero(applying & permit)
         district = res.district[eligible].astype(np.int64)
         # in row order within each district: the first applicants get the free seats, the others none

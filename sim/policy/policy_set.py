@@ -49,6 +49,8 @@ class PolicySet:
         for the residents of ``state`` (where they live, and only those whose hazards it can change)."""
         for lever in self._hazard_levers:
             switch = lever.next_switch(state["district"], day)
+            if not np.isfinite(switch).any():
+                continue                               # no switch left: every window stays as it is
             subjects = lever.hazard_subjects(state)
             if subjects is not None:
                 switch = np.where(subjects, switch, np.inf)

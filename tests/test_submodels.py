@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.core.catalogue import INDICATOR_NAMES, INDICATORS
+from sim.core.catalogue import BY_NAME, INDICATOR_NAMES, INDICATORS
 from sim.core.districts import ZONES
 from sim.model import Model
-from sim.output.scorecard import run_scorecard
+from sim.output.scorecard import run_scorecard, score
 from sim.scenario import ScenarioError, load_scenario
 from sim.submodels import air, health, transport
 from sim.submodels.schedule import linear, step
@@ -36,52 +36,166 @@ def test_step_and_linear_schedules():
     assert linear(sched, dates).tolist() == pytest.approx([10.0, 10.0, half, 30.0, 30.0])
 
 
-def test_rail_steps_on_the_opening_day_and_counts_openings():
+def test_rail_steps_on_the_opening_day():
     s = settings("transport")
     out = transport.fill(s, DATES, YEARS, {"urban_population": np.ones(len(DATES))}, None)
     assert out["rail_transit_operating_km"].tolist() == [246, 246, 284, 284, 315, 315]   # Line 1 south, Line 4
-    assert transport.rail_openings_after_start(s.rail_operating_km, DATES).tolist() == [0, 0, 1, 1, 2, 2]
 
 
-def test_parking_flows_sum_to_the_schedule():
+MONTH_ENDS = ["2020-12-31"] + [(dt.date(2021 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
+                               for m in range(1, 37)]
+
+
+def test_parking_built_follows_the_plan_at_the_delivery_share_and_never_exceeds_it():
     s = settings("transport")
-    dates = ["2020-12-31"] + [(dt.date(2021 + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)).isoformat()
-                              for m in range(1, 37)]
-    flows = transport.fill(s, dates, np.zeros(len(dates)), {"urban_population": np.ones(len(dates))}, None)
-    parking = flows["new_public_parking_spaces"]
-    assert parking[0] == 0                       # nothing built at the starting record
-    assert parking.sum() == pytest.approx(27000.0)
-    assert parking[1:13].sum() == pytest.approx(3500.0)
+    flows = transport.fill(s, MONTH_ENDS, np.zeros(len(MONTH_ENDS)), {"urban_population": np.ones(37)}, None)
+    built, planned = flows["new_public_parking_spaces"], flows["new_public_parking_spaces_planned"]
+    assert built[0] == planned[0] == 0                   # nothing at the starting record
+    assert planned.sum() == pytest.approx(33333.0) and planned[1:13].sum() == pytest.approx(6667.0)
+    assert built.sum() == pytest.approx(0.75 * 33333.0)  # no completion published: the assumed delivery share
+    assert np.all(np.cumsum(built) <= np.cumsum(planned) + 1e-9)
     assert flows["new_or_upgraded_road_km"].sum() == pytest.approx(300.0)
 
 
+def test_published_completions_come_first_then_the_delivery_share():
+    s = settings("transport", parking_built_spaces_cumulative={"2020-12-31": 0, "2021-12-31": 6000},
+                 parking_delivery_pct_of_planned=50.0)
+    built, planned = transport.parking_cumulative(s, ["2021-06-30", "2021-12-31", "2022-12-31", "2023-12-31"])
+    assert built[0] == pytest.approx(6000 * (D("2021-06-30") - D("2020-12-31")).days / 365)
+    assert built[1:].tolist() == pytest.approx([6000.0, 6000 + 0.5 * (13333 - 6667), 6000 + 0.5 * (33333 - 6667)])
+    assert np.all(built <= planned)
+
+
+@pytest.mark.parametrize("built, match", [
+    ({"2020-12-31": 0, "2021-12-31": 9000}, "9000 spaces built by 2021-12-31 exceed the 6667 planned"),
+    ({"2021-06-30": 5000}, "5000 spaces built by 2020-12-31 exceed the 0 planned"),   # flat before its first date
+])
+def test_built_beyond_planned_is_refused_in_one_line(built, match):
+    with pytest.raises(ScenarioError, match=match) as err:
+        make_scenario({"submodels.transport.parking_built_spaces_cumulative": built})
+    assert err.value.field == "submodels.transport.parking_built_spaces_cumulative"
+    assert "\n" not in str(err.value)
+
+
+def test_the_parking_verdict_counts_built_spaces_only():
+    """A plan of 33,333 spaces of which none is delivered misses the 10,000: planned is never scored as built."""
+    target = {t.id: t for t in scenario_targets(make_scenario({}))}["new_public_parking_spaces"]
+    assert target.indicator == "new_public_parking_spaces"
+    for delivery, status in ((0.0, "missed"), (75.0, "met")):
+        s = settings("transport", parking_delivery_pct_of_planned=delivery)
+        built = transport.fill(s, MONTH_ENDS, np.zeros(37), {"urban_population": np.ones(37)}, None)[
+            "new_public_parking_spaces"]
+        assert score(target, np.full(10, built.sum())).status == status
+    assert BY_NAME["new_public_parking_spaces"].provenance == "assumption"       # no completion found after 2020
+    assert BY_NAME["new_public_parking_spaces_planned"].provenance == "schedule"
+    assert "never counted as built" in BY_NAME["new_public_parking_spaces"].provenance_note
+
+
+def share_2023(**values) -> float:
+    """The public-transport share at the end of 2023 with 3% more urban residents than at the start."""
+    s = settings("transport", **values)
+    urban = np.array([1.0, 1.0, 1.01, 1.02, 1.02, 1.03]) * 7.7e6
+    return float(transport.public_transport_share_pct(s, DATES, urban, YEARS)[-1])
+
+
 def test_transit_share_by_hand():
-    s = settings("transport", car_trip_growth_pct_per_year=2.0, bus_supply_growth_pct_per_year=5.0)
+    s = settings("transport", cars_per_1000_growth_pct_per_year=2.0, bus_supply_growth_pct_per_year=5.0)
     urban = np.array([1.0, 1.0, 1.02, 1.03, 1.03, 1.05]) * 7.7e6
     share = transport.public_transport_share_pct(s, DATES, urban, YEARS)
     assert share[0] == pytest.approx(55.0)
-    k = 5                                         # end of 2023: two openings (Line 1 south, Line 4), 315 km
-    u, t = 1.05, YEARS[k]
-    bus = 0.55 * 0.66 * u ** 0.35 * 1.05 ** (t * 0.40) * (1 - 0.041) ** 2
-    rail = 0.55 * 0.34 * u ** 0.35 * (315 / 246)
-    other = 0.45 * u * 1.02 ** t
-    assert share[k] == pytest.approx(100 * (bus + rail) / (bus + rail + other))
+    k, t = 5, YEARS[5]                          # end of 2023: 315 km
+    bus0, rail0, car0 = 0.55 * 0.66, 0.55 * 0.34, 0.45
+    density = 1.05 / 1.0045 ** t
+    v_bus = math.log(bus0) + 0.40 / (1 - bus0) * t * math.log(1.05) + 0.1 / 0.45 * math.log(density)
+    v_rail = math.log(rail0) + 1.0 / (1 - rail0) * math.log(315 / 246) + 0.1 / 0.45 * math.log(density)
+    v_car = math.log(car0) + 0.5 / (1 - car0) * t * math.log(1.02)
+    e = [math.exp(v) for v in (v_bus, v_rail, v_car)]
+    assert share[k] == pytest.approx(100 * (e[0] + e[1]) / sum(e))
 
 
 def test_transit_share_constant_without_change():
-    s = settings("transport", rail_operating_km={"2020-12-31": 246}, car_trip_growth_pct_per_year=0.0)
+    s = settings("transport", rail_operating_km={"2020-12-31": 246}, cars_per_1000_growth_pct_per_year=0.0,
+                 built_up_area_growth_pct_per_year=0.0)
     share = transport.public_transport_share_pct(s, DATES, np.full(len(DATES), 7.7e6), YEARS)
     assert share == pytest.approx(np.full(len(DATES), 55.0))
+
+
+def test_transit_share_directions():
+    """More rail and buses and a denser city raise the share; more cars lower it; urban growth alone (denser at the
+    same built-up area) raises it rather than lowering it by construction."""
+    base = share_2023()
+    assert share_2023(rail_operating_km={"2020-12-31": 246, "2022-12-26": 400}) > base
+    assert share_2023(rail_operating_km={"2020-12-31": 246}) < base
+    assert share_2023(bus_supply_growth_pct_per_year=3.0) > base
+    assert share_2023(cars_per_1000_growth_pct_per_year=8.0) < base < share_2023(cars_per_1000_growth_pct_per_year=2.0)
+    assert share_2023(built_up_area_growth_pct_per_year=3.0) < base          # the same residents, spread thinner
+    s = settings("transport", rail_operating_km={"2020-12-31": 246}, cars_per_1000_growth_pct_per_year=0.0,
+                 built_up_area_growth_pct_per_year=0.0)
+    grown = transport.public_transport_share_pct(s, DATES, np.linspace(7.7e6, 8.0e6, len(DATES)), YEARS)
+    assert np.all(np.diff(grown) > 0)
+
+
+def test_a_new_line_takes_riders_from_buses_and_cars_alike():
+    """The logit's cross-elasticity: the two openings cut bus trips by a few per cent (Liu and Li: 4.1% a line)."""
+    s = settings("transport", cars_per_1000_growth_pct_per_year=0.0, built_up_area_growth_pct_per_year=0.0)
+    shares = transport.mode_shares(s, DATES, np.full(len(DATES), 7.7e6), YEARS)
+    bus_change = shares["bus"][-1] / shares["bus"][0] - 1.0
+    car_change = shares["car"][-1] / shares["car"][0] - 1.0
+    assert bus_change == pytest.approx(car_change) and -0.09 < bus_change < -0.03
+    assert sum(shares.values()) == pytest.approx(np.ones(len(DATES)))
 
 
 def test_good_days_by_hand():
     s = settings("air")
     from scipy.stats import norm
 
-    sigma = 0.55
-    expected = 100 * norm.cdf((math.log(75) - (math.log(30) - sigma ** 2 / 2)) / sigma) * 0.94
-    assert air.good_days_pct(s, np.array([30.0]))[0] == pytest.approx(expected)
-    assert air.good_days_pct(s, np.array([20.0]))[0] > expected > air.good_days_pct(s, np.array([40.0]))[0]
+    sigma, o3_sd = 0.55, 0.36
+    p_pm = 1 - norm.cdf((math.log(75) - (math.log(30) - sigma ** 2 / 2)) / sigma)
+    p_o3 = 1 - norm.cdf((math.log(160) - (math.log(150) - norm.ppf(0.9) * o3_sd)) / o3_sd)
+    assert air.pm25_exceedance_share(s, np.array([30.0]))[0] == pytest.approx(p_pm)
+    assert air.ozone_exceedance_share(s, np.array([150.0]))[0] == pytest.approx(p_o3)
+    expected = 100 * (1 - p_pm) * (1 - p_o3) * 0.98                              # independent by default
+    assert air.good_days_pct(s, np.array([p_pm]), np.array([p_o3]))[0] == pytest.approx(expected)
+
+
+def test_good_days_fall_with_either_pollutant_and_the_correlation_counts_shared_days_once():
+    s = settings("air")
+    pm = air.pm25_exceedance_share(s, np.array([20.0, 30.0, 40.0]))
+    o3 = air.ozone_exceedance_share(s, np.array([130.0, 150.0, 170.0]))
+    assert np.all(np.diff(pm) > 0) and np.all(np.diff(o3) > 0)
+    good = air.good_days_pct(s, pm[1], o3)
+    assert np.all(np.diff(good) < 0) and np.all(np.diff(air.good_days_pct(s, pm, o3[1])) < 0)
+    together = air.good_days_pct(settings("air", pm25_ozone_exceedance_correlation=1.0), pm[1], o3[1])
+    apart = air.good_days_pct(settings("air", pm25_ozone_exceedance_correlation=-1.0), pm[1], o3[1])
+    assert together == pytest.approx(100 * (1 - max(pm[1], o3[1])) * 0.98)      # bad days coincide
+    assert apart == pytest.approx(100 * (1 - pm[1] - o3[1]) * 0.98)              # never on the same day
+    assert apart < good[1] < together
+
+
+def test_the_air_defaults_come_near_2018s_published_good_days():
+    """2018: PM2.5 34 ug/m3 and 85.0% good days (央广网 2019-01-16); ozone at the national 2018 level, 153."""
+    s = settings("air")
+    pm, o3 = air.pm25_exceedance_share(s, np.array([34.0])), air.ozone_exceedance_share(s, np.array([153.0]))
+    assert air.good_days_pct(s, pm, o3)[0] == pytest.approx(85.0, abs=2.0)
+
+
+def test_ozone_controls_and_summer_heat_move_ozone_and_not_pm25():
+    urban = {"urban_population": np.full(len(DATES), 7.7e6)}
+    calm = {"weather_sd_pct": 0.0, "summer_temperature_sd_c": 0.0}
+    base = air.fill(settings("air", **calm), DATES, YEARS, urban, np.random.default_rng(0))
+    controlled = air.fill(settings("air", vocs_nox_reduction_pct_per_year=3.0, **calm), DATES, YEARS, urban,
+                          np.random.default_rng(0))
+    assert controlled["pm25_annual_mean"].tolist() == base["pm25_annual_mean"].tolist()
+    assert base["ozone_8h_p90"].tolist() == [150.0] * len(DATES)
+    assert controlled["ozone_8h_p90"][-1] == pytest.approx(150 * 0.97 ** (YEARS[-1] * 0.5))
+    assert np.all(controlled["ozone_exceedance_day_share"][1:] < base["ozone_exceedance_day_share"][1:])
+    assert np.all(controlled["urban_air_good_days_rate"][1:] > base["urban_air_good_days_rate"][1:])
+    # a hot summer: the temperature draw (the second set of draws) raises ozone by the slope
+    hot = air.fill(settings("air", weather_sd_pct=0.0), DATES, YEARS, urban, np.random.default_rng(5))
+    z = np.random.default_rng(5).standard_normal(6)[3:]                    # after the three PM2.5 draws
+    years = np.array([int(d[:4]) for d in DATES])
+    expected = 150 + 6.0 * 0.8 * np.concatenate(([0.0], z))[np.searchsorted(np.unique(years), years)]
+    assert hot["ozone_8h_p90"] == pytest.approx(expected)
 
 
 def test_weather_one_draw_per_year_after_the_first():
@@ -97,11 +211,13 @@ def test_weather_one_draw_per_year_after_the_first():
 
 
 def test_emission_controls_raise_good_days_without_weather():
-    s = settings("air", weather_sd_pct=0.0)
+    s = settings("air", weather_sd_pct=0.0, summer_temperature_sd_c=0.0)
     out = air.fill(s, DATES, YEARS, {"urban_population": np.full(len(DATES), 7.7e6)}, np.random.default_rng(0))
     good = out["urban_air_good_days_rate"]
-    assert np.all(np.diff(good) > 0)
-    assert good[0] == pytest.approx(air.good_days_pct(s, np.array([30.0]))[0])
+    assert np.all(np.diff(good) > 0) and np.all(np.diff(out["pm25_annual_mean"]) < 0)
+    start = air.good_days_pct(s, air.pm25_exceedance_share(s, np.array([30.0])),
+                              air.ozone_exceedance_share(s, np.array([150.0])))[0]
+    assert good[0] == pytest.approx(start)
 
 
 def test_critical_care_weighted_by_rural_residents():

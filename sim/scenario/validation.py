@@ -35,6 +35,7 @@ from ..core.fields import (
 )
 from ..core.fields import unknown_key as _unknown_message
 from ..data import load_census
+from ..submodels import transport
 from .schema import NAME_PATTERN, SCENARIO, YEAR_PATTERN
 
 #: what each kind of value is called in error messages
@@ -177,6 +178,7 @@ def validate(data: Mapping | None, *, file: str | None = None, default_name: str
         _check_period(values["period"])
         _check_census(values["period"], values["population"])
         _check_levers(values["policies"])
+        _check_parking(values["submodels"].transport)
         return Scenario(values)
     except ScenarioError as err:
         if err.file is None:
@@ -242,6 +244,13 @@ def _check_levers(policies: Frozen) -> None:
         if lever is not None and lever.end is not None and lever.end <= lever.start:
             raise ScenarioError(f"must be after policies.{name}.start ({lever.start}), got {lever.end}",
                                 f"policies.{name}.end")
+
+
+def _check_parking(settings: Frozen) -> None:
+    problem = transport.parking_built_beyond_planned(settings)
+    if problem:
+        raise ScenarioError(f"built spaces cannot exceed planned ones: {problem}",
+                            "submodels.transport.parking_built_spaces_cumulative")
 
 
 def inert_levers(scenario: Scenario) -> list[tuple[str, str]]:

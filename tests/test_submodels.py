@@ -275,3 +275,44 @@ def test_every_target_is_scored_and_submodels_follow_the_scenario():
     assert runs["base"][0].values[-1, 0, j] != runs["base"][1].values[-1, 0, j]
     city_only = [INDICATOR_NAMES.index(i.name) for i in INDICATORS if i.city_only]
     assert np.isnan(runs["base"][0].values[:, 1:, city_only]).all() and len(ZONES) == 11
+
+
+@pytest.mark.parametrize("setting, value, match", [
+    ("air.pm25_ozone_exceedance_correlation", 1.5, "between -1"),
+    ("air.ozone_2020_p90_ug_m3", 0, "between 1"),
+    ("air.vocs_nox_reduction_pct_per_year", "fast", "a number"),
+    ("transport.parking_delivery_pct_of_planned", 120, "between 0"),
+    ("transport.cars_per_1000_growth_pct_per_year", None, "a number"),
+    ("transport.parking_planned_spaces_cumulative", {"2021-12-31": -1}, "between 0"),
+])
+def test_bad_sub_model_settings_are_refused_in_one_line_naming_the_field(setting, value, match):
+    with pytest.raises(ScenarioError, match=match) as err:
+        make_scenario({f"submodels.{setting}": value})
+    assert err.value.field.startswith(f"submodels.{setting}") and "\n" not in str(err.value)
+
+
+def test_the_new_indicators_say_where_their_values_come_from():
+    """Planned parking follows the announced programmes (schedule); built parking, PM2.5 and ozone rest on assumed
+    levels (assumption), and each says why."""
+    marks = {name: BY_NAME[name].provenance for name in ("new_public_parking_spaces", "pm25_annual_mean",
+                                                          "ozone_8h_p90", "ozone_exceedance_day_share",
+                                                          "new_public_parking_spaces_planned")}
+    assert marks == {"new_public_parking_spaces": "assumption", "pm25_annual_mean": "assumption",
+                     "ozone_8h_p90": "assumption", "ozone_exceedance_day_share": "assumption",
+                     "new_public_parking_spaces_planned": "schedule"}
+    assert all(BY_NAME[name].provenance_note and BY_NAME[name].city_only for name in marks)
+    filled = set(transport.INDICATORS) | set(air.INDICATORS) | set(health.INDICATORS)
+    assert filled <= set(INDICATOR_NAMES)
+
+
+def test_the_plan_scenario_cuts_ozone_with_the_same_weather():
+    """The plan's ozone measures (the national VOC and NOx target as a setting) lower ozone against the baseline,
+    with the same draws: the weather is shared."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    urban = {"urban_population": np.full(len(DATES), 7.7e6)}
+    out = {name: air.fill(load_scenario(root / "scenarios" / f"{name}.yaml").submodels.air, DATES, YEARS, urban,
+                          np.random.default_rng(3)) for name in ("baseline", "plan_2021_2023")}
+    assert out["plan_2021_2023"]["pm25_annual_mean"].tolist() == out["baseline"]["pm25_annual_mean"].tolist()
+    assert np.all(out["plan_2021_2023"]["ozone_8h_p90"][1:] < out["baseline"]["ozone_8h_p90"][1:])

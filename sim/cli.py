@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import submodels
 from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
@@ -649,7 +650,9 @@ def _simulate(scenario, quiet: bool, workers: int = 1):
     not reached)``."""
     pool = (lambda fn, tasks, on_done: run_local(fn, tasks, workers, on_done)) if workers > 1 else None
     results = run_replications(scenario, progress=not quiet, pool=pool)
-    return results, scorecard.run_scorecard(scenario_targets(scenario), results, uncertainty_kind(scenario))
+    return results, scorecard.run_scorecard(
+        scenario_targets(scenario), results, uncertainty_kind(scenario),
+        lambda target: submodels.provenance_of(scenario.submodels, target.indicator, target.year))
 
 
 def _print_comparison(folder: Path, scenario, against) -> None:

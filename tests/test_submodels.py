@@ -13,7 +13,7 @@ from sim.core.districts import ZONES
 from sim.model import Model
 from sim.output.scorecard import run_scorecard, score
 from sim.scenario import ScenarioError, load_scenario
-from sim.submodels import air, health, transport
+from sim.submodels import air, health, provenance_of, transport
 from sim.submodels.schedule import linear, step
 from sim.targets import scenario_targets
 from tests.conftest import make_scenario
@@ -263,9 +263,12 @@ def test_every_target_is_scored_and_submodels_follow_the_scenario():
                           "submodels.health.cross_region_settlement_coverage_pct": {"2020-12-31": 70,
                                                                                      "2023-06-30": 100}})
     runs = {name: [Model(sc, r).run() for r in range(2)] for name, sc in (("base", base), ("plan", plan))}
-    rows, unscored = run_scorecard(scenario_targets(plan), runs["plan"])
+    rows, unscored = run_scorecard(scenario_targets(plan), runs["plan"],
+                                   provenance=lambda t: provenance_of(plan.submodels, t.indicator, t.year))
     assert unscored == [] and len(rows) == len(scenario_targets(plan))
     by = {r.target: r for r in rows}
+    assert by["new_public_parking_spaces"].provenance == "assumption"           # built after 2020 is assumed
+    assert by["rail_transit_operating_km"].provenance == "schedule"
     assert by["rural_critical_care_30min_coverage"].status == "met (2 replications)"      # too few for p_meet
     assert by["cross_region_medical_settlement_coverage"].mean == pytest.approx(100.0)
     base_rows = {r.target: r for r in run_scorecard(scenario_targets(base), runs["base"])[0]}
@@ -316,3 +319,16 @@ def test_the_plan_scenario_cuts_ozone_with_the_same_weather():
                           np.random.default_rng(3)) for name in ("baseline", "plan_2021_2023")}
     assert out["plan_2021_2023"]["pm25_annual_mean"].tolist() == out["baseline"]["pm25_annual_mean"].tolist()
     assert np.all(out["plan_2021_2023"]["ozone_8h_p90"][1:] < out["baseline"]["ozone_8h_p90"][1:])
+
+
+def test_built_parking_is_an_assumption_until_published_completions_cover_the_year():
+    default = make_scenario({}).submodels
+    assert provenance_of(default, "new_public_parking_spaces", 2023) == "assumption"    # no completion after 2020
+    counted = make_scenario({"submodels.transport.parking_built_spaces_cumulative": {
+        "2020-12-31": 0, "2021-12-31": 5000, "2022-12-31": 10000, "2023-12-31": 20000}}).submodels
+    assert provenance_of(counted, "new_public_parking_spaces", 2023) == "schedule"
+    assert provenance_of(counted, "new_public_parking_spaces", 2024) == "assumption"
+    assert provenance_of(counted, "urbanization_rate", 2023) == "simulated"                # the catalogue's
+    target = {t.id: t for t in scenario_targets(make_scenario({}))}["new_public_parking_spaces"]
+    assert score(target, np.full(10, 20000.0), provenance="schedule").provenance == "schedule"
+    assert score(target, np.full(10, 20000.0)).provenance == "assumption"

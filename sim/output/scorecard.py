@@ -26,6 +26,8 @@ and the status says how many replications it rests on: ``met (1 replication)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..core.catalogue import BY_NAME, INDICATOR_NAMES, PROVENANCES
@@ -36,9 +38,11 @@ from .formats import MIN_REPLICATIONS_FOR_P, SCORECARD, UNKNOWN, ScoreRow, fmt_h
 from .yearly import yearly_values
 
 
-def score(target: Target, simulated: np.ndarray, uncertainty: str = CHANCE_ONLY) -> ScoreRow:
+def score(target: Target, simulated: np.ndarray, uncertainty: str = CHANCE_ONLY,
+          provenance: str | None = None) -> ScoreRow:
     """Score one target from its simulated values, one per replication; ``uncertainty`` says what their spread
-    counts (``sim.scenario.uncertainty.kind``)."""
+    counts (``sim.scenario.uncertainty.kind``); ``provenance`` where the value comes from (the indicator's in the
+    catalogue unless given: the scenario's settings can decide it, ``sim.submodels.provenance_of``)."""
     simulated = np.asarray(simulated, dtype=np.float64)
     defined = simulated[~np.isnan(simulated)]
     if len(defined) == 0:
@@ -47,7 +51,8 @@ def score(target: Target, simulated: np.ndarray, uncertainty: str = CHANCE_ONLY)
         mean = float(defined.mean())
         p05, p95 = (float(v) for v in np.percentile(defined, [5, 95]))
     n = len(simulated)
-    provenance = BY_NAME[target.indicator].provenance
+    if provenance is None:
+        provenance = BY_NAME[target.indicator].provenance
     if target.value is not None and len(defined) < n:
         undefined = f"undefined in {n - len(defined)} of {n} replication{'' if n == 1 else 's'}"
         return ScoreRow(target.id, target.indicator, target.year, target.comparator, target.value, mean, p05, p95,
@@ -76,9 +81,11 @@ def simulated_values(target: Target, yearly: list[dict[int, dict[str, float]]]) 
     return np.array(out)
 
 
-def run_scorecard(targets, results, uncertainty: str = CHANCE_ONLY) -> tuple[list[ScoreRow], list[Target]]:
+def run_scorecard(targets, results, uncertainty: str = CHANCE_ONLY,
+                  provenance: Callable[[Target], str] | None = None) -> tuple[list[ScoreRow], list[Target]]:
     """Score every target the run simulates; also return those it cannot score yet (no indicator, or
-    the run does not reach the target's year). ``uncertainty``: the kind the run carries, for every row."""
+    the run does not reach the target's year). ``uncertainty``: the kind the run carries, for every row;
+    ``provenance``: each target's provenance under the run's settings (default: the catalogue's)."""
     city = ZONES.index(CITY)
     yearly = [{year: dict(zip(INDICATOR_NAMES, values[city], strict=True))
                for year, values in yearly_values(r).items()} for r in results]
@@ -88,7 +95,7 @@ def run_scorecard(targets, results, uncertainty: str = CHANCE_ONLY) -> tuple[lis
         if simulated is None:
             unscored.append(target)
         else:
-            rows.append(score(target, simulated, uncertainty))
+            rows.append(score(target, simulated, uncertainty, None if provenance is None else provenance(target)))
     return rows, unscored
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 
 from ..core.calendar import DAYS_PER_YEAR
+from ..core.catalogue import BY_NAME
 from ..core.catalogue import INDICATOR_NAMES as ALL
 from ..core.fields import Section
 from . import air, health, transport
@@ -28,6 +29,20 @@ SCHEMA = Section(
 
 #: indicators filled here, not by the agents' stock table
 INDICATOR_NAMES: tuple[str, ...] = tuple(name for module in SUBMODELS.values() for name in module.INDICATORS)
+
+
+#: indicators whose provenance the settings decide, by year: (settings, year) -> provenance
+SETTINGS_PROVENANCE = {
+    "new_public_parking_spaces": lambda settings, year: transport.parking_built_provenance(settings.transport, year),
+}
+
+
+def provenance_of(settings, indicator: str, year: int) -> str:
+    """The provenance of ``indicator``'s value up to ``year`` under the scenario's ``submodels`` settings: the
+    catalogue's, unless the settings decide it (built parking is ``schedule`` only where published completions
+    cover the year)."""
+    rule = SETTINGS_PROVENANCE.get(indicator)
+    return rule(settings, year) if rule else BY_NAME[indicator].provenance
 
 
 def apply(settings, rng: np.random.Generator, dates: list[str], values: np.ndarray) -> None:

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.catalogue import ASSUMPTION, SCHEDULE
 from ..core.fields import Field, Section
 from .schedule import linear, step
 
@@ -145,6 +146,13 @@ def parking_built_beyond_planned(settings) -> str | None:
         if day <= last and b > p + 1e-9:
             return f"{b:g} spaces built by {day} exceed the {p:g} planned by then (parking_planned_spaces_cumulative)"
     return None
+
+
+def parking_built_provenance(settings, year: int) -> str:
+    """Where the built spaces up to the end of ``year`` come from: published completions (``schedule``) when the
+    built schedule reaches that day, else partly the assumed delivery share (``assumption``)."""
+    last = max(settings.parking_built_spaces_cumulative)
+    return SCHEDULE if last >= dt.date(year, 12, 31) else ASSUMPTION
 
 
 def parking_cumulative(settings, dates) -> tuple[np.ndarray, np.ndarray]:

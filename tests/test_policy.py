@@ -447,7 +447,7 @@ def test_more_seats_fewer_shortages():
 
 def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     """Every lever of the plan present but at intensity 0: the CSV is the baseline's, byte for byte (with the
-    plan's health-service schedules set back to the baseline's: they are not levers)."""
+    plan's health-service schedules and its ozone controls set back to the baseline's: they are not levers)."""
     from sim.output.formats import TIMESERIES
     from sim.output.run_folder import summary_rows, timeseries_rows
     from sim.scenario import load_scenario
@@ -456,7 +456,8 @@ def test_the_plan_at_intensity_zero_writes_the_baselines_bytes():
     small = ["population.scale=2000", "period.end=2021-12-31"]
     services = ["submodels.health.critical_care_in_place_from.pingdu=null",
                 "submodels.health.critical_care_in_place_from.laixi=null",
-                "submodels.health.cross_region_settlement_coverage_pct={2020-12-31: 70}"]
+                "submodels.health.cross_region_settlement_coverage_pct={2020-12-31: 70}",
+                "submodels.air.vocs_nox_reduction_pct_per_year=0"]
     plan = load_scenario(root / "plan_2021_2023.yaml",
                          small + services + [f"policies.{n}.intensity=0" for n in PLAN_LEVERS])
     base = load_scenario(root / "baseline.yaml", small + [f"replications={plan.replications}"])

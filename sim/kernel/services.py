@@ -115,12 +115,15 @@ def demand_by_district(res: Residents, day: float, take_up: float) -> tuple[np.n
     return hukou, other
 
 
+def growth(now: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Each district's count now over its count at the start (1 where it started with none)."""
+    return np.where(start > 0, now / np.maximum(start, 1), 1.0)
+
+
 def rule_factor(hukou_now: np.ndarray, hukou_start: np.ndarray, residents_now: np.ndarray,
                 residents_start: np.ndarray, by_residents: np.ndarray) -> np.ndarray:
     """Each district's capacity over its starting capacity under the allocation rule: the growth of its hukou
     residents, blended with the growth of all its residents in the share ``by_residents``."""
-    def growth(now: np.ndarray, start: np.ndarray) -> np.ndarray:
-        return np.where(start > 0, now / np.maximum(start, 1), 1.0)
     return (1.0 - by_residents) * growth(hukou_now, hukou_start) + by_residents * growth(residents_now,
                                                                                           residents_start)
 
@@ -191,9 +194,8 @@ class Services:
         rule adds none, its seats being the hukou children's)."""
         hukou, residents = population_counts(self.res)
         share = self.policies.resident_based_share(len(DISTRICTS), day)
-        by_rule = rule_factor(hukou, self.hukou_start, residents, self.residents_start, share)
-        by_hukou = rule_factor(hukou, self.hukou_start, residents, self.residents_start, np.zeros(len(share)))
-        return np.ceil(np.maximum(self.compulsory_start * (by_rule - by_hukou), 0.0)).astype(np.int64)
+        beyond = share * (growth(residents, self.residents_start) - growth(hukou, self.hukou_start))
+        return np.ceil(np.maximum(self.compulsory_start * beyond, 0.0)).astype(np.int64)
 
     # -- the rounds -------------------------------------------------------------------------
     def year_rounds(self):

@@ -209,3 +209,16 @@ def test_the_unit_costs_come_from_the_data_file_with_their_sources():
     assert "url" in data["cost"]["study"] and "quote" in data["cost"]["study"]
     for entry in ("preschool", "high_school", "eldercare"):
         assert {"publisher", "url", "quote", "assumption"} <= set(data["capacity"][entry])
+
+
+def test_a_bad_cost_on_the_command_line_stops_the_run_with_exit_2(capsys, tmp_path):
+    from pathlib import Path
+
+    from tests.conftest import run_main
+
+    baseline = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+    code, out, err = run_main(capsys, "run", baseline, "--set", "services.cost.schooling_low_yuan=20000",
+                              "--out", tmp_path)
+    assert code == 2 and not list(tmp_path.iterdir())
+    [line] = err.strip().splitlines()
+    assert "services.cost.schooling_low_yuan" in line and "must not exceed services.cost.schooling_yuan" in line

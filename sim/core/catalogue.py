@@ -189,7 +189,8 @@ INDICATORS: tuple[Indicator, ...] = (
            "an eldercare bed (an assumed 15% of residents aged 80 and over)",
            "the national 2016 density of 31.6 beds per 1,000 residents aged 60 and over"))),
     *(Indicator(f"{service}_coverage", zh, en, "%", "rate",
-                f"Residents served by {what} at the last yearly round over those seeking it, times 100.",
+                f"Residents served by {what} at the last yearly round over those seeking it, times 100 (100 "
+                "where nobody seeks it: nobody is unserved).",
                 provenance=SIMULATED, provenance_note=(
                     "Served and sought are the agents'; the starting capacities are assumptions where no Qingdao "
                     "figure was found (sim/data/services.yaml)."))

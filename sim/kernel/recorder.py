@@ -139,8 +139,9 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     zeros = np.zeros(len(DISTRICTS))
     for name, by in {"rural_service_staff": zeros, **dict.fromkeys(COST_NAMES, zeros), **(persons or {})}.items():
         values[name] = np.concatenate(([by.sum()], by)).astype(np.float64)
-    for service in SERVICES:
-        values[f"{service}_coverage"] = _pct(values[f"{service}_served"], values[f"{service}_demand"])
+    for service in SERVICES:      # nobody seeking a service leaves nobody unserved: 100, not undefined
+        demand = values[f"{service}_demand"]
+        values[f"{service}_coverage"] = np.where(demand > 0, _pct(values[f"{service}_served"], demand), 100.0)
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
     values["residence_permit_share"] = _pct(values["residence_permit_holders"], values["non_hukou_population"])

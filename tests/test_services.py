@@ -8,7 +8,7 @@ import pytest
 from sim.core.catalogue import BY_NAME, INDICATOR_NAMES
 from sim.core.districts import ZONES
 from sim.kernel import citizenization_cost
-from sim.kernel.services import SERVICES, rule_factor
+from sim.kernel.services import COVERAGE, SERVICES, SHORTAGE, rule_factor
 from sim.model import Model
 from sim.output.formats import SUMMARY, TIMESERIES
 from sim.output.run_folder import summary_rows, timeseries_rows
@@ -20,8 +20,7 @@ BASE = {"population.scale": 1000.0, "seed": 7, "behaviour.in_migration.rate_per_
 BY_RESIDENTS = {"policies.resident_based_services": {"start": "2021-01-01", "intensity": 1.0}}
 CITY = ZONES.index("qingdao")
 COST_FIELDS = [name for name in INDICATOR_NAMES if name.startswith("citizenization_cost")]
-SERVICE_FIELDS = [name for name in INDICATOR_NAMES if name.split("_")[0] in ("preschool", "high", "clinic",
-                                                                               "eldercare")]
+SERVICE_FIELDS = [*SHORTAGE.values(), *COVERAGE.values()]
 
 
 def run(settings: dict | None = None, replication: int = 0):
@@ -44,7 +43,7 @@ def by_residents():
 
 
 def test_the_new_indicators_are_declared_as_simulated():
-    assert {f"{s}_shortage" for s in SERVICES} | {f"{s}_coverage" for s in SERVICES} <= set(SERVICE_FIELDS)
+    assert set(SERVICE_FIELDS) <= set(INDICATOR_NAMES) and len(COST_FIELDS) == 6
     for name in SERVICE_FIELDS + COST_FIELDS:
         assert BY_NAME[name].provenance == "simulated" and BY_NAME[name].zh
 
@@ -63,10 +62,10 @@ def test_allocation_by_residents_narrows_the_shortage(baseline, by_residents):
     are short (the residents and so the demand are the same in both runs)."""
     (model_base, base), (model_on, on) = baseline, by_residents
     assert series(on, "population")[-1] > series(on, "population")[0]
-    total = [sum(series(r, f"{s}_shortage")[-1] for s in SERVICES) for r in (base, on)]
+    total = [sum(series(r, SHORTAGE[s])[-1] for s in SERVICES) for r in (base, on)]
     assert total[1] < total[0]
-    assert series(on, "clinic_shortage")[-1] < series(base, "clinic_shortage")[-1]
-    assert series(on, "clinic_coverage")[-1] > series(base, "clinic_coverage")[-1]
+    assert series(on, "clinic_care_shortage")[-1] < series(base, "clinic_care_shortage")[-1]
+    assert series(on, "clinic_care_coverage")[-1] > series(base, "clinic_care_coverage")[-1]
     a, b = model_base.services, model_on.services
     assert np.array_equal(a.demand, b.demand)
     more = b.capacity >= a.capacity
@@ -77,7 +76,7 @@ def test_allocation_by_residents_narrows_the_shortage(baseline, by_residents):
 def test_the_shortage_falls_with_the_intensity(baseline, by_residents):
     _, half = run({"policies.resident_based_services": {"start": "2021-01-01", "intensity": 0.5}})
     base, full = baseline[1], by_residents[1]
-    clinic = [series(r, "clinic_shortage")[-1] for r in (base, half, full)]
+    clinic = [series(r, "clinic_care_shortage")[-1] for r in (base, half, full)]
     assert clinic[0] > clinic[1] > clinic[2]
 
 
@@ -95,8 +94,8 @@ def test_services_settings_leave_the_residents_histories_alone(baseline):
                     "services.cost.housing_yuan": 1.0, "services.cost.housing_low_yuan": 0.5})
     others = [k for k, name in enumerate(INDICATOR_NAMES) if name not in SERVICE_FIELDS + COST_FIELDS]
     assert np.array_equal(base.values[:, :, others], other.values[:, :, others], equal_nan=True)
-    assert series(other, "preschool_shortage")[-1] > series(base, "preschool_shortage")[-1]
-    assert series(other, "eldercare_shortage")[-1] > series(base, "eldercare_shortage")[-1]
+    assert series(other, "preschool_place_shortage")[-1] > series(base, "preschool_place_shortage")[-1]
+    assert series(other, "eldercare_bed_shortage")[-1] > series(base, "eldercare_bed_shortage")[-1]
 
 
 def test_served_plus_shortage_is_demand_and_served_never_exceeds_capacity():
@@ -109,8 +108,8 @@ def test_served_plus_shortage_is_demand_and_served_never_exceeds_capacity():
     def check():
         free = np.array([[c.level for c in row] for row in s.containers])
         stocks = s.stocks()
-        for k, name in enumerate(SERVICES):
-            assert np.array_equal(stocks[f"{name}_served"] + stocks[f"{name}_shortage"], stocks[f"{name}_demand"])
+        for name in SERVICES:
+            assert np.array_equal(stocks[f"{name}_served"] + stocks[SHORTAGE[name]], stocks[f"{name}_demand"])
         assert (s.served <= s.capacity).all() and (s.served >= 0).all() and (s.served <= s.demand).all()
         assert np.array_equal(free, s.capacity - s.served)
         hukou_unserved = (s.demand - s.demand_nonlocal) - (s.served - s.served_nonlocal)
@@ -122,9 +121,9 @@ def test_served_plus_shortage_is_demand_and_served_never_exceeds_capacity():
     assert len(checked) == 24 and not np.array_equal(checked[0], checked[-1])     # the rounds resized them
     scale = model.scenario.population.scale
     for name in SERVICES:
-        shortage = series(result, f"{name}_shortage")
+        shortage = series(result, SHORTAGE[name])
         assert shortage[-1] == pytest.approx((s.demand - s.served)[SERVICES.index(name)].sum() * scale)
-        assert series(result, f"{name}_coverage")[-1] == pytest.approx(
+        assert series(result, COVERAGE[name])[-1] == pytest.approx(
             100.0 * s.served[SERVICES.index(name)].sum() / s.demand[SERVICES.index(name)].sum())
 
 

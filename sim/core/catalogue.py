@@ -179,13 +179,13 @@ INDICATORS: tuple[Indicator, ...] = (
                     "an assumption where no Qingdao figure was found, so the level is the assumption's and the "
                     "change the agents'."))
       for service, zh, en, what, start in (
-          ("preschool", "学前教育学位缺口", "Preschool place shortage", "a preschool place (children aged 3-5)",
+          ("preschool_place", "学前教育学位缺口", "Preschool place shortage", "a preschool place (children aged 3-5)",
            "the national 2020 gross preschool enrolment (85.2%) of each district's children aged 3-5"),
-          ("high_school", "高中学位缺口", "High-school seat shortage", "a high-school seat (residents aged 16-18)",
+          ("high_school_seat", "高中学位缺口", "High-school seat shortage", "a high-school seat (residents aged 16-18)",
            "the national 2020 upper-secondary gross enrolment (91.2%) of each district's residents aged 16-18"),
-          ("clinic", "基层医疗服务缺口", "Base-level clinic shortage", "base-level clinic care (every resident)",
+          ("clinic_care", "基层医疗服务缺口", "Base-level clinic shortage", "base-level clinic care (every resident)",
            "every 2020 resident served (an assumption)"),
-          ("eldercare", "养老床位缺口", "Eldercare bed shortage",
+          ("eldercare_bed", "养老床位缺口", "Eldercare bed shortage",
            "an eldercare bed (an assumed 15% of residents aged 80 and over)",
            "the national 2016 density of 31.6 beds per 1,000 residents aged 60 and over"))),
     *(Indicator(f"{service}_coverage", zh, en, "%", "rate",
@@ -195,10 +195,10 @@ INDICATORS: tuple[Indicator, ...] = (
                     "Served and sought are the agents'; the starting capacities are assumptions where no Qingdao "
                     "figure was found (sim/data/services.yaml)."))
       for service, zh, en, what in (
-          ("preschool", "学前教育学位保障率", "Preschool place coverage", "a preschool place"),
-          ("high_school", "高中学位保障率", "High-school seat coverage", "a high-school seat"),
-          ("clinic", "基层医疗服务保障率", "Base-level clinic coverage", "base-level clinics"),
-          ("eldercare", "养老床位保障率", "Eldercare bed coverage", "an eldercare bed"))),
+          ("preschool_place", "学前教育学位保障率", "Preschool place coverage", "a preschool place"),
+          ("high_school_seat", "高中学位保障率", "High-school seat coverage", "a high-school seat"),
+          ("clinic_care", "基层医疗服务保障率", "Base-level clinic coverage", "base-level clinics"),
+          ("eldercare_bed", "养老床位保障率", "Eldercare bed coverage", "an eldercare bed"))),
     Indicator("citizenization_cost", "市民化公共成本", "Public cost of citizenization", "yuan", "flow",
               "Public cost during the month of the persons newly covered: each conversion to a Qingdao urban hukou "
               "times the social-insurance (pensions and health) and housing-support costs per person, plus each "

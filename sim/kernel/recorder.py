@@ -19,7 +19,7 @@ from ..core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
 from ..core.districts import DISTRICTS, ROLES, ZONES
 from .citizenization_cost import COST_NAMES
 from .parallel import PERSON_CHUNK
-from .services import SERVICES
+from .services import COVERAGE, SERVICES, SHORTAGE
 
 
 def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -101,7 +101,8 @@ def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
 EXTRA_STOCKS = ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
                 "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
                 "school_seat_shortage", "new_town_residents", "homestead_lease_income",
-                *(f"{service}_{count}" for service in SERVICES for count in ("demand", "served", "shortage")))
+                *(f"{service}_{count}" for service in SERVICES for count in ("demand", "served")),
+                *SHORTAGE.values())
 
 
 def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
@@ -141,7 +142,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
         values[name] = np.concatenate(([by.sum()], by)).astype(np.float64)
     for service in SERVICES:      # nobody seeking a service leaves nobody unserved: 100, not undefined
         demand = values[f"{service}_demand"]
-        values[f"{service}_coverage"] = np.where(demand > 0, _pct(values[f"{service}_served"], demand), 100.0)
+        values[COVERAGE[service]] = np.where(demand > 0, _pct(values[f"{service}_served"], demand), 100.0)
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
     values["residence_permit_share"] = _pct(values["residence_permit_holders"], values["non_hukou_population"])

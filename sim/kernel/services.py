@@ -1,5 +1,7 @@
 """Public services sized to residents: preschool places, high-school seats, base-level clinics and eldercare
-beds by district, finite (SimPy ``Container``s), served once a year; the unserved are the shortage.
+beds by district, finite (SimPy ``Container``s), served once a year; the unserved are the shortage
+(``preschool_place_shortage``, ``high_school_seat_shortage``, ``clinic_care_shortage``,
+``eldercare_bed_shortage``).
 
 Why: the plan asks that public services follow the resident population (探索公共服务按照常住人口规模配置机制,
 docs/sources/plan_zh.txt); the baseline rule is that capacity follows the registered (hukou) population
@@ -49,6 +51,11 @@ if TYPE_CHECKING:            # the levers sit above the kernel: it asks them thr
 
 #: the services sized here, in the order of their counts
 SERVICES = ("preschool", "high_school", "clinic", "eldercare")
+#: what a unit of each service's capacity is, in its indicators' names (``preschool_place_shortage``)
+UNIT_OF = {"preschool": "place", "high_school": "seat", "clinic": "care", "eldercare": "bed"}
+#: each service's shortage and coverage indicators
+SHORTAGE = {service: f"{service}_{unit}_shortage" for service, unit in UNIT_OF.items()}
+COVERAGE = {service: f"{service}_{unit}_coverage" for service, unit in UNIT_OF.items()}
 
 _CAPACITY = load_services()["capacity"]
 _PCT: dict[str, Any] = {"unit": "%", "minimum": 0.0, "maximum": 1000.0}
@@ -244,5 +251,5 @@ class Services:
         for s, name in enumerate(SERVICES):
             out[f"{name}_demand"] = self.demand[s]
             out[f"{name}_served"] = self.served[s]
-            out[f"{name}_shortage"] = self.demand[s] - self.served[s]
+            out[SHORTAGE[name]] = self.demand[s] - self.served[s]
         return out

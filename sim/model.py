@@ -6,8 +6,9 @@ and runs them; it owns no rule itself:
 - the residents (``residents.py``) and the city's books (``ledger.py``);
 - the event handlers (``handlers.py``), over the residents, the ledger and the ``events`` draws;
 - the scheduler (``scheduler.py``): redraws, the month's due events, their time order and application;
-- the levers in force (``policy.PolicySet``), the school seats (``schooling.py``), the reclassification of
-  rural places (``reclassification.py``);
+- the levers in force (``policy.PolicySet``), the school seats (``schooling.py``), the other public services
+  and their yearly round (``services.py``), the reclassification of rural places (``reclassification.py``);
+  the public cost of citizenization from the month's conversions and newly served (``citizenization_cost.py``);
 - the recorder of the month-end indicators (``recorder.py``) and the threads (``parallel.py``).
 
 At each month start the calendar process
@@ -43,8 +44,10 @@ import simpy
 
 from . import submodels
 from .core.calendar import Calendar
+from .core.catalogue import FLOW_INDEX
 from .core.districts import DISTRICTS
 from .core.streams import Streams
+from .kernel import citizenization_cost
 from .kernel.handlers import ALL_EVENTS, EventDraws, Handlers
 from .kernel.ledger import Ledger
 from .kernel.parallel import Parallel
@@ -55,6 +58,7 @@ from .kernel.residents import Residents
 from .kernel.result import RunResult
 from .kernel.scheduler import Scheduler
 from .kernel.schooling import Schools
+from .kernel.services import SERVICES, Services
 from .policy import PolicySet
 
 
@@ -105,6 +109,13 @@ class Model:
         self.service_staff = np.zeros(len(DISTRICTS))
         self.schools = Schools(self.env, self.res, self.calendar, behaviour.schooling, self.policies,
                                self.streams["schools"], self.streams.key("school_access"))
+        self.services = Services(self.env, self.res, self.calendar, scenario.services.capacity,
+                                 behaviour.schooling.enrolment_month, self.policies)
+        if self.policies.sizes_services_by_residents:
+            self.schools.sizing = self.services.compulsory_extra_seats
+        #: non-hukou children holding a public compulsory seat at the last enrolment month's end, by district
+        #: (the base of the net rise the schooling cost counts)
+        self._seated = month_end_stocks(self.res, 0.0, self.parallel.map)["non_hukou_public_school"]
 
     @property
     def stock(self) -> np.ndarray:
@@ -118,6 +129,7 @@ class Model:
         agents_start = self.ledger.agents()
         self.env.process(self._calendar(on_month))
         self.env.process(self.schools.year_rounds())
+        self.env.process(self.services.year_rounds())
         for lever, extra in self.schools.lever_seats:
             self.env.process(self.schools.open_seats(lever, extra))
         for process in self.policies.processes(self.env, self):      # levers' own calendars (postings)
@@ -185,7 +197,22 @@ class Model:
             self.scheduler.check()
         homesteads = self.ledger.homestead_stocks()
         stocks = {**month_end_stocks(self.res, self.env.now, self.parallel.map), **homesteads,
-                  "school_seat_shortage": self.schools.shortage,
+                  "school_seat_shortage": self.schools.shortage, **self.services.stocks(),
                   "homestead_lease_income": self.policies.monthly_income(homesteads["homesteads_leased"])}
-        self.recorder.record(date.isoformat(), self.ledger.stock_table(), self.ledger.take_flows(), stocks,
-                             {"rural_service_staff": self.service_staff})
+        flows = self.ledger.take_flows()
+        self.recorder.record(date.isoformat(), self.ledger.stock_table(), flows, stocks,
+                             {"rural_service_staff": self.service_staff, **self._costs(date, flows, stocks)})
+
+    def _costs(self, date: dt.date, flows: np.ndarray, stocks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The month's public cost of citizenization by district, yuan: the month's hukou conversions, and the
+        non-hukou children newly holding a public place (the services' round, and in the enrolment month the
+        net rise of compulsory seat holders since the last one)."""
+        newly = self.services.take_newly_served()
+        schooled = newly[SERVICES.index("preschool")] + newly[SERVICES.index("high_school")]
+        if date.month == self.scenario.behaviour.schooling.enrolment_month and self.env.now > 0:
+            seated = stocks["non_hukou_public_school"]
+            schooled = schooled + np.maximum(seated - self._seated, 0)
+            self._seated = seated
+        scale = float(self.scenario.population.scale)
+        return citizenization_cost.monthly_costs(self.scenario.services.cost,
+                                                 flows[FLOW_INDEX["hukou_conversions"]] * scale, schooled * scale)

@@ -78,7 +78,11 @@ def test_new_towns_speed_up_only_while_the_lever_is_in_force(baseline):
     assert "2022-12" in lasts                 # the new-town residents stay (while they stay put)
 
 
-@pytest.mark.parametrize("lever", ALL_LEVERS)
+#: levers that change public-service capacity alone (``Lever.resident_based_share``): nobody's life changes
+CAPACITY_ONLY = [name for name, cls in LEVERS.items() if cls.resident_based_share is not Lever.resident_based_share]
+
+
+@pytest.mark.parametrize("lever", [name for name in ALL_LEVERS if name not in CAPACITY_ONLY])
 def test_a_scoped_lever_leaves_other_districts_residents_alone(lever):
     """Residents present at the start outside the scope live the same lives, event for event, unless their
     household moves between districts (a flow that crosses)."""
@@ -107,6 +111,22 @@ def test_a_scoped_lever_leaves_other_districts_residents_alone(lever):
     assert all(base_events.get(r) == on_events.get(r) for r in outside)
     inside = np.flatnonzero(start_district == pingdu)
     assert any(base_events.get(r) != on_events.get(r) for r in inside.tolist())      # the lever did act there
+
+
+@pytest.mark.parametrize("lever", CAPACITY_ONLY)
+def test_a_scoped_capacity_lever_changes_only_its_districts_services(lever):
+    """Scoped to Pingdu, a lever sizing services changes no resident's events anywhere and no indicator
+    outside Pingdu; inside, its services' capacity (and so some service indicator) moves."""
+    from sim.core.catalogue import INDICATOR_NAMES
+
+    base = Model(make_scenario(BASE), 0, log_events=True).run()
+    on = Model(make_scenario({**BASE, f"policies.{lever}": {"districts": ["pingdu"]}}), 0, log_events=True).run()
+    assert base.log == on.log
+    pingdu = ZONES.index("pingdu")
+    others = [z for z in range(len(ZONES)) if z not in (0, pingdu)]
+    assert np.array_equal(base.values[:, others], on.values[:, others], equal_nan=True)
+    services = [k for k, name in enumerate(INDICATOR_NAMES) if name.endswith(("_shortage", "_coverage"))]
+    assert not np.array_equal(base.values[:, pingdu, services], on.values[:, pingdu, services], equal_nan=True)
 
 
 def test_the_policy_set_calls_hooks_only_while_and_where_a_lever_is_in_force(monkeypatch):

@@ -19,3 +19,11 @@ FERTILITY_BASE_YEAR = 2020
 OLD_AGE = 65
 #: the oldest age drawn for the starting population, in whole years (no cap during a run)
 MAX_AGE_YEARS = 100
+#: preschool: children aged [3, 6) seek a kindergarten place (学前教育, ``kernel.services``)
+PRESCHOOL_START_AGE = 3
+#: high school after the compulsory ages: residents aged [16, 19) seek a high-school seat (高中阶段)
+HIGH_SCHOOL_END_AGE = 19
+#: the elderly of the eldercare bed ratios (民政部's 每千名老年人: aged 60 and over), the beds' base at the start
+ELDERLY_AGE = 60
+#: eldercare demand: residents aged 80 and over seek a bed at the take-up rate (``behaviour.services``)
+ELDERCARE_AGE = 80

@@ -167,6 +167,64 @@ INDICATORS: tuple[Indicator, ...] = (
               provenance=SIMULATED, provenance_note=(
                   "The leased homesteads come from the agents' lease events; the rent per homestead "
                   "(policies.homestead_reform.annual_rent_yuan) is an assumed setting that scales them.")),
+    # -- public services sized to residents and the cost of citizenization (sim/kernel/services.py,
+    # -- sim/kernel/citizenization_cost.py)
+    *(Indicator(f"{service}_shortage", zh, en, "persons", "stock",
+                f"Residents seeking {what} at the last yearly round (on the enrolment day) and finding none in "
+                "their district: hukou residents are served first, then non-hukou residents, up to the district's "
+                "capacity, which grows with the hukou population (baseline) or the resident population "
+                "(resident_based_services).",
+                provenance=SIMULATED, provenance_note=(
+                    f"The demand is the agents' (by age); the starting capacity is {start} (sim/data/services.yaml), "
+                    "an assumption where no Qingdao figure was found, so the level is the assumption's and the "
+                    "change the agents'."))
+      for service, zh, en, what, start in (
+          ("preschool_place", "学前教育学位缺口", "Preschool place shortage", "a preschool place (children aged 3-5)",
+           "the national 2020 gross preschool enrolment (85.2%) of each district's children aged 3-5"),
+          ("high_school_seat", "高中学位缺口", "High-school seat shortage", "a high-school seat (residents aged 16-18)",
+           "the national 2020 upper-secondary gross enrolment (91.2%) of each district's residents aged 16-18"),
+          ("clinic_care", "基层医疗服务缺口", "Base-level clinic shortage", "base-level clinic care (every resident)",
+           "every 2020 resident served (an assumption)"),
+          ("eldercare_bed", "养老床位缺口", "Eldercare bed shortage",
+           "an eldercare bed (an assumed 15% of residents aged 80 and over)",
+           "the national 2016 density of 31.6 beds per 1,000 residents aged 60 and over"))),
+    *(Indicator(f"{service}_coverage", zh, en, "%", "rate",
+                f"Residents served by {what} at the last yearly round over those seeking it, times 100 (100 "
+                "where nobody seeks it: nobody is unserved).",
+                provenance=SIMULATED, provenance_note=(
+                    "Served and sought are the agents'; the starting capacities are assumptions where no Qingdao "
+                    "figure was found (sim/data/services.yaml)."))
+      for service, zh, en, what in (
+          ("preschool_place", "学前教育学位保障率", "Preschool place coverage", "a preschool place"),
+          ("high_school_seat", "高中学位保障率", "High-school seat coverage", "a high-school seat"),
+          ("clinic_care", "基层医疗服务保障率", "Base-level clinic coverage", "base-level clinics"),
+          ("eldercare_bed", "养老床位保障率", "Eldercare bed coverage", "an eldercare bed"))),
+    Indicator("citizenization_cost", "市民化公共成本", "Public cost of citizenization", "yuan", "flow",
+              "Public cost during the month of the persons newly covered: each conversion to a Qingdao urban hukou "
+              "times the social-insurance (pensions and health) and housing-support costs per person, plus each "
+              "non-hukou child newly holding a public place (the net rise over the year before) times the "
+              "schooling cost per child; central unit costs, yuan at about 2012 prices.",
+              provenance=SIMULATED, provenance_note=(
+                  "The newly covered are the agents'; the cost per person is a study's (中国社会科学院 2013, the "
+                  "eastern region; sim/data/services.yaml) and sets the level.")),
+    Indicator("citizenization_cost_low", "市民化公共成本(低)", "Public cost of citizenization, low", "yuan", "flow",
+              "As citizenization_cost at the low unit costs (the study's national averages).",
+              provenance=SIMULATED, provenance_note="The agents' newly covered at the study's national unit costs."),
+    Indicator("citizenization_cost_high", "市民化公共成本(高)", "Public cost of citizenization, high", "yuan",
+              "flow", "As citizenization_cost at the high unit costs (an assumed factor on the central).",
+              provenance=SIMULATED, provenance_note=(
+                  "The agents' newly covered at an assumed multiple (services.cost.high_factor) of the central.")),
+    *(Indicator(f"citizenization_cost_{service}", zh, en, "yuan", "flow",
+                f"The part of citizenization_cost for {what} (central unit cost).",
+                provenance=SIMULATED, provenance_note="The agents' newly covered times the study's central unit "
+                                                      "cost (sim/data/services.yaml).")
+      for service, zh, en, what in (
+          ("schooling", "市民化成本:教育", "Citizenization cost: schooling",
+           "non-hukou children newly holding a public place"),
+          ("social_security", "市民化成本:社会保障", "Citizenization cost: social insurance",
+           "the pensions and health insurance of hukou conversions"),
+          ("housing", "市民化成本:住房保障", "Citizenization cost: housing support",
+           "the housing support of hukou conversions"))),
     # -- the city sub-models (sim/submodels/), one per plan target that is not about residents
     Indicator("rail_transit_operating_km", "城市轨道交通运营里程", "Urban rail in operation", "km", "stock",
               "Kilometres of urban rail open at the month end, from the dated opening schedule "

@@ -1,5 +1,5 @@
-"""Published facts the model is built from (``census.yaml``, ``demography.yaml``, ``migration.yaml``), each with
-its source."""
+"""Published facts the model is built from (``census.yaml``, ``demography.yaml``, ``migration.yaml``,
+``services.yaml``), each with its source."""
 
 from __future__ import annotations
 
@@ -25,3 +25,9 @@ def load_demography() -> dict:
 def load_migration() -> dict:
     """The migration evidence file as a dict (read once; treat as read-only)."""
     return load_yaml(files(__package__).joinpath("migration.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_services() -> dict:
+    """The public services' capacities and the cost of citizenization, with their sources (read once)."""
+    return load_yaml(files(__package__).joinpath("services.yaml").read_text(encoding="utf-8"))

@@ -17,7 +17,9 @@ from ..core.calendar import DAYS_PER_YEAR
 from ..core.catalogue import FLOW_INDEX, FLOWS, INDICATOR_NAMES
 from ..core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
 from ..core.districts import DISTRICTS, ROLES, ZONES
+from .citizenization_cost import COST_NAMES
 from .parallel import PERSON_CHUNK
+from .services import COVERAGE, SERVICES, SHORTAGE
 
 
 def _pct(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -94,10 +96,13 @@ def _person_stocks(parts: list[np.ndarray]) -> dict[str, np.ndarray]:
 
 
 #: stocks by district, in agents, that the model counts beside its stock table (the ledger's homesteads,
-#: ``month_end_stocks``, the schools' shortage, the homestead rent); each defaults to zero
+#: ``month_end_stocks``, the schools' shortage, the homestead rent, the services' last round); each defaults to
+#: zero
 EXTRA_STOCKS = ("homesteads_idle", "homesteads_leased", "non_hukou_working_age", "non_hukou_pension",
                 "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
-                "school_seat_shortage", "new_town_residents", "homestead_lease_income")
+                "school_seat_shortage", "new_town_residents", "homestead_lease_income",
+                *(f"{service}_{count}" for service in SERVICES for count in ("demand", "served")),
+                *SHORTAGE.values())
 
 
 def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
@@ -111,7 +116,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     flows : agents by (flow, district) during the month.
     scale : persons per agent.
     stocks : the ``EXTRA_STOCKS`` by district, in agents; zeros for those not given.
-    persons : stocks by district already in persons, not agents (``rural_service_staff``); zeros when not given.
+    persons : values by district already in their unit, not agents (``rural_service_staff``, persons; the
+        citizenization costs, yuan); zeros for those not given.
 
     Returns
     -------
@@ -131,8 +137,12 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     for name in EXTRA_STOCKS:
         by_district[name] = (stocks or {}).get(name, np.zeros(len(DISTRICTS), np.int64))
     values = {k: np.concatenate(([v.sum()], v)).astype(np.float64) * scale for k, v in by_district.items()}
-    staff = (persons or {}).get("rural_service_staff", np.zeros(len(DISTRICTS)))
-    values["rural_service_staff"] = np.concatenate(([staff.sum()], staff)).astype(np.float64)
+    zeros = np.zeros(len(DISTRICTS))
+    for name, by in {"rural_service_staff": zeros, **dict.fromkeys(COST_NAMES, zeros), **(persons or {})}.items():
+        values[name] = np.concatenate(([by.sum()], by)).astype(np.float64)
+    for service in SERVICES:      # nobody seeking a service leaves nobody unserved: 100, not undefined
+        demand = values[f"{service}_demand"]
+        values[COVERAGE[service]] = np.where(demand > 0, _pct(values[f"{service}_served"], demand), 100.0)
     values["urbanization_rate"] = _pct(values["urban_population"], values["population"])
     values["hukou_urbanization_rate"] = _pct(values["local_urban_hukou"], values["hukou_population"])
     values["residence_permit_share"] = _pct(values["residence_permit_holders"], values["non_hukou_population"])

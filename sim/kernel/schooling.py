@@ -15,11 +15,14 @@ compulsory education is a service of the permit); levers may open schooling
 to non-hukou children without a permit, in the share of households their
 intensity gives (keyed, the ``school_access`` stream: all at intensity 1), and add
 seats (``public_services``), which close again at the lever's end: the free ones
-at once, the held ones as they are given back.
+at once, the held ones as they are given back. Where services are allocated by residents
+(``resident_based_services``), each round also opens the seats that rule adds (``services.py``
+``compulsory_extra_seats``), and closes those it no longer gives in the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -64,11 +67,16 @@ class Schools:
         #: each seat-adding lever with the seats it adds when it switches on
         self.lever_seats = policies.school_seats(seats)
         self.extra = sum((added for _, added in self.lever_seats), np.zeros(n, np.int64))
-        self.containers = [simpy.Container(env, capacity=int(seats[d] + self.extra[d]) or 1,
-                                           init=int(seats[d] - held[d])) for d in range(n)]
+        # unbounded: the seats open are ``capacity`` (held + free), which the allocation by residents may raise
+        self.containers = [simpy.Container(env, capacity=float("inf"), init=int(seats[d] - held[d]))
+                           for d in range(n)]
         self.capacity = seats.copy()                  # seats open now: held + free always equals this
         self.closing = np.zeros(n, np.int64)          # seats of levers that ended, still held by a child
         self.shortage = np.zeros(n, np.int64)
+        #: the seats the allocation rule adds on a round day, by district (``services.compulsory_extra_seats``;
+        #: None when no lever allocates by residents), and those it has added
+        self.sizing: Callable[[float], np.ndarray] | None = None
+        self.rule_seats = np.zeros(n, np.int64)
 
     def year_rounds(self):
         """A SimPy process: the enrolment round of every school year within the period."""
@@ -101,6 +109,21 @@ class Schools:
                 self.capacity[d] -= free
             self.closing[d] += k - free
 
+    def _resize(self, target: np.ndarray):
+        """Open or close the allocation rule's seats to ``target`` by district: new ones at once, closed ones
+        at once if free, else as their children give them back (as a lever's that ends)."""
+        for d, change in enumerate((target - self.rule_seats).tolist()):
+            if change > 0:
+                yield self.containers[d].put(change)
+                self.capacity[d] += change
+            elif change < 0:
+                free = min(-change, int(self.containers[d].level))
+                if free > 0:
+                    yield self.containers[d].get(free)
+                    self.capacity[d] -= free
+                self.closing[d] += -change - free
+        self.rule_seats = target.copy()
+
     def _round(self, day: float):
         """Give back, then hand out, the seats: one ``put`` and one ``get`` per district for all its
         children at once (the round is instantaneous: the same seats, in row order, as child by child).
@@ -121,6 +144,8 @@ class Schools:
                 yield self.containers[d].get(closed)
                 self.capacity[d] -= closed
                 self.closing[d] -= closed
+        if self.sizing is not None:
+            yield from self._resize(self.sizing(day))
         open_share = self.policies.schools_open(n, day)
         heads = res.hh_head[res.view("hh")]
         permit = np.where(heads >= 0, res.permit[np.maximum(heads, 0)], False)

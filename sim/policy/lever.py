@@ -197,6 +197,11 @@ class Lever:
         """Seats the lever adds in each district while in force (opened and closed by ``schooling``)."""
         return None
 
+    def resident_based_share(self, level: np.ndarray) -> np.ndarray | None:
+        """The share of each district's public-service capacity allocated by residents rather than by hukou
+        population (``kernel.services``), given the intensity in force by district; None for none."""
+        return None
+
     def monthly_income(self, leased_by_district: np.ndarray) -> np.ndarray | None:
         """Rent paid in the month on the homesteads leased under the lever, by district; None for none."""
         return None

@@ -123,6 +123,22 @@ class PolicySet:
                 open_ = np.maximum(open_, lever.level_by_district(day))
         return open_
 
+    def resident_based_share(self, n_districts: int, day: float) -> np.ndarray:
+        """For each district, the share of public-service capacity allocated by residents on ``day``: the
+        highest the levers in force give (0 everywhere without one: capacity follows the hukou population)."""
+        share = np.zeros(n_districts)
+        for lever in self.levers:
+            level = lever.level_by_district(day)
+            given = lever.resident_based_share(level) if level.any() else None
+            if given is not None:
+                share = np.maximum(share, given)
+        return share
+
+    @property
+    def sizes_services_by_residents(self) -> bool:
+        """Whether some lever of the run can allocate services by residents (the schools then ask each round)."""
+        return any(type(lever).resident_based_share is not Lever.resident_based_share for lever in self.levers)
+
     def monthly_income(self, leased_by_district: np.ndarray) -> np.ndarray:
         """Rent paid in the month on leased homesteads, by district (yuan, in agents' units)."""
         income = np.zeros(len(leased_by_district))

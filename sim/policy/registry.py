@@ -8,6 +8,7 @@ from .lever import Lever
 from .new_town_development import NewTownDevelopment
 from .pre_2018_settlement import Pre2018Settlement
 from .public_services import PublicServices
+from .resident_based_services import ResidentBasedServices
 from .rural_talent_service import RuralTalentService
 from .talent_attraction import TalentAttraction
 from .zero_threshold_settlement import ZeroThresholdSettlement
@@ -21,6 +22,7 @@ LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     PublicServices,
     FlexibleWorkerPension,
     NewTownDevelopment,
+    ResidentBasedServices,
     # last, so that it scales the conversion hazards the plan's levers leave
     Pre2018Settlement,
 )}

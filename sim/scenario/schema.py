@@ -16,6 +16,7 @@ from ..core.ages import FERTILITY_BASE_YEAR
 from ..core.calendar import ORIGIN_POOL_REFERENCE_YEAR
 from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
+from ..kernel import citizenization_cost, services
 from ..policy import LEVERS
 from ..submodels import SCHEMA as SUBMODELS
 from ..targets import plan_targets
@@ -535,6 +536,12 @@ BEHAVIOUR = Section(
     doc="Behavioural parameters of the residents' competing hazards.",
 )
 
+SERVICES = Section(
+    {"capacity": services.SCHEMA, "cost": citizenization_cost.SCHEMA},
+    doc="Public services sized to residents (capacities, demand by age, the yearly round) and the public cost of "
+        "citizenization by service.",
+)
+
 POLICIES = Section(
     {name: lever.schema for name, lever in LEVERS.items()},
     doc="The plan's policy levers, and levers of history for backcasts (pre_2018_settlement), each dated (start, "
@@ -595,6 +602,7 @@ SCENARIO = Section(
         "population": POPULATION,
         "behaviour": BEHAVIOUR,
         "policies": POLICIES,
+        "services": SERVICES,
         "submodels": SUBMODELS,
         "targets": TARGETS,
         "outputs": OUTPUTS,

@@ -35,6 +35,7 @@ from ..core.fields import (
 )
 from ..core.fields import unknown_key as _unknown_message
 from ..data import load_census
+from ..kernel.citizenization_cost import COST_SERVICES
 from ..submodels import transport
 from .schema import NAME_PATTERN, SCENARIO, YEAR_PATTERN
 
@@ -179,6 +180,7 @@ def validate(data: Mapping | None, *, file: str | None = None, default_name: str
         _check_census(values["period"], values["population"])
         _check_levers(values["policies"])
         _check_parking(values["submodels"].transport)
+        _check_costs(values["services"].cost)
         return Scenario(values)
     except ScenarioError as err:
         if err.file is None:
@@ -251,6 +253,15 @@ def _check_parking(settings: Frozen) -> None:
     if problem:
         raise ScenarioError(f"built spaces cannot exceed planned ones: {problem}",
                             "submodels.transport.parking_built_spaces_cumulative")
+
+
+def _check_costs(cost: Frozen) -> None:
+    """A service's low cost per person must not exceed its central one."""
+    for service in COST_SERVICES:
+        low, central = getattr(cost, f"{service}_low_yuan"), getattr(cost, f"{service}_yuan")
+        if low > central:
+            raise ScenarioError(f"must not exceed services.cost.{service}_yuan ({central:g}), got {low:g}",
+                                f"services.cost.{service}_low_yuan")
 
 
 def inert_levers(scenario: Scenario) -> list[tuple[str, str]]:

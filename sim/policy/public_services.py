@@ -23,6 +23,14 @@ Mechanism, where and while the lever is in force (intensity ``i``):
 - value of converting: with services closing the gap, they convert hukou at
   ``1 + i (conversion_multiplier - 1)`` times their hazard.
 
+Intensity: no effect switches on whole at a small ``i``: the permits of the
+newly eligible, the enrolment hazards and the family arrivals are ``i`` times
+their full size, the multipliers are blended linearly from 1, and schools
+admit children without a permit in the share ``i`` of households (keyed). The
+one step: extra seats are ``i * extra_school_seats_pct`` percent rounded up,
+so at any intensity above 0 a district with seats gains at least one (at most
+one seat more than in proportion).
+
 Evidence (docs/sources/literature.md): relaxing school access raises family migration and
 restricting it raises left-behind children (J. Population Economics 2023, a
 sign); services by residence permit raise family migration, lower return and
@@ -45,29 +53,40 @@ SCHEMA = lever_section(
     {
         "permit_uptake_multiplier": uncertain(Field(
             "float", 2.0, "Multiplier on the residence-permit uptake hazard at full intensity (eligibility from "
-            "arrival).", unit="multiplier", minimum=1.0, maximum=20.0, source="assumption: sign only; sweep it")),
+            "arrival).", unit="multiplier", minimum=1.0, maximum=20.0,
+            source="assumption: sign from Zhang, Du and Tan 2024 (Economic Analysis and Policy 84, CMDS: the "
+                   "residence-permit system raises migrants' willingness to settle); size to sweep"),
+            searched="permit take-up where the six-month wait was dropped, and Qingdao's permits issued"),
         "extra_school_seats_pct": uncertain(Field(
             "float", 10.0, "Extra public school seats for migrant children at full intensity, in percent of each "
-            "district's seats.", unit="%", minimum=0.0, maximum=200.0, source="assumption: sweep it")),
+            "district's seats.", unit="%", minimum=0.0, maximum=200.0, source="assumption: sweep it"),
+            searched="seats added for migrant children when a city opened its schools"),
         "medical_enrolment_hazard_per_year": uncertain(Field(
             "float", 0.5, "Hazard that a permit holder without Qingdao medical insurance enrols, at full intensity.",
-            unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it")),
+            unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it"),
+            searched="migrants' take-up of local medical insurance once a permit gives access"),
         "pension_enrolment_hazard_per_year": uncertain(Field(
             "float", 0.3, "Hazard that a permit-holding flexible worker enrols in the employees' pension, at full "
-            "intensity.", unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it")),
+            "intensity.", unit="per year", minimum=0.0, maximum=50.0, source="assumption: sweep it"),
+            searched="permit holders' take-up of the employees' pension"),
         "family_migration_multiplier": uncertain(Field(
             "float", 1.2, "Multiplier on arrivals of households of three or more, at full intensity.",
             unit="multiplier", minimum=1.0, maximum=10.0,
-            source="assumption: sign from J. Population Economics 2023 (school access and family migration)")),
+            source="assumption: sign from J. Population Economics 2023 (school access and family migration)"),
+            searched="the size of family migration's response to school access (沈亚芳 et al. 2020, 千村调查: "
+                     "a sign)"),
         "departure_multiplier": uncertain(Field(
             "float", 0.85, "Multiplier on the departure hazard of permit-holding non-local households, at full "
             "intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
-            source="assumption: sign from docs/sources/literature.md (services lower return)")),
+            source="assumption: sign from docs/sources/literature.md (services lower return)"),
+            searched="return of migrants with and without access to services, as a rate"),
         "conversion_multiplier": uncertain(Field(
             "float", 0.9, "Multiplier on the hukou-conversion hazard of permit-holding non-local households, at "
             "full intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from docs/sources/literature.md (closing the service gap makes converting less "
-                   "valuable)")),
+                   "valuable)"),
+            searched="hukou transfers of permit holders (Zhang and Hoekstra 2020: where local hukou is harder "
+                     "to get migrants want it more, a sign)"),
     },
     doc="以居住证为载体的基本公共服务: permits from arrival, public schools open to migrant children with more "
         "seats, medical and pension enrolment of permit holders; more family migration, less return, less "

@@ -12,10 +12,16 @@ Mechanism, where and while the lever is in force (intensity ``i``):
 - settling: such households convert hukou more readily, the hazard multiplied
   by ``1 + i (conversion_hazard_multiplier - 1)``.
 
+Intensity: the graduates are a Poisson number with mean ``i`` times the
+yearly figure, and both multipliers are blended linearly from 1, so every
+effect grows from none at 0.
+
 Evidence: talent policies raise migrants' hukou-transfer intention, most of
 all housing and start-up subsidies (Chen and Li 2022, 江汉论坛: a sign). No
 source gives Qingdao's graduate numbers or the size of either effect, so all
-three are assumptions, exposed for sweeps.
+three are assumptions, exposed for sweeps; the graduates' range reaches a
+fifth of Wuhan's jump in net migration in 2017, the year of 百万大学生留汉
+(docs/sources/lever_effects_search.yaml).
 """
 
 from __future__ import annotations
@@ -27,16 +33,22 @@ from ..core.calendar import DAYS_PER_YEAR
 from ..core.codes import NO_HOMESTEAD, NONLOCAL
 from ..core.fields import Field
 from ..kernel.arrivals import ArrivalBatch, type_weights
-from .lever import Lever, lever_section, multiply_where, uncertain
+from .lever import Lever, lever_section, multiply_where, sourced, uncertain
 
 SCHEMA = lever_section(
     {
-        "graduate_arrivals_per_year": uncertain(Field(
+        "graduate_arrivals_per_year": sourced(Field(
             "float", 20000.0, "Extra graduates arriving a year at full intensity, for the whole city (shared "
             "among the lever's districts by their urban residents).", unit="persons per year",
             minimum=0.0, maximum=1e6,
             source="assumption: about a quarter more than the talent among the base arrivals (3% a year of "
-                   "10 million residents, 30% of arriving adults), a size no source gives for Qingdao")),
+                   "10 million residents, 30% of arriving adults), a size no source gives for Qingdao"),
+            low=10000.0, high=40000.0,
+            source="high: Wuhan's net migration rate rose from -0.29 per mille (2016) to 19.78 (2017), the year "
+                   "of 百万大学生留汉 (as quoted in a 2017 exam item, mtiku.zujuan.com question-51797498): 20 per "
+                   "mille of residents, all migrants and hukou moves included; a fifth of that jump as graduate "
+                   "arrivals (assumption) for Qingdao's 10 million residents is 40,000 a year; low: half the "
+                   "default (assumption) (docs/sources/lever_effects_search.yaml talent_wuhan)"),
         "graduate_age_mean_years": Field("float", 24.0, "Mean age of arriving graduates.", unit="years",
                                          minimum=18.0, maximum=40.0,
                                          source="assumption: new bachelor's and master's graduates"),
@@ -46,12 +58,14 @@ SCHEMA = lever_section(
             "float", 0.7, "Multiplier on the departure hazard of talent-headed non-local households at full "
             "intensity.", unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from Chen and Li 2022 (talent policies raise the intention to stay and "
-                   "settle); size to sweep")),
+                   "settle); size to sweep"),
+            searched="talent policies' effect on stays (西安, 武汉 2017)"),
         "conversion_hazard_multiplier": uncertain(Field(
             "float", 1.3, "Multiplier on the hukou-conversion hazard of talent-headed non-local households at "
             "full intensity.", unit="multiplier", minimum=1.0, maximum=20.0,
             source="assumption: sign from Chen and Li 2022 (housing and start-up subsidies raise hukou-transfer "
-                   "intention most); size to sweep")),
+                   "intention most); size to sweep"),
+            searched="talent policies' effect on hukou transfers (西安, 武汉 2017)"),
     },
     doc="青岛菁英工程, 青年英才聚青行动, 大学生最友好城市 talent attraction: graduate arrivals, and talent "
         "households that stay and settle more.",

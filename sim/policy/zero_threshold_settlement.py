@@ -9,6 +9,10 @@ of those already eligible by ``conversion_hazard_multiplier``. At intensity
 eligible ones at ``i * h * m``, with ``h`` the 2020 hazard of their hukou
 origin (homestead penalty included) and ``m`` the multiplier.
 
+Intensity: both hazards are linear in ``i``. Opening eligibility is no switch:
+at a small intensity the newly eligible may convert, but at a hazard close to
+0, so conversions grow from the baseline's in proportion to ``i``.
+
 Evidence: the new round of hukou reform raised urban-hukou shares (DID on CFPS
 2012-18, "新一轮户籍制度改革对城乡人口迁移的影响", 2024): a sign, not a size for
 Qingdao, so ``m`` is an assumption to sweep. The lever converts people already
@@ -31,7 +35,9 @@ SCHEMA = lever_section(
             "float", 1.5, "Multiplier on the hukou-conversion hazard at full intensity (a lower cost of "
             "converting).", unit="multiplier", minimum=1.0, maximum=20.0,
             source="assumption: the 2024 DID study of the hukou reform gives the sign (more urban-hukou "
-                   "holders), not a size for Qingdao; sweep it")),
+                   "holders), not a size for Qingdao; sweep it"),
+            searched="zero-threshold reforms elsewhere (石家庄 2019) and their new settlers, and the 2024 DID's "
+                     "+1.9 points of urban-hukou labour, a whole reform's effect rather than a hazard multiplier"),
     },
     doc="城镇落户零门槛 zero-threshold urban settlement: every urban resident may convert hukou, regardless of "
         "insurance years or housing, and converting costs less.",

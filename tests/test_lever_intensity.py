@@ -130,7 +130,7 @@ def test_every_range_is_a_citation_or_an_assumption_said_so(lever, path, spec):
     low, high = spec.effect_range
     assert low <= spec.default <= high
     source = spec.range_source
-    cited = re.findall(r"docs/sources/lever_effects_search\.yaml (\w+)", source)
+    cited = re.findall(re.escape("docs/sources/lever_effects_search.yaml") + r" (\w+)", source)
     if source.startswith("assumption"):
         assert "searched:" in source and not cited, source
         return
@@ -159,3 +159,13 @@ def test_without_uncertainty_mode_a_scenario_with_sourced_ranges_is_run_as_is():
     """Off (the default): the plan, whose levers carry sourced ranges, draws nothing: chance only."""
     plan = load_scenario(ROOT / "scenarios" / "plan_2021_2023.yaml", ["population.scale=2000"])
     assert unc.for_replication(plan, 0) == (plan, None) and unc.kind(plan) == "chance only"
+
+
+def test_the_table_of_lever_effects_in_the_model_description_is_the_schemas():
+    """docs/model.md section 7.10 carries the generated table (regenerate with
+    ``python -m sim.scenario.docs --lever-effects``)."""
+    from sim.scenario.docs import render_lever_effects
+
+    table = render_lever_effects()
+    assert len(table.splitlines()) == len(unc.LEVER_FIELDS) + 6
+    assert table in (ROOT / "docs" / "model.md").read_text(encoding="utf-8")

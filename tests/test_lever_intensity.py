@@ -169,3 +169,23 @@ def test_the_table_of_lever_effects_in_the_model_description_is_the_schemas():
     table = render_lever_effects()
     assert len(table.splitlines()) == len(unc.LEVER_FIELDS) + 6
     assert table in (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+
+
+def test_extra_seats_are_in_proportion_to_the_intensity():
+    """Public services' seats: the full intensity's share rounded up, and ``i`` times those to the nearest
+    seat (not the share ``i * pct`` rounded up, which gave every district a seat at any intensity)."""
+    from sim.core.calendar import Calendar
+    from sim.policy import PolicySet
+
+    seats = np.array([0, 7, 95, 1000, 2003, 40, 300, 12, 5, 250])
+
+    def added(intensity: float) -> np.ndarray:
+        sc = make_scenario({**BASE, "policies.public_services": {"intensity": intensity}})
+        [lever] = PolicySet(sc, Calendar(sc.period.start, sc.period.end), np.random.default_rng(0))
+        return lever.extra_school_seats(seats)
+
+    full = np.ceil(seats * 0.10)
+    assert np.array_equal(added(1.0), full)                          # the shipped scenarios' seats
+    assert added(0.001).sum() == 0
+    assert np.abs(added(0.5) - 0.5 * full).max() <= 0.5
+    assert (added(0.25) <= added(0.5)).all() and (added(0.5) <= added(1.0)).all()

@@ -10,7 +10,7 @@ Mechanism, where and while the lever is in force (intensity ``i``):
 - schooling: public schools open to non-hukou children of compulsory-school
   age without a permit (将非户籍常住人口纳入流入地义务教育保障范围) in the share
   ``i`` of households (all of them at full intensity; ``schooling.py``), and
-  ``i * extra_school_seats_pct`` percent more public seats from the lever's
+  ``i`` times ``extra_school_seats_pct`` percent more public seats from the lever's
   start (finite: a SimPy ``Container`` per district, ``schooling.py``);
 - insurance: permit holders enrol in Qingdao's basic medical insurance at
   ``i * medical_enrolment_hazard_per_year`` (the ``medical_enrolment`` event),
@@ -26,10 +26,11 @@ Mechanism, where and while the lever is in force (intensity ``i``):
 Intensity: no effect switches on whole at a small ``i``: the permits of the
 newly eligible, the enrolment hazards and the family arrivals are ``i`` times
 their full size, the multipliers are blended linearly from 1, and schools
-admit children without a permit in the share ``i`` of households (keyed). The
-one step: extra seats are ``i * extra_school_seats_pct`` percent rounded up,
-so at any intensity above 0 a district with seats gains at least one (at most
-one seat more than in proportion).
+admit children without a permit in the share ``i`` of households (keyed).
+Extra seats are ``i`` times the full intensity's (``extra_school_seats_pct``
+percent rounded up), rounded to the nearest seat (before 2026-12-02 the share
+``i * extra_school_seats_pct`` was rounded up, so every district gained a seat
+at any intensity above 0).
 
 Evidence (docs/sources/literature.md): relaxing school access raises family migration and
 restricting it raises left-behind children (J. Population Economics 2023, a
@@ -127,9 +128,13 @@ class PublicServices(Lever):
         multiply_where(rates, "hukou_conversion", head, 1.0 + level * (settings.conversion_multiplier - 1.0))
 
     def extra_school_seats(self, seats: np.ndarray) -> np.ndarray:
-        """Seats this lever adds in each district (opened on its start day, closed at its end)."""
-        share = self.settings.intensity * self.settings.extra_school_seats_pct / 100.0
-        return np.where(self.in_scope, np.ceil(seats * share), 0).astype(np.int64)
+        """Seats this lever adds in each district (opened on its start day, closed at its end): at full
+        intensity ``extra_school_seats_pct`` percent of the district's seats rounded up, at intensity ``i``
+        ``i`` times those rounded to the nearest seat (so no seat at all at a small intensity, where rounding
+        the share up gave every district one)."""
+        full = np.ceil(seats * self.settings.extra_school_seats_pct / 100.0)
+        added = np.floor(full * self.settings.intensity + 0.5)
+        return np.where(self.in_scope, added, 0).astype(np.int64)
 
     def extra_arrivals(self, level: np.ndarray, stock: np.ndarray, start_day: float,
                        end_day: float) -> ArrivalBatch:

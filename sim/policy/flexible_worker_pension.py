@@ -45,10 +45,14 @@ class FlexibleWorkerPension(Lever):
     name = "flexible_worker_pension"
     schema = SCHEMA
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Present flexible workers below retirement age, without an urban hukou and not enrolled."""
+        return (state["present"] & may_enrol_in_pension(state["pension"], state["employed"]) & state["flexible"]
+                & (state["hukou"] != LOCAL_URBAN) & (state["age_years"] < RETIREMENT_AGE))
+
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Open the pension enrolment of flexible workers without an urban hukou (in place)."""
-        eligible = ((level > 0) & state["present"] & may_enrol_in_pension(state["pension"], state["employed"])
-                    & state["flexible"] & (state["hukou"] != LOCAL_URBAN) & (state["age_years"] < RETIREMENT_AGE))
+        eligible = (level > 0) & self.hazard_subjects(state)
         # the higher of this lever's hazard and one already set (public services' for permit holders): a weak
         # flexible-worker lever never lowers what another lever gives
         rates["pension_enrolment"] = np.where(

@@ -86,6 +86,11 @@ class HomesteadReform(Lever):
         units): leases made while the lever was in force keep paying after it ends."""
         return leased_by_district * self.settings.annual_rent_yuan / 12.0
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Homestead holders (lock-in and conversion) and present urban reference persons (the lease demand;
+        whether their district has a rural part is not yet in ``state`` when this is asked)."""
+        return (state["homestead"] != NO_HOMESTEAD) | (state["present"] & state["is_head"] & state["urban"])
+
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Lock-in relief, no homestead penalty on conversion, and the lease demand (in place)."""
         on = level > 0

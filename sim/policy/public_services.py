@@ -99,6 +99,10 @@ class PublicServices(Lever):
     schema = SCHEMA
     opens_schooling = True
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Present non-local residents: every hazard the lever changes is theirs."""
+        return state["present"] & (state["hukou"] == NONLOCAL)
+
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Permits, enrolment, return and conversion (in place)."""
         on = (level > 0) & state["present"]

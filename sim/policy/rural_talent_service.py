@@ -63,9 +63,13 @@ class RuralTalentService(Lever):
     name = "rural_talent_service"
     schema = SCHEMA
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Rural residents: only their move to towns changes."""
+        return ~state["urban"]
+
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Rural households in served districts leave a little less (in place)."""
-        rural = (level > 0) & ~state["urban"]
+        rural = (level > 0) & self.hazard_subjects(state)
         if rural.any():
             factor = 1.0 + level * (self.settings.rural_move_multiplier - 1.0)
             multiply_where(rates, "rural_to_urban", rural, factor)

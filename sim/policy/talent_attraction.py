@@ -90,9 +90,13 @@ class TalentAttraction(Lever):
     name = "talent_attraction"
     schema = SCHEMA
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Reference persons of non-local households who hold talent status."""
+        return state["talent"] & state["is_head"] & (state["hukou"] == NONLOCAL)
+
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Retention and settling of talent-headed non-local households (in place)."""
-        talent = (level > 0) & state["talent"] & state["is_head"] & (state["hukou"] == NONLOCAL)
+        talent = (level > 0) & self.hazard_subjects(state)
         if not talent.any():
             return
         stay = 1.0 + level * (self.settings.retention_departure_multiplier - 1.0)

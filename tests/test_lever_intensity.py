@@ -22,7 +22,7 @@ import yaml
 from sim.core.catalogue import INDICATOR_NAMES
 from sim.core.fields import Field
 from sim.model import Model
-from sim.policy import LEVERS
+from sim.policy import LEVERS, Lever
 from sim.policy.lever import sourced, uncertain
 from sim.scenario import load_scenario
 from sim.scenario import uncertainty as unc
@@ -189,3 +189,28 @@ def test_extra_seats_are_in_proportion_to_the_intensity():
     assert added(0.001).sum() == 0
     assert np.abs(added(0.5) - 0.5 * full).max() <= 0.5
     assert (added(0.25) <= added(0.5)).all() and (added(0.5) <= added(1.0)).all()
+
+
+@pytest.mark.parametrize("lever", [name for name, cls in LEVERS.items()
+                                   if cls.hazard_subjects is not Lever.hazard_subjects])
+def test_a_levers_subjects_hold_everyone_whose_hazards_it_changes(lever):
+    """A switch redraws only the lever's ``hazard_subjects``: no one else's hazards may change under it (else
+    a resident would keep a window drawn with the wrong hazards)."""
+    from sim.kernel.hazards import EVENT_HAZARDS, state_of
+
+    model = Model(make_scenario({**BASE, "population.scale": 500.0,
+                                 f"policies.{lever}": {"intensity": 1.0}}), 0)
+    res, day = model.res, 0.0
+    rows = np.arange(res.n)
+    state = state_of(res, rows, day)
+    state["rural_destination"] = np.ones(res.n, bool)
+    state["year"] = np.array(model.calendar.year_of(day))
+    rates = {name: hazard(state, model.scheduler.behaviour) for name, hazard in EVENT_HAZARDS}
+    before = {name: rate.copy() for name, rate in rates.items()}
+    [active] = list(model.policies)
+    active.adjust(rates, state, np.ones(res.n))
+    changed = np.zeros(res.n, bool)
+    for name in rates:
+        changed |= rates[name] != before[name]
+    subjects = active.hazard_subjects(state)
+    assert changed.any() and not (changed & ~subjects).any()

@@ -135,13 +135,13 @@ def test_the_draws_of_one_lever_do_not_depend_on_the_others():
 
 
 @pytest.mark.parametrize(("central", "expected"), [
-    (1.5, (1.25, 1.75)),    # the default: half to one and a half times its effect
-    (2.0, (1.5, 2.5)),      # a scenario's own value: the same shares of its effect
+    (2.0, (1.5, 2.5)),      # the default: half to one and a half times its effect (an assumption range)
+    (3.0, (2.0, 4.0)),      # a scenario's own value: the same shares of its effect
     (1.0, (1.0, 1.0)),      # no effect: nothing to draw
 ])
 def test_a_multipliers_range_is_taken_about_its_effect(central, expected):
-    spec = resolve(SCENARIO, "policies.zero_threshold_settlement.conversion_hazard_multiplier")
-    assert spec.effect_range == (1.25, 1.75)
+    spec = resolve(SCENARIO, "policies.public_services.permit_uptake_multiplier")
+    assert spec.effect_range == (1.5, 2.5)
     assert range_about(spec, central) == pytest.approx(expected)
 
 
@@ -149,9 +149,19 @@ def test_ranges_keep_to_the_fields_bounds():
     relief = resolve(SCENARIO, "policies.homestead_reform.lockin_relief")       # default 1, at most 1
     assert relief.effect_range == (0.5, 1.0)
     assert range_about(relief, 0.5) == pytest.approx((0.25, 0.5))
-    retention = resolve(SCENARIO, "policies.talent_attraction.retention_departure_multiplier")
-    assert retention.effect_range == pytest.approx((0.55, 0.85))                # below 1: a lowering effect
-    assert all(spec.range_source.startswith("assumption:") for _, _, spec in unc.LEVER_FIELDS)
+    retention = resolve(SCENARIO, "policies.public_services.departure_multiplier")
+    assert retention.effect_range == pytest.approx((0.775, 0.925))              # below 1: a lowering effect
+
+
+def test_a_sourced_range_is_taken_about_a_scenarios_value_too():
+    """A range from evidence (its own ends, not the assumption shares) keeps its shares of the effect about a
+    scenario's value; an end at no effect stays at no effect."""
+    pace = resolve(SCENARIO, "policies.new_town_development.pace_multiplier")    # default 20, range 1 to 30
+    assert pace.effect_range == (1.0, 30.0) and not pace.range_source.startswith("assumption")
+    assert range_about(pace, 20.0) == pytest.approx((1.0, 30.0))
+    assert range_about(pace, 10.0) == pytest.approx((1.0, 1.0 + 9.0 * 29.0 / 19.0))
+    leases = resolve(SCENARIO, "policies.homestead_reform.lease_demand_hazard_per_year")
+    assert range_about(leases, 0.01) == pytest.approx((0.005, 0.05))
 
 
 def test_the_posterior_path_is_relative_to_the_file_that_names_it(tmp_path, monkeypatch):

@@ -63,21 +63,44 @@ def range_about(spec: Field, central: float) -> tuple[float, float]:
     return max(low, spec.minimum), min(high, spec.maximum)
 
 
-def uncertain(spec: Field) -> Field:
-    """``spec`` with an effect range for uncertainty mode: ``EFFECT_RANGE_SHARES`` of its default's effect
-    (half to one and a half times the distance from no effect), within its bounds. The lever sizes are our
-    own guesses, so the range is an assumption too, stated as one."""
+def _effect_of(spec: Field) -> tuple[float, float]:
+    """The value of no effect for ``spec``'s unit and its default's distance from it (never 0)."""
     neutral = NO_EFFECT.get(spec.unit, 0.0)
     effect = float(spec.default) - neutral
     if effect == 0:
         raise ValueError("an effect range needs a default with an effect")
+    return neutral, effect
+
+
+def uncertain(spec: Field, searched: str = "") -> Field:
+    """``spec`` with an effect range for uncertainty mode: ``EFFECT_RANGE_SHARES`` of its default's effect
+    (half to one and a half times the distance from no effect), within its bounds. For effects no source
+    sizes: the range is an assumption too, stated as one, with what was searched (``searched``, recorded in
+    docs/sources/lever_effects_search.yaml) and not found."""
+    neutral, effect = _effect_of(spec)
     ends = sorted(round(neutral + share * effect, 12) for share in EFFECT_RANGE_SHARES)   # no 0.5499999999999999
     low, high = max(ends[0], spec.minimum), min(ends[1], spec.maximum)
     low_pct, high_pct = (round(100 * share) for share in EFFECT_RANGE_SHARES)
     what = "the distance from 1 (no effect)" if neutral else "the default"
+    found = f"; searched: {searched}" if searched else ""
     return replace(spec, effect_range=(low, high),
-                   range_source=f"assumption: {low_pct}% to {high_pct}% of {what}, within the field's bounds; the "
-                                "lever sizes are our guesses and no source gives their spread yet")
+                   range_source=f"assumption: {low_pct}% to {high_pct}% of {what}, within the field's bounds; "
+                                f"no source sizes this effect or its spread{found} "
+                                "(docs/sources/lever_effects_search.yaml)")
+
+
+def sourced(spec: Field, low: float, high: float, source: str) -> Field:
+    """``spec`` with its own effect range ``(low, high)`` for uncertainty mode and where the range comes from
+    (``source``: a study or a named analogous reform, how its figure gives the ends, and which end, if any,
+    is an assumption, said so). The default stays the central value, inside the range; an end at no effect
+    (``NO_EFFECT``) is allowed: evidence that the effect may be absent."""
+    _effect_of(spec)
+    if not spec.minimum <= low <= float(spec.default) <= high <= spec.maximum:
+        raise ValueError(f"the range {low} to {high} must hold the default {spec.default} within the field's "
+                         f"bounds {spec.minimum} to {spec.maximum}")
+    if not source.strip():
+        raise ValueError("a sourced range needs its source")
+    return replace(spec, effect_range=(float(low), float(high)), range_source=source)
 
 
 def multiply_where(rates: dict[str, np.ndarray], event: str, where: np.ndarray, factor) -> None:

@@ -18,10 +18,15 @@ Places (plan: 新城镇节点 泊里 李哥庄 姜山 南墅 南村 新河 明�
 growth poles 平度 莱西) and their districts: ``PLACES`` below, from Qingdao's
 administrative divisions (行政区划), which the project's reference file does not
 list; verify before relying on them. The plan gives no dates, sizes or pace in our
-copy: every date, share and multiplier is an assumption, a scenario parameter to sweep.
+copy: every date, share and multiplier is an assumption, a scenario parameter to sweep; the pace's
+range reaches no effect, as a DID of the national new-type urbanization pilots found in part of its
+sample (Peng et al. 2021, docs/sources/lever_effects_search.yaml).
 A place is upgraded only if the lever is in force in its district on the upgrade
 day (between its ``start`` and ``end``), and a district's pace and pull change only while the
 lever is in force there.
+
+Intensity: the pace's and the pull's excess over 1 are ``i`` times their full
+size (the upgrade days do not depend on ``i``), so both grow from none at 0.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import numpy as np
 from ..core.calendar import DAYS_PER_YEAR
 from ..core.districts import DISTRICTS
 from ..core.fields import Field, MapOf
-from .lever import Lever, lever_section, uncertain
+from .lever import Lever, lever_section, sourced, uncertain
 
 #: place -> (Chinese name, district); growth poles are whole county-level cities
 PLACES: dict[str, tuple[str, str]] = {
@@ -60,14 +65,20 @@ SCHEMA = lever_section(
                 "of the district whose reclassification the upgrade speeds up.", unit="%",
             source="assumption: a node town holds a few percent of its district's rural residents; a growth "
                    "pole's upgrade reaches more; sweep it"),
-        "pace_multiplier": uncertain(Field(
+        "pace_multiplier": sourced(Field(
             "float", 20.0, "Multiplier on the reclassification pace of an upgraded place's rural residents, at "
             "full intensity.", unit="multiplier", minimum=1.0, maximum=1000.0,
             source="assumption: upgrading a town recodes its villages over a few years, not at once "
                    "(docs/sources/reclassification_search.yaml, caution_on_reclassification_semantics: 胶莱街道 "
                    "kept 101 villages); at 20 times the default pace of behaviour.reclassification (1.24% a "
                    "year) a place's rural residents are recoded at about 25% a year, 19 x 1.24% x 5 = 118% of "
-                   "them beyond the baseline over the default five years; sweep it")),
+                   "them beyond the baseline over the default five years; sweep it"),
+            low=1.0, high=30.0,
+            source="low: no effect: Peng et al. 2021 (Land 10(2):178, a DID of the national new-type "
+                   "urbanization pilots on in-situ urbanization) find no significant effect in central-region "
+                   "cities outside the Yangtze River Economic Belt and a significant one inside it, so the range "
+                   "reaches no effect; high: 150% of the default's distance from 1 (assumption) "
+                   "(docs/sources/lever_effects_search.yaml new_town_pilots)"),
         "pace_years": Field(
             "float", 5.0, "Years the faster pace lasts from a place's upgrade.", unit="years", minimum=0.0,
             maximum=100.0,
@@ -77,7 +88,8 @@ SCHEMA = lever_section(
             "float", 1.2, "Multiplier on an upgraded district's weight in where arrivals settle, at full "
             "intensity.", unit="multiplier", minimum=1.0, maximum=10.0,
             source="assumption: gravity models give the sign (jobs and services attract migrants, Fan et al. "
-                   "2018); size to sweep")),
+                   "2018); size to sweep"),
+            searched="migrant inflows to upgraded towns (特色小镇, 新型城镇化试点)"),
     },
     doc="新城镇节点 and growth poles (平度 莱西): dated upgrades that speed up the reclassification of their rural "
         "residents as urban (behaviour.reclassification) and pull migrants.",

@@ -12,6 +12,9 @@ rather than linear in ``i``, so that intensity 0 changes nothing and
 intensities compose as a multiplier should. Eligibility is the 2020 rule's;
 only the hazard of those eligible falls.
 
+Intensity: the factor ``m ** i`` moves smoothly from 1 at 0 (no step), by
+``ln(m) * i`` in the log of the hazard.
+
 Evidence: the reform's text gives the direction (settlement became easier);
 the size of the change is not published, so ``m`` is an assumption to sweep
 or calibrate against the 2010-2020 census change.
@@ -32,7 +35,8 @@ SCHEMA = lever_section(
             "intensity; at intensity i the hazards are multiplied by this to the power i.", unit="multiplier",
             minimum=0.0, maximum=1.0,
             source="assumption: the 2018 reform relaxed settlement for talent, residence, investment and points "
-                   "(policy_history); the size of the change is not published")),
+                   "(policy_history); the size of the change is not published"),
+            searched="Qingdao's settlements before and after the 2018 reform"),
     },
     doc="2018年以前的落户政策 settlement before the 2018 hukou reform (a lever of history, for backcasts): "
         "converting hukou was harder, so both conversion hazards are lower.",

@@ -11,6 +11,10 @@ of their own district (only their work moves), so no resident changes zone;
 leave: rural households in the lever's districts move to towns at
 ``1 + i (rural_move_multiplier - 1)`` times their hazard.
 
+Intensity: a posting carries ``i`` times the staff (its calendar does not
+depend on ``i``) and the move multiplier is blended linearly from 1, so both
+effects grow from none at 0.
+
 Evidence: service access enters the random-utility location choice with a
 positive sign (docs/sources/literature.md, ``b_s services_j``); the plan gives no numbers
 in our copy, so the staff counts, durations and the size of the effect are
@@ -47,7 +51,8 @@ SCHEMA = lever_section(
             "float", 0.95, "Multiplier on rural households' rural-to-urban hazard at full intensity.",
             unit="multiplier", minimum=0.0, maximum=1.0,
             source="assumption: sign from the services term of random-utility location choice "
-                   "(docs/sources/literature.md); size to sweep")),
+                   "(docs/sources/literature.md); size to sweep"),
+            searched="the effect of 科技特派员, 第一书记 or urban doctors and teachers in villages on out-moves"),
     },
     doc="城市医生、教师、科技文化人员定期服务乡村: dated postings of urban staff to villages.",
 )
@@ -58,9 +63,13 @@ class RuralTalentService(Lever):
     name = "rural_talent_service"
     schema = SCHEMA
 
+    def hazard_subjects(self, state: dict[str, np.ndarray]) -> np.ndarray:
+        """Rural residents: only their move to towns changes."""
+        return ~state["urban"]
+
     def adjust(self, rates: dict[str, np.ndarray], state: dict[str, np.ndarray], level: np.ndarray) -> None:
         """Rural households in served districts leave a little less (in place)."""
-        rural = (level > 0) & ~state["urban"]
+        rural = (level > 0) & self.hazard_subjects(state)
         if rural.any():
             factor = 1.0 + level * (self.settings.rural_move_multiplier - 1.0)
             multiply_where(rates, "rural_to_urban", rural, factor)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..core.fields import Field, ListOf, MapOf, Paths, Section, join, walk
 from .schema import SCENARIO
+from .uncertainty import LEVER_FIELDS
 from .validation import pattern_words, show
 
 INTRO = (
@@ -34,6 +35,24 @@ def render_markdown() -> str:
     lines = ["# Scenario reference", "", INTRO, ""]
     render_schema(SCENARIO, lines)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+#: the lines that enclose the lever effects' table in docs/model.md (``render_lever_effects``)
+LEVER_EFFECTS_MARKERS = ("<!-- lever effects: python -m sim.scenario.docs --lever-effects -->",
+                         "<!-- end of lever effects -->")
+
+
+def render_lever_effects() -> str:
+    """Every lever effect uncertainty mode draws, as a Markdown table (lever, effect, low/central/high, where
+    the range comes from), between ``LEVER_EFFECTS_MARKERS``: the table of docs/model.md section 7.10."""
+    lines = [LEVER_EFFECTS_MARKERS[0], "", "| lever | effect | unit | low | central | high | range's source |",
+             "|---|---|---|---|---|---|---|"]
+    for lever, path, spec in LEVER_FIELDS:
+        assert spec.effect_range is not None          # LEVER_FIELDS holds only fields with a range
+        low, high = spec.effect_range
+        lines.append(f"| `{lever}` | `{path}` | {_cell(spec.unit)} | {_value(low)} | {_value(spec.default)} | "
+                     f"{_value(high)} | {_cell(spec.range_source)} |")
+    return "\n".join([*lines, "", LEVER_EFFECTS_MARKERS[1]]) + "\n"
 
 
 def render_schema(schema: Section, lines: list[str], title: str = "") -> None:
@@ -177,4 +196,4 @@ def _cell(text: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(render_markdown())
+    sys.stdout.write(render_lever_effects() if sys.argv[1:] == ["--lever-effects"] else render_markdown())

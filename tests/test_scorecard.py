@@ -181,7 +181,13 @@ def test_known_targets_have_the_provenance_the_code_gives_them(target, provenanc
 
 
 #: simulated indicators that carry a note all the same (an assumed setting scales or drives part of them)
-NOTED_SIMULATED = ("homestead_lease_income", "in_situ_urbanization", "new_town_share")
+#: the services' capacities and unit costs rest on national ratios and studies, said in their notes
+NOTED_SIMULATED = ("homestead_lease_income", "in_situ_urbanization", "new_town_share",
+                   "citizenization_cost", "citizenization_cost_high", "citizenization_cost_housing",
+                   "citizenization_cost_low", "citizenization_cost_schooling", "citizenization_cost_social_security",
+                   "clinic_care_coverage", "clinic_care_shortage", "eldercare_bed_coverage", "eldercare_bed_shortage",
+                   "high_school_seat_coverage", "high_school_seat_shortage", "preschool_place_coverage",
+                   "preschool_place_shortage")
 
 
 def test_only_the_mixed_simulated_indicators_carry_a_note():

@@ -8,6 +8,9 @@ residents' growth (the baseline rule, 按户籍人口配置, an assumption) and 
 times the difference of the two growths (``kernel.schooling``). At intensity 0 the baseline; at 1 capacity
 follows residents alone. The lever changes capacities, not the residents' hazards: who moves or converts is
 the baseline's, and what changes is who is served.
+
+Intensity: the capacity rule is the linear blend above, so the capacities the rule adds scale with ``i``
+(rounded to whole places in each district's container).
 """
 
 from __future__ import annotations

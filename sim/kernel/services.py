@@ -189,18 +189,22 @@ class Services:
         self.newly_served_nonlocal = np.zeros((len(SERVICES), n), np.int64)
 
     # -- the allocation rule --------------------------------------------------------------------
+    def _counts_and_share(self, day: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Present hukou residents and all residents by district now, and the share allocated by residents on
+        ``day``: what both the services' capacities and the compulsory seats the rule adds follow."""
+        hukou, residents = population_counts(self.res)
+        return hukou, residents, self.policies.resident_based_share(len(DISTRICTS), day)
+
     def factor(self, day: float) -> np.ndarray:
         """Each district's capacity over its starting capacity on ``day`` under the rule in force."""
-        hukou, residents = population_counts(self.res)
-        return rule_factor(hukou, self.hukou_start, residents, self.residents_start,
-                           self.policies.resident_based_share(len(DISTRICTS), day))
+        hukou, residents, share = self._counts_and_share(day)
+        return rule_factor(hukou, self.hukou_start, residents, self.residents_start, share)
 
     def compulsory_extra_seats(self, day: float) -> np.ndarray:
         """Public compulsory seats the allocation by residents adds for non-hukou children on ``day``, by
         district: the starting seats times the rule's growth beyond the hukou rule's (never negative; the hukou
         rule adds none, its seats being the hukou children's)."""
-        hukou, residents = population_counts(self.res)
-        share = self.policies.resident_based_share(len(DISTRICTS), day)
+        hukou, residents, share = self._counts_and_share(day)
         beyond = share * (growth(residents, self.residents_start) - growth(hukou, self.hukou_start))
         return np.ceil(np.maximum(self.compulsory_start * beyond, 0.0)).astype(np.int64)
 

@@ -133,6 +133,11 @@ INDICATORS = ("rail_transit_operating_km", "new_public_parking_spaces", "new_pub
               "new_or_upgraded_road_km", "public_transport_motorized_share")
 
 
+def last_completion(settings) -> dt.date:
+    """The day of the built schedule's last entry (published completions up to it; the plan's share after)."""
+    return max(settings.parking_built_spaces_cumulative)
+
+
 def parking_built_beyond_planned(settings) -> str | None:
     """Why the built schedule cannot be (a published completion above the spaces planned by its date), or None.
 
@@ -141,7 +146,7 @@ def parking_built_beyond_planned(settings) -> str | None:
     """
     built, planned = settings.parking_built_spaces_cumulative, settings.parking_planned_spaces_cumulative
     dates = sorted(set(built) | set(planned))
-    last = max(built)
+    last = last_completion(settings)
     for day, b, p in zip(dates, linear(built, dates), linear(planned, dates), strict=True):
         if day <= last and b > p + 1e-9:
             return f"{b:g} spaces built by {day} exceed the {p:g} planned by then (parking_planned_spaces_cumulative)"
@@ -151,7 +156,7 @@ def parking_built_beyond_planned(settings) -> str | None:
 def parking_built_provenance(settings, year: int) -> str:
     """Where the built spaces up to the end of ``year`` come from: published completions (``schedule``) when the
     built schedule reaches that day, else partly the assumed delivery share (``assumption``)."""
-    last = max(settings.parking_built_spaces_cumulative)
+    last = last_completion(settings)
     return SCHEDULE if last >= dt.date(year, 12, 31) else ASSUMPTION
 
 
@@ -160,7 +165,7 @@ def parking_cumulative(settings, dates) -> tuple[np.ndarray, np.ndarray]:
     one, then that count plus ``parking_delivery_pct_of_planned`` of the spaces planned after it."""
     planned = linear(settings.parking_planned_spaces_cumulative, dates)
     built = linear(settings.parking_built_spaces_cumulative, dates)
-    last = max(settings.parking_built_spaces_cumulative)
+    last = last_completion(settings)
     after = np.array([dt.date.fromisoformat(d) > last for d in dates])
     planned_at_last = linear(settings.parking_planned_spaces_cumulative, [last])[0]
     delivered = built + settings.parking_delivery_pct_of_planned / 100.0 * (planned - planned_at_last)

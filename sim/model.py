@@ -109,7 +109,7 @@ class Model:
         self.service_staff = np.zeros(len(DISTRICTS))
         self.schools = Schools(self.env, self.res, self.calendar, behaviour.schooling, self.policies,
                                self.streams["schools"], self.streams.key("school_access"))
-        self.services = Services(self.env, self.res, self.calendar, scenario.services.capacity,
+        self.services = Services(self.env, self.res, self.ledger.stock_table, self.calendar, scenario.services.capacity,
                                  behaviour.schooling.enrolment_month, self.policies)
         if self.policies.sizes_services_by_residents:
             self.schools.sizing = self.services.compulsory_extra_seats

@@ -26,6 +26,7 @@ Counts are agents; the recorder scales them to persons. Nothing here draws a ran
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -95,31 +96,50 @@ SCHEMA = Section(
 )
 
 
-def _age_years(res: Residents, day: float) -> np.ndarray:
-    return (day - res.view("birth_day")) / DAYS_PER_YEAR
+#: the age bands of the services: ``np.digitize`` of an age over these edges is 1 for preschool (3-5), 2 for
+#: compulsory school (6-15), 3 for high school (16-18), 5 for 60-79 and 6 for 80 and over
+_AGE_EDGES = np.array([PRESCHOOL_START_AGE, SCHOOL_START_AGE, SCHOOL_END_AGE, HIGH_SCHOOL_END_AGE, ELDERLY_AGE,
+                       ELDERCARE_AGE], np.float64)
+_BANDS = len(_AGE_EDGES) + 1
+PRESCHOOL_BAND, COMPULSORY_BAND, HIGH_SCHOOL_BAND, AGED_60_BAND, AGED_80_BAND = 1, 2, 3, 5, 6
+#: the band of those who seek each service (clinics: every band)
+_SEEKERS = {"preschool": PRESCHOOL_BAND, "high_school": HIGH_SCHOOL_BAND, "eldercare": AGED_80_BAND}
 
 
-def demand_by_district(res: Residents, day: float, take_up: float) -> tuple[np.ndarray, np.ndarray]:
-    """Agents seeking each service on ``day``, by (service, district), hukou residents and non-hukou residents
-    apart: one pass over the present rows. Eldercare counts the ``take_up`` share of the 80 and over (rounded
-    down by district: a count of agents)."""
+def age_bands(res: Residents, day: float) -> np.ndarray:
+    """Every row's age band on ``day`` (``_AGE_EDGES``: the count of edges at or below its age, as
+    ``np.digitize``), ``_BANDS`` (counted nowhere) for the rows not present: whole-array passes, no gathers."""
+    age = (day - res.view("birth_day")) / DAYS_PER_YEAR
+    band = np.zeros(len(age), np.int64)
+    for edge in _AGE_EDGES:
+        band += age >= edge
+    band[res.view("status") != PRESENT] = _BANDS
+    return band
+
+
+def band_counts(res: Residents, band: np.ndarray) -> np.ndarray:
+    """Present agents by (age band, district, non-hukou 0/1), from ``age_bands``: one bincount."""
     n = len(DISTRICTS)
-    present = np.flatnonzero(res.view("status") == PRESENT)
-    age = _age_years(res, day)[present]
-    district = res.view("district")[present].astype(np.int64)
-    nonlocal_ = res.view("hukou")[present] == NONLOCAL
-    groups = ((age >= PRESCHOOL_START_AGE) & (age < SCHOOL_START_AGE),
-              (age >= SCHOOL_END_AGE) & (age < HIGH_SCHOOL_END_AGE),
-              np.ones(len(present), bool),
-              age >= ELDERCARE_AGE)
-    hukou, other = np.zeros((len(SERVICES), n), np.int64), np.zeros((len(SERVICES), n), np.int64)
-    for s, member in enumerate(groups):
-        hukou[s] = np.bincount(district[member & ~nonlocal_], minlength=n)
-        other[s] = np.bincount(district[member & nonlocal_], minlength=n)
+    key = (band * n + res.view("district")) * 2 + (res.view("hukou") == NONLOCAL)
+    return np.bincount(key, minlength=(_BANDS + 1) * n * 2)[:_BANDS * n * 2].reshape(_BANDS, n, 2)
+
+
+def demand_from(counts: np.ndarray, take_up: float) -> tuple[np.ndarray, np.ndarray]:
+    """Agents seeking each service, by (service, district), hukou and non-hukou residents apart, from
+    ``band_counts``. Eldercare counts the ``take_up`` share of the 80 and over (rounded down by district: a
+    count of agents)."""
+    by_service = np.stack([counts.sum(axis=0) if service == "clinic" else counts[_SEEKERS[service]]
+                           for service in SERVICES])
+    hukou, other = by_service[:, :, 0].copy(), by_service[:, :, 1].copy()
     care = SERVICES.index("eldercare")
     hukou[care] = np.floor(hukou[care] * take_up).astype(np.int64)
     other[care] = np.floor(other[care] * take_up).astype(np.int64)
     return hukou, other
+
+
+def demand_by_district(res: Residents, day: float, take_up: float) -> tuple[np.ndarray, np.ndarray]:
+    """Agents seeking each service on ``day`` (``demand_from``): one pass over the present rows."""
+    return demand_from(band_counts(res, age_bands(res, day)), take_up)
 
 
 def growth(now: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -135,50 +155,45 @@ def rule_factor(hukou_now: np.ndarray, hukou_start: np.ndarray, residents_now: n
                                                                                           residents_start)
 
 
-def population_counts(res: Residents) -> tuple[np.ndarray, np.ndarray]:
-    """Present hukou residents and all present residents by district (agents)."""
-    n = len(DISTRICTS)
-    present = res.view("status") == PRESENT
-    district = res.view("district").astype(np.int64)
-    hukou = np.bincount(district[present & (res.view("hukou") != NONLOCAL)], minlength=n)
-    return hukou, np.bincount(district[present], minlength=n)
+def population_counts(stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Present hukou residents and all present residents by district (agents), from the ledger's stock table
+    (district, urban, hukou class, permit)."""
+    by_hukou = stock.sum(axis=(1, 3))
+    return by_hukou.sum(axis=1) - by_hukou[:, NONLOCAL], by_hukou.sum(axis=1)
 
 
 class Services:
     """The districts' service containers, the yearly round and the served and unserved it leaves."""
 
-    def __init__(self, env: simpy.Environment, res: Residents, calendar: Calendar, settings, enrolment_month: int,
-                 policies: PolicySet) -> None:
+    def __init__(self, env: simpy.Environment, res: Residents, stock: Callable[[], np.ndarray], calendar: Calendar,
+                 settings, enrolment_month: int, policies: PolicySet) -> None:
         self.env = env
         self.res = res
+        self.stock = stock                          # the ledger's stock table, present agents by cell
         self.calendar = calendar
         self.settings = s = settings
         self.enrolment_month = enrolment_month
         self.policies = policies
         n = len(DISTRICTS)
-        self.hukou_start, self.residents_start = population_counts(res)
-        age = _age_years(res, 0.0)
-        present = res.view("status") == PRESENT
-        district = res.view("district").astype(np.int64)
-
-        def aged(low: float, high: float = np.inf) -> np.ndarray:
-            return np.bincount(district[present & (age >= low) & (age < high)], minlength=n)
-
+        self.hukou_start, self.residents_start = population_counts(stock())
+        band = age_bands(res, 0.0)
+        counts = band_counts(res, band)
+        aged = counts.sum(axis=2)                                   # agents by (age band, district)
         #: capacity at the start by (service, district), agents
         self.capacity_start = np.stack([
-            np.floor(aged(PRESCHOOL_START_AGE, SCHOOL_START_AGE) * s.preschool_places_pct / 100.0),
-            np.floor(aged(SCHOOL_END_AGE, HIGH_SCHOOL_END_AGE) * s.high_school_seats_pct / 100.0),
+            np.floor(aged[PRESCHOOL_BAND] * s.preschool_places_pct / 100.0),
+            np.floor(aged[HIGH_SCHOOL_BAND] * s.high_school_seats_pct / 100.0),
             np.floor(self.residents_start * s.clinic_capacity_pct / 100.0),
-            np.floor(aged(ELDERLY_AGE) * s.eldercare_beds_per_1000_aged_60 / 1000.0),
+            np.floor((aged[AGED_60_BAND] + aged[AGED_80_BAND]) * s.eldercare_beds_per_1000_aged_60 / 1000.0),
         ]).astype(np.int64)
         #: public compulsory seats at the start (hukou children 6-15, who all hold one, and the non-hukou
         #: children's held seats): the base of the seats the allocation rule adds in ``schooling.py``
-        children = present & (age >= SCHOOL_START_AGE) & (age < SCHOOL_END_AGE)
-        seated = children & ((res.view("hukou") != NONLOCAL) | (res.view("school_district") >= 0))
-        self.compulsory_start = np.bincount(district[seated], minlength=n)
+        children = np.flatnonzero(band == COMPULSORY_BAND)
+        seated = children[(res.view("hukou")[children] != NONLOCAL) | (res.view("school_district")[children] >= 0)]
+        self.compulsory_start = np.bincount(res.view("district")[seated].astype(np.int64), minlength=n)
         self.capacity = self.capacity_start.copy()
         # the places held at the start: the same order of service as every round's, without a cost
-        hukou, other = demand_by_district(res, 0.0, s.eldercare_take_up_pct / 100.0)
+        hukou, other = demand_from(counts, s.eldercare_take_up_pct / 100.0)
         self.demand, self.demand_nonlocal = hukou + other, other
         self.served_nonlocal = np.minimum(other, np.maximum(self.capacity - hukou, 0))
         self.served = np.minimum(hukou, self.capacity) + self.served_nonlocal
@@ -192,7 +207,7 @@ class Services:
     def _counts_and_share(self, day: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Present hukou residents and all residents by district now, and the share allocated by residents on
         ``day``: what both the services' capacities and the compulsory seats the rule adds follow."""
-        hukou, residents = population_counts(self.res)
+        hukou, residents = population_counts(self.stock())
         return hukou, residents, self.policies.resident_based_share(len(DISTRICTS), day)
 
     def factor(self, day: float) -> np.ndarray:

@@ -45,13 +45,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import submodels
+from .api import simulate
 from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
 from .core.catalogue import INDICATOR_NAMES
 from .core.fields import closest, one_line, printable
-from .experiment.executor import ExecutorError, default_workers, run_local
+from .experiment.executor import ExecutorError, default_workers
 from .experiment.pipeline import estimate, executor, run_sweep
 from .experiment.spec import load_sweep
 from .experiment.store import FolderError, Store
@@ -61,7 +61,6 @@ from .output.comparison import pairing_overrides, write_comparison
 from .output.formats import unguard_cell
 from .output.report import EarlyReport, ReportError, build_comparison_report, build_run_report
 from .output.run_folder import write_run
-from .runner import run_replications
 from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files, setting_origins
 from .scenario.uncertainty import kind as uncertainty_kind
 from .targets import plan_targets, scenario_targets
@@ -646,13 +645,8 @@ def _describe(sc) -> str:
 
 
 def _simulate(scenario, quiet: bool, workers: int = 1):
-    """Every replication of ``scenario`` (in ``workers`` processes) and its scorecard ``(scored rows, targets
-    not reached)``."""
-    pool = (lambda fn, tasks, on_done: run_local(fn, tasks, workers, on_done)) if workers > 1 else None
-    results = run_replications(scenario, progress=not quiet, pool=pool)
-    return results, scorecard.run_scorecard(
-        scenario_targets(scenario), results, uncertainty_kind(scenario),
-        lambda target: submodels.provenance_of(scenario.submodels, target.indicator, target.year))
+    """Every replication of ``scenario`` and its scorecard, with the progress bar unless ``quiet``."""
+    return simulate(scenario, progress=not quiet, workers=workers)
 
 
 def _print_comparison(folder: Path, scenario, against) -> None:

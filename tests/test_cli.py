@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim import cli
+from sim import api, cli
 from sim.experiment.store import Store
 from tests.conftest import run_main
 
@@ -407,7 +407,7 @@ def test_an_unexpected_error_exits_1_with_the_traceback_and_a_line_to_report_it(
     def broken(*args, **kwargs):
         raise RuntimeError("the engine broke\nin two lines")
 
-    monkeypatch.setattr(cli, "run_replications", broken)
+    monkeypatch.setattr(api, "run_replications", broken)
     code, out, err = run_main(capsys, "run", BASELINE, *SMALL, "--out", tmp_path / "out", "--quiet")
     assert code == 1
     assert "Traceback" in err and "RuntimeError: the engine broke" in err

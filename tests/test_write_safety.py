@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim import cli
+from sim import api
 from sim.output import atomic
 from sim.output.atomic import OutputPathError, atomic_folder, inside, write_atomic
 from tests.conftest import run_main
@@ -200,7 +200,7 @@ def test_a_run_refuses_a_link_planted_where_its_folder_goes(capsys, tmp_path, co
 def test_an_out_in_a_system_folder_is_refused_before_simulating(capsys, monkeypatch, out, words):
     if not Path(out).parent.is_dir():
         pytest.skip(f"no {Path(out).parent} here")
-    monkeypatch.setattr(cli, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
+    monkeypatch.setattr(api, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
     code, stdout, err = run_main(capsys, "run", BASELINE, *TINY, "--out", out)
     assert code == 2 and stdout == "" and one_line(err), err
     assert err.startswith("error: --out: ") and words in err
@@ -212,7 +212,7 @@ def test_an_out_in_a_system_folder_is_refused_before_simulating(capsys, monkeypa
     (lambda tmp: tmp.joinpath(*["b" * 200] * 21), "bytes long"),
 ])
 def test_an_over_long_out_is_refused_before_simulating(capsys, monkeypatch, tmp_path, make_out, words):
-    monkeypatch.setattr(cli, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
+    monkeypatch.setattr(api, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
     code, stdout, err = run_main(capsys, "run", BASELINE, *TINY, "--out", make_out(tmp_path))
     assert code == 2 and stdout == "" and one_line(err), err
     assert err.startswith("error: --out: ") and words in err
@@ -232,7 +232,7 @@ def test_the_other_writing_commands_check_out_too(capsys, monkeypatch, tmp_path,
 def test_an_unwritable_out_is_refused_before_simulating(capsys, monkeypatch, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
-    monkeypatch.setattr(cli, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
+    monkeypatch.setattr(api, "run_replications", lambda *a, **k: pytest.fail("nothing should run"))
     code, _, err = run_main(capsys, "run", BASELINE, *TINY, "--out", locked / "results")
     assert code == 2 and one_line(err) and "--out" in err and str(locked) in err
     assert list(locked.iterdir()) == []

@@ -24,6 +24,7 @@ from ..core.catalogue import INDICATOR_NAMES
 from ..core.districts import ZONES
 from ..scenario.validation import ISO_DATE
 from .atomic import atomic_folder, inside
+from .excel import RESULTS_XLSX, comparison_workbook
 from .formats import AGAINST_YAML, COMPARISON, SCENARIO_YAML, SETTINGS_DIFF, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
 from .yearly import yearly_values
@@ -127,11 +128,12 @@ def write_comparison(scenario, against, scenario_runs, against_runs, out_root: s
     parent = inside(Path(out_root), "comparisons", f"{scenario.name}-vs-{against.name}")
     with atomic_folder(parent, run_folder_name(scenario.seed)) as landing:
         tmp, final = landing
-        hashes = write_texts(tmp, {
+        texts = {
             COMPARISON.file: COMPARISON.text(paired_rows(scenario_runs, against_runs)),
             SETTINGS_DIFF.file: SETTINGS_DIFF.text(settings_diff(scenario, against)),
             SCENARIO_YAML: resolved_yaml(scenario), AGAINST_YAML: resolved_yaml(against),
-            **(extra_files or {})})
+            **(extra_files or {})}
+        hashes = write_texts(tmp, {**texts, RESULTS_XLSX: comparison_workbook(texts)})
         info = provenance(command, input_files)
         write_manifest(tmp, {
             "scenario": scenario.name, "against": against.name, "comparison_id": final.name,

@@ -10,6 +10,7 @@ import platform
 import secrets
 import subprocess
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .. import __version__
 from .atomic import write_atomic
 from .formats import MANIFEST_JSON
 
-PACKAGES = ("simpy", "numpy", "scipy", "pyyaml", "matplotlib", "jinja2", "tqdm", "salib")
+PACKAGES = ("simpy", "numpy", "scipy", "pyyaml", "matplotlib", "jinja2", "tqdm", "salib", "openpyxl")
 
 
 def run_folder_name(seed: int) -> str:
@@ -82,10 +83,11 @@ def resolved_yaml(scenario) -> str:
     return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
 
 
-def write_texts(folder: Path, texts: dict[str, str]) -> dict[str, str]:
-    """Write each ``name -> text`` into ``folder``; return their SHA-256 for the manifest."""
+def write_texts(folder: Path, texts: Mapping[str, str | bytes]) -> dict[str, str]:
+    """Write each ``name -> text`` (UTF-8) or ``name -> bytes`` into ``folder``; return their SHA-256 for the
+    manifest."""
     for name, text in texts.items():
-        write_atomic(folder / name, text.encode("utf-8"))
+        write_atomic(folder / name, text.encode("utf-8") if isinstance(text, str) else text)
     return {name: _sha256(text) for name, text in texts.items()}
 
 

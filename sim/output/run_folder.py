@@ -21,6 +21,7 @@ from ..kernel.population import census_ageing_days, census_reference_date
 from ..kernel.result import RunResult
 from ..scenario.uncertainty import LEVER_DISTRIBUTION, kind, posterior_of
 from .atomic import atomic_folder, inside
+from .excel import RESULTS_XLSX, run_workbook
 from .formats import DRAWS, SCENARIO_YAML, SUMMARY, TIMESERIES, csv_table, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
 from .yearly import yearly_values
@@ -110,11 +111,11 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
     with atomic_folder(inside(Path(out_root), scenario.name), run_folder_name(scenario.seed)) as landing:
         tmp, final = landing
         draws = draws_text(results)
-        hashes = write_texts(tmp, {SCENARIO_YAML: resolved_yaml(scenario),
-                                   TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
-                                   SUMMARY.file: SUMMARY.text(summary_rows(results)),
-                                   **({DRAWS.file: draws} if draws is not None else {}),
-                                   **(extra_files or {})})
+        texts = {
+            SCENARIO_YAML: resolved_yaml(scenario), TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
+            SUMMARY.file: SUMMARY.text(summary_rows(results)), **({DRAWS.file: draws} if draws is not None else {}),
+            **(extra_files or {})}
+        hashes = write_texts(tmp, {**texts, RESULTS_XLSX: run_workbook(texts)})
         info = provenance(command, input_files)
         manifest = {
             "scenario": scenario.name,

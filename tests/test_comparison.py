@@ -160,7 +160,8 @@ def test_report_command_rebuilds_a_run_and_a_comparison_from_saved_files(capsys,
     assert f"Report written to {run / 'report.html'}" in capsys.readouterr().out
     assert (run / "report.html").stat().st_size > 0
     # (a six-month run reaches no target's year: no scorecard plot)
-    assert {p.name for p in (run / "plots").glob("*.png")} == {"fan_urbanization.png", "districts.png", "flows.png"}
+    assert {p.name for p in (run / "plots").glob("*.png")} == {"fan_urbanization.png", "districts.png", "flows.png",
+                                                             "district_map.png"}
     assert {p.name: p.read_bytes() for p in run.iterdir() if p.name in tables} == tables   # tables untouched
 
     assert cli.main(["compare", str(ROOT / "scenarios" / "baseline.yaml"), *SMALL, "--out", str(tmp_path),

@@ -27,7 +27,7 @@ from sim.output.report.tables import load_comparison, load_run, read_timeseries
 from .report_folders import FUTURE, HOSTILE, make_comparison_folder, make_run_folder
 
 PNG = b"\x89PNG\r\n\x1a\n"
-RUN_PLOTS = ("fan_urbanization.png", "scorecard.png", "districts.png", "flows.png")
+RUN_PLOTS = ("fan_urbanization.png", "scorecard.png", "districts.png", "flows.png", "district_map.png")
 
 
 @pytest.fixture(scope="module")
@@ -175,9 +175,9 @@ def test_missing_values_and_city_only_indicators(run_folder):
 
 def test_comparison_report(comparison_folder):
     page = build_comparison_report(comparison_folder).read_text(encoding="utf-8")
-    for name in ("comparison.png", "scorecard.png"):
+    for name in ("comparison.png", "scorecard.png", "district_map.png"):
         assert (comparison_folder / "plots" / name).read_bytes().startswith(PNG)
-    assert page.count('src="data:image/png;base64,') == 2
+    assert page.count('src="data:image/png;base64,') == 3
     scorecard = re.search(r'<table id="scorecard">.*?</table>', page, re.S).group(0)
     assert scorecard.count("<tr>") == 1 + 3                  # the targets of either scorecard
     differences = re.search(r'<table id="differences">.*?</table>', page, re.S).group(0)

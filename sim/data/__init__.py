@@ -1,12 +1,13 @@
 """Published facts the model is built from (``census.yaml``, ``demography.yaml``, ``migration.yaml``,
-``services.yaml``), each with its source."""
+``services.yaml``), each with its source, and the districts' boundaries for the map
+(``district_boundaries.json``, with its source and licence)."""
 
 from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
 
-from ..core.safe_load import load_yaml
+from ..core.safe_load import load_json, load_yaml
 
 
 @cache
@@ -31,3 +32,10 @@ def load_migration() -> dict:
 def load_services() -> dict:
     """The public services' capacities and the cost of citizenization, with their sources (read once)."""
     return load_yaml(files(__package__).joinpath("services.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_boundaries() -> dict:
+    """The ten districts' simplified outer boundaries, lon/lat rings by district, with their source and licence
+    (extracted once by tools/extract_boundaries.py; read once; treat as read-only)."""
+    return load_json(files(__package__).joinpath("district_boundaries.json").read_text(encoding="utf-8"))

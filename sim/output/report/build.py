@@ -136,6 +136,8 @@ def build_run_report(folder: str | Path) -> Path:
         ("districts.png", "Districts: population and urban share at the start and the end",
          charts.districts, (run,)),
         ("flows.png", "Flows of residents by type and year, Qingdao", charts.flows, (run,)),
+        ("district_map.png", "Map of the districts at the end: urbanization rate and population change",
+         charts.run_maps, (run,)),
     ])
     return write_atomic(page, run_page(run, images).encode("utf-8"))
 
@@ -150,6 +152,8 @@ def build_comparison_report(folder: str | Path) -> Path:
          charts.comparison, (comp,)),
         ("scorecard.png", "The plan's targets in both scenarios (hollow markers: the base)",
          charts.scorecard, (comp.scorecard, comp.scorecard_against, name, base)),
+        ("district_map.png", "Map of the districts: scenario minus against in the last year",
+         charts.comparison_maps, (comp,)),
     ])
     return write_atomic(page, comparison_page(comp, images).encode("utf-8"))
 

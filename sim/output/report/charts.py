@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...core.catalogue import BY_NAME, PROVENANCES
-from ...core.districts import CITY, ZONES
+from ...core.districts import CITY, DISTRICTS, ZONES
 from ...data import load_census
 from ...targets import plan_targets
 from ..formats import ScoreRow, base_status, fmt_human, fmt_share
-from . import fonts
+from . import district_map, fonts
 from .tables import Comparison, Run
 
 if TYPE_CHECKING:
@@ -374,4 +374,47 @@ def comparison(comp: Comparison) -> Figure | None:
     note = f"{len(names) - len(shown)} indicator(s) with no difference not shown; "
     note += f"{int(np.nanmax(reps))} paired replications" if not _nothing(reps) else ""
     axes[0, 0].set_title(f"{title}\n{note}", fontsize=10)
+    return fig
+
+
+def _map_title(en: str, zh: str, year: int) -> str:
+    return f"{fonts.label(en, zh)}, {year}"
+
+
+def run_maps(run: Run) -> Figure | None:
+    """The districts at the end of the run: the urbanization rate, and the population's change since the start."""
+    zones = [z for z in run.summary.zones if z in DISTRICTS]
+    if not zones or not run.summary.years:
+        return None
+    first, last = run.summary.years[0], run.summary.years[-1]
+    rate = {z: run.summary.get(last, z, "urbanization_rate") for z in zones}
+    change = {z: 100.0 * (run.summary.get(last, z, "population") / run.summary.get(first, z, "population") - 1.0)
+              for z in zones if run.summary.get(first, z, "population") > 0}
+    fig = figure(layout="constrained", figsize=(11, 5.2))
+    left, right = fig.subplots(1, 2)
+    district_map.choropleth(left, rate, _map_title("Urbanization rate of residents", "常住人口城镇化率", last), "%")
+    district_map.choropleth(right, change, _map_title(f"Population change since {first}", "常住人口变化", last),
+                            "% of the start", diverging=True)
+    fig.suptitle(f"Districts of scenario '{run.scenario.get('name')}' (mean over replications)", fontsize=10)
+    return fig
+
+
+def comparison_maps(comp: Comparison) -> Figure | None:
+    """Scenario minus base by district in the last year: the urbanization rate (points) and the population."""
+    d = comp.differences
+    if not d.years:
+        return None
+    year = d.years[-1]
+    rate = {z: d.get(year, z, "urbanization_rate", "mean_difference") for z in DISTRICTS}
+    people = {z: d.get(year, z, "population", "mean_difference") for z in DISTRICTS}
+    if _nothing(list(rate.values())) and _nothing(list(people.values())):
+        return None
+    fig = figure(layout="constrained", figsize=(11, 5.2))
+    left, right = fig.subplots(1, 2)
+    district_map.choropleth(left, rate, _map_title("Urbanization rate, difference", "城镇化率差值", year),
+                            "percentage points", diverging=True)
+    district_map.choropleth(right, people, _map_title("Resident population, difference", "常住人口差值", year),
+                            "persons", diverging=True, digits=None)
+    fig.suptitle(f"'{comp.scenario.get('name')}' minus '{comp.against.get('name')}' by district (mean paired "
+                 "difference)", fontsize=10)
     return fig

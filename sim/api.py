@@ -36,6 +36,7 @@ from .output.formats import (
     unguard_cell,
 )
 from .output.report import build_comparison_report, build_run_report
+from .output.reuse import read_results, stored_run
 from .output.run_folder import write_run
 from .runner import run_replications
 from .scenario import load_scenario, scenario_files, setting_origins
@@ -86,9 +87,24 @@ def simulate(scenario, progress: bool = False, workers: int = 1):
     not reached)``: the one way the CLI and the API simulate."""
     pool = (lambda fn, tasks, on_done: run_local(fn, tasks, workers, on_done)) if workers > 1 else None
     results = run_replications(scenario, progress=progress, pool=pool)
-    return results, scorecard.run_scorecard(
+    return results, score(scenario, results)
+
+
+def score(scenario, results):
+    """The scorecard of ``results`` ``(scored rows, targets not reached)``."""
+    return scorecard.run_scorecard(
         scenario_targets(scenario), results, uncertainty_kind(scenario),
         lambda target: submodels.provenance_of(scenario.submodels, target.indicator, target.year))
+
+
+def simulate_or_reuse(scenario, out: str | Path, reuse: bool, progress: bool = False, workers: int = 1):
+    """``(results, scorecard, stored folder)``: with ``reuse``, a stored run of the same scenario by this code
+    under ``out`` read back (``output/reuse.py``), else the scenario simulated (stored folder None)."""
+    folder = stored_run(out, scenario) if reuse else None
+    if folder is None:
+        return (*simulate(scenario, progress, workers), None)
+    results = read_results(folder)
+    return results, score(scenario, results), folder
 
 
 def overrides_of(settings: Mapping[str, Any] | None, keywords: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -98,12 +114,17 @@ def overrides_of(settings: Mapping[str, Any] | None, keywords: Mapping[str, Any]
 
 
 def run(scenario: str | Path, out: str | Path = "results", *, settings: Mapping[str, Any] | None = None,
-        workers: int = 1, progress: bool = False, **keywords: Any) -> Run:
+        workers: int = 1, progress: bool = False, reuse: bool = False, **keywords: Any) -> Run:
     """Run the scenario file ``scenario`` with the given settings, write its run folder under ``out`` (the
-    report too, when its ``outputs.plots`` is on) and return its tables."""
+    report too, when its ``outputs.plots`` is on) and return its tables. ``reuse``: a stored run of the same
+    scenario by the same code under ``out`` is returned instead of simulating again (``run --reuse``)."""
     overrides = overrides_of(settings, keywords)
     sc = load_scenario(scenario, overrides=overrides)
-    results, (scored, _) = simulate(sc, progress, workers)
+    results, (scored, _), stored = simulate_or_reuse(sc, out, reuse, progress, workers)
+    if stored is not None:
+        reused = load(stored)
+        assert isinstance(reused, Run)
+        return reused
     folder = write_run(sc, results, out, command=["sim.api.run", str(scenario)], input_files=scenario_files(scenario),
                        extra_files={SCORECARD.file: scorecard.csv_text(scored)}, report=build_run_report,
                        settings_from=setting_origins(scenario, overrides))
@@ -113,12 +134,15 @@ def run(scenario: str | Path, out: str | Path = "results", *, settings: Mapping[
 
 
 def compare(scenario: str | Path, against: str | Path, out: str | Path = "results", *,
-            settings: Mapping[str, Any] | None = None, progress: bool = False, **keywords: Any) -> Comparison:
+            settings: Mapping[str, Any] | None = None, progress: bool = False, reuse: bool = True,
+            **keywords: Any) -> Comparison:
     """Compare ``scenario`` (with the given settings) with ``against`` on common random numbers, as
-    ``run_sim.py compare`` does; write the comparison folder under ``out`` and return its tables."""
+    ``run_sim.py compare`` does; write the comparison folder under ``out`` and return its tables. Stored runs
+    of either scenario by the same code under ``out`` are reused unless ``reuse`` is False (``--fresh``)."""
     mine = load_scenario(scenario, overrides=overrides_of(settings, keywords))
     theirs = load_scenario(against, overrides=pairing_overrides(mine))
-    (runs, (scored, _)), (against_runs, (scored_against, _)) = simulate(mine, progress), simulate(theirs, progress)
+    runs, (scored, _), _ = simulate_or_reuse(mine, out, reuse, progress)
+    against_runs, (scored_against, _), _ = simulate_or_reuse(theirs, out, reuse, progress)
     folder = write_comparison(
         mine, theirs, runs, against_runs, out, command=["sim.api.compare", str(scenario), str(against)],
         input_files=[*scenario_files(scenario), *scenario_files(against)],

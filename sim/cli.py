@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .api import simulate
+from .api import score, simulate, simulate_or_reuse
 from .calibration.pipeline import CalibrationError, calibrate
 from .calibration.pipeline import describe as describe_calibration
 from .calibration.spec import load_calibration
@@ -60,6 +60,7 @@ from .output.atomic import MACHINE_ERRNOS, NotLanded, OutputPathError, check_wri
 from .output.comparison import pairing_overrides, write_comparison
 from .output.formats import unguard_cell
 from .output.report import EarlyReport, ReportError, build_comparison_report, build_run_report
+from .output.reuse import read_results, stored_run
 from .output.run_folder import write_run
 from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files, setting_origins
 from .scenario.uncertainty import kind as uncertainty_kind
@@ -195,6 +196,9 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_positive, default=1, metavar="N",
                    help="run the replications in N worker processes (default 1: in this process); the same "
                         "numbers whatever N")
+    p.add_argument("--reuse", action="store_true",
+                   help="when a run of the same resolved scenario by the same code is stored under --out, show "
+                        "it instead of simulating again (no new folder)")
     _quiet(p)
 
 
@@ -205,7 +209,9 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
                         "seed, replications, period and scale so that replications pair up; --set changes "
                         "SCENARIO only")
     p.add_argument("--out", default="results", metavar="DIR",
-                   help="folder that receives comparisons/... (default: results)")
+                   help="folder that receives comparisons/... (default: results); stored runs of either "
+                        "scenario there are reused (the same resolved scenario by the same code)")
+    p.add_argument("--fresh", action="store_true", help="simulate both scenarios even when stored runs of them exist")
     _quiet(p)
 
 
@@ -279,6 +285,13 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     scenario = _load(args)
     _check_out(args.out)
+    stored = stored_run(args.out, scenario) if args.reuse else None
+    if stored is not None:
+        results = read_results(stored)
+        scored, unscored = score(scenario, results)
+        _note(f"Reusing {stored} (the same scenario, run by this code; without --reuse it runs again)")
+        _finish_run(scenario, results, stored, scored, unscored)
+        return 0
     if not args.quiet:
         _note(f"Running {_describe(scenario)}")
     # matplotlib loads in a forked process while this one simulates
@@ -293,10 +306,14 @@ def _run(args: argparse.Namespace) -> int:
         if report is not None:
             report.close()
     args.kept = f"the results were written to {folder}"
+    _finish_run(scenario, results, folder, scored, unscored)
+    return 0
+
+
+def _finish_run(scenario, results, folder: Path, scored, unscored) -> None:
     _print_run(scenario, results, folder, scenario_targets(scenario))
     _say("\nScorecard of the plan's targets (docs/targets.md):")
     _say(scorecard.table(scored, unscored, scenario.replications))
-    return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -307,7 +324,9 @@ def _compare(args: argparse.Namespace) -> int:
         _note(f"Comparing {_describe(scenario)}\n     with {_describe(against)}")
     runs, cards = {}, {}
     for key, sc in (("scenario", scenario), ("against", against)):
-        runs[key], cards[key] = _simulate(sc, args.quiet)
+        runs[key], cards[key], stored = simulate_or_reuse(sc, args.out, not args.fresh, not args.quiet)
+        if stored is not None:
+            _note(f"Reusing {stored} for '{sc.name}' (the same scenario, run by this code; --fresh runs it again)")
     folder = write_comparison(
         scenario, against, runs["scenario"], runs["against"], args.out, command=args.command_line,
         input_files=[*scenario_files(args.scenario), *scenario_files(args.against)],

@@ -24,7 +24,7 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SMALL = ["--set", "population.scale=2000", "--set", "period.end=2021-06-30"]
 NO_PLOTS = ["--set", "outputs.plots=false"]
 OUTPUTS = {"timeseries.csv", "summary.csv", "manifest.json", "scenario.yaml", "scorecard.csv", "results.xlsx",
-           "plots", "report.html"}
+           "results.npz", "plots", "report.html"}
 
 
 

@@ -24,6 +24,7 @@ from .atomic import atomic_folder, inside
 from .excel import RESULTS_XLSX, run_workbook
 from .formats import DRAWS, SCENARIO_YAML, SUMMARY, TIMESERIES, csv_table, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
+from .reuse import RESULTS_NPZ, code_fingerprint, results_npz
 from .yearly import yearly_values
 
 
@@ -115,7 +116,7 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
             SCENARIO_YAML: resolved_yaml(scenario), TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
             SUMMARY.file: SUMMARY.text(summary_rows(results)), **({DRAWS.file: draws} if draws is not None else {}),
             **(extra_files or {})}
-        hashes = write_texts(tmp, {**texts, RESULTS_XLSX: run_workbook(texts)})
+        hashes = write_texts(tmp, {**texts, RESULTS_XLSX: run_workbook(texts), RESULTS_NPZ: results_npz(results)})
         info = provenance(command, input_files)
         manifest = {
             "scenario": scenario.name,
@@ -130,12 +131,14 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
             "events_by_type": {k: int(sum(r.events_by_type[k] for r in results)) for k in results[0].events_by_type},
             "wall_seconds": seconds(sum(r.wall_seconds for r in results)),
             "replication_wall_seconds": [seconds(r.wall_seconds) for r in results],
+            "replication_events": [int(r.events_processed) for r in results],
             "agents_start": [r.agents_start for r in results],
             "agents_end": [r.agents_end for r in results],
             "uncertainty": uncertainty_record(scenario, results),
             "packages": info["packages"],
             "input_sha256": info["input_sha256"],
             "output_sha256": hashes,
+            "code_sha256": code_fingerprint(),
             **({"settings_from": settings_from} if settings_from is not None else {}),
         }
         write_manifest(tmp, manifest)

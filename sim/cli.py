@@ -58,6 +58,7 @@ from .experiment.store import FolderError, Store
 from .output import scorecard
 from .output.atomic import MACHINE_ERRNOS, NotLanded, OutputPathError, check_writable
 from .output.comparison import pairing_overrides, write_comparison
+from .output.excel import RESULTS_XLSX
 from .output.formats import unguard_cell
 from .output.report import EarlyReport, ReportError, build_comparison_report, build_run_report
 from .output.reuse import read_results, stored_run
@@ -314,6 +315,15 @@ def _finish_run(scenario, results, folder: Path, scored, unscored) -> None:
     _print_run(scenario, results, folder, scenario_targets(scenario))
     _say("\nScorecard of the plan's targets (docs/targets.md):")
     _say(scorecard.table(scored, unscored, scenario.replications))
+    _say_report(folder)
+
+
+def _say_report(folder: Path) -> None:
+    """The last line of a run or comparison: where its report is (when it has one), and its workbook."""
+    if (folder / "report.html").is_file():
+        _say(f"\nReport: {folder / 'report.html'}   Excel: {folder / RESULTS_XLSX}")
+    elif (folder / RESULTS_XLSX).is_file():
+        _say(f"\nExcel: {folder / RESULTS_XLSX} (no report: outputs.plots is off)")
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -335,6 +345,7 @@ def _compare(args: argparse.Namespace) -> int:
         report=build_comparison_report)
     args.kept = f"the comparison was written to {folder}"
     _print_comparison(folder, scenario, against)
+    _say_report(folder)
     return 0
 
 

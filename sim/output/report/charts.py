@@ -7,6 +7,7 @@ into PNG bytes under the report's font settings.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import math
@@ -133,7 +134,10 @@ def _nothing(values) -> bool:
 
 
 def fan_urbanization(run: Run) -> Figure | None:
-    """Urbanization rates of the city: median and 5-95% band over replications, with the plan's targets."""
+    """Urbanization rates of the city: median and 5-95% band over replications, with the plan's targets and the
+    days levers start."""
+    from matplotlib.dates import date2num
+
     series = {k: s for k, s in run.timeseries(CITY, FAN).items() if not _nothing(s.values)}
     if not series:
         return None
@@ -156,6 +160,13 @@ def fan_urbanization(run: Run) -> Figure | None:
             if score.indicator == name and score.target_value is not None:
                 ax.axhline(score.target_value, color=colour, ls="--", lw=1.5,
                            label=f"Plan target for {score.year}: {_cmp(score)} {fmt_human(score.target_value)}%")
+    last = max(s.dates[-1] for s in series.values())
+    first = _day((run.scenario.get("period") or {}).get("start")) or min(s.dates[0] for s in series.values())
+    for day, names in lever_starts(run.scenario, first, last).items():
+        ax.axvline(float(date2num(day)), color="#616161", ls=":", lw=1)
+        ax.annotate(fonts.label("lever starts: ", "政策开始: ") + ", ".join(names), (day, 0.5),
+                    xycoords=("data", "axes fraction"), xytext=(3, 0), textcoords="offset points", rotation=90,
+                    ha="left", va="center", fontsize=6.5, color="#424242")
     ax.set_title(f"{fonts.label('Qingdao urbanization rates', '青岛城镇化率')} - scenario '{run.scenario.get('name')}'")
     ax.set_ylabel("percent (%)")
     ax.set_xlabel("date (month end)")
@@ -164,6 +175,29 @@ def fan_urbanization(run: Run) -> Figure | None:
     for tick in ax.get_xticklabels():
         tick.set(rotation=30, ha="right")
     return fig
+
+
+def lever_starts(scenario: dict, first: dt.date, last: dt.date) -> dict[dt.date, list[str]]:
+    """The levers in force by the day they start, for those starting after ``first`` and by ``last`` (a lever
+    in force from the period's start is not marked: it acts throughout)."""
+    out: dict[dt.date, list[str]] = {}
+    for name, lever in sorted((scenario.get("policies") or {}).items()):
+        if not isinstance(lever, dict) or not lever.get("intensity"):
+            continue
+        day = _day(lever.get("start"))
+        if day is not None and first < day <= last:
+            out.setdefault(day, []).append(name)
+    return dict(sorted(out.items()))
+
+
+def _day(value) -> dt.date | None:
+    """A saved scenario's date (a date, or its ISO text); None for anything else."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _zones(run: Run) -> list[str]:

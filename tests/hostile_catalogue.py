@@ -1747,8 +1747,8 @@ def _chance_shown(ws: Workspace, r: Result) -> None:
 
 def _quick_start(ws: Workspace, r: Result) -> None:
     [folder] = _folders(ws, "results/baseline")
-    need((folder / "report.html").is_file() and len(list((folder / "plots").glob("*.png"))) == 4,
-         "the quick start did not write its report and four plots")
+    need((folder / "report.html").is_file() and len(list((folder / "plots").glob("*.png"))) == 5,
+         "the quick start did not write its report and five plots (the district map the fifth)")
     _no_chance_shown(ws, r)
 
 

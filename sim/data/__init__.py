@@ -1,5 +1,5 @@
 """Published facts the model is built from (``census.yaml``, ``demography.yaml``, ``migration.yaml``,
-``services.yaml``), each with its source."""
+``services.yaml``, ``economy.yaml``), each with its source."""
 
 from __future__ import annotations
 
@@ -31,3 +31,9 @@ def load_migration() -> dict:
 def load_services() -> dict:
     """The public services' capacities and the cost of citizenization, with their sources (read once)."""
     return load_yaml(files(__package__).joinpath("services.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_economy() -> dict:
+    """Jobs and housing by district: the city's figures and the assumptions the defaults rest on (read once)."""
+    return load_yaml(files(__package__).joinpath("economy.yaml").read_text(encoding="utf-8"))

@@ -349,6 +349,7 @@ class Handlers:
             urban = self._urban_cells
             ahead = self.urban_ahead.get(head, _NOTHING_AHEAD)
             pull = self.destination_pull
+            cumulative: list[float] | list[int]
             if pull is None:
                 cumulative = list(accumulate(0 if d == origin else sum(stock[urban[d]]) - ahead[d]
                                              for d in range(len(DISTRICTS))))

@@ -19,7 +19,7 @@ from sim.core.fields import Field, MapOf, Section, walk
 from sim.scenario.schema import SCENARIO
 
 MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
-DOCUMENTED_SECTIONS = ("behaviour", "population")
+DOCUMENTED_SECTIONS = ("behaviour", "population", "economy")
 
 
 def leaf_paths(section: Section) -> list[str]:

@@ -60,6 +60,7 @@ CASES = {
     "new_town_development": ({}, _total("in_situ_urbanization"), +1),
     "pre_2018_settlement": ({}, _events("hukou_conversion"), -1),
     "resident_based_services": ({}, _total("clinic_care_shortage"), -1),
+    "industry_development": ({}, _final("jobs"), +1),
 }
 
 

@@ -168,7 +168,7 @@ class Model:
                 self._log_households(start_day, "reclassification", reclassified)
             if self.economy is not None:
                 self.economy.add_reclassified(self.res.district[reclassified])
-                self.economy.at_month_start(start_day)
+                self.economy.at_month_start(start_day, cal.year_of(start_day))
                 self.handlers.destination_pull = self.economy.pull.tolist()
             scheduler.redraw_due(start_day)
             times, rows, kinds = scheduler.due(start_day, end_day)

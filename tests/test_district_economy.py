@@ -120,6 +120,13 @@ def test_jobs_follow_the_growth_path_exactly():
     assert np.allclose(m.economy.jobs, start * (1 + growth / 100) ** (months / MONTHS_PER_YEAR), rtol=1e-12)
 
 
+def test_a_shift_by_year_changes_every_districts_growth_from_its_year():
+    m = model({"economy.jobs.growth_shift_pct_by_year": {"2022": -2.0}})
+    start = m.economy.jobs.copy()
+    m.run()
+    assert np.allclose(m.economy.jobs, start * 1.024 * 1.004, rtol=1e-12)      # 2021 at 2.4%, 2022 at 0.4%
+
+
 def test_the_pull_is_relative_and_falls_with_cost():
     expected, weights = np.array([0.5, 1.0, 1.0]), np.array([1.0, 1.0, 2.0])
     pull = pull_from(expected, np.ones(3), weights, 1.0, 0.5)
@@ -149,7 +156,7 @@ def test_neutral_elasticities_and_no_home_condition_move_nobody():
 
 
 def test_a_citywide_job_slowdown_lowers_arrivals_when_the_total_responds():
-    slow = {"economy.jobs.growth_pct_per_year": dict.fromkeys(DISTRICTS, -10.0),
+    slow = {"economy.jobs.growth_shift_pct_by_year": {"2021": -12.0},
             "economy.jobs.total_arrivals_elasticity": 2.0}
     assert total(model(slow).run(), "in_migration") < total(model().run(), "in_migration")
 
@@ -176,6 +183,7 @@ def test_industry_development_at_intensity_zero_is_the_baseline_byte_for_byte():
     ("economy.housing.cost_elasticity", -1.0, "economy.housing.cost_elasticity"),
     ("economy.enabled", "maybe", "economy.enabled"),
     ("economy.jobs.income_elasticty", 1.0, "income_elasticity"),
+    ("economy.jobs.growth_shift_pct_by_year", {"next year": 1.0}, "economy.jobs.growth_shift_pct_by_year"),
 ])
 def test_bad_economy_settings_are_one_line_errors_naming_the_field(setting, value, words):
     with pytest.raises(ScenarioError) as err:

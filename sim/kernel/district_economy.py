@@ -5,7 +5,8 @@ areas, the outer new cities; 城市更新, docs/sources/plan_zh.txt sections 六
 recorder scales to persons), by district d, at each month start (``at_month_start``, O(districts)):
 
 - jobs ``J_d``: at the start the district's employed residents aged 16-59 times ``jobs_per_employed_resident``;
-  each month ``J_d <- J_d (1 + g_d / 100)^(1/12)``, ``g_d`` the scenario's growth plus what the levers add
+  each month ``J_d <- J_d (1 + g_d / 100)^(1/12)``, ``g_d`` the scenario's growth (the district's, plus the
+  year's city-wide shift ``growth_shift_pct_by_year``) plus what the levers add
   (``PolicySet.job_growth_pct``, industry development), so twelve months compound to the year's growth;
 - working-age residents ``L_d = N_d s_d``: the district's residents ``N_d`` (the stock table) times its share
   aged 16-59 at the start (ageing inside the period is left out of ``L``: a simplification);
@@ -43,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.ages import RETIREMENT_AGE, WORKING_AGE
-from ..core.calendar import DAYS_PER_YEAR
+from ..core.calendar import DAYS_PER_YEAR, value_in_year
 from ..core.codes import PRESENT
 from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
@@ -71,6 +72,16 @@ JOBS = Section(
             _DATA["jobs"]["growth_pct_per_year"], "Growth of the district's jobs each year.", "% per year",
             f"山东统计年鉴 年末从业人员, Qingdao 523.9 (2010) and 589.3 (2015) 万人: 2.38% a year; assumption: every "
             f"district at the city's pace, carried on after 2015 ({_SEE} jobs)", -20.0, 50.0),
+        "growth_shift_pct_by_year": MapOf(
+            None, Field("float", None, "Percentage points added to every district's job growth in the year.",
+                        unit="% per year", minimum=-50.0, maximum=50.0),
+            default={}, unit="% per year", key_name="<year>", key_pattern=r"(19|20|21)[0-9][0-9]",
+            doc="A city-wide path of job growth by year, added to each district's growth_pct_per_year: each year "
+                "listed has its own shift, a year not listed the shift of the latest listed year before it, and the "
+                "years before the first listed one none. E.g. {2022: -2.0} for a slowdown from 2022 on.",
+            source="none by default (every year the districts' growth_pct_per_year): no yearly series of Qingdao's "
+                   "employment after 2015 was found (docs/sources/economy_search.yaml); a path is a scenario's "
+                   "assumption"),
         "jobs_per_employed_resident": _by_district(
             1.0, "Jobs at the start per employed resident aged 16-59 of the district.", "multiplier",
             f"assumption: jobs where the employed live, no district employment (第四次经济普查) found ({_SEE} jobs)",
@@ -215,10 +226,13 @@ class DistrictEconomy:
         self.observe()
         self.availability_start_city = self.availability_city
 
-    def at_month_start(self, day: float) -> None:
-        """The month's job growth and housing completions and demolitions, then the state from the stock."""
+    def at_month_start(self, day: float, year: int) -> None:
+        """The month's job growth (of ``year``: the districts' growth, the year's shift, the levers') and housing
+        completions and demolitions, then the state from the stock."""
         added = self.policies.job_growth_pct(day)
-        growth = self.growth_pct if added is None else self.growth_pct + added
+        growth = self.growth_pct + value_in_year(self.settings.jobs.growth_shift_pct_by_year, year, 0.0)
+        if added is not None:
+            growth = growth + added
         self.jobs = self.jobs * (1.0 + growth / 100.0) ** (1.0 / MONTHS_PER_YEAR)
         completed, demolished = self._completions / MONTHS_PER_YEAR, self._demolitions / MONTHS_PER_YEAR
         self.completed = self.completed + completed

@@ -54,6 +54,8 @@ if TYPE_CHECKING:            # the levers sit above the kernel: it asks them thr
     from ..policy import PolicySet
 
 MONTHS_PER_YEAR = 12
+#: the recorded stocks' resolution, parts of an agent (a power of two)
+STOCK_RESOLUTION = 1024
 _DATA = load_economy()
 _SEE = "sim/data/economy.yaml"
 
@@ -288,9 +290,11 @@ class DistrictEconomy:
         return self.housed_share if self.settings.housing.settlement_needs_home else None
 
     def stocks(self) -> dict[str, np.ndarray]:
-        """The month's ``STOCKS`` by district, agents."""
-        return {"jobs": self.jobs, "working_age_residents": self.working_age, "urban_dwellings": self.dwellings,
-                "vacant_urban_dwellings": self.vacant, "housing_shortage": self.shortage}
+        """The month's ``STOCKS`` by district, agents, to ``1 / STOCK_RESOLUTION`` of an agent: dyadic fractions,
+        so that the city's value (the districts' sum, scaled) is exactly the sum of the districts' scaled values."""
+        values = {"jobs": self.jobs, "working_age_residents": self.working_age, "urban_dwellings": self.dwellings,
+                  "vacant_urban_dwellings": self.vacant, "housing_shortage": self.shortage}
+        return {name: np.round(value * STOCK_RESOLUTION) / STOCK_RESOLUTION for name, value in values.items()}
 
     def rates(self) -> dict[str, np.ndarray]:
         """The month's ``RATES`` for every zone, the city first: job availability (%) and the housing cost

@@ -160,22 +160,25 @@ def _vector(mapping) -> np.ndarray:
     return np.array([float(mapping[d]) for d in DISTRICTS])
 
 
-def start_counts(res, day: float) -> dict[str, np.ndarray]:
-    """One pass over the residents at the start: by district, residents, those aged 16-59, the employed among
-    them, the urban residents and the urban households (their reference persons)."""
-    present = res.view("status") == PRESENT
-    district = res.view("district").astype(np.int64)
-    age = (day - res.view("birth_day")) / DAYS_PER_YEAR
-    working = present & (age >= WORKING_AGE) & (age < RETIREMENT_AGE)
-    urban = present & res.view("urban")
+def start_counts(res, stock: np.ndarray, day: float) -> dict[str, np.ndarray]:
+    """By district: residents and urban residents (the ``stock`` table), and from one pass over the residents
+    those aged 16-59, the employed among them and the urban households (their reference persons): birth days
+    compared with fixed thresholds (no ages computed) and one bincount over (district, flags)."""
     n = len(DISTRICTS)
+    birth = res.view("birth_day")
+    working = (birth <= day - WORKING_AGE * DAYS_PER_YEAR) & (birth > day - RETIREMENT_AGE * DAYS_PER_YEAR)
+    flags = (working.view(np.int8) + 2 * (working & res.view("employed")).view(np.int8)
+             + 4 * (res.view("urban") & res.view("is_head")).view(np.int8))
+    key = res.view("district").astype(np.int64) * 8 + flags
+    counts = np.bincount(key[res.view("status") == PRESENT], minlength=n * 8).reshape(n, 8).astype(np.float64)
+    has = np.arange(8)
 
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(district[mask], minlength=n).astype(np.float64)
+    def count(bit: int) -> np.ndarray:
+        return counts[:, (has >> bit) & 1 == 1].sum(axis=1)
 
-    return {"residents": count(present), "working_age": count(working),
-            "employed": count(working & res.view("employed")), "urban": count(urban),
-            "urban_households": count(urban & res.view("is_head"))}
+    return {"residents": stock.sum(axis=(1, 2, 3)).astype(np.float64),
+            "urban": stock[:, 1].sum(axis=(1, 2)).astype(np.float64),
+            "working_age": count(0), "employed": count(1), "urban_households": count(2)}
 
 
 def pull_from(expected: np.ndarray, cost: np.ndarray, weights: np.ndarray, income_elasticity: float,
@@ -206,7 +209,7 @@ class DistrictEconomy:
         self.stock_table = stock_table
         self.policies = policies
         jobs, housing = settings.jobs, settings.housing
-        counts = start_counts(res, 0.0)
+        counts = start_counts(res, stock_table(), 0.0)
         residents = np.maximum(counts["residents"], 1.0)
         self.working_share = counts["working_age"] / residents
         self.persons_per_household = np.divide(counts["urban"], counts["urban_households"],

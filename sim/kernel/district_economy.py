@@ -273,7 +273,9 @@ class DistrictEconomy:
                               where=self.dwellings > 0)
         ratio = np.divide(occupancy, self.occupancy_start, out=np.ones(len(DISTRICTS)),
                           where=self.occupancy_start > 0)
-        self.cost = self.cost_start * ratio ** self.settings.housing.cost_elasticity_to_occupancy
+        # floored at a hundredth of the start's occupancy: a district emptied of urban households keeps a
+        # finite cost (and pull)
+        self.cost = self.cost_start * np.maximum(ratio, 0.01) ** self.settings.housing.cost_elasticity_to_occupancy
         self.pull = pull_from(self.wage * self.availability, self.cost, residents,
                               self.settings.jobs.income_elasticity, self.settings.housing.cost_elasticity)
         self.housed_share = np.divide(occupied, self.demand, out=np.ones(len(DISTRICTS)), where=self.demand > 0)

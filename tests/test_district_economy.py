@@ -63,6 +63,17 @@ def test_more_job_growth_in_a_district_draws_more_internal_movers(baseline, xiha
     assert total(xihaian_boom, "internal_moves_in", "xihaian") > total(baseline, "internal_moves_in", "xihaian")
 
 
+def test_a_district_without_jobs_draws_no_arrivals_and_no_movers_from_elsewhere():
+    """No jobs in Laoshan: its expected income and so its pull are 0, so no arrival and no rural-to-urban mover
+    leaving another district goes there (the handler reads the month's pull)."""
+    result = model({"economy.jobs.jobs_per_employed_resident": {"laoshan": 0.0},
+                    "behaviour.rural_to_urban.same_district_share_pct": 0.0,      # every mover leaves
+                    "behaviour.urban_to_rural.return_hazard_per_year": 0.0,       # no returns to a hukou home
+                    "behaviour.urban_to_rural.other_hazard_per_year": 0.0}).run()
+    assert total(result, "in_migration", "laoshan") == 0 < total(result, "in_migration", "licang")
+    assert total(result, "internal_moves_in", "laoshan") == 0 < total(result, "internal_moves_in", "licang")
+
+
 def test_a_housing_shortage_lowers_hukou_conversions():
     """No vacancy, no completions and renewal taking a fifth of Jimo's dwellings a year: the urban households
     outgrow the dwellings, and fewer convert there than when settlement does not need a home."""

@@ -179,7 +179,7 @@ def test_every_name_the_coverage_table_gives_exists():
             if constant:
                 module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
                 assert hasattr(module, constant), f"plan-coverage.md {row}: {path} has no {constant}"
-        elif name.split(".")[0] in ("policies", "submodels", "behaviour", "population"):
+        elif name.split(".")[0] in ("policies", "submodels", "behaviour", "population", "economy", "services"):
             assert name in settings, f"plan-coverage.md {row}: no scenario setting {name}"
         elif name not in PROVENANCES:               # a scored target's provenance, as the scorecard says it
             assert name in INDICATORS, f"plan-coverage.md {row}: {name} is neither a file, a setting nor an indicator"

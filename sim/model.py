@@ -9,12 +9,15 @@ and runs them; it owns no rule itself:
 - the levers in force (``policy.PolicySet``), the school seats (``schooling.py``), the other public services
   and their yearly round (``services.py``), the reclassification of rural places (``reclassification.py``);
   the public cost of citizenization from the month's conversions and newly served (``citizenization_cost.py``);
+  jobs and housing by district (``district_economy.py``), when the scenario's economy is on;
 - the recorder of the month-end indicators (``recorder.py``) and the threads (``parallel.py``).
 
 At each month start the calendar process
 
 1. lets the levers act on places, then reclassifies the month's share of rural residents as urban where
-   they live (``reclassification.py``, at the pace the levers set: new-town upgrades);
+   they live (``reclassification.py``, at the pace the levers set: new-town upgrades), then steps the jobs
+   and housing (``district_economy.py``: the month's job growth, completions, the homes reclassified) and
+   sets the month's pull of each district on arrivals and movers;
 2. redraws the residents whose review day has come (everyone on 1 January, as ages move the hazards;
    otherwise only those whose state changed or who crossed a threshold such as six months of residence);
 3. collects the residents whose next event falls inside the month, plus the month's arriving households
@@ -48,6 +51,7 @@ from .core.catalogue import FLOW_INDEX
 from .core.districts import DISTRICTS
 from .core.streams import Streams
 from .kernel import citizenization_cost
+from .kernel.district_economy import DistrictEconomy
 from .kernel.handlers import ALL_EVENTS, EventDraws, Handlers
 from .kernel.ledger import Ledger
 from .kernel.parallel import Parallel
@@ -113,6 +117,12 @@ class Model:
                                  behaviour.schooling.enrolment_month, self.policies)
         if self.policies.sizes_services_by_residents:
             self.schools.sizing = self.services.compulsory_extra_seats
+        #: jobs and housing by district (None when the scenario's economy is off)
+        self.economy = (DistrictEconomy(scenario.economy, self.res, self.ledger.stock_table, self.policies)
+                        if scenario.economy.enabled else None)
+        self.scheduler.economy = self.economy
+        if self.economy is not None:
+            self.handlers.destination_pull = self.economy.pull.tolist()
         #: non-hukou children holding a public compulsory seat at the last enrolment month's end, by district
         #: (the base of the net rise the schooling cost counts)
         self._seated = month_end_stocks(self.res, 0.0, self.parallel.map)["non_hukou_public_school"]
@@ -156,6 +166,10 @@ class Model:
             reclassified = self.reclassification.at_month_start(start_day)
             if self.log is not None:
                 self._log_households(start_day, "reclassification", reclassified)
+            if self.economy is not None:
+                self.economy.add_reclassified(self.res.district[reclassified])
+                self.economy.at_month_start(start_day, cal.year_of(start_day))
+                self.handlers.destination_pull = self.economy.pull.tolist()
             scheduler.redraw_due(start_day)
             times, rows, kinds = scheduler.due(start_day, end_day)
             self.events_processed += len(times) + 1          # the month's events and its end
@@ -199,9 +213,14 @@ class Model:
         stocks = {**month_end_stocks(self.res, self.env.now, self.parallel.map), **homesteads,
                   "school_seat_shortage": self.schools.shortage, **self.services.stocks(),
                   "homestead_lease_income": self.policies.monthly_income(homesteads["homesteads_leased"])}
+        zones = None
+        if self.economy is not None:
+            self.economy.observe()
+            stocks.update(self.economy.stocks())
+            zones = self.economy.rates()
         flows = self.ledger.take_flows()
         self.recorder.record(date.isoformat(), self.ledger.stock_table(), flows, stocks,
-                             {"rural_service_staff": self.service_staff, **self._costs(date, flows, stocks)})
+                             {"rural_service_staff": self.service_staff, **self._costs(date, flows, stocks)}, zones)
 
     def _costs(self, date: dt.date, flows: np.ndarray, stocks: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The month's public cost of citizenization by district, yuan: the month's hukou conversions, and the

@@ -19,7 +19,7 @@ from sim.core.fields import Field, MapOf, Section, walk
 from sim.scenario.schema import SCENARIO
 
 MODEL_DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
-DOCUMENTED_SECTIONS = ("behaviour", "population")
+DOCUMENTED_SECTIONS = ("behaviour", "population", "economy")
 
 
 def leaf_paths(section: Section) -> list[str]:
@@ -179,7 +179,7 @@ def test_every_name_the_coverage_table_gives_exists():
             if constant:
                 module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
                 assert hasattr(module, constant), f"plan-coverage.md {row}: {path} has no {constant}"
-        elif name.split(".")[0] in ("policies", "submodels", "behaviour", "population"):
+        elif name.split(".")[0] in ("policies", "submodels", "behaviour", "population", "economy", "services"):
             assert name in settings, f"plan-coverage.md {row}: no scenario setting {name}"
         elif name not in PROVENANCES:               # a scored target's provenance, as the scorecard says it
             assert name in INDICATORS, f"plan-coverage.md {row}: {name} is neither a file, a setting nor an indicator"

@@ -82,17 +82,26 @@ def test_new_towns_speed_up_only_while_the_lever_is_in_force(baseline):
 CAPACITY_ONLY = [name for name, cls in LEVERS.items() if cls.resident_based_share is not Lever.resident_based_share]
 
 
+#: levers that act on places' jobs alone (``Lever.job_growth_pct``): they change where newcomers and movers go,
+#: not the lives of the residents present at the start
+JOBS_ONLY = [name for name, cls in LEVERS.items() if cls.job_growth_pct is not Lever.job_growth_pct]
+
+
 @pytest.mark.parametrize("lever", [name for name in ALL_LEVERS if name not in CAPACITY_ONLY])
 def test_a_scoped_lever_leaves_other_districts_residents_alone(lever):
     """Residents present at the start outside the scope live the same lives, event for event, unless their
     household moves between districts (a flow that crosses)."""
+    from sim.core.catalogue import INDICATOR_NAMES
+
     base = Model(make_scenario(BASE), 0, log_events=True)
     n0 = base.res.n
     start_district = base.res.district[:n0].copy()
     hh = base.res.hh[:n0].copy()
-    base_log = base.run().log
-    on_log = Model(make_scenario({**BASE, f"policies.{lever}": {"districts": ["pingdu"]}}), 0,
-                   log_events=True).run().log
+    base_result = base.run()
+    base_log = base_result.log
+    on_result = Model(make_scenario({**BASE, f"policies.{lever}": {"districts": ["pingdu"]}}), 0,
+                      log_events=True).run()
+    on_log = on_result.log
     pingdu = ZONES.index("pingdu") - 1
 
     def lives(log):
@@ -109,6 +118,11 @@ def test_a_scoped_lever_leaves_other_districts_residents_alone(lever):
     outside = [r for r in range(n0) if start_district[r] != pingdu and hh[r] not in base_movers | on_movers]
     assert len(outside) > 1000
     assert all(base_events.get(r) == on_events.get(r) for r in outside)
+    if lever in JOBS_ONLY:            # it acted on Pingdu's jobs, and on no other district's
+        jobs = INDICATOR_NAMES.index("jobs")
+        changed = base_result.values[-1, 1:, jobs] != on_result.values[-1, 1:, jobs]
+        assert changed.tolist() == [d == pingdu for d in range(len(changed))]
+        return
     inside = np.flatnonzero(start_district == pingdu)
     assert any(base_events.get(r) != on_events.get(r) for r in inside.tolist())      # the lever did act there
 

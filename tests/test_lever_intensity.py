@@ -69,6 +69,7 @@ CASES = {
     # residents grow faster than residents, by conversions) while moving it to the districts whose residents
     # grow, which narrows their shortages (tests/test_services.py): its effect on the total is negative
     "resident_based_services": ({}, _service_capacity, -1),
+    "industry_development": ({}, _final("jobs"), +1),
 }
 
 

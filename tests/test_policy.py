@@ -31,7 +31,7 @@ def col(name):
 
 def test_every_lever_has_schema_and_mechanism():
     hooks = ("adjust", "extra_arrivals", "arrival_pull", "act_on_places", "processes", "extra_school_seats",
-             "reclassification_pace", "resident_based_share")
+             "reclassification_pace", "resident_based_share", "job_growth_pct")
     for name, cls in LEVERS.items():
         assert issubclass(cls, Lever) and cls.name == name
         assert cls.schema.optional and {"start", "end", "districts", "intensity"} <= set(cls.schema.fields)

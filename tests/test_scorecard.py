@@ -187,7 +187,10 @@ NOTED_SIMULATED = ("homestead_lease_income", "in_situ_urbanization", "new_town_s
                    "citizenization_cost_low", "citizenization_cost_schooling", "citizenization_cost_social_security",
                    "clinic_care_coverage", "clinic_care_shortage", "eldercare_bed_coverage", "eldercare_bed_shortage",
                    "high_school_seat_coverage", "high_school_seat_shortage", "preschool_place_coverage",
-                   "preschool_place_shortage")
+                   "preschool_place_shortage",
+                   # jobs and housing: the agents' residents and households against assumed jobs and dwellings
+                   "housing_cost_index", "housing_shortage", "job_availability", "vacant_urban_dwellings",
+                   "working_age_residents")
 
 
 def test_only_the_mixed_simulated_indicators_carry_a_note():

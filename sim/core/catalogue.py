@@ -225,6 +225,40 @@ INDICATORS: tuple[Indicator, ...] = (
            "the pensions and health insurance of hukou conversions"),
           ("housing", "市民化成本:住房保障", "Citizenization cost: housing support",
            "the housing support of hukou conversions"))),
+    # -- jobs and housing by district (sim/kernel/district_economy.py)
+    Indicator("jobs", "就业岗位", "Jobs", "jobs", "stock",
+              "Jobs in the zone at the month start: the district's employed residents aged 16-59 at the start, "
+              "grown each month by its job growth (economy.jobs.growth_pct_per_year plus industry_development).",
+              provenance=ASSUMPTION, provenance_note=(
+                  "A path set by the scenario: the start is the agents' employed residents (no district employment "
+                  "found), the growth the city's 2010-2015 pace (sim/data/economy.yaml).")),
+    Indicator("working_age_residents", "劳动年龄常住人口", "Working-age residents", "persons", "stock",
+              "Residents aged 16-59: the zone's residents times its share aged 16-59 at the start (the labour the "
+              "jobs are shared among).", provenance=SIMULATED, provenance_note=(
+                  "The residents are the agents'; the share aged 16-59 is held at the start's.")),
+    Indicator("job_availability", "就业机会", "Job availability", "%", "rate",
+              "Jobs over working-age residents, at most 100 (the Harris-Todaro chance of a job).",
+              provenance=SIMULATED, provenance_note=(
+                  "The residents are the agents'; the jobs follow the scenario's assumed path.")),
+    Indicator("urban_dwellings", "城镇住房", "Urban dwellings", "dwellings", "stock",
+              "Urban dwellings: the urban households at the start over 1 - the assumed vacancy, plus completions "
+              "and the homes of places reclassified urban, less demolitions.", provenance=ASSUMPTION,
+              provenance_note=("The start's vacancy and the completions are assumptions (sim/data/economy.yaml); "
+                               "the reclassified homes are the agents'.")),
+    Indicator("vacant_urban_dwellings", "空置城镇住房", "Vacant urban dwellings", "dwellings", "stock",
+              "Urban dwellings beyond the zone's urban households (0 where housing is short).",
+              provenance=SIMULATED, provenance_note=(
+                  "Households are the agents'; the dwellings rest on assumptions (urban_dwellings).")),
+    Indicator("housing_shortage", "住房缺口", "Housing shortage", "households", "stock",
+              "Urban households beyond the zone's urban dwellings (0 where some are vacant); a shortage lowers "
+              "hukou conversion there (economy.housing.settlement_needs_home).", provenance=SIMULATED,
+              provenance_note="Households are the agents'; the dwellings rest on assumptions (urban_dwellings)."),
+    Indicator("housing_cost_index", "住房成本指数", "Housing cost index", "index", "rate",
+              "The district's housing cost relative to the city's at the start: its start index times (urban "
+              "households per dwelling over the start's)^1.34 (Lin et al. 2018); for the city, the mean weighted "
+              "by urban households.", provenance=SIMULATED, provenance_note=(
+                  "Occupancy comes from the agents; the form, its elasticity and the start index are assumptions "
+                  "(sim/data/economy.yaml).")),
     # -- the city sub-models (sim/submodels/), one per plan target that is not about residents
     Indicator("rail_transit_operating_km", "城市轨道交通运营里程", "Urban rail in operation", "km", "stock",
               "Kilometres of urban rail open at the month end, from the dated opening schedule "

@@ -1,5 +1,5 @@
 """Published facts the model is built from (``census.yaml``, ``demography.yaml``, ``migration.yaml``,
-``services.yaml``), each with its source, and the districts' boundaries for the map
+``services.yaml``, ``economy.yaml``), each with its source, and the districts' boundaries for the map
 (``district_boundaries.json``, with its source and licence)."""
 
 from __future__ import annotations
@@ -39,3 +39,9 @@ def load_boundaries() -> dict:
     """The ten districts' simplified outer boundaries, lon/lat rings by district, with their source and licence
     (extracted once by tools/extract_boundaries.py; read once; treat as read-only)."""
     return load_json(files(__package__).joinpath("district_boundaries.json").read_text(encoding="utf-8"))
+
+
+@cache
+def load_economy() -> dict:
+    """Jobs and housing by district: the city's figures and the assumptions the defaults rest on (read once)."""
+    return load_yaml(files(__package__).joinpath("economy.yaml").read_text(encoding="utf-8"))

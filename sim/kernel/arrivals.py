@@ -121,7 +121,8 @@ def urban_pull(stock: np.ndarray, elasticity: float) -> np.ndarray:
 
 
 def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndarray, start_day: float,
-              end_day: float, year: int, pull: np.ndarray | None = None) -> ArrivalBatch:
+              end_day: float, year: int, pull: np.ndarray | None = None,
+              place_pull: np.ndarray | None = None, rate_multiplier: float = 1.0) -> ArrivalBatch:
     """The month's arrivals of ``behaviour.in_migration`` (drawn in a fixed order from ``rng``), with the
     shares of ``population`` (employment, flexible work, homesteads), at the arrival rate of ``year`` (the
     month's: ``arrival_rate_in``) times the origin pool's factor of ``year`` (``origin_pool_factor``: a
@@ -131,6 +132,10 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
     ``pull`` multiplies each district's destination weight (levers such as new-town development) and, by
     ``total_pull_multiplier``, the month's total; ``urban_pull`` multiplies the weights when its elasticity is
     not 0. Both elasticities at 0 (the defaults) leave the draws as they were without them.
+
+    ``place_pull`` multiplies each district's destination weight too, without changing the total (the jobs and
+    housing of ``district_economy``); ``rate_multiplier`` multiplies the Poisson mean (its city-wide job
+    availability; exactly 1 by default).
     """
     m = in_migration
     p = population
@@ -141,8 +146,12 @@ def draw_base(rng: np.random.Generator, in_migration, population, stock: np.ndar
     weights = type_weights(stock, m.destination_population_exponent)
     weights = weights * np.array([m.district_attraction[d] for d in DISTRICTS])[:, None]
     rate = arrival_rate_in(m, year) * total_pull_multiplier(m, weights, pull) * origin_pool_factor(m, year)
+    if rate_multiplier != 1.0:
+        rate *= rate_multiplier
     if pull is not None:
         weights = weights * pull[:, None]
+    if place_pull is not None:
+        weights = weights * place_pull[:, None]
     if m.urban_pull_elasticity != 0.0:
         weights = weights * urban_pull(stock, m.urban_pull_elasticity)[:, None]
     expected = rate * stock.sum() / mean_size * (end_day - start_day) / DAYS_PER_YEAR

@@ -116,6 +116,9 @@ class Handlers:
         #: per resident about to move from rural to urban: the persons the events applied ahead of their
         #: time (``apply_together``) added to each district's urban part; set by the engine for the segment
         self.urban_ahead: dict[int, list[int]] = {}
+        #: per district, the multiplier on its weight as the destination of a rural-to-urban mover leaving its
+        #: district (jobs and housing, ``district_economy``'s pull, set each month); None: urban residents alone
+        self.destination_pull: list[float] | None = None
         #: the handler of each event code (``ALL_EVENTS``)
         self.by_kind = [getattr(self, f"_on_{name}") for name in ALL_EVENTS]
 
@@ -345,8 +348,14 @@ class Handlers:
             stock = self._stock
             urban = self._urban_cells
             ahead = self.urban_ahead.get(head, _NOTHING_AHEAD)
-            cumulative = list(accumulate(0 if d == origin else sum(stock[urban[d]]) - ahead[d]
-                                         for d in range(len(DISTRICTS))))
+            pull = self.destination_pull
+            cumulative: list[float] | list[int]
+            if pull is None:
+                cumulative = list(accumulate(0 if d == origin else sum(stock[urban[d]]) - ahead[d]
+                                             for d in range(len(DISTRICTS))))
+            else:                                   # weighted by the month's pull (floats)
+                cumulative = list(accumulate(0.0 if d == origin else (sum(stock[urban[d]]) - ahead[d]) * pull[d]
+                                             for d in range(len(DISTRICTS))))
             if cumulative[-1] > 0:                  # integer sums: exact, as the float sums they replace
                 destination = bisect_right(cumulative, where * cumulative[-1])
         h = mv.hh[head]

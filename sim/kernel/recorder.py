@@ -18,6 +18,7 @@ from ..core.catalogue import FLOW_INDEX, FLOWS, INDICATOR_NAMES
 from ..core.codes import LOCAL_RURAL, LOCAL_URBAN, NONLOCAL, PRESENT
 from ..core.districts import DISTRICTS, ROLES, ZONES
 from .citizenization_cost import COST_NAMES
+from .district_economy import STOCKS as ECONOMY_STOCKS
 from .parallel import PERSON_CHUNK
 from .services import COVERAGE, SERVICES, SHORTAGE
 
@@ -102,12 +103,13 @@ EXTRA_STOCKS = ("homesteads_idle", "homesteads_leased", "non_hukou_working_age",
                 "non_hukou_medical", "non_hukou_school_children", "non_hukou_public_school",
                 "school_seat_shortage", "new_town_residents", "homestead_lease_income",
                 *(f"{service}_{count}" for service in SERVICES for count in ("demand", "served")),
-                *SHORTAGE.values())
+                *SHORTAGE.values(), *ECONOMY_STOCKS)
 
 
 def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
             stocks: dict[str, np.ndarray] | None = None,
-            persons: dict[str, np.ndarray] | None = None) -> np.ndarray:
+            persons: dict[str, np.ndarray] | None = None,
+            zones: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Indicator values for every zone.
 
     Parameters
@@ -118,6 +120,8 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
     stocks : the ``EXTRA_STOCKS`` by district, in agents; zeros for those not given.
     persons : values by district already in their unit, not agents (``rural_service_staff``, persons; the
         citizenization costs, yuan); zeros for those not given.
+    zones : values for every zone (the city first) already in their unit (the economy's job availability and
+        housing cost index); missing (NaN) for those not given.
 
     Returns
     -------
@@ -158,6 +162,7 @@ def compute(stock: np.ndarray, flows: np.ndarray, scale: float,
         share = _pct(values["population"] * in_role, np.full(len(ZONES), city))
         share[0] = share[1:].sum() if city > 0 else np.nan
         values[role] = share
+    values.update(zones or {})
     missing = np.full(len(ZONES), np.nan)          # the sub-models' columns, filled after the run
     return np.stack([values.get(name, missing) for name in INDICATOR_NAMES], axis=1)
 
@@ -171,10 +176,10 @@ class Recorder:
         self.records: list[np.ndarray] = []
 
     def record(self, date: str, stock: np.ndarray, flows: np.ndarray, stocks: dict[str, np.ndarray],
-               persons: dict[str, np.ndarray]) -> None:
+               persons: dict[str, np.ndarray], zones: dict[str, np.ndarray] | None = None) -> None:
         """Add the record of ``date`` (see ``compute`` for the arguments)."""
         self.dates.append(date)
-        self.records.append(compute(stock, flows, self.scale, stocks, persons))
+        self.records.append(compute(stock, flows, self.scale, stocks, persons, zones))
 
     def values(self) -> np.ndarray:
         """Every record: (dates, zones, indicators)."""

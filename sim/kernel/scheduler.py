@@ -31,6 +31,7 @@ from .residents import Residents
 
 if TYPE_CHECKING:            # the levers sit above the kernel: it asks them through the policy set it is given
     from ..policy import PolicySet
+    from .district_economy import DistrictEconomy
 
 
 def time_order(times: np.ndarray) -> np.ndarray:
@@ -98,6 +99,9 @@ class Scheduler:
         self.draws = draws
         self.arrivals_rng = arrivals_rng
         self.rural_part = rural_part
+        #: jobs and housing by district (the model's, when the scenario's economy is on): the arrivals' place
+        #: pull and total, and the hukou conversion factor where housing is short
+        self.economy: DistrictEconomy | None = None
 
     # -- drawing ------------------------------------------------------------------
     def redraw_due(self, day: float) -> None:
@@ -125,6 +129,9 @@ class Scheduler:
         state["year"] = np.array(cal.year_of(day))   # the window ends by the next 1 January: one year throughout
         rates = {name: hazard(state, self.behaviour) for name, hazard in EVENT_HAZARDS}
         self.policies.adjust(rates, state, district, day)
+        factor = self.economy.conversion_factor if self.economy is not None else None
+        if factor is not None:          # settlement needs a home: the share of the district's demand housed
+            rates["hukou_conversion"] = rates["hukou_conversion"] * factor[district]
         total = np.zeros(len(rows))
         for rate in rates.values():          # left to right, as the cumulative sums below
             total += rate
@@ -170,9 +177,12 @@ class Scheduler:
         """Pre-create the month's arriving households, the base stream's and the levers'; return
         (times, first rows)."""
         stock = self.ledger.stock_table()
+        economy = self.economy
         batches = [arrivals.draw_base(self.arrivals_rng, self.behaviour.in_migration, self.population, stock,
                                       start_day, end_day, self.calendar.year_of(start_day),
-                                      self.policies.arrival_pull(start_day))]
+                                      self.policies.arrival_pull(start_day),
+                                      None if economy is None else economy.pull,
+                                      1.0 if economy is None else economy.arrivals_multiplier)]
         batches += self.policies.extra_arrivals(stock, start_day, end_day)
         batch = arrivals.concat(batches) if len(batches) > 1 else batches[0]
         if len(batch) == 0:

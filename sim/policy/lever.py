@@ -203,6 +203,11 @@ class Lever:
         """Multipliers on each district's weight as a destination of arrivals; None for none."""
         return None
 
+    def job_growth_pct(self, level: np.ndarray, day: float) -> np.ndarray | None:
+        """Percentage points a year the lever adds to each district's job growth (``kernel.district_economy``)
+        at the month start ``day``; None for none."""
+        return None
+
     def reclassification_pace(self, level: np.ndarray, day: float) -> np.ndarray | None:
         """Multipliers on each district's pace of reclassifying rural places as urban
         (``behaviour.reclassification``) at the month start ``day``, at least 1; None for none."""

@@ -75,6 +75,17 @@ class PolicySet:
         """The product of the levers' multipliers on each district's weight as a destination; None for none."""
         return self._product_by_district("arrival_pull", day)
 
+    def job_growth_pct(self, day: float) -> np.ndarray | None:
+        """The sum of the levers' additions to each district's job growth, percentage points a year; None for
+        none."""
+        total = None
+        for lever in self.levers:
+            level = lever.level_by_district(day)
+            added = lever.job_growth_pct(level, day) if level.any() else None
+            if added is not None:
+                total = added + (0.0 if total is None else total)
+        return total
+
     def reclassification_pace(self, day: float) -> np.ndarray | None:
         """The product of the levers' multipliers on each district's pace of reclassification; None for none."""
         return self._product_by_district("reclassification_pace", day)

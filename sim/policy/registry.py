@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .flexible_worker_pension import FlexibleWorkerPension
 from .homestead_reform import HomesteadReform
+from .industry_development import IndustryDevelopment
 from .lever import Lever
 from .new_town_development import NewTownDevelopment
 from .pre_2018_settlement import Pre2018Settlement
@@ -23,6 +24,7 @@ LEVERS: dict[str, type[Lever]] = {cls.name: cls for cls in (
     FlexibleWorkerPension,
     NewTownDevelopment,
     ResidentBasedServices,
+    IndustryDevelopment,
     # last, so that it scales the conversion hazards the plan's levers leave
     Pre2018Settlement,
 )}

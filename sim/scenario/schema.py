@@ -16,7 +16,7 @@ from ..core.ages import FERTILITY_BASE_YEAR
 from ..core.calendar import ORIGIN_POOL_REFERENCE_YEAR
 from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
-from ..kernel import citizenization_cost, services
+from ..kernel import citizenization_cost, district_economy, services
 from ..policy import LEVERS
 from ..submodels import SCHEMA as SUBMODELS
 from ..targets import plan_targets
@@ -603,6 +603,7 @@ SCENARIO = Section(
         "behaviour": BEHAVIOUR,
         "policies": POLICIES,
         "services": SERVICES,
+        "economy": district_economy.SCHEMA,
         "submodels": SUBMODELS,
         "targets": TARGETS,
         "outputs": OUTPUTS,

@@ -31,3 +31,10 @@ def load_migration() -> dict:
 def load_services() -> dict:
     """The public services' capacities and the cost of citizenization, with their sources (read once)."""
     return load_yaml(files(__package__).joinpath("services.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_places() -> dict:
+    """The plan's places (new-market towns, outer new cities, county towns of the growth poles): district,
+    kind, coordinates and what is known of their population, with sources (read once)."""
+    return load_yaml(files(__package__).joinpath("places.yaml").read_text(encoding="utf-8"))

@@ -15,13 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
-from ..core.districts import ZONES
+from ..core.districts import DISTRICTS, ZONES
 from ..kernel.old_age import old_age_decline
+from ..kernel.places import PLACE_DISTRICT, PLACE_INDICATORS, PLACES
 from ..kernel.population import census_ageing_days, census_reference_date
 from ..kernel.result import RunResult
 from ..scenario.uncertainty import LEVER_DISTRIBUTION, kind, posterior_of
 from .atomic import atomic_folder, inside
-from .formats import DRAWS, SCENARIO_YAML, SUMMARY, TIMESERIES, csv_table, fmt, seconds
+from .formats import DRAWS, PLACES_TABLE, SCENARIO_YAML, SUMMARY, TIMESERIES, csv_table, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
 from .yearly import yearly_values
 
@@ -39,6 +40,21 @@ def timeseries_rows(results: list[RunResult]):
                     value = result.values[k, z, j]
                     if value == value:           # not NaN
                         yield date, rep, zone, name, fmt(value)
+
+
+def place_rows(results: list[RunResult]):
+    """Monthly rows ``(date, replication, place, district, indicator, value)`` of the plan's places,
+    replication-major; an urban share with nobody to count is left out."""
+    for rep, result in enumerate(results):
+        if result.places is None:
+            continue
+        for k, date in enumerate(result.dates):
+            for p, place in enumerate(PLACES):
+                district = DISTRICTS[PLACE_DISTRICT[p]]
+                for j, name in enumerate(PLACE_INDICATORS):
+                    value = result.places[k, p, j]
+                    if value == value:           # not NaN
+                        yield date, rep, place, district, name, fmt(value)
 
 
 def summary_rows(results: list[RunResult]):
@@ -113,6 +129,8 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
         hashes = write_texts(tmp, {SCENARIO_YAML: resolved_yaml(scenario),
                                    TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
                                    SUMMARY.file: SUMMARY.text(summary_rows(results)),
+                                   **({PLACES_TABLE.file: PLACES_TABLE.text(place_rows(results))}
+                                      if any(r.places is not None for r in results) else {}),
                                    **({DRAWS.file: draws} if draws is not None else {}),
                                    **(extra_files or {})})
         info = provenance(command, input_files)

@@ -56,7 +56,7 @@ def test_every_place_has_a_district_a_kind_and_a_seat_inside_qingdao():
 
 
 def test_the_plans_twelve_towns_and_two_outer_new_cities_are_places():
-    plan = (ROOT / "docs" / "sources" / "plan_zh.txt").read_text(encoding="utf-8")
+    plan = (ROOT / "docs/sources/plan_zh.txt").read_text(encoding="utf-8")
     towns = re.search(r"高起点建设(.*?)等特色化发展的新市镇", plan).group(1).split("、")
     assert len(towns) == 12
     zh = {load_places()["places"][p]["zh"]: p for p in PLACES}

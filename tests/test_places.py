@@ -27,6 +27,7 @@ from sim.kernel.places import (
 from sim.model import Model
 from sim.output.formats import PLACES_TABLE
 from sim.output.run_folder import place_rows, timeseries_rows, write_run
+from sim.policy import new_town_development
 from sim.policy.new_town_development import UPGRADED
 from tests.conftest import make_scenario
 
@@ -70,8 +71,7 @@ def test_the_plans_twelve_towns_and_two_outer_new_cities_are_places():
 
 
 def test_the_lever_reads_its_places_from_the_data_file():
-    import sim.policy.new_town_development as lever
-    assert not hasattr(lever, "PLACES") or lever.PLACES is PLACES       # one source of truth
+    assert not hasattr(new_town_development, "PLACES") or new_town_development.PLACES is PLACES  # one source
     assert set(UPGRADED) == {p for p in PLACES if PLACE_KIND[p] != "outer_new_city"}
     assert "pingdu_pole" in UPGRADED and "boli" in UPGRADED
 

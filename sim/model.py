@@ -54,7 +54,8 @@ from .kernel import citizenization_cost
 from .kernel.district_economy import DistrictEconomy
 from .kernel.handlers import ALL_EVENTS, EventDraws, Handlers
 from .kernel.ledger import Ledger
-from .kernel.parallel import Parallel
+from .kernel.parallel import PERSON_CHUNK, Parallel
+from .kernel.places import PlaceChoice, assign_at_build, place_values, zone_shares
 from .kernel.population import build_population
 from .kernel.reclassification import Reclassification
 from .kernel.recorder import Recorder, month_end_stocks
@@ -90,6 +91,8 @@ class Model:
         self.parallel = Parallel(threads if threads is not None else 1)
         self.res = residents if residents is not None else build_population(
             scenario, self.streams["population"], helper_thread=self.parallel.threads > 1)
+        if residents is None:        # the plan's places: from their own stream, so no other draw changes
+            assign_at_build(self.res, zone_shares(scenario.population.places), self.streams["places"])
         self.env = simpy.Environment()
         self.ledger = Ledger(self.res)
         self.log: list | None = [] if log_events else None
@@ -104,11 +107,17 @@ class Model:
         self.handlers = Handlers(self.res, self.ledger, draws, behaviour.fertility.male_share_at_birth_pct / 100.0,
                                  behaviour.rural_to_urban.same_district_share_pct / 100.0, rural_part)
         self.policies = PolicySet(scenario, self.calendar, self.streams["levers"])
+        #: where households moving into a zone or arriving settle among its places (their pull set monthly)
+        self.place_choice = PlaceChoice(zone_shares(scenario.population.places))
+        self.handlers.place_choice = self.place_choice
+        #: each month end's indicators of every place (``kernel.places.PLACE_INDICATORS``)
+        self.place_records: list[np.ndarray] = []
         self.reclassification = Reclassification(behaviour.reclassification, self.handlers, self.policies,
                                                  self.streams.key("reclassification"))
         self.scheduler = Scheduler(self.res, self.ledger, self.calendar, behaviour, scenario.population,
                                    self.policies, self.parallel, self.streams.key("residents"), draws,
                                    self.streams["arrivals"], rural_part)
+        self.scheduler.place_choice, self.scheduler.places_key = self.place_choice, self.streams.key("places")
         #: urban staff serving each district's villages, persons (the rural-talent postings change it)
         self.service_staff = np.zeros(len(DISTRICTS))
         self.schools = Schools(self.env, self.res, self.calendar, behaviour.schooling, self.policies,
@@ -153,7 +162,8 @@ class Model:
         return RunResult(
             dates=self.recorder.dates, values=values, events_processed=self.events_processed,
             events_by_type=dict(self.events_by_type), agents_start=agents_start, agents_end=self.ledger.agents(),
-            wall_seconds=time.perf_counter() - t0, state_bytes=self.res.nbytes(), log=self.log)
+            wall_seconds=time.perf_counter() - t0, state_bytes=self.res.nbytes(), log=self.log,
+            places=np.array(self.place_records))
 
     def _calendar(self, on_month: Callable[[], object] | None) -> Generator:
         cal, env, scheduler = self.calendar, self.env, self.scheduler
@@ -163,6 +173,9 @@ class Model:
         for m, (_, last) in enumerate(cal.month_spans):
             start_day, end_day = float(cal.month_starts[m]), float(cal.month_starts[m + 1])
             self.policies.act_on_places(self, start_day)
+            pull = self.policies.place_pull(start_day)
+            if pull is not None or (self.place_choice.pull != 1.0).any():
+                self.place_choice.set_pull(pull)
             reclassified = self.reclassification.at_month_start(start_day)
             if self.log is not None:
                 self._log_households(start_day, "reclassification", reclassified)
@@ -219,6 +232,8 @@ class Model:
             stocks.update(self.economy.stocks())
             zones = self.economy.rates()
         flows = self.ledger.take_flows()
+        self.place_records.append(place_values(self.res, self.parallel.map, self.handlers.take_place_in_situ(),
+                                               float(self.scenario.population.scale), PERSON_CHUNK))
         self.recorder.record(date.isoformat(), self.ledger.stock_table(), flows, stocks,
                              {"rural_service_staff": self.service_staff, **self._costs(date, flows, stocks)}, zones)
 

@@ -23,8 +23,8 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 #: a small, short run: about 5,000 agents over six months
 SMALL = ["--set", "population.scale=2000", "--set", "period.end=2021-06-30"]
 NO_PLOTS = ["--set", "outputs.plots=false"]
-OUTPUTS = {"timeseries.csv", "summary.csv", "manifest.json", "scenario.yaml", "scorecard.csv", "results.xlsx",
-           "results.npz", "plots", "report.html"}
+OUTPUTS = {"timeseries.csv", "summary.csv", "places.csv", "manifest.json", "scenario.yaml", "scorecard.csv",
+           "results.xlsx", "results.npz", "plots", "report.html"}
 
 
 

@@ -48,18 +48,19 @@ def test_new_towns_upgraded_after_the_lever_ends_change_nothing(baseline):
 @pytest.mark.parametrize("settings", [
     {"intensity": 0.7, "upgrade_dates": {"boli": "2021-02-01", "pingdu_pole": "2021-09-15", "dianbu": "2022-03-01"}},
     {"intensity": 1.0, "districts": ["jimo", "laixi"], "pace_years": 0.5},
-    {"intensity": 0.3, "start": "2021-06-01", "end": "2022-06-01", "place_share_pct": {"lingshan": 60.0}},
+    {"intensity": 0.3, "start": "2021-06-01", "end": "2022-06-01", "upgrade_dates": {"灵山": "2021-07-01"}},
 ])
 def test_new_towns_at_the_baselines_own_pace_are_the_baseline_byte_for_byte(settings, baseline):
     """The lever only changes the pace of the baseline's reclassification and the pull on arrivals: at a pace
     multiplier and a pull of 1 it changes nothing, whatever its intensity, districts and dates."""
-    own_pace = {"pace_multiplier": 1.0, "migrant_pull_multiplier": 1.0, **settings}
+    own_pace = {"pace_multiplier": 1.0, "migrant_pull_multiplier": 1.0, "county_town_pull_multiplier": 1.0, **settings}
     assert tables({"policies.new_town_development": own_pace}) == baseline
 
 
 def test_new_towns_at_intensity_zero_are_the_baseline_byte_for_byte(baseline):
     assert tables({"policies.new_town_development": {"intensity": 0.0, "pace_multiplier": 50.0,
-                                                     "migrant_pull_multiplier": 5.0}}) == baseline
+                                                     "migrant_pull_multiplier": 5.0,
+                                                     "county_town_pull_multiplier": 5.0}}) == baseline
 
 
 def test_new_towns_speed_up_only_while_the_lever_is_in_force(baseline):

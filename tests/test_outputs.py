@@ -238,8 +238,8 @@ def test_manifest(two_reps):
     assert packages["numpy"] == np.__version__ == metadata.version("numpy")
     assert manifest["input_sha256"] == {str(BASELINE): hashlib.sha256(BASELINE.read_bytes()).hexdigest()}
     hashes = manifest["output_sha256"]
-    assert set(hashes) == {"scenario.yaml", "timeseries.csv", "summary.csv", "scorecard.csv", "results.xlsx",
-                           "results.npz"}
+    assert set(hashes) == {"scenario.yaml", "timeseries.csv", "summary.csv", "places.csv", "scorecard.csv",
+                           "results.xlsx", "results.npz"}
     for name, digest in hashes.items():
         assert hashlib.sha256((two_reps / name).read_bytes()).hexdigest() == digest, name
 

@@ -183,7 +183,7 @@ NT = "policies.new_town_development"
 
 @pytest.mark.parametrize("replication", [0, 1, 2])
 def test_new_town_upgrade_speeds_reclassification_from_its_date_in_scope(replication):
-    """The lever adds no one-off reclassification: from each upgrade it raises its district's pace, and the part
+    """The lever adds no one-off reclassification: from each upgrade it raises its town's pace, and the part
     it adds is counted as new-town residents, in Pingdu only."""
     settings = {NT: {"districts": ["pingdu"], "pace_multiplier": 200.0,
                      "upgrade_dates": {"nancun": "2021-05-10", "xinhe": "2021-05-01", "mingcun": "2022-02-01",
@@ -261,8 +261,8 @@ def test_new_town_upgrade_pulls_migrants():
 def test_new_town_pull_adds_arrivals_only_with_a_total_pull_elasticity():
     """At total_pull_elasticity 0 Laixi's pull takes arrivals from the other districts (the city's total is
     unchanged in the months the lever's pull is in force, a draw of the same Poisson mean); at 1 it adds them."""
-    lever = {NT: {"districts": ["laixi"], "place_share_pct": dict.fromkeys(
-        ["jiangshan", "nanshu", "dianbu", "laixi_pole"], 0.0), "migrant_pull_multiplier": 3.0}}
+    lever = {NT: {"districts": ["laixi"], "pace_multiplier": 1.0, "migrant_pull_multiplier": 3.0,
+                  "county_town_pull_multiplier": 3.0}}
     added = {0.0: [], 1.0: []}
     for replication in range(3):
         for elasticity in added:

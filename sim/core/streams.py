@@ -35,6 +35,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "reclassification",  # key: whether a rural household's place is reclassified urban at a month start
     "uncertainty", # key: uncertainty mode's draws of the replication's posterior row and lever effect sizes
     "school_access",  # key: whether a lever opening schools at an intensity below 1 admits a household's children
+    "places",      # the starting households' places (stream); key: the place an arriving household settles in
 )
 
 _MASK = 0xFFFFFFFFFFFFFFFF

@@ -45,3 +45,10 @@ def load_boundaries() -> dict:
 def load_economy() -> dict:
     """Jobs and housing by district: the city's figures and the assumptions the defaults rest on (read once)."""
     return load_yaml(files(__package__).joinpath("economy.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def load_places() -> dict:
+    """The plan's places (new-market towns, outer new cities, county towns of the growth poles): district,
+    kind, coordinates and what is known of their population, with sources (read once)."""
+    return load_yaml(files(__package__).joinpath("places.yaml").read_text(encoding="utf-8"))

@@ -38,6 +38,7 @@ from ..core.districts import DISTRICTS
 from ..core.streams import keyed_uniform_pair, keyed_uniform_pair_one
 from .hazards import EVENT_NAMES
 from .ledger import Ledger, add_counts
+from .places import PLACES, PlaceChoice
 from .premises import may_enrol_in_medical, may_enrol_in_pension, may_take_permit
 from .residents import Residents
 
@@ -111,6 +112,10 @@ class Handlers:
         self._male_share = male_share
         self._same_district_share = same_district_share
         self._rural_part = rural_part
+        #: where a household moving into a zone settles among its places (the model sets the scenario's)
+        self.place_choice = PlaceChoice(np.zeros((len(PLACES), 2)))
+        #: persons reclassified urban in each place since the last month end (``take_place_in_situ``)
+        self.place_in_situ = np.zeros(len(PLACES), np.int64)
         #: each district's urban cells in the stock table
         self._urban_cells = [slice(zone_cell(d, 1), zone_cell(d, 1) + CELLS_PER_ZONE) for d in range(len(DISTRICTS))]
         #: per resident about to move from rural to urban: the persons the events applied ahead of their
@@ -124,7 +129,8 @@ class Handlers:
 
     # -- changes to places ---------------------------------------------------------------
     def urbanize_in_place(self, shares: np.ndarray, day: float, key: int,
-                          base_shares: np.ndarray | None = None) -> np.ndarray:
+                          base_shares: np.ndarray | None = None,
+                          place_shares: np.ndarray | None = None) -> np.ndarray:
         """Reclassify about ``shares[d]`` of each district ``d``'s rural households as urban where they live;
         return the rows of the residents reclassified.
 
@@ -133,7 +139,9 @@ class Handlers:
         persons are the share, and a household's draw depends on nothing else, so a scenario with more
         residents or another pace reclassifies the same households among those it shares (a faster pace a
         superset of them). Those between ``base_shares[d]`` and ``shares[d]`` (the part a new-town upgrade
-        adds) are marked ``new_town``. A household lives in one zone, so its reference person's zone is its
+        adds) are marked ``new_town``. With ``place_shares`` (one per place of ``kernel.places.PLACES``), a
+        household living in a place takes its place's share instead of its district's (a new-town upgrade
+        speeds up its place alone). A household lives in one zone, so its reference person's zone is its
         members'.
         """
         res = self.res
@@ -143,7 +151,12 @@ class Handlers:
         households = res.hh[heads]
         draw, _ = keyed_uniform_pair(key, households, np.full(len(heads), int(day)))
         district = res.district[heads]
-        taken = np.flatnonzero(draw < shares[district])
+        share = shares[district]
+        if place_shares is not None:
+            place = res.place[heads]
+            inside = place >= 0
+            share[inside] = place_shares[place[inside]]
+        taken = np.flatnonzero(draw < share)
         rows, owner = res.present_members(households[taken])     # a household lives in one zone: all rural
         order = np.argsort(rows)
         rows, owner = rows[order], owner[order]
@@ -154,7 +167,14 @@ class Handlers:
             town = draw[taken] >= base_shares[district[taken]]
             res.new_town[rows[town[owner]]] = True
         add_counts(self._flows[IN_SITU], res.district[rows])
+        place = res.place[rows]
+        self.place_in_situ += np.bincount(place[place >= 0], minlength=len(PLACES))
         return rows
+
+    def take_place_in_situ(self) -> np.ndarray:
+        """The persons reclassified urban in each place since the last call (then reset)."""
+        taken, self.place_in_situ = self.place_in_situ, np.zeros(len(PLACES), np.int64)
+        return taken
 
     # -- events applied together ----------------------------------------------------------
     def apply_together(self, times: np.ndarray, rows: np.ndarray, kinds: np.ndarray) -> tuple[dict[int, int],
@@ -294,7 +314,7 @@ class Handlers:
         self.res.add_child(
             mv.hh[mother], district=district, urban=mv.urban[mother], hukou=mv.hukou[mother],
             hukou_district=mv.hukou_district[mother], female=not boy, birth_day=t, cell=cell,
-            medical=mv.hukou[mother] != NONLOCAL, new_town=mv.new_town[mother])
+            medical=mv.hukou[mother] != NONLOCAL, new_town=mv.new_town[mother], place=mv.place[mother])
         self._stock[cell] += 1
         self._flows[BIRTHS][district] += 1
         return 1
@@ -313,11 +333,13 @@ class Handlers:
             out[mv.district[i]] += 1
         return len(members)
 
-    def _relocate(self, head: int, to_district: int, to_urban: bool, flow: int, t: float) -> int:
-        """Move a whole household to (district, urban); count the flow in the district left."""
+    def _relocate(self, head: int, to_district: int, to_urban: bool, flow: int, t: float, x: float) -> int:
+        """Move a whole household to (district, urban); count the flow in the district left. It leaves its
+        place and settles in one of the new zone's for the uniform ``x`` (``PlaceChoice.one``)."""
         mv = self.res.mv
         members = self.res.members(mv.hh[head])
         origin = mv.district[head]
+        place = self.place_choice.one(to_district, int(to_urban), x)
         stock = self._stock
         zone_cells = zone_cell(to_district, int(to_urban))
         for i in members:
@@ -329,6 +351,7 @@ class Handlers:
             mv.district[i] = to_district
             mv.urban[i] = to_urban
             mv.new_town[i] = False              # a household that moves leaves its new town
+            mv.place[i] = place
             mv.review_day[i] = t
         k = len(members)
         self._flows[flow][origin] += k
@@ -344,6 +367,7 @@ class Handlers:
         origin = mv.district[head]
         destination = origin
         stay, where = self.draws.pair(head)
+        x = where                                   # the place's uniform: ``where`` unless it chose a district
         if stay >= self._same_district_share:       # another district, in proportion to its urban residents
             stock = self._stock
             urban = self._urban_cells
@@ -358,13 +382,15 @@ class Handlers:
                                              for d in range(len(DISTRICTS))))
             if cumulative[-1] > 0:                  # integer sums: exact, as the float sums they replace
                 destination = bisect_right(cumulative, where * cumulative[-1])
+                low = cumulative[destination - 1] if destination else 0     # where in the district's bin:
+                x = (where * cumulative[-1] - low) / (cumulative[destination] - low)   # uniform again
         h = mv.hh[head]
         if mv.hh_homestead[h] == OCCUPIED:
             mv.hh_homestead[h] = IDLE
             where = mv.hh_homestead_district[h]
             if where >= 0:
                 self.ledger.homestead_vacated(h, where)
-        return self._relocate(head, destination, True, RURAL_TO_URBAN, t)
+        return self._relocate(head, destination, True, RURAL_TO_URBAN, t, x)
 
     def _on_urban_to_rural(self, head: int, t: float) -> int:
         mv = self.res.mv
@@ -380,7 +406,7 @@ class Handlers:
             where = mv.hh_homestead_district[h]
             if where >= 0:
                 self._homesteads_idle[where] -= 1
-        return self._relocate(head, destination, False, URBAN_TO_RURAL, t)
+        return self._relocate(head, destination, False, URBAN_TO_RURAL, t, self.draws.pair(head)[1])
 
     def _on_hukou_conversion(self, head: int, t: float) -> int:
         mv = self.res.mv
@@ -443,7 +469,7 @@ class Handlers:
         mv.hh_homestead[home] = LEASED
         self._homesteads_idle[district] -= 1
         self._homesteads_leased[district] += 1
-        return self._relocate(head, district, False, URBAN_TO_RURAL, t)
+        return self._relocate(head, district, False, URBAN_TO_RURAL, t, self.draws.pair(head)[1])
 
     def _on_pension_enrolment(self, i: int, t: float) -> int:
         mv = self.res.mv

@@ -37,7 +37,7 @@ PREFETCH_EVENTS = 1024
 #: resident attributes the handlers read or write (``handlers.py``): these are worth prefetching; the
 #: event's own next_day and the household arrays were measured not to be
 HANDLER_FIELDS = ("status", "cell", "is_head", "urban", "hukou", "district", "pension", "employed", "medical",
-                  "next_member", "review_day", "hukou_district", "permit", "new_town", "hh")
+                  "next_member", "review_day", "hukou_district", "permit", "new_town", "place", "hh")
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3

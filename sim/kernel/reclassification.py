@@ -3,7 +3,8 @@
 Villages become urban places (a 村委会 recoded 居委会, a 镇 made a 街道 whose villages follow) without anyone
 moving. ``behaviour.reclassification`` gives the yearly share of each district's rural residents it reaches
 (``rate_pct_per_year`` times the district's multiplier); levers may change that pace where they act (the
-new-town upgrades, ``policy.PolicySet.reclassification_pace``). Cadence: a step of the calendar process at
+new-town upgrades, ``policy.PolicySet.reclassification_pace``: a multiplier for each of the plan's places,
+applied to the rural residents living there, ``kernel.places``). Cadence: a step of the calendar process at
 each month start, after the previous month's record and before the redraw, so that the month's flows are
 counted in the month and the residents made urban draw their hazards as urban at once (as a SimPy process
 of its own it would share that instant with both). A month reclassifies ``1 - (1 - yearly)^(1/12)`` of the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.districts import DISTRICTS
+from .places import PLACE_DISTRICT
 
 MONTHS_PER_YEAR = 12
 
@@ -49,10 +51,10 @@ class Reclassification:
 
     def at_month_start(self, day: float) -> np.ndarray:
         """Reclassify this month's share of each district's rural residents; return the rows of those
-        reclassified. The households a lever's faster pace adds to the baseline's are marked as new-town
-        residents."""
+        reclassified. A lever's faster pace acts on the residents of its places (``kernel.places``) alone; the
+        households it adds to the baseline's are marked as new-town residents."""
         pace = self.policies.reclassification_pace(day)
         if pace is None:
             return self.handlers.urbanize_in_place(self.base_monthly, day, self.key)
-        return self.handlers.urbanize_in_place(monthly_share(self.yearly_share * pace), day, self.key,
-                                               self.base_monthly)
+        return self.handlers.urbanize_in_place(self.base_monthly, day, self.key, self.base_monthly,
+                                               monthly_share(self.yearly_share[PLACE_DISTRICT] * pace))

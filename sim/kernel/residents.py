@@ -37,6 +37,7 @@ RESIDENT_FIELDS: dict[str, type] = {
     "pension": np.bool_,          # enrolled in Qingdao's employees' basic pension (企业职工基本养老保险)
     "medical": np.bool_,          # enrolled in a Qingdao basic medical insurance
     "new_town": np.bool_,         # lives in the upgraded part of a new-town node or growth pole
+    "place": np.int8,             # index into kernel.places.PLACES of the plan's place lived in, -1 none
     "school_district": np.int8,   # district whose public school seat the child holds, -1 none (schooling)
     "hh": np.int32,               # household id
     "next_member": np.int32,      # next resident of the same household, -1 at the end
@@ -52,7 +53,7 @@ RESIDENT_FIELDS: dict[str, type] = {
 }
 
 #: values of attributes not given when residents are added (others are zero)
-UNSET_DEFAULTS = {"arrival_day": -np.inf, "next_day": np.inf, "review_day": -np.inf, "school_district": -1}
+UNSET_DEFAULTS = {"arrival_day": -np.inf, "next_day": np.inf, "review_day": -np.inf, "school_district": -1, "place": -1}
 
 HOUSEHOLD_FIELDS: dict[str, type] = {
     "hh_first": np.int32,
@@ -96,6 +97,7 @@ class Residents:
     pension: np.ndarray
     medical: np.ndarray
     new_town: np.ndarray
+    place: np.ndarray
     school_district: np.ndarray
     hh: np.ndarray
     next_member: np.ndarray
@@ -208,7 +210,8 @@ class Residents:
         return hh_ids, rows
 
     def add_child(self, household: int, *, district: int, urban: bool, hukou: int, hukou_district: int,
-                  female: bool, birth_day: float, cell: int, medical: bool, new_town: bool) -> int:
+                  female: bool, birth_day: float, cell: int, medical: bool, new_town: bool,
+                  place: int = -1) -> int:
         """Append a newborn to an existing household; return its row.
 
         The caller passes ``cell`` consistent with the attributes it gives. A hot path (one call per
@@ -229,6 +232,7 @@ class Residents:
         mv.cell[i] = cell
         mv.medical[i] = medical
         mv.new_town[i] = new_town
+        mv.place[i] = place
         mv.hh[i] = household
         first = mv.hh_first[household]
         mv.next_member[i] = mv.next_member[first]

@@ -23,3 +23,5 @@ class RunResult:
     log: list | None = field(default=None, repr=False)
     #: uncertainty mode: what the replication drew (``sim.scenario.uncertainty.Draws``); None without it
     draws: Any = None
+    #: the plan's places' month-end indicators: (dates, places, ``kernel.places.PLACE_INDICATORS``); None without
+    places: np.ndarray | None = None

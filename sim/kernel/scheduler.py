@@ -27,6 +27,7 @@ from .handlers import ARRIVAL, RURAL_TO_URBAN_EVENT, TOGETHER_EVENTS, USES_EVENT
 from .hazards import EVENT_HAZARDS, next_change_day, state_of
 from .ledger import Ledger
 from .parallel import PREFETCH_EVENTS, REDRAW_CHUNK, Parallel, chunks, prefetch
+from .places import PlaceChoice, assign_arrivals
 from .residents import Residents
 
 if TYPE_CHECKING:            # the levers sit above the kernel: it asks them through the policy set it is given
@@ -102,6 +103,10 @@ class Scheduler:
         #: jobs and housing by district (the model's, when the scenario's economy is on): the arrivals' place
         #: pull and total, and the hukou conversion factor where housing is short
         self.economy: DistrictEconomy | None = None
+        #: where arriving households settle among their zone's places, and the key of their uniforms (the
+        #: model sets them; None: no places)
+        self.place_choice: PlaceChoice | None = None
+        self.places_key = 0
 
     # -- drawing ------------------------------------------------------------------
     def redraw_due(self, day: float) -> None:
@@ -189,6 +194,8 @@ class Scheduler:
             return batch.times, np.zeros(0, np.int64)
         households_before = self.res.n_households
         first_rows = arrivals.add(self.res, batch)
+        if self.place_choice is not None:
+            assign_arrivals(self.res, self.place_choice, first_rows, self.places_key, start_day)
         self.ledger.count_homesteads(households_before)
         return batch.times, first_rows
 

@@ -200,6 +200,9 @@ SCORECARD = Table("scorecard.csv", tuple(f.name for f in fields(ScoreRow)))
 OPTIONAL_SCORECARD_COLUMNS = ("uncertainty", "provenance")
 #: uncertainty mode: what each replication drew; these columns, then one per drawn setting (dotted path)
 DRAWS = Table("draws.csv", ("replication", "posterior_row"))
+#: the plan's places (sim/data/places.yaml) every month, by replication: ``kernel.places.PLACE_INDICATORS``, persons
+#: or % (sub-zones of their districts, apart from the district tables, whose zones are the ten and the city)
+PLACES_TABLE = Table("places.csv", ("date", "replication", "place", "district", "indicator", "value"))
 RUN_FILES = (TIMESERIES.file, SUMMARY.file, SCORECARD.file, SCENARIO_YAML, MANIFEST_JSON)
 
 #: a comparison folder: paired differences, the settings that differ, both scorecards

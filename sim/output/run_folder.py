@@ -15,14 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from ..core.catalogue import INDICATOR_NAMES
-from ..core.districts import ZONES
+from ..core.districts import DISTRICTS, ZONES
 from ..kernel.old_age import old_age_decline
+from ..kernel.places import PLACE_DISTRICT, PLACE_INDICATORS, PLACES
 from ..kernel.population import census_ageing_days, census_reference_date
 from ..kernel.result import RunResult
 from ..scenario.uncertainty import LEVER_DISTRIBUTION, kind, posterior_of
 from .atomic import atomic_folder, inside
 from .excel import RESULTS_XLSX, run_workbook
-from .formats import DRAWS, SCENARIO_YAML, SUMMARY, TIMESERIES, csv_table, fmt, seconds
+from .formats import DRAWS, PLACES_TABLE, SCENARIO_YAML, SUMMARY, TIMESERIES, csv_table, fmt, seconds
 from .provenance import provenance, resolved_yaml, run_folder_name, write_manifest, write_texts
 from .reuse import RESULTS_NPZ, code_fingerprint, results_npz
 from .yearly import yearly_values
@@ -41,6 +42,21 @@ def timeseries_rows(results: list[RunResult]):
                     value = result.values[k, z, j]
                     if value == value:           # not NaN
                         yield date, rep, zone, name, fmt(value)
+
+
+def place_rows(results: list[RunResult]):
+    """Monthly rows ``(date, replication, place, district, indicator, value)`` of the plan's places,
+    replication-major; an urban share with nobody to count is left out."""
+    for rep, result in enumerate(results):
+        if result.places is None:
+            continue
+        for k, date in enumerate(result.dates):
+            for p, place in enumerate(PLACES):
+                district = DISTRICTS[PLACE_DISTRICT[p]]
+                for j, name in enumerate(PLACE_INDICATORS):
+                    value = result.places[k, p, j]
+                    if value == value:           # not NaN
+                        yield date, rep, place, district, name, fmt(value)
 
 
 def summary_rows(results: list[RunResult]):
@@ -114,8 +130,10 @@ def write_run(scenario, results: list[RunResult], out_root: str | Path, command:
         draws = draws_text(results)
         texts = {
             SCENARIO_YAML: resolved_yaml(scenario), TIMESERIES.file: TIMESERIES.text(timeseries_rows(results)),
-            SUMMARY.file: SUMMARY.text(summary_rows(results)), **({DRAWS.file: draws} if draws is not None else {}),
-            **(extra_files or {})}
+            SUMMARY.file: SUMMARY.text(summary_rows(results)),
+            **({PLACES_TABLE.file: PLACES_TABLE.text(place_rows(results))}
+               if any(r.places is not None for r in results) else {}),
+            **({DRAWS.file: draws} if draws is not None else {}), **(extra_files or {})}
         hashes = write_texts(tmp, {**texts, RESULTS_XLSX: run_workbook(texts), RESULTS_NPZ: results_npz(results)})
         info = provenance(command, input_files)
         manifest = {

@@ -209,8 +209,14 @@ class Lever:
         return None
 
     def reclassification_pace(self, level: np.ndarray, day: float) -> np.ndarray | None:
-        """Multipliers on each district's pace of reclassifying rural places as urban
-        (``behaviour.reclassification``) at the month start ``day``, at least 1; None for none."""
+        """Multipliers on the pace of reclassifying rural residents as urban (``behaviour.reclassification``)
+        in each of the plan's places (``kernel.places.PLACES``) at the month start ``day``, at least 1; None
+        for none."""
+        return None
+
+    def place_pull(self, level: np.ndarray, day: float) -> np.ndarray | None:
+        """Multipliers on each of the plan's places' pull on households settling in its zone (arrivals and
+        movers, ``kernel.places.PlaceChoice``), one per place of ``kernel.places.PLACES``; None for none."""
         return None
 
     def act_on_places(self, places: Places, level: np.ndarray, day: float) -> None:

@@ -87,12 +87,18 @@ class PolicySet:
         return total
 
     def reclassification_pace(self, day: float) -> np.ndarray | None:
-        """The product of the levers' multipliers on each district's pace of reclassification; None for none."""
+        """The product of the levers' multipliers on each place's pace of reclassification (one per place of
+        ``kernel.places.PLACES``); None for none."""
         return self._product_by_district("reclassification_pace", day)
 
+    def place_pull(self, day: float) -> np.ndarray | None:
+        """The product of the levers' multipliers on each place's pull on newcomers to its zone (one per place
+        of ``kernel.places.PLACES``); None for none."""
+        return self._product_by_district("place_pull", day)
+
     def _product_by_district(self, hook: str, day: float) -> np.ndarray | None:
-        """The product over the levers in force of their ``hook(level, day)`` multipliers by district (a lever
-        returning None does not count); None when no lever gives one."""
+        """The product over the levers in force of their ``hook(level, day)`` multipliers by district (or by
+        place; a lever returning None does not count); None when no lever gives one."""
         product = None
         for lever in self.levers:
             level = lever.level_by_district(day)

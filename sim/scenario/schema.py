@@ -17,6 +17,7 @@ from ..core.calendar import ORIGIN_POOL_REFERENCE_YEAR
 from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import Field, MapOf, Section
 from ..kernel import citizenization_cost, district_economy, services
+from ..kernel.places import PLACE_ALIASES, PLACE_KIND, PLACES
 from ..policy import LEVERS
 from ..submodels import SCHEMA as SUBMODELS
 from ..targets import plan_targets
@@ -150,6 +151,29 @@ POPULATION = Section(
             source="assumption: the census gives only the mean size 2.55; the shape follows an ageing "
                    "city with many one- and two-person households",
         ),
+        "places": Section({
+            "rural_share_pct": MapOf(
+                PLACES, Field("float", None, "Share of the district's rural residents living in the place.", **_PCT),
+                default={**{p: 7.0 for p, kind in PLACE_KIND.items() if kind == "new_market_town"},
+                         "dongjiakou": 3.0, "blue_valley": 5.0, "pingdu_pole": 5.0, "laixi_pole": 5.0},
+                doc="Each place's share of its district's rural residents at the start (the places of one "
+                    "district may hold at most 100% of it together).", unit="%", aliases=PLACE_ALIASES,
+                source="assumption: the 2020 census by 镇/街道 was searched and not found (docs/sources/"
+                       "places_search.yaml); a town is one of the 11 to 17 towns and sub-districts of its "
+                       "county-level district and most of its residents rural, about 7% of the district's rural "
+                       "residents; the outer new cities and county towns are mostly urban; sweep it"),
+            "urban_share_pct": MapOf(
+                PLACES, Field("float", None, "Share of the district's urban residents living in the place.", **_PCT),
+                default={**{p: 1.0 for p, kind in PLACE_KIND.items() if kind == "new_market_town"},
+                         "dongjiakou": 2.0, "blue_valley": 8.0, "pingdu_pole": 45.0, "laixi_pole": 45.0},
+                doc="Each place's share of its district's urban residents at the start (the places of one "
+                    "district may hold at most 100% of it together).", unit="%", aliases=PLACE_ALIASES,
+                source="assumption: not found (docs/sources/places_search.yaml); a town's seat (镇区) is a small "
+                       "part of its district's urban residents; a county town (平度城区, 莱西城区) about half of "
+                       "its county's; 蓝谷 (鳌山卫, 温泉) and 董家口 a few percent; sweep it"),
+        }, doc="The plan's places (sim/data/places.yaml) as sub-zones of their districts: the assumed shares of "
+               "each district's rural and urban residents who live in them at the start (no population by town "
+               "was found)."),
     },
     doc="The synthetic population built from a census (sim/data/census.yaml); the shares below are those at the "
         "start.",

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ..core.districts import DISTRICT_ALIASES
+from ..core.districts import DISTRICT_ALIASES, DISTRICTS
 from ..core.fields import (
     Field,
     ListOf,
@@ -36,6 +36,7 @@ from ..core.fields import (
 from ..core.fields import unknown_key as _unknown_message
 from ..data import load_census
 from ..kernel.citizenization_cost import COST_SERVICES
+from ..kernel.places import PLACE_DISTRICT, PLACES
 from ..submodels import transport
 from .schema import NAME_PATTERN, SCENARIO, YEAR_PATTERN
 
@@ -181,6 +182,7 @@ def validate(data: Mapping | None, *, file: str | None = None, default_name: str
         _check_levers(values["policies"])
         _check_parking(values["submodels"].transport)
         _check_costs(values["services"].cost)
+        _check_places(values["population"].places)
         return Scenario(values)
     except ScenarioError as err:
         if err.file is None:
@@ -262,6 +264,19 @@ def _check_costs(cost: Frozen) -> None:
         if low > central:
             raise ScenarioError(f"must not exceed services.cost.{service}_yuan ({central:g}), got {low:g}",
                                 f"services.cost.{service}_low_yuan")
+
+
+def _check_places(places: Frozen) -> None:
+    """The places of one district hold at most all of its rural, and of its urban, residents."""
+    for part in ("rural", "urban"):
+        shares = getattr(places, f"{part}_share_pct")
+        for d, district in enumerate(DISTRICTS):
+            inside = [p for p in PLACES if PLACE_DISTRICT[PLACES.index(p)] == d]
+            total = sum(shares[p] for p in inside)
+            if total > 100.0:
+                raise ScenarioError(f"the places of {district} ({', '.join(inside)}) must hold at most 100% of its "
+                                    f"{part} residents together, got {total:g}%",
+                                    f"population.places.{part}_share_pct")
 
 
 def inert_levers(scenario: Scenario) -> list[tuple[str, str]]:

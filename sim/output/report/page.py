@@ -29,7 +29,7 @@ from ..formats import (
     fmt_share,
     too_few_note,
 )
-from . import settings
+from . import fonts, settings
 from .tables import Comparison, Run
 
 COMPARATORS = {">=": "≥", "<=": "≤", "==": "="}
@@ -248,14 +248,21 @@ def briefing(run: Run) -> dict[str, list[Line]]:
     return {"answer": answer, "sure": sure, "drives": drives}
 
 
+def with_font(page: str) -> str:
+    """``page`` with the shipped Chinese font's glyphs for its characters embedded in its style sheet, so that
+    a browser with no Chinese font shows them (``fonts.font_face_css``)."""
+    css = fonts.font_face_css(page)
+    return page.replace("</style>", css + "</style>", 1) if css else page
+
+
 def run_page(run: Run, images: list[Image]) -> str:
-    return ENV.get_template("run.html.j2").render(
+    return with_font(ENV.get_template("run.html.j2").render(
         briefing=briefing(run),
         uncertainty=uncertainty_kind(run.manifest),
         title=f"Qingdao urbanization simulation: scenario {run.scenario.get('name', '?')}",
         facts=facts(run.scenario), levers=settings.levers(run.scenario), scores=run.scorecard, images=images,
         assumptions=settings.assumptions(run.scenario, run.manifest.get("settings_from")),
-        manifest={k: v for k, v in run.manifest.items() if k != "settings_from"})
+        manifest={k: v for k, v in run.manifest.items() if k != "settings_from"}))
 
 
 def comparison_page(comp: Comparison, images: list[Image]) -> str:
@@ -270,11 +277,11 @@ def comparison_page(comp: Comparison, images: list[Image]) -> str:
                                                              "mean_difference", "ci90_low", "ci90_high")))
         for i in d.indicators if (year, CITY, i) in d.rows]
     mine_facts, base_facts = facts(comp.scenario), facts(comp.against)
-    return ENV.get_template("comparison.html.j2").render(
+    return with_font(ENV.get_template("comparison.html.j2").render(
         briefing=comparison_briefing(comp),
         title=f"Qingdao urbanization simulation: {mine_facts.name} against {base_facts.name}",
         facts=mine_facts, base=base_facts, levers=settings.levers(comp.scenario),
         levers_against=settings.levers(comp.against), settings=comp.settings,
         scores=[(theirs.get(t), mine.get(t)) for t in dict.fromkeys([*theirs, *mine])], images=images,
         targets=[mine.get(t) or theirs[t] for t in dict.fromkeys([*theirs, *mine])],
-        year=year, differences=differences, manifest=comp.manifest)
+        year=year, differences=differences, manifest=comp.manifest))

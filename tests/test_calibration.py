@@ -236,7 +236,9 @@ def test_backtest_command_writes_a_whole_folder(capsys, tmp_path):
     [folder] = list((tmp_path / "out" / "calibration").iterdir())
     assert folder.name.startswith("toy-backtest-2016-") and folder.name.endswith("-seed4")
     assert {p.name for p in folder.iterdir()} == {"fitted.csv", "fit.csv", "calibrated.yaml", "manifest.json",
-                                                 "plots", "posterior.csv", "posterior_summary.csv"}
+                                                 "plots", "posterior.csv", "posterior_summary.csv", "report.html"}
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Back-test: fitted on what was known by 2016" in page and "回测" in page and 'id="fitted-csv"' in page
     import csv
     import json
 

@@ -437,6 +437,9 @@ def test_sobol_sweep_writes_indices_and_plots(capsys, tmp_path):
     assert {p.name for p in (tmp_path / "out" / "plots").iterdir()} == {"sensitivity.png",
                                                                         "outputs_vs_parameters.png"}
     assert np.isfinite([float(r["value"]) for r in rows if r["value"]]).all()
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")        # the sweep's report
+    assert 'id="sensitivity-csv"' in page and page.count("data:image/png;base64,") == 2
+    assert "Design: sobol" in page and "设计: sobol" in page
 
 
 def test_the_code_version_covers_the_model_not_the_presentation():

@@ -24,6 +24,7 @@ import yaml
 from ..output.atomic import atomic_folder, inside
 from ..output.formats import FIT, FITTED, POSTERIOR, POSTERIOR_SUMMARY, csv_table, fmt, seconds
 from ..output.provenance import provenance, run_folder_name, write_manifest, write_texts
+from ..output.report import Line, build_folder_report
 from .districts import SETTING, fit_attraction
 from .fit import fit
 from .objective import distance, run_all, values_at
@@ -129,7 +130,23 @@ def calibrate(spec: Calibration, out_root: Path, cutoff: int | None = None, prog
             **summary, "wall_seconds": seconds(time.perf_counter() - started),
             "packages": info["packages"], "input_sha256": info["input_sha256"], "output_sha256": hashes}
         write_manifest(tmp, manifest)
+        _report(tmp, spec.name, manifest)
     return landing.final, manifest
+
+
+def _report(folder: Path, name: str, manifest: dict) -> None:
+    """``report.html``: the calibration's tables and its plot on one page, with a bilingual summary."""
+    before, after = manifest["distance_scenario"], manifest["distance_fitted"]
+    summary = [Line(f"与观测值的距离: 情景值 {before:.2f}, 拟合后 {after:.2f} ({manifest['design_points']} 个设计点)",
+                    f"Distance to the observations: {before:.2f} with the scenario's values, {after:.2f} fitted "
+                    f"({manifest['design_points']} design points)")]
+    if manifest.get("fit_until") is not None:
+        summary.append(Line(f"回测: 只用 {manifest['fit_until']} 年及以前的数据拟合, 其后的观测值只用于检验",
+                            f"Back-test: fitted on what was known by {manifest['fit_until']}; the later "
+                            "observations only judge it"))
+    build_folder_report(folder, f"Qingdao urbanization simulation: calibration {name}",
+                        [(FITTED.file, "Fitted settings"), (FIT.file, "Observations, simulated and fitted"),
+                         (POSTERIOR_SUMMARY.file, "Posterior summary")], summary)
 
 
 def _bar(spec: Calibration, progress: bool):

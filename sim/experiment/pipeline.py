@@ -22,6 +22,8 @@ import numpy as np
 from ..output.atomic import inside, missing_folders, pinned, remove_empty, write_atomic
 from ..output.formats import DISCOVERY, MANIFEST_JSON, RUNS, SENSITIVITY, csv_table, fmt, seconds
 from ..output.provenance import package_versions
+from ..output.report import Line, build_folder_report
+from ..output.report.folder_page import REPORT
 from . import discovery, sensitivity
 from .executor import check_address, require_dask, run_dask, run_local
 from .sensitivity_plots import discovery_plot, indices_plot, scatter_plot
@@ -46,7 +48,7 @@ from .sweep import (
 SPEC_COPY = "sweep.yaml"
 PLOTS = "plots"
 #: everything a sweep writes directly in its folder
-WRITTEN = (STORE, RUNS.file, SPEC_COPY, SENSITIVITY.file, DISCOVERY.file, MANIFEST_JSON, PLOTS)
+WRITTEN = (STORE, RUNS.file, SPEC_COPY, SENSITIVITY.file, DISCOVERY.file, MANIFEST_JSON, PLOTS, REPORT)
 
 
 @dataclass(frozen=True)
@@ -281,7 +283,22 @@ def write_tables(sweep: Sweep, folder: Path, tasks, stored: dict[str, dict], ext
         "run_seconds_total": seconds(sum(r["wall_seconds"] for r in stored.values())),
     }
     write_atomic(inside(folder, MANIFEST_JSON), (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+    _report(sweep, folder, manifest)
     return manifest
+
+
+def _report(sweep: Sweep, folder: Path, manifest: dict) -> None:
+    """``report.html``: the sweep's tables and plots on one page, with a bilingual summary."""
+    summary = [Line(f"设计: {sweep.design}, {manifest['points']} 个设计点, 每点 {sweep.replications} 次重复, 共 "
+                    f"{manifest['runs']} 次运行; 政策: {', '.join(manifest['policies'])}",
+                    f"Design: {sweep.design}, {manifest['points']} points, {sweep.replications} replication(s) "
+                    f"each, {manifest['runs']} runs; policies: {', '.join(manifest['policies'])}")]
+    if manifest["sensitivity_warnings"]:
+        summary.append(Line(f"敏感性分析警告 {len(manifest['sensitivity_warnings'])} 条 (见 manifest.json)",
+                            f"{len(manifest['sensitivity_warnings'])} sensitivity warning(s) (manifest.json)"))
+    build_folder_report(folder, f"Qingdao urbanization simulation: sweep {sweep.name}",
+                        [(SENSITIVITY.file, "Sensitivity indices"), (DISCOVERY.file, "Scenario discovery (PRIM)"),
+                         (RUNS.file, "Runs")], summary)
 
 
 def _discover(sweep: Sweep, folder: Path, policy: str, X, means: dict):

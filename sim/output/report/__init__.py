@@ -12,6 +12,8 @@ comparison) folder.
 from __future__ import annotations
 
 from .build import EarlyReport, build_comparison_report, build_run_report
+from .folder_page import build_folder_report
+from .page import Line
 from .tables import ReportError
 
-__all__ = ["EarlyReport", "ReportError", "build_comparison_report", "build_run_report"]
+__all__ = ["EarlyReport", "Line", "ReportError", "build_comparison_report", "build_folder_report", "build_run_report"]

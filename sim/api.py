@@ -119,7 +119,13 @@ def run(scenario: str | Path, out: str | Path = "results", *, settings: Mapping[
     report too, when its ``outputs.plots`` is on) and return its tables. ``reuse``: a stored run of the same
     scenario by the same code under ``out`` is returned instead of simulating again (``run --reuse``)."""
     overrides = overrides_of(settings, keywords)
-    sc = load_scenario(scenario, overrides=overrides)
+    return run_loaded(load_scenario(scenario, overrides=overrides), scenario, out, overrides, workers, progress,
+                      reuse)
+
+
+def run_loaded(sc, scenario: str | Path, out: str | Path, overrides: list, workers: int = 1,
+               progress: bool = False, reuse: bool = False) -> Run:
+    """``run`` of a scenario already loaded from the file ``scenario`` with ``overrides``."""
     results, (scored, _), stored = simulate_or_reuse(sc, out, reuse, progress, workers)
     if stored is not None:
         reused = load(stored)

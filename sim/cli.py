@@ -66,6 +66,7 @@ from .output.run_folder import write_run
 from .scenario import ScenarioError, inert_levers, load_scenario, scenario_files, setting_origins
 from .scenario.uncertainty import kind as uncertainty_kind
 from .targets import plan_targets, scenario_targets
+from .web.app import serve
 
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
 #: the year ``backtest`` fits up to when neither --cutoff nor the spec's ``fit_until`` gives one
@@ -405,6 +406,32 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    p.add_argument("--out", default="results", metavar="DIR",
+                   help="folder of the page's runs and of the runs it may show (default: results)")
+
+
+def _port(text: str) -> int:
+    """A TCP port, 1-65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 1 to 65535, got {port}")
+    return port
+
+
+def _serve(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    _say(f"The what-if page: http://{args.host}:{args.port}/ (Chinese; ?lang=en for English). Ctrl-C stops it.")
+    serve(args.host, args.port, args.out)
+    return 0
+
+
 def _calibrate(args: argparse.Namespace) -> int:
     spec = load_calibration(args.spec)
     _check_out(args.out)
@@ -444,6 +471,12 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("backtest", "fit on observations up to a year and score the later ones",
             "Fit on observations up to a year and score the later ones (docs/calibration.md); writes "
             "results/calibration/<name>-<run id>/.", _backtest_arguments, _calibrate),
+    Command("serve", "the what-if page: pick levers, run, compare with the baseline, in a browser",
+            "Serve the planner's what-if page on this machine (Chinese first, an English switch): choose levers, "
+            "replications and scale, run, read the scorecard, fan chart and district map, compare with the "
+            "baseline. Each run is an ordinary run folder under --out; stored runs of the same scenario are "
+            "reused.", _serve_arguments, _serve,
+            interrupted="the page stopped; the runs it finished are in their folders"),
 )}
 
 

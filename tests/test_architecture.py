@@ -94,7 +94,7 @@ LAYERS = (
     ("sim.model", "sim.runner"),
     ("sim.output",),
     ("sim.experiment", "sim.calibration"),
-    ("sim.cli", "sim.api", "sim.spec_reference"),
+    ("sim.cli", "sim.api", "sim.web", "sim.spec_reference"),
 )
 
 

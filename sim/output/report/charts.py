@@ -426,7 +426,8 @@ def run_maps(run: Run) -> Figure | None:
               for z in zones if run.summary.get(first, z, "population") > 0}
     fig = figure(layout="constrained", figsize=(11, 5.2))
     left, right = fig.subplots(1, 2)
-    district_map.choropleth(left, rate, _map_title("Urbanization rate of residents", "常住人口城镇化率", last), "%")
+    district_map.choropleth(left, rate, _map_title("Urbanization rate of residents", "常住人口城镇化率", last), "%",
+                            places=True)
     district_map.choropleth(right, change, _map_title(f"Population change since {first}", "常住人口变化", last),
                             "% of the start", diverging=True)
     fig.suptitle(f"Districts of scenario '{run.scenario.get('name')}' (mean over replications)", fontsize=10)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...core.districts import DISTRICTS
-from ...data import load_boundaries
+from ...data import load_boundaries, load_places
 from ..formats import fmt_human
 from . import fonts
 
@@ -46,16 +46,54 @@ def label_point(district: str) -> tuple[float, float]:
     return float(((x + np.roll(x, -1)) * cross).sum() / (6 * a)), float(((y + np.roll(y, -1)) * cross).sum() / (6 * a))
 
 
+#: each kind of place's marker on the map
+PLACE_MARKERS = {"new_market_town": ("^", "new-market town", "新市镇"),
+                 "outer_new_city": ("*", "outer new city", "新城"), "county_town": ("s", "county town", "县城")}
+
+
+def places_on_map() -> tuple[dict[str, tuple[float, float, str]], list[str]]:
+    """The plan's places to draw, ``name -> (x, y, kind)``, and the names left out: a place is drawn only where
+    its coordinates (an approximation, sim/data/places.yaml) fall inside its own district's boundary, so that no
+    town is shown in the wrong district."""
+    from matplotlib.path import Path as Ring
+
+    scale = math.cos(math.radians(LATITUDE_DEG))
+    drawn, left_out = {}, []
+    for name, place in load_places()["places"].items():
+        point = (place["lon"] * scale, place["lat"])
+        if any(Ring(ring).contains_point(point) for ring in rings(place["district"])):
+            drawn[name] = (point[0], point[1], place["kind"])
+        else:
+            left_out.append(name)
+    return drawn, left_out
+
+
+def draw_places(ax: Axes) -> None:
+    """The plan's places as markers by kind, with a legend and a note of those left out."""
+    drawn, left_out = places_on_map()
+    for kind, (marker, en, zh) in PLACE_MARKERS.items():
+        points = [(x, y) for x, y, k in drawn.values() if k == kind]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.scatter(xs, ys, marker=marker, s=28, c="#212121", edgecolors="white", linewidths=0.5, zorder=3,
+                       label=fonts.label(en, zh))
+    if drawn:
+        ax.legend(loc="lower right", fontsize=6, frameon=False)
+    if left_out:
+        ax.text(0.0, 0.0, f"{len(left_out)} place(s) not drawn: coordinates to verify", transform=ax.transAxes,
+                fontsize=6, color="#616161", va="bottom")
+
+
 def _area(ring: np.ndarray) -> float:
     x, y = ring[:, 0], ring[:, 1]
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
 
 
 def choropleth(ax: Axes, values: Mapping[str, float], title: str, unit: str, diverging: bool = False,
-               digits: int | None = 1) -> None:
+               digits: int | None = 1, places: bool = False) -> None:
     """Colour each district by ``values`` (NaN or absent: hatched grey) on ``ax``, with a colour bar in ``unit``.
     ``diverging``: a blue-red scale centred on zero (changes), else a sequential one (levels). Values are
-    written with ``digits`` decimals (None: as counts, 12,300)."""
+    written with ``digits`` decimals (None: as counts, 12,300). ``places``: the plan's places drawn too."""
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize, TwoSlopeNorm
@@ -88,6 +126,8 @@ def choropleth(ax: Axes, values: Mapping[str, float], title: str, unit: str, div
         ax.annotate(text, at, xytext=where, ha="center", va="center", fontsize=7,
                     arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "#424242"} if offshore else None,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+    if places:
+        draw_places(ax)
     ax.autoscale_view()
     ax.set_aspect("equal")
     ax.set_axis_off()

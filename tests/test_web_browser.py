@@ -44,13 +44,16 @@ def server(tmp_path_factory):
     app.state.jobs.close()
 
 
-def wait_for(driver, css: str, seconds: float = 240.0):  # noqa: F811
+def wait_for(driver, address: str, css: str, seconds: float = 240.0):  # noqa: F811
+    """Wait until the browser is at an address containing ``address`` (the job page has sent it on: the page
+    it left may still be in the DOM until then) and the element ``css`` is on it."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, seconds, poll_frequency=0.2).until(
-        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+    wait = WebDriverWait(driver, seconds, poll_frequency=0.2)
+    wait.until(expected_conditions.url_contains(address))
+    return wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
 def test_a_planner_runs_a_what_if_and_compares_it(driver, server):  # noqa: F811
@@ -68,7 +71,7 @@ def test_a_planner_runs_a_what_if_and_compares_it(driver, server):  # noqa: F811
     replications.send_keys("2")
     Select(driver.find_element(By.NAME, "scale")).select_by_value("2000")
     driver.find_element(By.ID, "run").click()
-    wait_for(driver, "#scorecard")
+    wait_for(driver, "/view/whatif-", "#scorecard")
     assert "/view/whatif-" in driver.current_url
     assert len(driver.find_elements(By.CSS_SELECTOR, "#scorecard tbody tr")) >= 1
     image = driver.find_element(By.ID, "map")
@@ -79,11 +82,11 @@ def test_a_planner_runs_a_what_if_and_compares_it(driver, server):  # noqa: F811
     driver.save_screenshot(str(ARTIFACTS / "page_run_screenshot.png"))
 
     driver.find_element(By.ID, "switch").click()                           # English
-    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    wait_for(driver, "lang=en", "html[lang='en']", seconds=30)
     assert "Scorecard of the plan's targets" in driver.page_source
 
     driver.find_element(By.ID, "compare").click()                          # against the baseline
-    wait_for(driver, "#scorecard")
+    wait_for(driver, "/view/comparisons/", "#scorecard")
     assert "/view/comparisons/whatif-" in driver.current_url and "-vs-baseline/" in driver.current_url
     assert "points" in driver.find_element(By.ID, "briefing").text
     assert (out / "baseline").is_dir()

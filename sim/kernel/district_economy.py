@@ -160,6 +160,11 @@ def _vector(mapping) -> np.ndarray:
     return np.array([float(mapping[d]) for d in DISTRICTS])
 
 
+def residents_and_urban(stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """By district, from the stock table: all residents and the urban ones (floats)."""
+    return stock.sum(axis=(1, 2, 3)).astype(np.float64), stock[:, 1].sum(axis=(1, 2)).astype(np.float64)
+
+
 def start_counts(res, stock: np.ndarray, day: float) -> dict[str, np.ndarray]:
     """By district: residents and urban residents (the ``stock`` table), and from one pass over the residents
     those aged 16-59, the employed among them and the urban households (their reference persons): birth days
@@ -176,8 +181,8 @@ def start_counts(res, stock: np.ndarray, day: float) -> dict[str, np.ndarray]:
     def count(bit: int) -> np.ndarray:
         return counts[:, (has >> bit) & 1 == 1].sum(axis=1)
 
-    return {"residents": stock.sum(axis=(1, 2, 3)).astype(np.float64),
-            "urban": stock[:, 1].sum(axis=(1, 2)).astype(np.float64),
+    residents, urban = residents_and_urban(stock)
+    return {"residents": residents, "urban": urban,
             "working_age": count(0), "employed": count(1), "urban_households": count(2)}
 
 
@@ -257,9 +262,7 @@ class DistrictEconomy:
 
     def observe(self) -> None:
         """Availability, demand, vacancy, shortage, cost and the pull from the stock table as it stands."""
-        stock = self.stock_table()
-        residents = stock.sum(axis=(1, 2, 3)).astype(np.float64)
-        urban = stock[:, 1].sum(axis=(1, 2)).astype(np.float64)
+        residents, urban = residents_and_urban(self.stock_table())
         self.working_age = residents * self.working_share
         self.availability = np.minimum(1.0, np.divide(self.jobs, self.working_age, out=np.ones(len(DISTRICTS)),
                                                       where=self.working_age > 0))

@@ -28,12 +28,13 @@ MAX_WORKERS = 1
 def run_what_if(path: str, out: str) -> str:
     """The run folder of the scenario file ``path`` (stored, or simulated and written), in a worker; its
     replications spread over the machine's cores (the same numbers whatever their number)."""
-    return str(api.run(path, out, reuse=True, workers=replication_workers(path)).folder)
+    scenario = load_scenario(path)
+    return str(api.run_loaded(scenario, path, out, [], reuse=True, workers=replication_workers(scenario)).folder)
 
 
-def replication_workers(path: str) -> int:
-    """Processes for the replications of ``path``: every core, no more than its replications."""
-    return max(1, min(default_workers(), load_scenario(path).replications))
+def replication_workers(scenario) -> int:
+    """Processes for the replications of ``scenario``: every core, no more than its replications."""
+    return max(1, min(default_workers(), scenario.replications))
 
 
 def compare_what_if(path: str, out: str) -> str:
@@ -42,7 +43,7 @@ def compare_what_if(path: str, out: str) -> str:
     mine = load_scenario(path)
     overrides = pairing_overrides(mine)
     base = load_scenario(BASELINE, overrides=overrides)
-    api.run_loaded(base, BASELINE, out, overrides, reuse=True, workers=replication_workers(path))
+    api.run_loaded(base, BASELINE, out, overrides, reuse=True, workers=replication_workers(mine))
     return str(api.compare(path, BASELINE, out, reuse=True).folder)
 
 

@@ -194,10 +194,15 @@ def comparison_briefing(comp: Comparison) -> dict[str, list[Line]]:
     answer.append(Line(f"规划目标: {name} {mine.zh}; {base} {theirs.zh}",
                        f"The plan's targets: {name} {mine.en}; {base} {theirs.en}"))
     kind = uncertainty_kind(comp.manifest)
-    sure.append(Line(f"区间包含: {UNCERTAINTY_ZH.get(kind, kind)}", f"The bands count: {kind}"))
+    sure.append(_bands(kind))
     drives.append(Line(f"不同的设置: {len(comp.settings)} 项 (见下表)", f"Settings that differ: {len(comp.settings)} "
                                                                   "(the table below)"))
     return {"answer": answer, "sure": sure, "drives": drives}
+
+
+def _bands(kind: str) -> Line:
+    """What the bands and chances count (``uncertainty_kind``), in both languages."""
+    return Line(f"区间包含: {UNCERTAINTY_ZH.get(kind, kind)}", f"The bands count: {kind}")
 
 
 def _verdicts(scores: list[ScoreRow]) -> Line:
@@ -233,7 +238,7 @@ def briefing(run: Run) -> dict[str, list[Line]]:
                          f"{chance(head, reps)}",
                          f"5-95% of {reps} replications: {head.p05:.1f}% - {head.p95:.1f}%; chance of meeting it "
                          f"{chance(head, reps)}"))
-    sure.append(Line(f"区间包含: {UNCERTAINTY_ZH.get(kind, kind)}", f"The bands count: {kind}"))
+    sure.append(_bands(kind))
     drives = []
     if years:
         totals = {i: sum(run.summary.get(y, CITY, i) for y in years[1:]) for i in DRIVERS}

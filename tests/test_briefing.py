@@ -36,9 +36,8 @@ def test_the_run_page_opens_with_the_summary_in_both_languages(tmp_path):
 def test_the_summary_states_the_headline_target_and_the_largest_flows(tmp_path):
     run = load_run(make_run_folder(tmp_path))
     parts = briefing(run)
-    head = next((s for s in run.scorecard if s.indicator == "urbanization_rate"), None)
-    if head is not None and head.mean is not None:
-        assert f"{head.mean:.1f}%" in parts["answer"][0].en and "城镇化率" in parts["answer"][0].zh
+    head = next(s for s in run.scorecard if s.indicator == "urbanization_rate")
+    assert f"{head.mean:.1f}%" in parts["answer"][0].en and "城镇化率" in parts["answer"][0].zh
     flows = [line.en for line in parts["drives"][:-1]]
     assert flows and all("persons" in line for line in flows)
     assert parts["drives"][-1].en.startswith("Levers in force:")
